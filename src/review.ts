@@ -197,6 +197,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
   const applying = (side: "base" | "head", placement: FilePlacement): FileApplying => ({
     clusters: fileSites(placement),
     applied: (file) => appliedIn[side]()(file),
+    builtWithout: (file) => appliedIn[side]().builtWithout(file),
     withFolder: (file) => listed[side]()(file),
   });
   // A version its tree does not apply routes nothing there (a stale copy of a route beside the

@@ -97,6 +97,28 @@ export type Destination =
       readonly only?: string;
     };
 
+/**
+ * One folder a delivering object reads on its own (a Flux Kustomization's path, one source of an
+ * Argo CD Application): Argo CD renders each source of a multi-source Application, and each
+ * Application an ApplicationSet generates, by itself, so a kustomization one of them builds does
+ * not decide what another reads as a directory (`sources: [{path: apps/prod}, {path:
+ * apps/prod/extra}]` applies apps/prod/extra/route.yaml whatever apps/prod's kustomization lists).
+ */
+export interface DeliverySource {
+  /** The folder, a repository path (a glob where an ApplicationSet leaves a placeholder). */
+  readonly root: string;
+  /** Whether it reads the file (an Argo CD directory source's `recurse`, `include` and `exclude` kept). */
+  readonly reads: (file: string) => boolean;
+  /**
+   * Whether what it applies is kustomize's build of the kustomization at its root, where one sits
+   * there: Flux's always; Argo CD's unless the source names a plugin, Helm or a directory, or its
+   * path is a glob. A plugin's output is its own: what it reads is not known.
+   */
+  readonly kustomize: boolean;
+  /** The Components it adds to that build (Flux `spec.components`, Argo CD `kustomize.components`), as folders of the repository. */
+  readonly components: readonly string[];
+}
+
 /** One GitOps object that delivers repository paths to clusters. */
 export interface Delivery {
   readonly resource: Resource;
@@ -112,4 +134,9 @@ export interface Delivery {
    * by name alone (kustomization-files.ts fluxGeneratorLists).
    */
   readonly generatedListing?: (file: string) => boolean;
+  /**
+   * Its sources a file concerns: those whose folder holds it, and those that add its folder as a
+   * Component. Where absent, one source reading every file it delivers, of a build not known.
+   */
+  readonly sourcesOf?: (file: string) => readonly DeliverySource[];
 }

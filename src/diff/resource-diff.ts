@@ -26,12 +26,14 @@ export interface FileApplying {
   readonly clusters: (file: string) => readonly string[];
   /** Whether it applies the file at all (model/applied-files.ts). */
   readonly applied: (file: string) => boolean;
+  /** Whether it is known not to apply the file: every GitOps source over it builds a kustomization that does not read it (AppliedFile.builtWithout). */
+  readonly builtWithout: (file: string) => boolean;
   /** Whether the file is applied with its folder: the folder's kustomization lists it, or the folder has none. */
   readonly withFolder: (file: string) => boolean;
 }
 
 /** A tree whose GitOps objects and kustomizations say nothing: every file applied as written, to no cluster in particular. */
-const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, withFolder: () => true };
+const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, builtWithout: () => false, withFolder: () => true };
 
 /**
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
@@ -188,13 +190,14 @@ function sharePlace(one: Resource, oneApplying: FileApplying, other: Resource, o
  * For a resource of a tree, why that tree does not apply it as a version of its object, where it
  * does not (Unapplied): its file beside a kustomization that lists another file of the folder
  * defining the same identity and not its own; a file nothing the tree applies reads, while it
- * applies another definition put where this one would be; or a file whose folder the tree's GitOps
- * objects deliver while nothing they apply reads it, whatever else defines its object (a stale
+ * applies another definition put where this one would be; or, whatever else defines its object,
+ * a file every GitOps source over which builds a kustomization that does not read it (a stale
  * `old-web.yaml` beside the kustomization a Flux Kustomization builds, which lists `routes-all.yaml`
- * alone: Flux never applied it, so deleting or editing it changes nothing on the cluster). A file
- * nothing delivers in a tree of GitOps objects, or one beside a kustomization in a tree without
- * them (`kubectl apply -f` may apply it by hand), is applied as written where it defines its
- * object alone. A resource keyed by its identity alone is its tree's only definition
+ * alone: Flux never applied it, so deleting or editing it changes nothing on the cluster). That
+ * needs evidence, not a gap in what the review reads: a file defining its object alone is applied
+ * as written where a source over it reads it as a directory (a second source of an Argo CD
+ * Application below the first's kustomization), runs a plugin, or nothing delivers it, and beside a
+ * kustomization in a tree without GitOps objects (`kubectl apply -f` may apply it by hand). A resource keyed by its identity alone is its tree's only definition
  * (resource-pairing.ts): the tree is indexed by identity only when one that is not asks.
  */
 export function unappliedDefinitions(set: ManifestSet, applying: FileApplying): (resource: Resource) => Unapplied | undefined {
@@ -217,7 +220,7 @@ export function unappliedDefinitions(set: ManifestSet, applying: FileApplying): 
               (applied ? posix.dirname(other.source.file) === folder : sharePlace(resource, applying, other, applying)),
           );
     if (instead) return { instead, why: applied ? "unlisted" : "unapplied" };
-    return !applied && applying.clusters(file).length > 0 ? { why: "unapplied" } : undefined;
+    return !applied && applying.builtWithout(file) ? { why: "unapplied" } : undefined;
   };
 }
 

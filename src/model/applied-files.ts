@@ -1,5 +1,5 @@
 import type { ManifestSet } from "../core/resource.js";
-import type { Delivery } from "../core/gitops-delivery.js";
+import type { Delivery, DeliverySource } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
 import { KUSTOMIZE_RENDER, readersOf } from "../core/kustomize-inclusion.js";
@@ -8,7 +8,20 @@ import { isKustomizationFile } from "../core/kustomization-files.js";
 import { deliveriesOf, deliveryKinds } from "./gitops-placement.js";
 
 /** Whether a tree applies what a file of it holds. */
-export type AppliedFile = (file: string) => boolean;
+export interface AppliedFile {
+  (file: string): boolean;
+  /**
+   * Whether the tree is known not to apply the file: some GitOps source's folder holds it, and every
+   * one whose folder does is a kustomize build of a kustomization at its root (Flux's path, an Argo
+   * CD source naming no plugin) that neither accumulates it nor adds a Component that does, and no
+   * chart there may install it. Not applied but not known so (a gap in what is read here: a source
+   * of another kind, one a GitOps object outside the tree adds, a tree without GitOps objects), the
+   * file is reviewed as written.
+   */
+  readonly builtWithout: (file: string) => boolean;
+}
+
+const ALL_APPLIED: AppliedFile = Object.assign(() => true, { builtWithout: () => false });
 
 const folderOf = (path: string): string => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
 
@@ -22,7 +35,8 @@ export function kustomizationsOf(paths: readonly string[]): ReadonlyMap<string, 
  * Application or ApplicationSet or a Flux Kustomization reads (model/gitops-placement.ts's
  * deliveries, an Argo CD directory source's `recurse`, `include` and `exclude` kept), or one a
  * kustomization it reads accumulates, or one the policy's `topology.placements` place. Where a
- * kustomization it reads sits in the file's folder or above it, that kustomization decides: Flux
+ * kustomization one of its sources reads sits in the file's folder or above it, that kustomization
+ * decides for that source (Delivery.sourcesOf), and a Component a source adds is read by it: Flux
  * builds the folder's kustomization, and the one it generates for a folder without one stops at
  * a subfolder holding one and lists only files named `.yaml` or `.yml`, so a file beside it that
  * it does not list, or a route renamed `.json` or `.YAML` where no kustomization lists it, is applied
@@ -41,19 +55,51 @@ export function appliedFiles(
 ): AppliedFile {
   const deliveryOf = deliveriesOf(set, topology.clusters);
   const every: Delivery[] = deliveryKinds.flatMap((kind) => resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []));
-  if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return () => true;
+  if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
   const deliveries = applying(every, appliers, clusterOfFile);
   const memo = new Map<string, boolean>();
-  return (file) => {
-    let applied = memo.get(file);
-    if (applied === undefined) {
-      applied = clusterOfFile(file) !== undefined || deliveries.some(appliers(file));
-      memo.set(file, applied);
+  const applied = (file: string): boolean => {
+    let known = memo.get(file);
+    if (known === undefined) {
+      known = clusterOfFile(file) !== undefined || deliveries.some(appliers(file));
+      memo.set(file, known);
     }
-    return applied;
+    return known;
   };
+  let charts: ReadonlySet<string> | undefined;
+  // A kustomization's `helmCharts` read a local chart's templates, which no kustomization lists.
+  const inChart = (file: string, root: string): boolean => {
+    charts ??= new Set(set.files.filter((path) => /(?:^|\/)Chart\.yaml$/.test(path)).map(folderOf));
+    for (let at = folderOf(file); ; at = folderOf(at)) {
+      if (charts.has(at)) return true;
+      if (at === root || at === "") return false;
+    }
+  };
+  const builds = (source: DeliverySource, readers: readonly string[]): boolean =>
+    [source.root, ...source.components].some((folder) => {
+      const kustomization = kustomizations.get(folder);
+      return kustomization !== undefined && readers.includes(kustomization);
+    });
+  const builtWithout = (file: string): boolean => {
+    if (applied(file)) return false;
+    const covering = every.flatMap((delivery) => sourcesConcerning(delivery, file)).filter(({ root }) => holds(root, file));
+    if (covering.length === 0) return false;
+    const readers = readersOf(file, set.includedBy);
+    return covering.every(
+      (source) => source.kustomize && kustomizations.has(source.root) && !builds(source, readers) && !inChart(file, source.root),
+    );
+  };
+  return Object.assign(applied, { builtWithout });
 }
+
+const holds = (root: string, file: string): boolean => root === "" || file.startsWith(`${root}/`);
+
+/** A delivery's sources a file concerns (Delivery.sourcesOf); where it does not say, one of a build not known, reading what it delivers. */
+const sourcesConcerning = (delivery: Delivery, file: string): readonly DeliverySource[] =>
+  delivery.sourcesOf?.(file) ?? [
+    { root: "", reads: (other) => delivery.destinationOf(other) !== undefined, kustomize: false, components: [] },
+  ];
 
 /**
  * The GitOps objects that deliver: a root (no other's path holds its file, as `flux bootstrap`'s
@@ -114,38 +160,43 @@ function sameInclusion(
 }
 
 /**
- * For a file, whether a delivery applies it (see appliedFiles): it reads the file itself, or a
- * kustomization accumulating it, and no kustomization it reads in that file's folder or above
- * decides otherwise. A file a delivery's path holds beside a kustomization that does not list it
- * (samip5/k8s-cluster's overlays/<cluster>/github/ingress.yaml) is applied by none.
+ * For a file, whether a delivery applies it (see appliedFiles): one of its sources reads the file
+ * itself, or a kustomization accumulating it, and no kustomization that source reads in that
+ * file's folder or above decides otherwise, or a source adds the Component accumulating it. A file
+ * a delivery's path holds beside a kustomization that does not list it (samip5/k8s-cluster's
+ * overlays/<cluster>/github/ingress.yaml) is applied by none; one a second source of an Argo CD
+ * Application reads as a directory below the first's kustomization (`sources: [{path: apps/prod},
+ * {path: apps/prod/extra}]`) is applied by that source.
  */
 export function deliveryAppliers(
   kustomizations: ReadonlyMap<string, string>,
   includedBy: ReadonlyMap<string, readonly string[]> | undefined,
 ): (file: string) => (delivery: Delivery) => boolean {
-  /** Whether a kustomization `delivery` reads sits in `folder` or above it. */
-  const underKustomization = (delivery: Delivery, folder: string): boolean => {
+  /** Whether a kustomization `source` reads sits in `folder` or above it. */
+  const underKustomization = (source: DeliverySource, folder: string): boolean => {
     for (let at: string | undefined = folder; at !== undefined; at = at === "" ? undefined : folderOf(at)) {
       const kustomization = kustomizations.get(at);
-      if (kustomization && delivery.destinationOf(kustomization)) return true;
+      if (kustomization && source.reads(kustomization)) return true;
     }
     return false;
   };
   /**
-   * Read by a delivery itself, not through a kustomization (a kustomization's own file through the
-   * ones above it), and listed by the kustomization Flux generates there: a folder's kustomization
-   * is taken whole, any other file by its name.
+   * Read by a source of a delivery itself, not through a kustomization (a kustomization's own file
+   * through the ones above it), and listed by the kustomization Flux generates there: a folder's
+   * kustomization is taken whole, any other file by its name. A Component's kustomization is read
+   * by the build that adds it, wherever it sits.
    */
   const readDirectly = (delivery: Delivery, file: string): boolean => {
+    const folder = folderOf(file);
+    const folderKustomization = isKustomizationFile(file) && kustomizations.get(folder) === file;
+    const sources = sourcesConcerning(delivery, file);
+    if (folderKustomization && sources.some((source) => source.components.includes(folder))) return true;
     if (delivery.destinationOf(file) === undefined) return false;
     // A Helm release's render, beside what installs it.
     if (file.includes("(rendered")) return true;
-    const folder = folderOf(file);
-    const folderKustomization = isKustomizationFile(file) && kustomizations.get(folder) === file;
+    if (!folderKustomization && delivery.generatedListing?.(file) === false) return false;
     const above = folderKustomization ? (folder === "" ? undefined : folderOf(folder)) : folder;
-    return (
-      (above === undefined || !underKustomization(delivery, above)) && (folderKustomization || delivery.generatedListing?.(file) !== false)
-    );
+    return above === undefined || sources.some((source) => source.reads(file) && !underKustomization(source, above));
   };
   /** The kustomization a file renders, where it is a kustomize render's output. */
   const renderedFrom = (file: string): string | undefined => {

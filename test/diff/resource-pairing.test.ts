@@ -362,6 +362,32 @@ describe("versions of one object written in several files", () => {
     expect(said(removed).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["route.removed", "high", "apps/prod/old-web.yaml"]]);
   });
 
+  it("a route file not known to be left out of every build over it is reviewed as written: a second Argo CD source below the first's kustomization applies it (review C3b)", () => {
+    const checkout = split([90, 10]);
+    const sources = (second: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd}
+spec:
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+  sources:
+  - {repoURL: https://github.com/acme/fleet, path: apps/prod}
+${second}`;
+    const live = { "apps/prod/kustomization.yaml": "resources: [services.yaml]\n", "apps/prod/services.yaml": "# services\n" };
+    const tree = (second: string) => ({ ...live, "argocd/shop.yaml": sources(second) });
+    // Read as "not applied: no object of the cluster changes" (low), as one source's kustomization decided for both.
+    const directory = tree("  - {repoURL: https://github.com/acme/fleet, path: apps/prod/extra}\n");
+    const removed = analyze({ ...directory, "apps/prod/extra/route.yaml": checkout }, directory);
+    expect(said(removed).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["route.removed", "high", "apps/prod/extra/route.yaml"]]);
+    // A plugin's output is its own: what it reads is not known.
+    const plugin = tree("");
+    const withPlugin = {
+      ...plugin,
+      "argocd/shop.yaml": plugin["argocd/shop.yaml"].replace("path: apps/prod}", "path: apps/prod, plugin: {name: envsubst}}"),
+    };
+    const pluginRemoved = analyze({ ...withPlugin, "apps/prod/stale.yaml": checkout }, withPlugin);
+    expect(said(pluginRemoved).map(([cls, risk, file]) => [cls, risk, file])).toEqual([["route.removed", "high", "apps/prod/stale.yaml"]]);
+  });
+
   it("a version added where placement applies it to another cluster is that cluster's policy, not one istiod ignores beside the other", () => {
     const delivered = { "argocd/gke-1.yaml": application("gke-1"), "argocd/gke-2.yaml": application("gke-2") };
     const base = { ...delivered, "gke-1/mtls.yaml": peerAuthentication("STRICT") };

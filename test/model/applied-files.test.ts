@@ -174,6 +174,95 @@ spec:
   });
 });
 
+const argoApplication = (sources: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd}
+spec:
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+${sources}
+`;
+
+const SHOP_ROOT = { "apps/prod/kustomization.yaml": "resources: [services.yaml]\n", "apps/prod/services.yaml": MANIFEST };
+
+describe("applied files, source by source: Argo CD renders each source and each generated Application on its own", () => {
+  it("a second source reading a folder below the first's kustomization as a directory applies its files (review C3)", () => {
+    const applied = appliedIn({
+      ...SHOP_ROOT,
+      "apps/prod/extra/route.yaml": MANIFEST,
+      "apps/prod/stale.yaml": MANIFEST,
+      "argocd/shop.yaml": argoApplication(`  sources:
+  - {repoURL: https://github.com/acme/fleet, path: apps/prod}
+  - {repoURL: https://github.com/acme/fleet, path: apps/prod/extra}`),
+    });
+    expect(["apps/prod/extra/route.yaml", "apps/prod/stale.yaml"].map(applied)).toEqual([true, false]);
+    // Only what every source over it is known to build without is known not to be applied.
+    expect(["apps/prod/extra/route.yaml", "apps/prod/stale.yaml"].map(applied.builtWithout)).toEqual([false, true]);
+  });
+
+  it("an ApplicationSet's generated Applications are sources of their own (review C5)", () => {
+    const applied = appliedIn({
+      "platform/kustomization.yaml": "resources: [services.yaml]\n",
+      "platform/services.yaml": MANIFEST,
+      "platform/routes/route.yaml": MANIFEST,
+      "argocd/platform.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: platform, namespace: argocd}
+spec:
+  generators:
+  - list: {elements: [{name: infra, path: platform}, {name: routes, path: platform/routes}]}
+  template:
+    metadata: {name: '{{name}}'}
+    spec:
+      destination: {server: https://kubernetes.default.svc, namespace: shop}
+      source: {repoURL: https://github.com/acme/fleet, path: '{{path}}'}
+`,
+    });
+    expect(applied("platform/routes/route.yaml")).toBe(true);
+  });
+
+  it("a Component an Argo CD kustomize source adds is applied, inside its path or out of it (review C2, C6)", () => {
+    const applied = appliedIn({
+      ...SHOP_ROOT,
+      "apps/prod/components/canary/kustomization.yaml": "kind: Component\nresources: [route.yaml]\n",
+      "apps/prod/components/canary/route.yaml": MANIFEST,
+      "apps/components/mirror/kustomization.yaml": "kind: Component\nresources: [route.yaml]\n",
+      "apps/components/mirror/route.yaml": MANIFEST,
+      "argocd/shop.yaml": argoApplication(`  source:
+    repoURL: https://github.com/acme/fleet
+    path: apps/prod
+    kustomize: {components: [./components/canary, ../components/mirror]}`),
+    });
+    expect(["apps/prod/components/canary/route.yaml", "apps/components/mirror/route.yaml"].map(applied)).toEqual([true, true]);
+  });
+
+  it("is known not to apply a file only beside a kustomize build that does not read it: not under a plugin, a directory source or a chart", () => {
+    const tree = (source: string, extra: Tree = {}) =>
+      appliedIn({
+        ...SHOP_ROOT,
+        ...extra,
+        "apps/prod/stale.yaml": MANIFEST,
+        "argocd/shop.yaml": argoApplication(`  source: {repoURL: https://github.com/acme/fleet, path: apps/prod${source}}`),
+      }).builtWithout("apps/prod/stale.yaml");
+    expect(tree("")).toBe(true);
+    expect(tree(", plugin: {name: envsubst}")).toBe(false);
+    expect(tree(", directory: {recurse: true, exclude: stale.yaml}")).toBe(false);
+    expect(tree("", { "apps/prod/Chart.yaml": "name: shop\n" })).toBe(false);
+    // Flux builds its path's kustomization; one generated for a folder without one is not evidence.
+    expect(
+      appliedIn({
+        ...SHOP_ROOT,
+        "apps/prod/stale.yaml": MANIFEST,
+        "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      }).builtWithout("apps/prod/stale.yaml"),
+    ).toBe(true);
+    expect(
+      appliedIn({ "apps/prod/stale.yml.off": MANIFEST, "clusters/prod/apps.yaml": fluxKustomization("./apps/prod") }).builtWithout(
+        "apps/prod/stale.yml.off",
+      ),
+    ).toBe(false);
+  });
+});
+
 describe("files applied with their folder", () => {
   it("beside a kustomization, the files it accumulates (a Component's included); in a folder without one, every file", () => {
     const tree: Tree = {

@@ -1,8 +1,9 @@
 import picomatch from "picomatch";
+import { posix } from "node:path";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { flag, isRecord, list, optionalRecord, record, stringMap, text, type JsonRecord } from "../../core/json-access.js";
 import { sortedSet } from "../../core/canonical-values.js";
-import { argoCdSite, type ClusterRegions, type Delivery, type Destination } from "../../core/gitops-delivery.js";
+import { argoCdSite, type ClusterRegions, type Delivery, type DeliverySource, type Destination } from "../../core/gitops-delivery.js";
 import type { Deliveries } from "../family.js";
 import { inFluxBuild, ownFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
@@ -203,6 +204,37 @@ const readsOfSource = (root: string, source: JsonRecord, toolFolders: () => Read
 };
 
 /**
+ * The folders the Components a kustomize build adds name, each relative to the folder it builds
+ * (Flux `spec.components`, Argo CD `kustomize.components`, which it adds with `kustomize edit add
+ * component`); a remote one joined so names no folder of the tree.
+ */
+const componentFolders = (root: string, entries: unknown): string[] =>
+  list(entries).flatMap((entry) => (typeof entry === "string" ? [normalizeRepoPath(posix.normalize(posix.join(root || ".", entry)))] : []));
+
+/** A source, with whether its folder holds a file. */
+interface HeldSource {
+  readonly source: DeliverySource;
+  readonly holds: (file: string) => boolean;
+}
+
+const held = (source: DeliverySource): HeldSource => ({ source, holds: under(source.root) });
+
+/** One source of an Argo CD Application (DeliverySource): a kustomize build where it names no plugin, Helm or directory and its path is no glob. */
+const argoSource = (root: string, source: JsonRecord, toolFolders: () => ReadonlySet<string>): HeldSource =>
+  held({
+    root,
+    reads: readsOfSource(root, source, toolFolders),
+    kustomize: !picomatch.scan(root).isGlob && !["helm", "plugin", "directory"].some((tool) => source[tool] !== undefined),
+    components: componentFolders(root, optionalRecord(source.kustomize)?.components),
+  });
+
+/** The sources a file concerns (Delivery.sourcesOf): those whose folder holds it, or that add its folder as a Component. */
+const concerning = (sources: readonly HeldSource[], file: string): DeliverySource[] => {
+  const folder = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+  return sources.flatMap(({ source, holds }) => (holds(file) || source.components.includes(folder) ? [source] : []));
+};
+
+/**
  * The rendered output of an Application's helm sources sits beside the Application, in
  * `(rendered <name>)` (or `(rendered <name>#<source>)`) folders (render/render-plan.ts): it lands
  * where the Application delivers.
@@ -220,16 +252,17 @@ const applicationDelivery = (
 ): Delivery | undefined => {
   const spec = record(resource.body.spec);
   const cluster = destinationCluster(spec.destination, {});
-  const sources = pathSources(spec).map(({ path, source }) => ({ path: normalizeRepoPath(path), source }));
-  const paths = sources.map(({ path }) => path);
+  const sources = pathSources(spec).map(({ path, source }) => argoSource(normalizeRepoPath(path), source, toolFolders));
+  const paths = sources.map(({ source }) => source.root);
   if (!cluster || paths.length === 0) return undefined;
-  const contains = [...sources.map(({ path, source }) => readsOfSource(path, source, toolFolders)), renderedFromApplication(resource)];
+  const contains = [...sources.map(({ source }) => source.reads), renderedFromApplication(resource)];
   const destination = clusterDestination(cluster, resource, clusters);
   return {
     resource,
     paths,
     destinationOf: (file) => (contains.some((inside) => inside(file)) ? destination : undefined),
     destinations: [destination],
+    sourcesOf: (file) => concerning(sources, file),
   };
 };
 
@@ -249,11 +282,11 @@ const applicationSetDelivery = (
         const cluster = destinationCluster(template.destination, params);
         return templateSources.map(({ path, source }) => ({ path: normalizeRepoPath(asGlob(render(path, params))), source, cluster }));
       });
-  // Each rendered path's reader made once: the same targets come back for every file of a folder.
-  const readers = new Map<JsonRecord, Map<string, (file: string) => boolean>>();
-  const reads = (path: string, source: JsonRecord) => {
-    const ofSource = readers.get(source) ?? readers.set(source, new Map()).get(source)!;
-    return ofSource.get(path) ?? ofSource.set(path, readsOfSource(path, source, toolFolders)).get(path)!;
+  // Each rendered path's source made once: the same targets come back for every file of a folder.
+  const made = new Map<JsonRecord, Map<string, HeldSource>>();
+  const sourceOf = (path: string, source: JsonRecord) => {
+    const ofSource = made.get(source) ?? made.set(source, new Map()).get(source)!;
+    return ofSource.get(path) ?? ofSource.set(path, argoSource(path, source, toolFolders)).get(path)!;
   };
   // Generated Applications of one cluster only go where one Application would; those of several keep in-cluster as a name.
   const destination = (named: readonly string[]): Destination =>
@@ -263,9 +296,17 @@ const applicationSetDelivery = (
     paths: sortedSet(targets(undefined).map((target) => target.path)),
     destinations: [destination(sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])))],
     destinationOf: (file) => {
-      const named = targets(file).flatMap((target) => (target.cluster && reads(target.path, target.source)(file) ? [target.cluster] : []));
+      const named = targets(file).flatMap((target) =>
+        target.cluster && sourceOf(target.path, target.source).source.reads(file) ? [target.cluster] : [],
+      );
       return named.length === 0 ? undefined : destination(sortedSet(named));
     },
+    // Each generated Application's source apart: Argo CD renders them one by one.
+    sourcesOf: (file) =>
+      concerning(
+        targets(file).flatMap((target) => (target.cluster ? [sourceOf(target.path, target.source)] : [])),
+        file,
+      ),
   };
 };
 
@@ -365,12 +406,19 @@ const kustomizationDelivery = (
       const own = ownFluxBuild(file, ref);
       return own?.site !== undefined && "whereApplied" in destination ? { ...destination, only: own.site } : own && destination;
     };
+    const own = held({
+      root,
+      reads: (file) => destinationOf(file) !== undefined,
+      kustomize: true,
+      components: componentFolders(root, spec.components),
+    });
     return {
       resource,
       paths: [root],
       destinationOf,
       destinations: [destination],
       generatedListing: fluxGeneratorLists,
+      sourcesOf: (file) => concerning([own], file),
     };
   }
   if (sourceKind !== "ExternalArtifact") return undefined;
