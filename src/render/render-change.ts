@@ -49,6 +49,7 @@ import {
   sortedVariables,
   type FluxBuild,
 } from "./flux-substitution.js";
+import { argoComponentBuilds } from "./argo-kustomize-builds.js";
 import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
@@ -1038,13 +1039,14 @@ export async function renderForReview(
 
 /**
  * Flux builds of kustomizations that are roots of their own: one another kustomization includes is
- * rendered inside that one, from files substituted as Flux delivers them.
+ * rendered inside that one, from files substituted as Flux delivers them. An Argo CD source's
+ * Components are added alike (argo-kustomize-builds.ts), where no Flux Kustomization builds the path.
  */
 function builtAlone(files: readonly SourceFile[], policy: Policy, links: readonly SymbolicLink[] | undefined): FluxBuilds {
-  const builds = fluxBuilds(files, policy.topology);
-  if (builds.size === 0) return builds;
+  const [flux, argo] = [fluxBuilds(files, policy.topology), argoComponentBuilds(files)];
+  if (argo.size === 0 && flux.size === 0) return flux;
   const roots = rootKustomizations(files, links);
-  return new Map([...builds].filter(([kustomization]) => roots.has(kustomization)));
+  return new Map([...argo, ...flux].filter(([kustomization]) => roots.has(kustomization)));
 }
 
 /**

@@ -414,7 +414,7 @@ export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKin
  * artifact's root, which GitRepository is this repository).
  */
 const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
-function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
+export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   let set = gitopsOfTree.get(files);
   if (!set) {
     const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && isYamlFile(file.path)));

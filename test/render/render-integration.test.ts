@@ -427,6 +427,41 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "an Argo CD source's kustomize.components are built into its path, as Argo CD builds them: a Component's patch moving a route's weights is the weight change (review C2)",
+    async () => {
+      const files = (weights: string): SourceFile[] => [
+        {
+          path: "argocd/shop.yaml",
+          text: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd}\nspec:\n  destination: {server: https://kubernetes.default.svc, namespace: shop}\n  source:\n    repoURL: https://github.com/acme/fleet\n    path: apps/prod\n    kustomize: {components: [./components/canary]}\n",
+        },
+        { path: "apps/prod/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        {
+          path: "apps/prod/route.yaml",
+          text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  hostnames: [shop.example.com]\n  rules:\n  - backendRefs:\n    - {name: checkout-v1, port: 8080, weight: 90}\n    - {name: checkout-v2, port: 8080, weight: 10}\n",
+        },
+        {
+          path: "apps/prod/components/canary/kustomization.yaml",
+          text: "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: weights.yaml\n",
+        },
+        {
+          path: "apps/prod/components/canary/weights.yaml",
+          text: `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  rules:\n  - backendRefs:\n${weights}`,
+        },
+      ];
+      const weights = (v1: number, v2: number) =>
+        `    - {name: checkout-v1, port: 8080, weight: ${v1}}\n    - {name: checkout-v2, port: 8080, weight: ${v2}}\n`;
+      // Read unbuilt: a patch file of a Component nothing here lists, low.
+      const result = await reviewRendered(files(weights(50, 50)), files(weights(0, 100)));
+      expect(result.analysis.render.rendered).toEqual(["kustomize apps/prod"]);
+      expect(result.analysis.findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+        ["backend.weight-changed", "medium-high", "apps/prod/components/canary/weights.yaml"],
+      ]);
+      expect(result.analysis.findings[0]!.summary).toContain("checkout-v1:8080 50% → 0%");
+    },
+    HEADROOM,
+  );
+
+  it(
     "a Component a Flux Kustomization adds copies a base's generated ConfigMap into its route: the generator's env file edited is a cutover, not no traffic change",
     async () => {
       const files = (backend: string): SourceFile[] => [
