@@ -25,20 +25,27 @@ const VERSION_SEGMENT = new RegExp(
   String.raw`^(?:[^@]+@)?(?:v?\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z-]+(?:\.[0-9A-Za-z-]*\d[0-9A-Za-z-]*)*)?|[0-9a-f]{40})$`,
   "i",
 );
-/** Query parameters that name a version: kustomize's `ref` and its older `version`. */
-const VERSION_PARAMETER = /^(?:ref|version)=/i;
+/**
+ * Query parameters that may name a version: kustomize's `ref` and its older `version`. Their value
+ * is one only where it reads as one (VERSION_SEGMENT: a release tag, a commit): a branch is no
+ * version, and `?ref=main` moved to `?ref=wip-open-all` applies whatever that branch holds.
+ */
+const VERSION_PARAMETER = /^(?:ref|version)=(.*)$/i;
 
 /**
  * A remote source's location with each part that names a version marked as such: a path segment
- * that is one, and the value of a `ref` or `version` query parameter. Two locations alike but there
- * name versions of one source; any other path, file, repository, host or query is another source.
+ * that is one, and the value of a `ref` or `version` query parameter that is one. Two locations
+ * alike but there name versions of one source (Renovate's `?ref=v1.3.1` → a commit, Kong's
+ * kubernetes-ingress-controller); any other path, file, repository, host, query or branch is another source.
  */
 function unversioned(origin: string, path: string, query: string, fragment: string): string {
   const segments = path.split("/").map((segment) => (VERSION_SEGMENT.test(segment) ? segment.replace(/[^@]*$/, "\0version") : segment));
   const parameters = query
     .slice(1)
     .split("&")
-    .map((parameter) => (VERSION_PARAMETER.test(parameter) ? parameter.replace(/=.*/, "=\0version") : parameter));
+    .map((parameter) =>
+      VERSION_SEGMENT.test(VERSION_PARAMETER.exec(parameter)?.[1] ?? "") ? parameter.replace(/=.*/, "=\0version") : parameter,
+    );
   return `${origin}${segments.join("/")}${query ? `?${parameters.join("&")}` : ""}${fragment}`;
 }
 

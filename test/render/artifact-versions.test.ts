@@ -31,7 +31,15 @@ describe("versions of a remote source", () => {
     const other = (before: string, after: string) => expect(unversionedRemote(before)).not.toBe(unversionedRemote(after));
     same("https://github.com/acme/platform//deploy?ref=v1.2.0", "https://github.com/acme/platform//deploy?ref=v1.3.0");
     same("github.com/acme/platform/config/default?ref=v0.9.1", "github.com/acme/platform/config/default?ref=v0.10.0");
-    same("github.com/acme/platform//deploy?version=v0.9.1&timeout=90s", "github.com/acme/platform//deploy?version=main&timeout=90s");
+    same("github.com/acme/platform//deploy?version=v0.9.1&timeout=90s", "github.com/acme/platform//deploy?version=v0.10.0&timeout=90s");
+    // A tag to a commit is a version bump (Kong/kubernetes-ingress-controller's Renovate pins); a branch is no version.
+    same(
+      "github.com/kong/kubernetes-ingress-controller/config/crd?ref=v1.3.1",
+      `github.com/kong/kubernetes-ingress-controller/config/crd?ref=${"0123456789abcdef".repeat(2)}01234567`,
+    );
+    other("github.com/acme/platform//gateway/routes?ref=main", "github.com/acme/platform//gateway/routes?ref=wip-open-all");
+    other("github.com/acme/platform//gateway/routes?ref=v1.2.0", "github.com/acme/platform//gateway/routes?ref=main");
+    other("github.com/acme/platform//deploy?version=v0.9.1&timeout=90s", "github.com/acme/platform//deploy?version=main&timeout=90s");
     same("git@github.com:acme/platform.git//deploy?ref=v1.2.0", "git@github.com:acme/platform.git//deploy?ref=v1.3.0");
     same(
       "https://github.com/acme/platform/releases/download/v1.2.0/install.yaml",
