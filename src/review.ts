@@ -26,6 +26,7 @@ import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type
 import { withoutFluxBuilds } from "./core/flux-build-output.js";
 import { detectorContext } from "./detect/detector-context.js";
 import { handlingMoveDetections } from "./detect/handling-moves.js";
+import { precedenceChanges } from "./diff/precedence-changes.js";
 import { DETECTORS, fileDetections } from "./detect/detectors.js";
 import type { Detection, FieldPath, Finding } from "./core/finding.js";
 import { resourceChangedDetection, unexplainedChangeDetection } from "./detect/resource-changes.js";
@@ -263,9 +264,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
     },
   );
   const routeDiffs = diffRoutes(models.base, models.head, { base: fileSites(base.placement), head: fileSites(head.placement) });
+  const reordered = precedenceChanges(models.base, models.head);
   const detections: Detection[] = [
-    ...routeChangeDetections(routeDiffs, models.base, models.head),
-    ...handlingMoveDetections(routeDiffs, context),
+    ...routeChangeDetections(routeDiffs, models.base, models.head, reordered),
+    ...handlingMoveDetections(routeDiffs, reordered, context),
     ...writePathDetections(models.base, models.head, routeDiffs, policy),
   ];
   const settled: ReadonlyMap<string, Omit<Detection, "resourceKey"> | undefined> = new Map([

@@ -79,6 +79,23 @@ export function actionRef(
   };
 }
 
+/**
+ * A rule's rank where rules of every route compete (RuleShape.priority): `value`, plus the length
+ * of each variable in `variables` (the Flux variables of a rule whose length is its rank, sorted,
+ * ` `-joined), which the repository does not hold. Two ranks compare only where their variables
+ * are the same: `Host(`a.${DOMAIN}`)` and `Host(`a.${DOMAIN}`) && PathPrefix(`/api`)` still do.
+ */
+export interface Priority {
+  readonly value: number;
+  readonly variables: string;
+}
+
+/** How `a` ranks against `b` (Priority): ahead, behind, or unknown (variables differ, or a tie the controller breaks as it will). */
+export function priorityOrder(a: Priority, b: Priority): "ahead" | "behind" | "unknown" {
+  if (a.variables !== b.variables || a.value === b.value) return "unknown";
+  return a.value > b.value ? "ahead" : "behind";
+}
+
 export interface RuleShape {
   readonly entry: string;
   readonly host: string;
@@ -87,6 +104,12 @@ export interface RuleShape {
   /** Within-resource identity of the rule: its name when it has one, else its match. */
   readonly ruleId: string;
   readonly precedence: number;
+  /**
+   * Set by families whose entry points try the rules of every route in one order, the highest
+   * first (Traefik's routers: their `priority`, by default the length of their rule). Ranks rules
+   * across routes (precedence-changes.ts).
+   */
+  readonly priority?: Priority;
   readonly path: FieldPath;
   readonly backends: readonly WeightedRef[];
   readonly mirrors: readonly { readonly label: string; readonly percent: number }[];

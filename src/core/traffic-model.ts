@@ -1,6 +1,6 @@
 import type { ResourceId } from "./resource.js";
 import type { FieldPath } from "./finding.js";
-import type { NamedPort } from "./route-rules.js";
+import type { NamedPort, Priority } from "./route-rules.js";
 
 /** Where a backend runs. Unknown placement is empty, never guessed (DESIGN §6). */
 export interface Placement {
@@ -76,6 +76,8 @@ export interface Flow {
   readonly methods: readonly string[];
   /** Position among the rules competing on the same entry and host: lower wins. */
   readonly precedence: number;
+  /** Its rank against the rules of every route of its entry, higher first (RuleShape.priority). */
+  readonly priority?: Priority;
   readonly resource: ResourceId;
   readonly resourceKey: string;
   /** Identity of the rule within its resource (its name, else its match): pairs a rule whose match changed. */

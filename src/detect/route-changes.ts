@@ -1,4 +1,4 @@
-import { precedenceChanges, type Shadowing } from "../diff/precedence-changes.js";
+import type { Shadowing } from "../diff/precedence-changes.js";
 import type { BackendShift, RouteDiff, Strayed } from "../diff/route-diff.js";
 import { describeFlow, describeMatch, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import {
@@ -338,7 +338,7 @@ const receivers = (flow: Flow) => {
  * rule reordered so that another takes all its requests is (displacedRule). Where it takes only some,
  * or sends them where that rule did, medium-high.
  */
-function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
+function shadowingDraft({ rule, shadowed, orderUnknown }: Shadowing): FlowDraft {
   const names = shadowed.map(({ flow }) => ruleName(flow)).join(", ");
   const some = shadowed.every(({ covered }) => covered) ? "" : "some ";
   const receiving = backendShares(rule);
@@ -359,7 +359,7 @@ function shadowingDraft({ rule, shadowed }: Shadowing): FlowDraft {
     flow: rule,
     what: rule.host,
     showEntry: true,
-    detail: `${ruleName(rule)} now evaluated before ${names}: ${some}${names} requests go to ${receivers(rule)}${ended}`,
+    detail: `${ruleName(rule)} now ${orderUnknown ? "may be " : ""}evaluated before ${names}${orderUnknown ? " (their order is not known: a Flux variable in a rule, or ranks tied)" : ""}: ${some}${names} requests go to ${receivers(rule)}${ended}`,
   };
 }
 
@@ -525,7 +525,13 @@ const ruleIndexOf = (flow: Flow): string => {
   return index === undefined ? ruleName(flow) : String(index + 1);
 };
 
-export function routeChangeDetections(diffs: readonly RouteDiff[], base: TrafficModel, head: TrafficModel): Detection[] {
+/** `reordered`: the rules the PR ranks ahead of others they may take requests from (precedenceChanges). */
+export function routeChangeDetections(
+  diffs: readonly RouteDiff[],
+  base: TrafficModel,
+  head: TrafficModel,
+  reordered: readonly Shadowing[],
+): Detection[] {
   const [baseModel, headModel] = [base, head];
   const { detections, moved } = attachmentChanges(base, head);
   let flowsByResource: Map<string, Flow[]> | undefined;
@@ -688,7 +694,7 @@ export function routeChangeDetections(diffs: readonly RouteDiff[], base: Traffic
       drafts.push(...backendDrafts(diff, base, head).map((draft) => (unsure ? { ...draft, detail: `${draft.detail}${unsure}` } : draft)));
     }
   }
-  for (const change of precedenceChanges(base, head)) {
+  for (const change of reordered) {
     if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) drafts.push(shadowingDraft(change));
   }
   return [...detections, ...mergeFlowDrafts(drafts)];

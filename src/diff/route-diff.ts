@@ -525,13 +525,13 @@ const hostParts = (host: string): [name: string, section: string] => {
 };
 
 /** Whether requests for `host` surely reach rules written for `pattern` (an L4 rule's section alike). */
-function hostCovers(pattern: string, host: string): boolean {
+export function hostCovers(pattern: string, host: string): boolean {
   const [[patternName, patternSection], [name, section]] = [hostParts(pattern), hostParts(host)];
   return patternSection === section && surelyCovers(patternName, name);
 }
 
 /** Whether some requests for `host` may reach rules written for `pattern` (an L4 rule's section alike). */
-function hostMeets(pattern: string, host: string): boolean {
+export function hostMeets(pattern: string, host: string): boolean {
   const [[patternName, patternSection], [name, section]] = [hostParts(pattern), hostParts(host)];
   return patternSection === section && hostsOverlap(patternName, name);
 }

@@ -39,6 +39,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     pathMatch: sharedText(sortedSet(rule.alternatives.map((alternative) => alternative.path)).join(" | ")),
     methods,
     precedence: rule.precedence,
+    ...(rule.priority === undefined ? {} : { priority: rule.priority }),
     resource: resource.id,
     resourceKey: resource.key,
     ruleId: rule.ruleId,

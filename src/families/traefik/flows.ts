@@ -4,7 +4,7 @@ import type { FieldPath } from "../../core/finding.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { ruleIdOf, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
+import { ruleIdOf, type Priority, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { sharedText } from "../../core/string-table.js";
 import { ruleAlternatives } from "./rule-match.js";
 
@@ -100,12 +100,27 @@ const handlingOf = (route: JsonRecord): string => {
 /** The L4 section a TCP or UDP route's hosts carry, so they never meet an HTTP route's. */
 const SECTIONS: Readonly<Record<string, string>> = { IngressRouteTCP: " (tcp)", IngressRouteUDP: " (udp)" };
 
+const FLUX_VARIABLE = /\$\{[^}]*\}/g;
+
+/**
+ * Where Traefik ranks a route among every router of its entry points, the highest first: its
+ * `priority` (0 is unset), by default the length of its rule (v2 and v3 alike) — not how specific
+ * it is, so `Host(`a`) || Host(`b`)` outranks `Host(`a`) && PathPrefix(`/admin`)` and takes `/admin`
+ * from it (precedence-changes.ts). A Flux variable (`${SECRET_DOMAIN}`) is substituted before
+ * Traefik reads the rule: its length is unknown, so the rule's is its other characters' and that.
+ */
+export const routerPriority = (route: JsonRecord): Priority => {
+  const priority = numeric(route.priority);
+  if (priority !== undefined && priority !== 0) return { value: priority, variables: "" };
+  const match = text(route.match) ?? "";
+  const variables = match.match(FLUX_VARIABLE) ?? [];
+  return { value: match.replace(FLUX_VARIABLE, "").length, variables: [...variables].sort().join(" ") };
+};
+
 /**
  * An IngressRoute's routes as flows: one per entry point and host its match names (`*` for none).
- * Traefik tries an entry point's routers by priority, by default the length of their rules: the
- * longer, more specific rule first, as Gateway API ranks its matches, so the route diff ranks them
- * alike and a route keeps its place across an edit of its match; a priority set or changed is
- * ingress-route.ts's.
+ * `precedence` is the route's place in its resource, so a route keeps its place across an edit of
+ * its match; `priority` ranks it against every route of its entry points (routerPriority).
  */
 export function traefikRules(resource: Resource, set: ManifestSet): RuleShape[] {
   const kind = resource.id.kind;
@@ -139,6 +154,7 @@ export function traefikRules(resource: Resource, set: ManifestSet): RuleShape[] 
           alternatives: shapesOfHost,
           ruleId: ruleIdOf(undefined, shapesOfHost),
           precedence: index,
+          priority: routerPriority(route),
           path,
           backends: out.backends,
           mirrors: out.mirrors,

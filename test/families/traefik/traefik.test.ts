@@ -185,6 +185,38 @@ spec:
     ]);
   });
 
+  it("routers ranked by rule length across routes: a catch-all grown longer than /admin takes it, by another route too", () => {
+    const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
+    const longer = `${HOST} || Host(\`www.radarr.example.com\`) || Host(\`b.example.com\`)`;
+    expect(routes(route(admin + rule(HOST)), route(admin + rule(longer))).map((f) => f.split(":")[0])).toEqual([
+      "access.widened high",
+      "route.match-changed medium-high",
+      "route.added medium",
+    ]);
+    // Still shorter than `/admin`'s: each keeps its requests.
+    const shorter = `${HOST} || Host(\`b.io\`)`;
+    expect(routes(route(admin + rule(HOST)), route(admin + rule(shorter))).map((f) => f.split(":")[0])).toEqual(["route.added medium"]);
+    // A HostRegexp catch-all of another route, longer than every rule of the host, takes some of each.
+    const catchAll = route(rule("HostRegexp(`^[a-z0-9-]+\\.example\\.com$`) && PathPrefix(`/`)")).replace(
+      "name: radarr\n  namespace",
+      "name: errors\n  namespace",
+    );
+    expect(
+      judged(
+        { [FILE]: route(admin + rule(HOST)), [MW_FILE]: MIDDLEWARES },
+        { [FILE]: route(admin + rule(HOST)), "errors.yaml": catchAll, [MW_FILE]: MIDDLEWARES },
+      ).map((f) => f.split(":")[0]),
+    ).toEqual(["access.widened high", "route.match-changed medium-high", "route.added medium"]);
+    // A Flux variable's length is unknown: the same one in both rules cancels out, a new one leaves the order unknown.
+    const flux = (host: string, extra: string) =>
+      route(rule(`${host} && PathPrefix(\`/admin\`)`, undefined, AUTH) + rule(`${host}${extra}`));
+    const domain = "Host(`radarr.${SECRET_DOMAIN}`)";
+    expect(routes(flux(domain, ""), flux(domain, " || Host(`b`)")).map((f) => f.split(":")[0])).toEqual(["route.added medium"]);
+    expect(routes(flux(domain, ""), flux(domain, " || Host(`b.${OTHER_DOMAIN}`)"))).toContainEqual(
+      expect.stringMatching(/^route.match-changed medium-high: .*catch-all now may be evaluated before \/admin \(their order is not known/),
+    );
+  });
+
   it("harmless: keys reordered, traefik.containo.us → traefik.io, a Deployment's image bumped", () => {
     const base = route(rule(HOST, undefined, AUTH));
     const reordered = `# radarr
