@@ -3,9 +3,9 @@ import { sharedPath } from "../../core/field-path.js";
 import type { FieldPath } from "../../core/finding.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { ruleIdOf, type Priority, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { sharedText } from "../../core/string-table.js";
+import { traefikObject } from "./objects.js";
 import { ruleAlternatives } from "./rule-match.js";
 
 /** traefik.containo.us is the group of Traefik v2's CRDs, renamed traefik.io in v3 with the same schemas. */
@@ -18,18 +18,6 @@ export const entriesOf = (resource: Resource): string[] => {
   const named = list(record(resource.body.spec).entryPoints).flatMap((entry) => (text(entry) ? [text(entry)!] : []));
   return named.length > 0 ? [...new Set(named)].map((name) => `Traefik entryPoint ${name}`) : ["Traefik (default entry points)"];
 };
-
-const byName = new WeakMap<ManifestSet, ReadonlyMap<string, Resource>>();
-
-/** The tree's TraefikServices by `namespace/name`, indexed once a tree. */
-function traefikServices(set: ManifestSet): ReadonlyMap<string, Resource> {
-  let found = byName.get(set);
-  if (!found) {
-    found = new Map(resourcesOfKind(set, "TraefikService").map((service) => [`${service.id.namespace}/${service.id.name}`, service]));
-    byName.set(set, found);
-  }
-  return found;
-}
 
 /** A TraefikService nests others at most this deep (a cycle, which Traefik refuses, stops here too). */
 const DEEPEST = 8;
@@ -56,7 +44,7 @@ function expand(
   const namespace = text(entry.namespace) ?? at.namespace;
   const port = numeric(entry.port) ?? text(entry.port);
   if (text(entry.kind) === "TraefikService") {
-    const service = name.includes("@") || depth >= DEEPEST ? undefined : traefikServices(at.set).get(`${namespace}/${name}`);
+    const service = name.includes("@") || depth >= DEEPEST ? undefined : traefikObject(at.set, "TraefikService", namespace, name);
     const spec = record(service?.body.spec);
     const here = { ...at, namespace };
     const weighted = list(record(spec.weighted).services).map(record);

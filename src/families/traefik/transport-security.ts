@@ -1,7 +1,9 @@
 import type { Check } from "../../core/by-kind.js";
-import { list, record, text } from "../../core/json-access.js";
+import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { traefikObject } from "./objects.js";
 import { DEFAULT_TLS_FLOOR, tlsVersion, tlsVersionRank, weakenedCiphers } from "../../core/tls-versions.js";
 
 /**
@@ -17,6 +19,35 @@ const INSECURE: Readonly<Record<string, FieldPath>> = {
   ServersTransport: ["spec", "insecureSkipVerify"],
   ServersTransportTCP: ["spec", "tls", "insecureSkipVerify"],
 };
+
+/** How Traefik reaches one Service of a route: its scheme and, over https, whether it verifies the backend's certificate (undefined: not known). */
+export interface BackendTransport {
+  readonly scheme: string;
+  readonly verifies: boolean | undefined;
+  /** The ServersTransport it names, as written; none: Traefik's default one. */
+  readonly transport: string | undefined;
+}
+
+/** A ServersTransport a service names: by name in the route's namespace, or by its provider name `<namespace>-<name>@kubernetescrd`. */
+function serversTransportOf(set: ManifestSet, name: string, namespace: string): Resource | undefined {
+  if (!name.includes("@")) return traefikObject(set, "ServersTransport", namespace, name);
+  return resourcesOfKind(set, "ServersTransport").find((one) => `${one.id.namespace}-${one.id.name}@kubernetescrd` === name);
+}
+
+/**
+ * A route's Service entry as Traefik dials it: `scheme`, by default https for port 443 or a port
+ * named `https…` and http otherwise; over https, the ServersTransport it names checks the backend's
+ * certificate unless it sets insecureSkipVerify (one the tree does not hold: unknown), and
+ * Traefik's default transport does (its static setting is outside the repository).
+ */
+export function backendTransport(entry: JsonRecord, namespace: string, set: ManifestSet): BackendTransport {
+  const port = numeric(entry.port) ?? text(entry.port);
+  const scheme = text(entry.scheme) ?? (port === 443 || (typeof port === "string" && port.startsWith("https")) ? "https" : "http");
+  const transport = text(entry.serversTransport);
+  const named = transport === undefined ? undefined : serversTransportOf(set, transport, text(entry.namespace) ?? namespace);
+  const verifies = transport === undefined ? true : named ? !skipsVerification(named, INSECURE.ServersTransport!) : undefined;
+  return { scheme, verifies, transport };
+}
 
 /** insecureSkipVerify turned on: Traefik no longer checks the certificates of the backends it sends to (DESIGN §5 mtls.weakened). */
 export const backendVerification: Check = (change, out) => {

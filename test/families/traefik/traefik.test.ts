@@ -217,6 +217,32 @@ spec:
     );
   });
 
+  it("TLS to a backend given up: scheme https → http, or a ServersTransport skipping verification swapped in", () => {
+    const transports = `apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: verify, namespace: media}
+spec: {serverName: radarr.internal}
+---
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: insecure, namespace: media}
+spec: {insecureSkipVerify: true}
+`;
+    const dialled = (how: string) => route(rule(HOST, `        - {name: radarr, port: 443${how}}\n`));
+    const tls = (before: string, after: string) =>
+      judged({ [FILE]: dialled(before), "st.yaml": transports }, { [FILE]: dialled(after), "st.yaml": transports }).map(
+        (f) => f.split(":")[0],
+      );
+    expect(tls(", scheme: https, serversTransport: verify", ", scheme: https, serversTransport: insecure")).toEqual([
+      "mtls.weakened critical",
+    ]);
+    expect(tls("", ", serversTransport: insecure")).toEqual(["mtls.weakened critical"]);
+    expect(tls(", scheme: https, serversTransport: verify", ", scheme: http")).toEqual(["mtls.weakened critical"]);
+    // One the tree does not hold is not known to skip verification; the other way round tightens.
+    expect(tls("", ", serversTransport: elsewhere")).toEqual(["resource.changed low"]);
+    expect(tls(", serversTransport: insecure", ", serversTransport: verify")).toEqual(["resource.changed low"]);
+  });
+
   it("harmless: keys reordered, traefik.containo.us → traefik.io, a Deployment's image bumped", () => {
     const base = route(rule(HOST, undefined, AUTH));
     const reordered = `# radarr

@@ -1,0 +1,23 @@
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
+
+const indexes = new WeakMap<ManifestSet, Map<string, ReadonlyMap<string, Resource>>>();
+
+/**
+ * A Traefik object of the tree by kind, namespace and name (the TraefikService, ServersTransport or
+ * TLSOption a route names), each kind indexed once a tree.
+ */
+export function traefikObject(set: ManifestSet, kind: string, namespace: string, name: string): Resource | undefined {
+  let byKind = indexes.get(set);
+  if (!byKind) indexes.set(set, (byKind = new Map()));
+  let byName = byKind.get(kind);
+  if (!byName) {
+    byName = new Map(resourcesOfKind(set, kind).map((one) => [`${one.id.namespace}/${one.id.name}`, one]));
+    byKind.set(kind, byName);
+  }
+  return byName.get(`${namespace}/${name}`);
+}
+
+/** Whether the tree holds any object of this kind in `namespace`: then one it lacks there is known to be missing. */
+export const holdsKindIn = (set: ManifestSet, kind: string, namespace: string): boolean =>
+  resourcesOfKind(set, kind).some((one) => one.id.namespace === namespace);
