@@ -3,6 +3,7 @@ import { byRules, forKinds, type Family } from "../family.js";
 import { ROUTE_KINDS, TRAEFIK_GROUPS, traefikRules } from "./flows.js";
 import { ingressRouteChecks, ingressRouteHandover } from "./ingress-route.js";
 import { middlewareChecks, tcpMiddlewareChecks } from "./middleware-edits.js";
+import { deletedWhileNamed } from "./references.js";
 import { traefikServiceMirrors } from "./traefik-service.js";
 import { backendVerification, tlsOptionChecks } from "./transport-security.js";
 import * as traefik from "./schemas.js";
@@ -42,11 +43,11 @@ export const traefikFamily: Family = {
         IngressRoute: ingressRouteChecks,
         IngressRouteTCP: ingressRouteChecks,
         TraefikService: [traefikServiceMirrors],
-        Middleware: middlewareChecks,
+        Middleware: [...middlewareChecks, deletedWhileNamed],
         MiddlewareTCP: tcpMiddlewareChecks,
         ServersTransport: [backendVerification],
         ServersTransportTCP: [backendVerification],
-        TLSOption: [tlsOptionChecks],
+        TLSOption: [tlsOptionChecks, deletedWhileNamed],
       },
       (id) => TRAEFIK_GROUPS.includes(id.group),
     ),

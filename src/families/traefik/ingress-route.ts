@@ -5,7 +5,7 @@ import { list, numeric, record, text, type JsonRecord } from "../../core/json-ac
 import type { Resource } from "../../core/resource.js";
 import { entriesOf } from "./flows.js";
 import { middlewareChanges, middlewaresAt } from "./middlewares.js";
-import { backendTransport } from "./transport-security.js";
+import { backendTransport, tlsOptionChanges, tlsOptionsOf } from "./transport-security.js";
 
 /**
  * What an IngressRoute changes beyond its flows (hosts, paths, priorities and backends are read off
@@ -108,7 +108,7 @@ const tlsOf = (resource: Resource): Tls | undefined => {
  * default store's when none is named) is what clients see (trust.changed); other TLS options
  * (versions, ciphers, client certificates) are a medium change, the TLSOption's own edits judged there.
  */
-const routerTls: Check = (change, out) => {
+const routerTls: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
   const [was, now] = [tlsOf(change.base), tlsOf(change.head)];
   const entries = entriesOf(change.head).join(", ");
@@ -144,15 +144,22 @@ const routerTls: Check = (change, out) => {
       before: certificate(was),
       after: certificate(now),
     });
-  if (was.options !== now.options)
+  if (was.options === now.options) return;
+  const named = (options: string | undefined) =>
+    options ? { namespace: options.split("/")[0]!, name: options.split("/")[1]! } : undefined;
+  const [before, after] = [tlsOptionsOf(context.base, named(was.options)), tlsOptionsOf(context.head, named(now.options))];
+  const what = `tls.options ${was.options ?? "(default)"} → ${now.options ?? "(default)"}`;
+  const found = out.detections.length;
+  if (before && after) tlsOptionChanges(out, before, after, { path: ["spec", "tls", "options"], what });
+  if (out.detections.length === found)
     out.add({
       class: "resource.changed",
-      summary: `tls.options ${was.options ?? "(default)"} → ${now.options ?? "(default)"}: other TLS versions, ciphers or client certificate rules apply`,
+      summary: `${what}: ${before && after ? "its routers accept no older versions, weaker ciphers or less verified clients" : "other TLS versions, ciphers or client certificate rules apply"}`,
       side: "head",
       path: ["spec", "tls", "options"],
       before: was.options ?? null,
       after: now.options ?? null,
-      riskFloor: "medium",
+      ...(before && after ? {} : { riskFloor: "medium" as const }),
     });
 };
 

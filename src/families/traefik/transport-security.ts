@@ -1,4 +1,5 @@
 import type { Check } from "../../core/by-kind.js";
+import type { DetectionList } from "../../core/detection-list.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
@@ -66,46 +67,52 @@ export const backendVerification: Check = (change, out) => {
 /** Client certificate policies, weakest first (Go's tls.ClientAuthType, as Traefik names them). */
 const CLIENT_AUTH = ["NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"];
 /** Traefik's own default floor is TLS 1.2. */
-const versionOf = (resource: Resource): string => tlsVersion(text(record(resource.body.spec).minVersion)) ?? DEFAULT_TLS_FLOOR;
-const ciphersOf = (resource: Resource): string[] | undefined => {
-  const ciphers = list(record(resource.body.spec).cipherSuites).flatMap((cipher) => (text(cipher) ? [text(cipher)!] : []));
+const versionOf = (spec: JsonRecord): string => tlsVersion(text(spec.minVersion)) ?? DEFAULT_TLS_FLOOR;
+const ciphersOf = (spec: JsonRecord): string[] | undefined => {
+  const ciphers = list(spec.cipherSuites).flatMap((cipher) => (text(cipher) ? [text(cipher)!] : []));
   return ciphers.length > 0 ? ciphers : undefined;
 };
-const clientAuthOf = (resource: Resource) => record(record(resource.body.spec).clientAuth);
 
-export const tlsOptionChecks: Check = (change, out) => {
-  if (!change.base || !change.head) return;
-  const [was, now] = [versionOf(change.base), versionOf(change.head)];
-  if (tlsVersionRank(now) < tlsVersionRank(was)) {
-    const weakened = tlsVersionRank(now) < tlsVersionRank(DEFAULT_TLS_FLOOR);
+/**
+ * What routers meeting `now`'s TLS options instead of `was`'s accept (an empty spec: Traefik's
+ * defaults, TLS 1.2 and no client certificate): older versions, weak ciphers, clients without a
+ * verified certificate (mtls.weakened), other client CAs (trust.changed). `at`: where the
+ * findings point, and `what` what they say changed (the TLSOption edited, a route's options swapped).
+ */
+export function tlsOptionChanges(out: DetectionList, was: JsonRecord, now: JsonRecord, at: { path?: FieldPath; what?: string } = {}): void {
+  const point = (path: FieldPath) => at.path ?? path;
+  const said = (summary: string) => (at.what ? `${at.what}: ${summary}` : summary);
+  const [version, nowVersion] = [versionOf(was), versionOf(now)];
+  if (tlsVersionRank(nowVersion) < tlsVersionRank(version)) {
+    const weakened = tlsVersionRank(nowVersion) < tlsVersionRank(DEFAULT_TLS_FLOOR);
     out.add({
       class: weakened ? "mtls.weakened" : "resource.changed",
-      summary: `minVersion ${was} → ${now}: clients may connect with TLS ${now}`,
+      summary: said(`minVersion ${version} → ${nowVersion}: clients may connect with TLS ${nowVersion}`),
       side: "head",
-      path: ["spec", "minVersion"],
-      before: was,
-      after: now,
+      path: point(["spec", "minVersion"]),
+      before: version,
+      after: nowVersion,
       ...(weakened ? {} : { riskFloor: "medium" as const }),
     });
   }
-  const ciphers = weakenedCiphers(ciphersOf(change.base), ciphersOf(change.head));
+  const ciphers = weakenedCiphers(ciphersOf(was), ciphersOf(now));
   if (ciphers)
     out.add({
       class: "mtls.weakened",
-      summary: `cipherSuites: ${ciphers}`,
+      summary: said(`cipherSuites: ${ciphers}`),
       side: "head",
-      path: ["spec", "cipherSuites"],
-      before: ciphersOf(change.base) ?? null,
-      after: ciphersOf(change.head) ?? null,
+      path: point(["spec", "cipherSuites"]),
+      before: ciphersOf(was) ?? null,
+      after: ciphersOf(now) ?? null,
     });
-  const [auth, nowAuth] = [clientAuthOf(change.base), clientAuthOf(change.head)];
+  const [auth, nowAuth] = [record(was.clientAuth), record(now.clientAuth)];
   const [type, nowType] = [text(auth.clientAuthType) ?? "NoClientCert", text(nowAuth.clientAuthType) ?? "NoClientCert"];
   if (CLIENT_AUTH.indexOf(nowType) < CLIENT_AUTH.indexOf(type))
     out.add({
       class: "mtls.weakened",
-      summary: `clientAuth.clientAuthType ${type} → ${nowType}: clients without a verified certificate are admitted`,
+      summary: said(`clientAuth.clientAuthType ${type} → ${nowType}: clients without a verified certificate are admitted`),
       side: "head",
-      path: ["spec", "clientAuth", "clientAuthType"],
+      path: point(["spec", "clientAuth", "clientAuthType"]),
       before: type,
       after: nowType,
     });
@@ -113,10 +120,42 @@ export const tlsOptionChecks: Check = (change, out) => {
   if (secrets.length > 0 && nowSecrets.length > 0 && secrets.join() !== nowSecrets.join())
     out.add({
       class: "trust.changed",
-      summary: `clientAuth.secretNames ${secrets.join(", ")} → ${nowSecrets.join(", ")}: client certificates are verified against other CAs`,
+      summary: said(
+        `clientAuth.secretNames ${secrets.join(", ")} → ${nowSecrets.join(", ")}: client certificates are verified against other CAs`,
+      ),
       side: "head",
-      path: ["spec", "clientAuth", "secretNames"],
+      path: point(["spec", "clientAuth", "secretNames"]),
       before: secrets,
       after: nowSecrets,
     });
+}
+
+/**
+ * A TLSOption edited in place, as the routers naming it meet it; the `default` one (Traefik's for
+ * every router naming none) deleted, as those routers meeting Traefik's own defaults.
+ */
+export const tlsOptionChecks: Check = (change, out) => {
+  if (!change.base) return;
+  if (change.head) tlsOptionChanges(out, record(change.base.body.spec), record(change.head.body.spec));
+  else if (change.base.id.name === "default")
+    tlsOptionChanges(
+      out,
+      record(change.base.body.spec),
+      {},
+      { path: ["spec"], what: "removed: every router naming no TLS options meets Traefik's defaults" },
+    );
 };
+
+/**
+ * The TLS options a router meets: the TLSOption it names (`tls.options`), where the tree holds it;
+ * naming none, the tree's `default` TLSOption, else Traefik's defaults (an empty spec); undefined
+ * where it names one the tree does not hold.
+ */
+export function tlsOptionsOf(set: ManifestSet, named: { namespace: string; name: string } | undefined): JsonRecord | undefined {
+  if (named) {
+    const found = traefikObject(set, "TLSOption", named.namespace, named.name);
+    return found && record(found.body.spec);
+  }
+  const fallback = resourcesOfKind(set, "TLSOption").find((one) => one.id.name === "default");
+  return record(fallback?.body.spec);
+}

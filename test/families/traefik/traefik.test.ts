@@ -243,6 +243,67 @@ spec: {insecureSkipVerify: true}
     expect(tls(", serversTransport: insecure", ", serversTransport: verify")).toEqual(["resource.changed low"]);
   });
 
+  it("a Middleware or TLSOption deleted while a route or an Ingress still names it is reference.broken (Traefik refuses the router)", () => {
+    const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
+    const COMPRESS_ONLY = MIDDLEWARES.slice(MIDDLEWARES.indexOf("apiVersion", 10));
+    expect(
+      judged(
+        { [FILE]: route(admin + rule(HOST)), [MW_FILE]: MIDDLEWARES },
+        { [FILE]: route(admin + rule(HOST)), [MW_FILE]: COMPRESS_ONLY },
+      ),
+    ).toContainEqual(
+      expect.stringMatching(/^reference.broken high: Middleware networking\/forward-auth: .*still names it: Traefik refuses their routers/),
+    );
+    const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: sonarr
+  namespace: media
+  annotations: {traefik.ingress.kubernetes.io/router.middlewares: networking-forward-auth@kubernetescrd}
+spec:
+  ingressClassName: traefik
+  rules: [{host: sonarr.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: sonarr, port: {number: 80}}}}]}}]
+`;
+    expect(
+      judged({ "ing.yaml": ingress, [MW_FILE]: MIDDLEWARES }, { "ing.yaml": ingress, [MW_FILE]: COMPRESS_ONLY }).map(
+        (f) => f.split(":")[0],
+      ),
+    ).toEqual(["reference.broken high"]);
+    // Deleted with the route that named it: nothing names it any more.
+    expect(
+      judged({ [FILE]: route(admin), [MW_FILE]: MIDDLEWARES }, { [MW_FILE]: COMPRESS_ONLY }).map((f) => f.split(":")[0]),
+    ).not.toContain("reference.broken high");
+  });
+
+  it("tls.options swapped or dropped is judged by what each side's TLSOption (or the default one) accepts", () => {
+    const options = `apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: mtls, namespace: media}
+spec:
+  clientAuth: {secretNames: [client-ca], clientAuthType: RequireAndVerifyClientCert}
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: modern, namespace: media}
+spec: {minVersion: VersionTLS13}
+`;
+    const withOptions = (name: string) =>
+      route(rule(HOST), `  tls:\n    secretName: tls-radarr\n${name ? `    options: {name: ${name}}\n` : ""}`);
+    const tls = (before: string, after: string, tree = options) =>
+      judged({ [FILE]: withOptions(before), "tls.yaml": tree }, { [FILE]: withOptions(after), "tls.yaml": tree }).map(
+        (f) => f.split(":")[0],
+      );
+    expect(tls("mtls", "")).toEqual(["mtls.weakened critical"]);
+    expect(tls("modern", "")).toEqual(["resource.changed medium"]);
+    expect(tls("", "modern")).toEqual(["resource.changed low"]);
+    expect(tls("mtls", "elsewhere")).toEqual(["resource.changed medium"]);
+    // The default TLSOption deleted: every router naming none meets Traefik's defaults.
+    const defaults = options.replace("name: mtls", "name: default");
+    expect(judged({ "tls.yaml": defaults }, { "tls.yaml": defaults.slice(defaults.indexOf("---")) }).map((f) => f.split(":")[0])).toEqual([
+      "mtls.weakened critical",
+    ]);
+  });
+
   it("harmless: keys reordered, traefik.containo.us → traefik.io, a Deployment's image bumped", () => {
     const base = route(rule(HOST, undefined, AUTH));
     const reordered = `# radarr
