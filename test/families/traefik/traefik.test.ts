@@ -119,7 +119,15 @@ spec:
       "route.attachment-changed high",
     ]);
     const opaque = (range: string) => route(rule(`${HOST} && ClientIP(\`${range}\`)`));
-    expect(routes(opaque("10.0.0.0/8"), opaque("0.0.0.0/0")).map((f) => f.split(":")[0])).toEqual(["route.match-changed medium-high"]);
+    expect(routes(opaque("10.0.0.0/8"), opaque("10.1.0.0/16")).map((f) => f.split(":")[0])).toEqual(["route.match-changed medium-high"]);
+    // ClientIP widened or dropped admits more clients, as an allow list widened does.
+    expect(routes(opaque("10.0.0.0/8"), opaque("10.0.0.0/8`, `0.0.0.0/0")).map((f) => f.split(":")[0])).toEqual([
+      "access.widened high",
+      "route.match-changed medium-high",
+    ]);
+    expect(routes(opaque("10.0.0.0/8"), route(rule(HOST)))).toContainEqual(
+      "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`): no longer tests ClientIP (was 10.0.0.0/8): any client address reaches it",
+    );
   });
 
   it("an authenticating middleware taken off a route is access.widened; a harmless one is low, one added medium", () => {
