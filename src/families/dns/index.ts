@@ -13,7 +13,7 @@ import { K8GB_CHART } from "../../core/k8gb-topology-values.js";
  */
 const K8GB_RELEASE = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?${K8GB_CHART}["']?(?=[ \\t]*(?:[,}#]|$))`, "m");
 
-/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs and k8gb's own settings, and external-dns annotations on gateways, routes and Ingresses. */
+/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs and k8gb's own settings, and external-dns annotations on gateways, routes (Traefik's IngressRoutes too) and Ingresses. */
 export const dnsFamily: Family = {
   name: "dns",
   kinds: [
@@ -28,6 +28,8 @@ export const dnsFamily: Family = {
     istio: [externalDnsAnnotationDetector, frontedResourceChanged],
     ingress: [externalDnsAnnotationDetector, frontedResourceChanged],
     "legacy-gateway-api": [externalDnsAnnotationDetector],
+    // external-dns's traefik-proxy source reads them on IngressRoutes, IngressRouteTCPs and IngressRouteUDPs.
+    traefik: [externalDnsAnnotationDetector],
     // An Argo CD Application installing k8gb's chart carries its settings in its helm values.
     placement: [k8gbSettingsDetector],
   },

@@ -312,6 +312,17 @@ spec: {minVersion: VersionTLS13}
     ]);
   });
 
+  it("an external-dns target annotation retargeted on an IngressRoute is read as on an Ingress", () => {
+    const annotated = (target: string) =>
+      route(rule(HOST)).replace(
+        "  namespace: media\n",
+        `  namespace: media\n  annotations:\n    external-dns.alpha.kubernetes.io/target: ${target}\n`,
+      );
+    expect(routes(annotated("external.example.com"), annotated("internal.example.com"))).toEqual([
+      "route.attachment-changed high: IngressRoute media/radarr: external-dns.alpha.kubernetes.io/target external.example.com → internal.example.com: its DNS names resolve to another entry point",
+    ]);
+  });
+
   it("harmless: keys reordered, traefik.containo.us → traefik.io, a Deployment's image bumped", () => {
     const base = route(rule(HOST, undefined, AUTH));
     const reordered = `# radarr
