@@ -1,6 +1,8 @@
 import type { DetectionList } from "../../core/detection-list.js";
 import { list, record } from "../../core/json-access.js";
-import type { Resource } from "../../core/resource.js";
+import type { FieldPath } from "../../core/finding.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { middlewareChanges } from "../../core/traefik-middlewares.js";
 import { rangesBeyond } from "../../core/cidr.js";
 
 /**
@@ -31,8 +33,9 @@ const AUTHORITIES: readonly (readonly [key: string, effect: string, trust: boole
 const ALB_SCHEME = "alb.ingress.kubernetes.io/scheme";
 /**
  * The Traefik Middlewares a router passes an Ingress's requests through, `<namespace>-<name>@kubernetescrd`,
- * comma-separated: one no longer listed may have been its authentication or allow list, unread
- * here (as a route's ExtensionRef filter removed), so its requests may now pass unchecked.
+ * comma-separated: judged as an IngressRoute's route's (core/traefik-middlewares.ts), by what the
+ * tree holds them to do — one no longer listed may have been its authentication or allow list, a
+ * `compress: {}` one only compressed.
  */
 const TRAEFIK_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
 
@@ -42,7 +45,16 @@ const commaList = (value: string | undefined): Set<string> =>
 
 const annotationPath = (key: string) => ["metadata", "annotations", key];
 
-export function accessAnnotations(base: Resource, head: Resource, out: DetectionList): void {
+const traefikMiddlewares = (resource: Resource): Map<string, FieldPath> =>
+  new Map([...commaList(resource.annotations[TRAEFIK_MIDDLEWARES])].map((key) => [key, annotationPath(TRAEFIK_MIDDLEWARES)]));
+
+/** `trees`: where the Middlewares an Ingress names are read (each side's). */
+export function accessAnnotations(
+  base: Resource,
+  head: Resource,
+  out: DetectionList,
+  trees: { readonly base: ManifestSet; readonly head: ManifestSet },
+): void {
   const [before, after] = [base.annotations, head.annotations];
   const widened = (key: string, summary: string, was: string | undefined = before[key], now: string | null = after[key] ?? null) =>
     out.add({ class: "access.widened", summary, side: "head", path: annotationPath(key), before: was, after: now });
@@ -69,14 +81,7 @@ export function accessAnnotations(base: Resource, head: Resource, out: Detection
     if (before[key] === undefined || after[key] !== undefined) continue;
     widened(key, `${key} removed: requests reach its hosts without ${what}`);
   }
-  const middlewares = [...commaList(before[TRAEFIK_MIDDLEWARES])].filter(
-    (middleware) => !commaList(after[TRAEFIK_MIDDLEWARES]).has(middleware),
-  );
-  if (middlewares.length > 0)
-    widened(
-      TRAEFIK_MIDDLEWARES,
-      `${TRAEFIK_MIDDLEWARES} no longer names ${middlewares.join(", ")}: requests no longer pass through ${middlewares.length > 1 ? "them" : "it"}; if ${middlewares.length > 1 ? "one" : "it"} authenticated or restricted them they now pass unchecked`,
-    );
+  middlewareChanges(out, traefikMiddlewares(base), traefikMiddlewares(head), trees, TRAEFIK_MIDDLEWARES);
   // Who vouches for callers, swapped: another authorizer, other credentials, other client CAs.
   for (const [key, effect, trust] of AUTHORITIES) {
     const [was, now] = [before[key]?.trim(), after[key]?.trim()];

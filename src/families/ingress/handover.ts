@@ -56,7 +56,7 @@ class PathFindings extends DetectionList {
 export const ingressHandover = handoverJudge<IngressPath>(ingressPath, {
   guards: (out, was, now, _move, context) => {
     const taking = new PathFindings(out, now);
-    accessAnnotations(was.resource, now.resource, taking);
+    accessAnnotations(was.resource, now.resource, taking, context);
     plaintextAnnotations(was.resource, now.resource, taking, {
       base: effectiveIngressClass(was.resource, context.base),
       head: effectiveIngressClass(now.resource, context.head),

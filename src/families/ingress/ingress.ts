@@ -56,7 +56,7 @@ export const ingressDetector: ResourceDetector = (change, context) => {
     });
   }
   canarySelection(change.base, change.head, out);
-  accessAnnotations(change.base, change.head, out);
+  accessAnnotations(change.base, change.head, out, context);
   nginxBehaviour(change.base, change.head, out);
   albBehaviour(change.base, change.head, out);
   gceBehaviour(change.base, change.head, out);

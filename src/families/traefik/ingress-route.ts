@@ -5,7 +5,7 @@ import { list, numeric, record, text, type JsonRecord } from "../../core/json-ac
 import type { Resource } from "../../core/resource.js";
 import { entriesOf } from "./flows.js";
 import { rangesBeyond } from "../../core/cidr.js";
-import { middlewareChanges, middlewaresAt } from "./middlewares.js";
+import { middlewareChanges, middlewaresAt } from "../../core/traefik-middlewares.js";
 import { ruleAlternatives } from "./rule-match.js";
 import { backendTransport, tlsOptionChanges, tlsOptionsOf } from "./transport-security.js";
 

@@ -2,7 +2,7 @@ import type { Check } from "../../core/by-kind.js";
 import { rangesBeyond } from "../../core/cidr.js";
 import { sameValue } from "../../core/canonical-values.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
-import { middlewareChanges, middlewaresAt } from "./middlewares.js";
+import { middlewareChanges, middlewaresAt } from "../../core/traefik-middlewares.js";
 
 /**
  * A Middleware edited in place, as every route naming it meets it: who it lets through. Its

@@ -3,7 +3,7 @@ import { list, record, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { TRAEFIK_GROUPS } from "./flows.js";
-import { middlewareKey } from "./middlewares.js";
+import { middlewareKey } from "../../core/traefik-middlewares.js";
 
 /**
  * Who names a Middleware or a TLSOption in a tree, by its provider name

@@ -568,7 +568,7 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
     ]);
   });
 
-  it("a Traefik Middleware no longer named in router.middlewares is access.widened; reordered or added is not", () => {
+  it("a Traefik Middleware no longer named in router.middlewares is judged as a route's: access.widened unless the tree shows it harmless", () => {
     const MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
     expect(
       widened(
@@ -576,14 +576,24 @@ describe("who may reach an Ingress (its controller's access annotations)", () =>
         { [MIDDLEWARES]: "networking-compress@kubernetescrd" },
       ),
     ).toEqual([
-      `access.widened high: ${MIDDLEWARES} no longer names networking-forward-auth@kubernetescrd: requests no longer pass through it; if it authenticated or restricted them they now pass unchecked`,
+      `access.widened high: ${MIDDLEWARES}: middleware networking-forward-auth@kubernetescrd removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked`,
     ]);
+    // Reordered is nothing; one added the tree does not hold is medium, as on an IngressRoute.
     expect(
       widened(
         { [MIDDLEWARES]: "networking-forward-auth@kubernetescrd,networking-compress@kubernetescrd" },
         { [MIDDLEWARES]: "networking-compress@kubernetescrd, networking-forward-auth@kubernetescrd, networking-headers@kubernetescrd" },
       ),
-    ).toEqual([]);
+    ).toEqual([
+      `resource.changed medium: ${MIDDLEWARES}: middleware networking-headers@kubernetescrd added: requests now pass through it; what it does is not modelled`,
+    ]);
+    // The tree holds it as `compress: {}`: dropped, it only compressed.
+    const compress =
+      "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata: {name: compress, namespace: networking}\nspec: {compress: {}}\n";
+    const annotations = (value: string) => ({ [FILE]: annotated(value ? { [MIDDLEWARES]: value } : {}), "mw.yaml": compress });
+    expect(analyze(annotations("networking-compress@kubernetescrd"), annotations("")).findings.map((f) => `${f.class} ${f.risk}`)).toEqual([
+      "resource.changed low",
+    ]);
   });
 
   it("plain HTTP no longer redirected or refused is listener.changed; keeping the redirect is no finding", () => {

@@ -135,7 +135,7 @@ spec:
       "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-forward-auth@kubernetescrd removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked",
     ]);
     expect(routes(route(rule(HOST, undefined, AUTH + COMPRESS)), route(rule(HOST, undefined, AUTH)))).toEqual([
-      "resource.changed low: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-compress@kubernetescrd removed (it only compressed, retried, served error pages or set response headers)",
+      "resource.changed low: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-compress@kubernetescrd removed (it only compressed, retried, served error pages, set response headers or allowed cross-origin requests)",
     ]);
     expect(routes(route(rule(HOST)), route(rule(HOST, undefined, AUTH))).map((f) => f.split(":")[0])).toEqual(["resource.changed medium"]);
     // The same Middleware by name and namespace instead of its provider name: nothing moved.
@@ -145,6 +145,43 @@ spec:
         (f) => !f.startsWith("resource.changed low"),
       ),
     ).toEqual([]);
+  });
+
+  it("a headers Middleware of CORS allowances and security headers dropped is low, CORS added weighs; retry added is retry-timeout.changed", () => {
+    const tree = `${MIDDLEWARES}---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: cors, namespace: networking}
+spec:
+  headers:
+    accessControlAllowMethods: [GET, OPTIONS]
+    accessControlAllowOriginList: ["https://app.example.com"]
+    frameDeny: true
+    stsSeconds: 31536000
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: https-only, namespace: networking}
+spec:
+  headers: {sslRedirect: true, allowedHosts: [radarr.example.com]}
+---
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata: {name: retry, namespace: networking}
+spec:
+  retry: {attempts: 4}
+`;
+    const named = (name: string) => (name ? `        - name: networking-${name}@kubernetescrd\n` : "");
+    const edit = (before: string, after: string) =>
+      judged(
+        { [FILE]: route(rule(HOST, undefined, named(before))), [MW_FILE]: tree },
+        { [FILE]: route(rule(HOST, undefined, named(after))), [MW_FILE]: tree },
+      ).map((f) => f.split(":")[0]);
+    expect(edit("cors", "")).toEqual(["resource.changed low"]);
+    expect(edit("", "cors")).toEqual(["resource.changed medium"]);
+    expect(edit("https-only", "")).toEqual(["access.widened high"]);
+    expect(edit("", "retry")).toEqual(["retry-timeout.changed medium-high"]);
+    expect(edit("retry", "")).toEqual(["resource.changed low"]);
   });
 
   it("a chain swapped for one of its members gives up only the others (bloopySphere's dashboard: xyz-auth → bloopnet-xyz-auth)", () => {

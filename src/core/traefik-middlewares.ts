@@ -1,8 +1,8 @@
-import type { DetectionList } from "../../core/detection-list.js";
-import type { FieldPath } from "../../core/finding.js";
-import { list, record, text, type JsonRecord } from "../../core/json-access.js";
-import type { ManifestSet, Resource } from "../../core/resource.js";
-import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import type { DetectionList } from "./detection-list.js";
+import type { FieldPath } from "./finding.js";
+import { list, record, text, type JsonRecord } from "./json-access.js";
+import type { ManifestSet, Resource } from "./resource.js";
+import { resourcesOfKind } from "./resources-of-kind.js";
 
 /**
  * The Middlewares a route or chain passes requests through, and what removing or adding one does.
@@ -33,29 +33,66 @@ export function middlewareOf(set: ManifestSet, key: string): Resource | undefine
 
 /**
  * Middlewares that neither admit nor refuse anyone and send requests where they were going: they
- * compress, buffer, retry, serve error pages or set response headers. A `headers` middleware that
- * sets request headers (an identity a backend trusts) or CORS rules is not one of them.
+ * compress, buffer, serve error pages or set content types. A `retry` one retries requests that
+ * failed, writes too: dropped it retries no more (harmless), added it is retry-timeout.changed.
  */
-const HARMLESS = new Set(["compress", "buffering", "retry", "errors", "contentType"]);
+const HARMLESS = new Set(["compress", "buffering", "errors", "contentType"]);
 /** Middlewares that rewrite the path a backend sees: not a guard, but a backend that sees other paths answers otherwise. */
 const REWRITES = new Set(["stripPrefix", "stripPrefixRegex", "addPrefix", "replacePath", "replacePathRegex"]);
-const RESPONSE_ONLY_HEADERS = (headers: JsonRecord): boolean =>
-  Object.keys(headers).every((key) => key !== "customRequestHeaders" && !key.startsWith("accessControl"));
+/**
+ * A `headers` Middleware's settings that only add headers to responses (security headers): they
+ * admit no one. Its request headers (an identity a backend trusts), `sslRedirect`, `allowedHosts`
+ * and proxy headers decide who passes or what the backend believes, and are not among them.
+ */
+const RESPONSE_HEADERS = new Set([
+  "customResponseHeaders",
+  "frameDeny",
+  "customFrameOptionsValue",
+  "contentTypeNosniff",
+  "browserXssFilter",
+  "customBrowserXSSValue",
+  "contentSecurityPolicy",
+  "contentSecurityPolicyReportOnly",
+  "publicKey",
+  "referrerPolicy",
+  "permissionsPolicy",
+  "featurePolicy",
+  "stsSeconds",
+  "stsIncludeSubdomains",
+  "stsPreload",
+  "forceSTSHeader",
+  "isDevelopment",
+  "addVaryHeader",
+]);
+/**
+ * CORS (`accessControlAllow*`): allowances browsers grant other origins. Dropped, fewer cross-origin
+ * requests are allowed, as Gateway API's CORS filter removed restricts; added, they weigh.
+ */
+const allowsCrossOrigin = (key: string): boolean => key.startsWith("accessControl");
 
-export type MiddlewareWeight = "harmless" | "rewrites" | "unknown";
+export type MiddlewareWeight = "harmless" | "rewrites" | "retries" | "unknown";
 
-/** What a Middleware does as the tree holds it (a chain is read as its members, leavesOf); one the tree does not hold is unknown. */
-export function middlewareWeight(set: ManifestSet, key: string): MiddlewareWeight {
+/**
+ * What a Middleware does as the tree holds it (a chain is read as its members, leavesOf), for
+ * routes that lose it (`removed`) or gain it (`added`); one the tree does not hold is unknown.
+ */
+export function middlewareWeight(set: ManifestSet, key: string, side: "removed" | "added"): MiddlewareWeight {
   const found = middlewareOf(set, key);
   const weights = Object.entries(record(found?.body.spec)).map(([kind, value]): MiddlewareWeight => {
-    if (HARMLESS.has(kind) || (kind === "headers" && RESPONSE_ONLY_HEADERS(record(value)))) return "harmless";
+    if (HARMLESS.has(kind)) return "harmless";
+    if (kind === "retry") return side === "removed" ? "harmless" : "retries";
+    if (kind === "headers")
+      return Object.keys(record(value)).every((name) => RESPONSE_HEADERS.has(name) || (side === "removed" && allowsCrossOrigin(name)))
+        ? "harmless"
+        : "unknown";
     return REWRITES.has(kind) ? "rewrites" : "unknown";
   });
   return weights.length === 0 ? "unknown" : heaviest(weights);
 }
 
+/** Of several settings, what the heaviest does: unknown, then retries, then rewrites. */
 const heaviest = (weights: readonly MiddlewareWeight[]): MiddlewareWeight =>
-  weights.includes("unknown") ? "unknown" : weights.includes("rewrites") ? "rewrites" : "harmless";
+  (["unknown", "retries", "rewrites"] as const).find((weight) => weights.includes(weight)) ?? "harmless";
 
 /** A list of middleware references, keyed by provider name, each with where it is written. */
 export const middlewaresAt = (refs: unknown, namespace: string, at: FieldPath): Map<string, FieldPath> =>
@@ -103,7 +140,7 @@ export function middlewareChanges(
     if (now.has(reference)) continue;
     for (const [key, via] of leavesOf(trees.base, reference)) {
       if (nowLeaves.has(key)) continue;
-      const weight = middlewareWeight(trees.base, key);
+      const weight = middlewareWeight(trees.base, key, "removed");
       out.add(
         weight === "unknown"
           ? {
@@ -116,7 +153,7 @@ export function middlewareChanges(
             }
           : {
               class: "resource.changed",
-              summary: `${what}: ${named(key, via)} removed (it ${weight === "harmless" ? "only compressed, retried, served error pages or set response headers" : "rewrote the path its backends see"})`,
+              summary: `${what}: ${named(key, via)} removed (it ${weight === "harmless" ? "only compressed, retried, served error pages, set response headers or allowed cross-origin requests" : "rewrote the path its backends see"})`,
               side: "base",
               path: pointAt ?? path,
               before: key,
@@ -131,15 +168,15 @@ export function middlewareChanges(
     if (was.has(reference)) continue;
     for (const [key, via] of leavesOf(trees.head, reference)) {
       if (wasLeaves.has(key)) continue;
-      const weight = middlewareWeight(trees.head, key);
+      const weight = middlewareWeight(trees.head, key, "added");
       out.add({
-        class: "resource.changed",
-        summary: `${what}: ${named(key, via)} added: requests now pass through it${weight === "unknown" ? "; what it does is not modelled" : ""}`,
+        class: weight === "retries" ? "retry-timeout.changed" : "resource.changed",
+        summary: `${what}: ${named(key, via)} added: requests now pass through it${weight === "unknown" ? "; what it does is not modelled" : weight === "retries" ? ", which retries failed requests, writes too" : ""}`,
         side: "head",
         path: pointAt ?? path,
         before: null,
         after: key,
-        ...(weight === "harmless" ? {} : { riskFloor: "medium" as const }),
+        ...(weight === "harmless" || weight === "retries" ? {} : { riskFloor: "medium" as const }),
       });
     }
   }
