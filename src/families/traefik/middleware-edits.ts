@@ -96,5 +96,41 @@ const chainMembers: Check = (change, out, context) => {
   if (was.size > 0) middlewareChanges(out, was, now, context, "chain");
 };
 
-export const middlewareChecks: readonly Check[] = [authentication, allowedSources, chainMembers];
+/**
+ * A `headers` Middleware's own guards edited in place: `sslRedirect` (or `sslTemporaryRedirect`)
+ * turned off serves plain HTTP on the routes naming it (listener.changed, as ingress-nginx's
+ * `ssl-redirect: "false"`); `allowedHosts` dropped or admitting more names lets requests for other
+ * Host headers through (medium).
+ */
+const headerGuards: Check = (change, out) => {
+  if (!change.base || !change.head) return;
+  const [before, after] = [record(record(change.base.body.spec).headers), record(record(change.head.body.spec).headers)];
+  for (const key of ["sslRedirect", "sslTemporaryRedirect"])
+    if (before[key] === true && after[key] !== true)
+      out.add({
+        class: "listener.changed",
+        summary: `headers.${key} turned off: plain HTTP requests to the routes naming it are served, no longer redirected to HTTPS`,
+        side: "head",
+        path: ["spec", "headers", key],
+        before: true,
+        after: after[key] ?? null,
+      });
+  const [hosts, nowHosts] = [list(before.allowedHosts).map(String), list(after.allowedHosts).map(String)];
+  const added = nowHosts.filter((host) => !hosts.includes(host));
+  if (hosts.length > 0 && (nowHosts.length === 0 || added.length > 0))
+    out.add({
+      class: "resource.changed",
+      summary:
+        nowHosts.length === 0
+          ? `headers.allowedHosts removed (was ${hosts.join(", ")}): requests for any Host pass`
+          : `headers.allowedHosts admits ${added.join(", ")} too`,
+      side: "head",
+      path: ["spec", "headers", "allowedHosts"],
+      before: hosts,
+      after: nowHosts.length > 0 ? nowHosts : null,
+      riskFloor: "medium",
+    });
+};
+
+export const middlewareChecks: readonly Check[] = [authentication, allowedSources, chainMembers, headerGuards];
 export const tcpMiddlewareChecks: readonly Check[] = [allowedSources];

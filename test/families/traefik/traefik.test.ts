@@ -411,6 +411,18 @@ ${spec}`;
     expect(edited(allow(strategy), allow("")).map((f) => f.split(":")[0])).toEqual(["resource.changed low"]);
   });
 
+  it("a headers Middleware no longer redirecting to HTTPS is listener.changed; allowedHosts dropped medium", () => {
+    expect(
+      edited("  headers: {sslRedirect: true, frameDeny: true}\n", "  headers: {frameDeny: true}\n").map((f) => f.split(":")[0]),
+    ).toEqual(["listener.changed high"]);
+    expect(edited("  headers: {allowedHosts: [a.example.com]}\n", "  headers: {frameDeny: true}\n").map((f) => f.split(":")[0])).toEqual([
+      "resource.changed medium",
+    ]);
+    expect(edited("  headers: {allowedHosts: [a.example.com, b.example.com]}\n", "  headers: {allowedHosts: [a.example.com]}\n")).toEqual([
+      "resource.changed low: Middleware networking/guard: spec.headers.allowedHosts[1] removed",
+    ]);
+  });
+
   it("a chain that loses a member is access.widened", () => {
     const chain = (members: string) => `  chain:\n    middlewares:\n${members}`;
     expect(
