@@ -65,10 +65,13 @@ const RESPONSE_HEADERS = new Set([
   "addVaryHeader",
 ]);
 /**
- * CORS (`accessControlAllow*`): allowances browsers grant other origins. Dropped, fewer cross-origin
- * requests are allowed, as Gateway API's CORS filter removed restricts; added, they weigh.
+ * A `headers` Middleware's allowances: CORS (`accessControl*`), what browsers grant other origins;
+ * `hostsProxyHeaders` and `sslProxyHeaders`, the request headers its `allowedHosts` and
+ * `sslRedirect` checks believe. Dropped, fewer requests are allowed (as Gateway API's CORS filter
+ * removed restricts); added, they weigh. drag0n141's secure-headers Middleware held only these and
+ * security headers.
  */
-const allowsCrossOrigin = (key: string): boolean => key.startsWith("accessControl");
+const allows = (key: string): boolean => key.startsWith("accessControl") || key === "hostsProxyHeaders" || key === "sslProxyHeaders";
 
 export type MiddlewareWeight = "harmless" | "rewrites" | "retries" | "unknown";
 
@@ -82,7 +85,7 @@ export function middlewareWeight(set: ManifestSet, key: string, side: "removed" 
     if (HARMLESS.has(kind)) return "harmless";
     if (kind === "retry") return side === "removed" ? "harmless" : "retries";
     if (kind === "headers")
-      return Object.keys(record(value)).every((name) => RESPONSE_HEADERS.has(name) || (side === "removed" && allowsCrossOrigin(name)))
+      return Object.keys(record(value)).every((name) => RESPONSE_HEADERS.has(name) || (side === "removed" && allows(name)))
         ? "harmless"
         : "unknown";
     return REWRITES.has(kind) ? "rewrites" : "unknown";

@@ -156,6 +156,7 @@ spec:
   headers:
     accessControlAllowMethods: [GET, OPTIONS]
     accessControlAllowOriginList: ["https://app.example.com"]
+    hostsProxyHeaders: [X-Forwarded-Host]
     frameDeny: true
     stsSeconds: 31536000
 ---
