@@ -129,6 +129,8 @@ export interface Tree {
   readonly filesUnder: (folder: string) => string[];
   /** A path as it really is in the repository, through its symlinks (kustomize evaluates them). */
   readonly real: (path: string) => string;
+  /** The repository's files that links inside a folder lead to (a chart's `crds -> ../../config/crd/bases`). */
+  readonly linkedUnder: (folder: string) => string[];
 }
 
 export function treeOf(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): Tree {
@@ -140,6 +142,11 @@ export function treeOf(files: readonly SourceFile[], links: readonly SymbolicLin
     kustomizationIn: (folder) => kustomizationFileIn(folder, text),
     filesUnder: (folder) => paths.filter(insideFolder(folder)),
     real: linkResolver(links),
+    linkedUnder: (folder) =>
+      links.flatMap((link) => {
+        const target = insideFolder(folder)(link.path) ? linkTarget(link) : undefined;
+        return target === undefined ? [] : text.has(target) ? [target] : paths.filter(insideFolder(target));
+      }),
   };
 }
 

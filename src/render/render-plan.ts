@@ -604,6 +604,9 @@ function helmRoot(
   const found = chartInputs(tree, chart);
   const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
   const chartFiles = found?.files ?? [];
+  // What the chart's links lead to is read through them (nginx-gateway-fabric's `crds -> ../../config/crd/bases`:
+  // without those files helm fails on the dangling link), but stays the repository's own files, not the chart's output.
+  const linked = found ? [chart, ...found.dependencies.map((dependency) => dependency.path)].flatMap(tree.linkedUnder) : [];
   return {
     id: helmRootId(origin, name),
     origin,
@@ -612,7 +615,7 @@ function helmRoot(
       `(rendered ${name})`,
       posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin),
     ),
-    inputs: [...new Set([origin, ...chartFiles, ...run.valuesFiles, ...valueSources])].sort(),
+    inputs: [...new Set([origin, ...chartFiles, ...linked, ...run.valuesFiles, ...valueSources])].sort(),
     consumes: chartFiles.filter((path) => isManifestPath(path) && path !== origin),
     run: { tool: "helm", chart, ...run, ...(found && found.dependencies.length > 0 ? { dependencies: found.dependencies } : {}) },
     ...(why !== undefined ? { offline: why } : {}),

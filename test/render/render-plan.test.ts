@@ -129,6 +129,24 @@ describe("planRenders", () => {
     expect(root.deployed).toBe(false);
   });
 
+  it("reads what a chart's links lead to (nginx-gateway-fabric's crds -> ../../config/crd/bases): helm follows them, and a dangling one fails the render", () => {
+    const files = {
+      "charts/ngf/Chart.yaml": "apiVersion: v2\nname: ngf\nversion: 1.0.0\n",
+      "charts/ngf/templates/gateway-class.yaml": "kind: GatewayClass\n",
+      "config/crd/bases/gateway.nginx.org_nginxproxies.yaml": "kind: CustomResourceDefinition\n",
+      "config/other.yaml": "kind: ConfigMap\n",
+    };
+    const links = [{ path: "charts/ngf/crds", target: "../../config/crd/bases" }];
+    const root = planRenders(tree(files), topology, links).find((candidate) => candidate.id.includes("ngf"))!;
+    expect(root.inputs).toEqual([
+      "charts/ngf/Chart.yaml",
+      "charts/ngf/templates/gateway-class.yaml",
+      "config/crd/bases/gateway.nginx.org_nginxproxies.yaml",
+    ]);
+    // The linked files stay the repository's own documents, not the chart's output.
+    expect(root.consumes).toEqual(["charts/ngf/templates/gateway-class.yaml"]);
+  });
+
   describe("a chart installed as a folder is deployed (khuedoan/homelab: an app-template chart's new host passed as a chart nothing installs)", () => {
     const appTemplate = {
       "apps/ollama/Chart.yaml":
