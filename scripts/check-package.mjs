@@ -13,8 +13,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 // 36 reached 1,091,111 bytes with the worker's import at 47 ms (goal 150 ms): 1.2 MB left the
 // detectors room while that figure stays the one to watch. Session 41's families (versions of one
 // object, applied files, cert-manager's shim, Istio Gateway renames) took it to 1,212,240 bytes with
-// the import still far inside its goal: 1.3 MB, the import time still the figure to watch.
-const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_300_000 };
+// the import still far inside its goal: 1.3 MB, the import time still the figure to watch. Session
+// 44's two families (Kuadrant, Traefik) took it to 1,337,053 bytes: 1.45 MB, as long as the import stays far inside its goal.
+const BUNDLE_BUDGET = { "dist/lambda.mjs": 1_000_000, "dist/worker/": 1_450_000 };
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
