@@ -2,7 +2,7 @@ import type { Check } from "../../core/by-kind.js";
 import type { FieldPath } from "../../core/finding.js";
 import { isRecord, record, spec } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { governedRoutes, isRoute, kuadrantPolicies, routeChangeTitle, said, ungoverned, type Out } from "./effective-policy.js";
+import { governedRoutesCheck, isRoute, kuadrantPolicies, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
 import { conditionsOf, sectionOf, type SectionMode } from "./policy-sections.js";
 import { describeTarget, sameTarget, targetOf } from "./targets.js";
@@ -299,28 +299,13 @@ const rules: Check = (change, out, context) => {
     overrides(sectionOf(change.base).mode, sectionOf(change.head).mode, out, sectionOf(change.head).path, reach);
 };
 
-/**
- * A route's policy added, removed, moved or changed, judged on what the route requires before and
- * after as Kuadrant merges the policies on its way in (effective-policy.ts): a route AuthPolicy
- * added under a Gateway's defaults replaces them (K1: the route's `anonymous` under the Gateway's
- * Keycloak JWT opens it to anyone), one removed under the Gateway's overrides changes nothing.
- */
-const routes: Check = (change, out, context) => {
-  const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
-  for (const comparison of governedRoutes(change, context, AUTH_POLICIES)) {
-    const title = routeChangeTitle(change, comparison, context);
-    const reach = title ? "the route" : `${describeTarget(context.head, comparison.route)}${comparison.via}`;
-    const [was, now] = [guardsFrom(comparison.was.rules, basePath), guardsFrom(comparison.now.rules, headPath)];
-    if (ungoverned(comparison.now)) lost(out, title ?? reach, was, change.head ? "head" : "base");
-    else if (ungoverned(comparison.was)) gained(out, title ?? reach, now);
-    else if (!said(out, title, (into) => compared(was, now, into, reach)) && title)
-      out.add({
-        class: "resource.changed",
-        summary: `${title}: what its requests must pass stays the same`,
-        side: change.head ? "head" : "base",
-        path: ["spec"],
-      });
-  }
-};
+/** K1: the route's `anonymous` under the Gateway's Keycloak JWT defaults opens it to anyone. */
+const routes = governedRoutesCheck(AUTH_POLICIES, {
+  read: guardsFrom,
+  lost,
+  gained,
+  compared,
+  unchanged: "what its requests must pass stays the same",
+});
 
 export const AUTH_POLICY_CHECKS: readonly Check[] = [attachment, rules, routes];

@@ -1,5 +1,7 @@
+import type { Check } from "../../core/by-kind.js";
 import type { DetectionDraft } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
+import type { FieldPath } from "../../core/finding.js";
 import { text } from "../../core/json-access.js";
 import {
   gatewayName,
@@ -191,3 +193,38 @@ export function routeChangeTitle(change: ResourceChange, comparison: RouteCompar
   if (others.length > 0) return `${how}, under ${others.join(" and ")}`;
   return before && after ? undefined : how;
 }
+
+/** How a kind judges what governs a route: its rules read, lost, gained and compared. */
+export interface RouteJudge<T> {
+  readonly read: (rules: ReadonlyMap<string, unknown>, path: FieldPath) => T;
+  readonly lost: (out: Out, title: string, was: T, side: "base" | "head") => void;
+  readonly gained: (out: Out, title: string, now: T) => void;
+  readonly compared: (was: T, now: T, out: Out, reach: string) => void;
+  /** What the finding says of a policy that came to or left the route where what governs it stays the same. */
+  readonly unchanged: string;
+}
+
+/**
+ * A route's policy added, removed, moved or changed, judged on what governs the route before and
+ * after as Kuadrant merges the policies on its way in: a route policy added under a Gateway's
+ * defaults replaces them, one removed or changed under the Gateway's overrides changes nothing.
+ */
+export const governedRoutesCheck =
+  <T>(kind: MergedKind, judge: RouteJudge<T>): Check =>
+  (change, out, context) => {
+    const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
+    for (const comparison of governedRoutes(change, context, kind)) {
+      const title = routeChangeTitle(change, comparison, context);
+      const reach = title ? "the route" : `${describeTarget(context.head, comparison.route)}${comparison.via}`;
+      const [was, now] = [judge.read(comparison.was.rules, basePath), judge.read(comparison.now.rules, headPath)];
+      if (ungoverned(comparison.now)) judge.lost(out, title ?? reach, was, change.head ? "head" : "base");
+      else if (ungoverned(comparison.was)) judge.gained(out, title ?? reach, now);
+      else if (!said(out, title, (into) => judge.compared(was, now, into, reach)) && title)
+        out.add({
+          class: "resource.changed",
+          summary: `${title}: ${judge.unchanged}`,
+          side: change.head ? "head" : "base",
+          path: ["spec"],
+        });
+    }
+  };

@@ -3,7 +3,7 @@ import { canonical, durationMs } from "../../core/canonical-values.js";
 import type { FieldPath } from "../../core/finding.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { governedRoutes, isRoute, kuadrantPolicies, routeChangeTitle, said, ungoverned, type Out } from "./effective-policy.js";
+import { governedRoutesCheck, isRoute, kuadrantPolicies, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
 import { conditionsOf, sectionOf } from "./policy-sections.js";
 import { describeTarget, sameTarget, targetOf } from "./targets.js";
@@ -227,28 +227,13 @@ const limits: Check = (change, out, context) => {
   }
 };
 
-/**
- * A route's policy added, removed, moved or changed, judged on the limits its requests meet before
- * and after as Kuadrant merges the policies on their way in (effective-policy.ts): a route policy
- * added under a Gateway's defaults replaces them (K6: 100000 a second for the route under the
- * Gateway's 100 a minute lifts that limit), one changed under the Gateway's overrides changes nothing.
- */
-const routes: Check = (change, out, context) => {
-  const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
-  for (const comparison of governedRoutes(change, context, RATE_LIMIT_POLICIES)) {
-    const title = routeChangeTitle(change, comparison, context);
-    const reach = title ? "the route" : `${describeTarget(context.head, comparison.route)}${comparison.via}`;
-    const [was, now] = [limitsFrom(comparison.was.rules, basePath), limitsFrom(comparison.now.rules, headPath)];
-    if (ungoverned(comparison.now)) liftedFrom(out, title ?? reach, was, change.head ? "head" : "base");
-    else if (ungoverned(comparison.was)) limitedBy(out, title ?? reach, now);
-    else if (!said(out, title, (into) => compared(was, now, into, reach)) && title)
-      out.add({
-        class: "resource.changed",
-        summary: `${title}: the limits its requests meet stay the same`,
-        side: change.head ? "head" : "base",
-        path: ["spec"],
-      });
-  }
-};
+/** K6: 100000 a second for the route under the Gateway's 100-a-minute defaults lifts that limit. */
+const routes = governedRoutesCheck(RATE_LIMIT_POLICIES, {
+  read: limitsFrom,
+  lost: liftedFrom,
+  gained: limitedBy,
+  compared,
+  unchanged: "the limits its requests meet stay the same",
+});
 
 export const RATE_LIMIT_POLICY_CHECKS: readonly Check[] = [attachment, limits, routes];
