@@ -115,7 +115,8 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
     list(record(rule.http).paths).forEach((pathItem, pathIndex) => {
       const entryPath = record(pathItem);
       const type = text(entryPath.pathType) ?? "ImplementationSpecific";
-      const written = text(entryPath.path) ?? "/";
+      // A path left out takes every request: the load balancers write it `/*` (ingress-gce's DefaultPath; the ALB's rule without a path condition).
+      const written = text(entryPath.path) ?? (reading.pathPatterns ? "/*" : "/");
       const pattern =
         type !== "ImplementationSpecific"
           ? undefined

@@ -834,7 +834,7 @@ ${paths.map((value) => `      - { path: /${value}, pathType: Prefix, backend: { 
       [
         "medium-high",
         "route.match-changed",
-        "zone.example.com /api via IngressClass gce: rule removed: its requests now fall through to default backend → zone/web-jkt:80 100% (were → zone/api-jkt:80 100%)",
+        "zone.example.com /api via Ingress zone/zone: rule removed: its requests now fall through to default backend → zone/web-jkt:80 100% (were → zone/api-jkt:80 100%)",
       ],
     ]);
   });

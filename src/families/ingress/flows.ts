@@ -5,6 +5,7 @@ import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { defaultClassOf } from "./ingress-class.js";
+import { servedByGke } from "./gke-ingress.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
@@ -20,16 +21,24 @@ export const ingressClass = (resource: Resource): string | undefined =>
 export const effectiveIngressClass = (resource: Resource, set: ManifestSet): string | undefined =>
   ingressClass(resource) ?? defaultClassOf(set);
 
-/** Where the requests enter: the Ingress controller its class names (the cluster's default one when none does). */
-const ingressEntry = (resource: Resource, set: ManifestSet): string => {
-  const className = effectiveIngressClass(resource, set);
+/** Whether GKE gives the Ingress a load balancer of its own (gke-ingress.ts). */
+export const ownLoadBalancer = (resource: Resource, set: ManifestSet): boolean =>
+  servedByGke(resource, set, effectiveIngressClass(resource, set));
+
+/**
+ * Where the requests enter: GKE's load balancer of this Ingress alone (as a MultiClusterIngress's),
+ * so its rules compete with no other Ingress's; else the controller its class names (the cluster's
+ * default one when none does), shared by every Ingress of the class.
+ */
+const ingressEntry = (resource: Resource, className: string | undefined, ownBalancer: boolean): string => {
+  if (ownBalancer) return `Ingress ${resource.id.namespace}/${resource.id.name}`;
   return className ? `IngressClass ${className}` : "IngressClass (default)";
 };
 
 const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress" && INGRESS_GROUPS.includes(resource.id.group);
 
-/** Classes whose controller programs a cloud load balancer's path patterns: the AWS Load Balancer Controller's, GKE's. */
-const PATH_PATTERN_CLASSES: ReadonlySet<string> = new Set(["alb", "gce", "gce-internal"]);
+/** The class whose controller programs a cloud load balancer's path patterns besides GKE's: the AWS Load Balancer Controller's. */
+const PATH_PATTERN_CLASS = "alb";
 
 /**
  * Classes whose controller reads an ImplementationSpecific path as a prefix: ingress-nginx's (and
@@ -54,17 +63,18 @@ const prefixPaths = (className: string | undefined, set: ManifestSet): boolean =
   return controllers.length > 0 && controllers.every((controller) => controller === INGRESS_NGINX_CONTROLLER);
 };
 
-/** An Ingress's own rules (core/ingress-spec.ts), entering at the controller of its class. */
+/** An Ingress's own rules (core/ingress-spec.ts), entering at its own load balancer (GKE's) or the controller of its class. */
 const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
   if (!isIngress(resource)) return [];
   const className = effectiveIngressClass(resource, set);
+  const ownBalancer = servedByGke(resource, set, className);
   return ingressSpecRules(record(resource.body.spec), {
-    entry: ingressEntry(resource, set),
+    entry: ingressEntry(resource, className, ownBalancer),
     namespace: resource.id.namespace,
     file: resource.source.file,
     at: ["spec"],
     backend: { group: "", kind: "Service" },
-    ...(PATH_PATTERN_CLASSES.has(className ?? "") ? { pathPatterns: true as const } : {}),
+    ...(ownBalancer || className === PATH_PATTERN_CLASS ? { pathPatterns: true as const } : {}),
     ...(prefixPaths(className, set) ? { prefixPaths: true as const } : {}),
   });
 };

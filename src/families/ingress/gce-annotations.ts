@@ -2,6 +2,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { Resource } from "../../core/resource.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import type { RiskLevel } from "../../core/risk-level.js";
+import { STATIC_ADDRESS_KEYS } from "./gke-ingress.js";
 
 /**
  * What GKE's Ingress controller reads off an Ingress's annotations, beyond plain HTTP
@@ -18,7 +19,7 @@ const SETTINGS: readonly {
   readonly effect: (was: string) => string;
   readonly riskFloor?: RiskLevel;
 }[] = [
-  ...["kubernetes.io/ingress.global-static-ip-name", "kubernetes.io/ingress.regional-static-ip-name"].map((key) => ({
+  ...STATIC_ADDRESS_KEYS.map((key) => ({
     key,
     class: "listener.changed" as const,
     unset: "(unset: an ephemeral address)",

@@ -8,6 +8,7 @@ import { snippetAnnotations } from "./snippet-annotations.js";
 import { nginxBehaviour } from "./nginx-behaviour.js";
 import { albBehaviour } from "./alb-annotations.js";
 import { gceBehaviour } from "./gce-annotations.js";
+import { addressesTaken } from "./gce-addresses.js";
 import { canarySelection } from "./canary.js";
 import { CLASS_ANNOTATION, effectiveIngressClass, ingressClass } from "./flows.js";
 
@@ -37,6 +38,7 @@ export const ingressDetector: ResourceDetector = (change, context) => {
   if ((change.head ?? change.base)!.id.kind !== "Ingress") return [];
   const out = new DetectionList(change);
   snippetAnnotations(change.base, change.head, out);
+  addressesTaken(change, context, out);
   if (!change.base || !change.head) return out.detections;
   // The default class written out, or dropped, is the same controller.
   const [classBefore, classAfter] = [ingressClass(change.base), ingressClass(change.head)];

@@ -56,7 +56,8 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
       [
         "MultiClusterIngress demo/foobar-ingress",
         "foo.example.com",
-        "Exact /",
+        // A path left out is GKE's `/*`: every path of the host.
+        "PathPrefix /",
         [["MultiClusterService demo/foo:8080", ["gke-1", "gke-2"], ["us-east1", "us-west1"]]],
       ],
       [
@@ -86,7 +87,7 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
     // The weights are as they were: the summary names the backend that left the region.
     expect(findings).toContainEqual([
       "backend.region-removed",
-      "foo.example.com Exact /: region us-east1 no longer receives traffic (MultiClusterService demo/foo:8080 now placed in us-west1)",
+      "foo.example.com: region us-east1 no longer receives traffic (MultiClusterService demo/foo:8080 now placed in us-west1)",
     ]);
   });
 
@@ -95,7 +96,7 @@ describe("GKE MultiClusterIngress and MultiClusterService", () => {
     expect(findings.filter(([finding]) => finding!.startsWith("backend."))).toEqual([
       [
         "backend.region-added",
-        "foo.example.com Exact /: MultiClusterService demo/foo:8080 now runs across the cluster set (was us-east1+us-west1) with 100% of the traffic",
+        "foo.example.com: MultiClusterService demo/foo:8080 now runs across the cluster set (was us-east1+us-west1) with 100% of the traffic",
       ],
     ]);
     expect(findings).toContainEqual(["export.changed", expect.stringContaining("→ every member cluster")]);
