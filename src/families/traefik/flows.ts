@@ -5,7 +5,7 @@ import { list, numeric, record, text, type JsonRecord } from "../../core/json-ac
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ruleIdOf, type Priority, type RuleShape, type WeightedRef } from "../../core/route-rules.js";
 import { sharedText } from "../../core/string-table.js";
-import { traefikObject } from "./objects.js";
+import { TRAEFIK_SERVICE_DEPTH, traefikObject } from "./objects.js";
 import { ruleAlternatives } from "./rule-match.js";
 
 /** traefik.containo.us is the group of Traefik v2's CRDs, renamed traefik.io in v3 with the same schemas. */
@@ -18,9 +18,6 @@ export const entriesOf = (resource: Resource): string[] => {
   const named = list(record(resource.body.spec).entryPoints).flatMap((entry) => (text(entry) ? [text(entry)!] : []));
   return named.length > 0 ? [...new Set(named)].map((name) => `Traefik entryPoint ${name}`) : ["Traefik (default entry points)"];
 };
-
-/** A TraefikService nests others at most this deep (a cycle, which Traefik refuses, stops here too). */
-const DEEPEST = 8;
 
 interface Expanded {
   readonly backends: WeightedRef[];
@@ -44,7 +41,8 @@ function expand(
   const namespace = text(entry.namespace) ?? at.namespace;
   const port = numeric(entry.port) ?? text(entry.port);
   if (text(entry.kind) === "TraefikService") {
-    const service = name.includes("@") || depth >= DEEPEST ? undefined : traefikObject(at.set, "TraefikService", namespace, name);
+    const service =
+      name.includes("@") || depth >= TRAEFIK_SERVICE_DEPTH ? undefined : traefikObject(at.set, "TraefikService", namespace, name);
     const spec = record(service?.body.spec);
     const here = { ...at, namespace };
     const weighted = list(record(spec.weighted).services).map(record);

@@ -4,7 +4,7 @@ import { ROUTE_KINDS, TRAEFIK_GROUPS, traefikRules } from "./flows.js";
 import { ingressRouteChecks, ingressRouteHandover } from "./ingress-route.js";
 import { middlewareChecks, tcpMiddlewareChecks } from "./middleware-edits.js";
 import { deletedWhileNamed } from "./references.js";
-import { traefikServiceMirrors } from "./traefik-service.js";
+import { traefikServiceMirrors, traefikServiceTransport } from "./traefik-service.js";
 import { backendVerification, tlsOptionChecks } from "./transport-security.js";
 import * as traefik from "./schemas.js";
 
@@ -42,7 +42,7 @@ export const traefikFamily: Family = {
       {
         IngressRoute: ingressRouteChecks,
         IngressRouteTCP: ingressRouteChecks,
-        TraefikService: [traefikServiceMirrors],
+        TraefikService: [traefikServiceMirrors, traefikServiceTransport],
         Middleware: [...middlewareChecks, deletedWhileNamed],
         MiddlewareTCP: tcpMiddlewareChecks,
         ServersTransport: [backendVerification],

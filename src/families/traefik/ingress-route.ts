@@ -7,7 +7,7 @@ import { entriesOf } from "./flows.js";
 import { rangesBeyond } from "../../core/cidr.js";
 import { middlewareChanges, middlewaresAt } from "../../core/traefik-middlewares.js";
 import { ruleAlternatives } from "./rule-match.js";
-import { backendTransport, tlsOptionChanges, tlsOptionsOf } from "./transport-security.js";
+import { backendTlsLosses, dialledServices, tlsOptionChanges, tlsOptionsOf, type ServiceEntry } from "./transport-security.js";
 
 /**
  * What an IngressRoute changes beyond its flows (hosts, paths, priorities and backends are read off
@@ -205,53 +205,25 @@ const clientIpWidened: Check = (change, out) => {
   }
 };
 
-/** A route's Service entries (not TraefikServices, whose own services say how they are dialled), each keyed by what it names. */
-const servicesOf = (route: Route, namespace: string): Map<string, { entry: JsonRecord; index: number }> =>
-  new Map(
-    list(route.body.services).flatMap((item, index) => {
-      const entry = record(item);
-      if (text(entry.kind) === "TraefikService") return [];
-      return [[`${text(entry.namespace) ?? namespace}/${text(entry.name) ?? "?"}:${String(entry.port ?? "")}`, { entry, index }] as const];
-    }),
-  );
+/** A route's service references, where they are written. */
+const routeServices = (route: Route): ServiceEntry[] =>
+  list(route.body.services).map((item, index) => ({ entry: record(item), path: [...routePath(route), "services", index] }));
 
 /**
- * TLS to a route's backends given up: a service dialled over https now over plain http or h2c, or
- * through a ServersTransport the tree holds with insecureSkipVerify where it was verified (a
- * `verify` transport swapped for `insecure`): anyone on the path to the pod may read or answer in
- * its place (mtls.weakened, as ingress-nginx's `backend-protocol` no longer HTTPS is).
+ * TLS to a route's backends given up (backendTlsLosses), Service by Service, those its
+ * TraefikServices reach included: a Service swapped for a TraefikService that dials it in the
+ * clear gives up TLS as surely as its scheme edited does.
  */
 const backendTls: Check = (change, out, context) => {
   if (!change.base || !change.head) return;
-  for (const [was, now] of pairRoutes(routesOf(change.base), routesOf(change.head))) {
-    const after = servicesOf(now, change.head.id.namespace);
-    for (const [key, { entry }] of servicesOf(was, change.base.id.namespace)) {
-      const paired = after.get(key);
-      if (!paired) continue;
-      const before = backendTransport(entry, change.base.id.namespace, context.base);
-      const current = backendTransport(paired.entry, change.head.id.namespace, context.head);
-      if (before.scheme !== "https") continue;
-      const path: FieldPath = [...routePath(now), "services", paired.index];
-      if (current.scheme !== "https")
-        out.add({
-          class: "mtls.weakened",
-          summary: `route ${now.match}: service ${key} scheme https → ${current.scheme}: requests reach the backend unencrypted`,
-          side: "head",
-          path,
-          before: "https",
-          after: current.scheme,
-        });
-      else if (before.verifies !== false && current.verifies === false)
-        out.add({
-          class: "mtls.weakened",
-          summary: `route ${now.match}: service ${key} serversTransport ${before.transport ?? "(default)"} → ${current.transport}, which sets insecureSkipVerify: the backend's certificate is no longer verified`,
-          side: "head",
-          path,
-          before: before.transport ?? null,
-          after: current.transport ?? null,
-        });
-    }
-  }
+  const tcp = change.head.id.kind === "IngressRouteTCP";
+  for (const [was, now] of pairRoutes(routesOf(change.base), routesOf(change.head)))
+    backendTlsLosses(
+      out,
+      dialledServices(routeServices(was), change.base.id.namespace, context.base, tcp),
+      dialledServices(routeServices(now), change.head.id.namespace, context.head, tcp),
+      `route ${now.match}: `,
+    );
 };
 
 export const ingressRouteChecks: readonly Check[] = [routeMiddlewareChanges, routePriority, clientIpWidened, routerTls, backendTls];

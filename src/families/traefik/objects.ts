@@ -1,6 +1,9 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
+/** A TraefikService nests others at most this deep (a cycle, which Traefik refuses, stops here too). */
+export const TRAEFIK_SERVICE_DEPTH = 8;
+
 const indexes = new WeakMap<ManifestSet, Map<string, ReadonlyMap<string, Resource>>>();
 
 /**

@@ -1,7 +1,8 @@
 import type { Check } from "../../core/by-kind.js";
 import { list, numeric, record, text } from "../../core/json-access.js";
 import { reportMirrorIncreases, reportMirrorsRemoved, type Mirror } from "../../core/mirror-changes.js";
-import type { Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { backendTlsLosses, dialledServices, traefikServiceEntries } from "./transport-security.js";
 
 /**
  * A TraefikService's mirrors (its weighted shares reach the routes naming it as their flows'
@@ -26,4 +27,12 @@ export const traefikServiceMirrors: Check = (change, out) => {
   const earlier = mirrorsOf(change.base);
   reportMirrorIncreases(out, rule, earlier, "mirror");
   reportMirrorsRemoved(out, rule, earlier, "mirror");
+};
+
+/** TLS given up to a Service it reaches (backendTlsLosses): its weighted services', its mirroring's main service's and mirrors', and those of the TraefikServices it names. */
+export const traefikServiceTransport: Check = (change, out, context) => {
+  if (!change.base || !change.head) return;
+  const dialled = (resource: Resource, set: ManifestSet) =>
+    dialledServices(traefikServiceEntries(record(resource.body.spec)), resource.id.namespace, set);
+  backendTlsLosses(out, dialled(change.base, context.base), dialled(change.head, context.head), "");
 };

@@ -289,6 +289,108 @@ spec: {insecureSkipVerify: true}
     expect(tls(", serversTransport: insecure", ", serversTransport: verify")).toEqual(["resource.changed low"]);
   });
 
+  it("TLS given up wherever a service reference dials: a TraefikService's weighted services, its mirroring, its mirrors", () => {
+    const transports = `apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: verify, namespace: media}
+spec: {serverName: radarr.internal}
+---
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: insecure, namespace: media}
+spec: {insecureSkipVerify: true}
+`;
+    const service = (spec: string) => `apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: radarr-wrr, namespace: media}
+spec:
+${spec}`;
+    const weighted = (how: string, weight = 3) =>
+      service(
+        `  weighted:\n    services:\n      - {name: radarr, port: 443, weight: ${weight}${how}}\n      - {name: radarr-next, port: 7878, weight: 1}\n`,
+      );
+    const viaService = route(rule(HOST, "        - {name: radarr-wrr, kind: TraefikService}\n"));
+    const edited = (before: string, after: string) =>
+      judged(
+        { [FILE]: viaService, "ts.yaml": before, "st.yaml": transports },
+        { [FILE]: viaService, "ts.yaml": after, "st.yaml": transports },
+      );
+    expect(edited(weighted(""), weighted(", scheme: http"))).toEqual([
+      "mtls.weakened critical: TraefikService media/radarr-wrr: service media/radarr:443 dialled over https → http: requests reach the backend unencrypted",
+    ]);
+    expect(edited(weighted(", serversTransport: verify"), weighted(", serversTransport: insecure")).map((f) => f.split(":")[0])).toEqual([
+      "mtls.weakened critical",
+    ]);
+    // Its weights moved, or TLS taken up: no backend's TLS is given up.
+    expect(edited(weighted(""), weighted("", 1)).map((f) => f.split(":")[0])).not.toContain("mtls.weakened critical");
+    expect(edited(weighted(", scheme: http"), weighted(""))).not.toContainEqual(expect.stringMatching(/^mtls.weakened/));
+    const mirroring = (main: string, mirror: string) =>
+      service(
+        `  mirroring:\n    name: radarr\n    port: 443\n${main}    mirrors:\n      - {name: radarr-shadow, port: 443, percent: 10${mirror}}\n`,
+      );
+    expect(edited(mirroring("", ""), mirroring("    scheme: http\n", "")).map((f) => f.split(":")[0])).toEqual(["mtls.weakened critical"]);
+    expect(edited(mirroring("", ""), mirroring("", ", serversTransport: insecure"))).toContainEqual(
+      expect.stringMatching(
+        /^mtls.weakened critical: TraefikService media\/radarr-wrr: service mirror media\/radarr-shadow:443 serversTransport/,
+      ),
+    );
+  });
+
+  it("a route's Service swapped for a TraefikService that dials it in the clear gives up TLS; one dialling it over https does not", () => {
+    const tree = (scheme: string) => `apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: {name: radarr-wrr, namespace: media}
+spec:
+  weighted:
+    services:
+      - {name: radarr, port: 443${scheme}}
+`;
+    const swapped = (scheme: string) =>
+      judged(
+        { [FILE]: route(rule(HOST, "        - {name: radarr, port: 443}\n")), "ts.yaml": tree(scheme) },
+        { [FILE]: route(rule(HOST, "        - {name: radarr-wrr, kind: TraefikService}\n")), "ts.yaml": tree(scheme) },
+      );
+    expect(swapped(", scheme: http")).toContainEqual(
+      "mtls.weakened critical: IngressRoute media/radarr: route Host(`radarr.example.com`): TraefikService media/radarr-wrr: service media/radarr:443 dialled over https → http: requests reach the backend unencrypted",
+    );
+    expect(swapped("")).not.toContainEqual(expect.stringMatching(/^mtls.weakened/));
+    // The route (given another entry point) names the same TraefikService on both sides: the TraefikService's edit is judged once, on it.
+    const same = route(rule(HOST, "        - {name: radarr-wrr, kind: TraefikService}\n"));
+    expect(
+      judged(
+        { [FILE]: same, "ts.yaml": tree("") },
+        { [FILE]: same.replace("websecure", "websecure\n    - web"), "ts.yaml": tree(", scheme: http") },
+      ).filter((f) => f.startsWith("mtls.weakened")),
+    ).toEqual([expect.stringMatching(/^mtls.weakened critical: TraefikService media\/radarr-wrr: /)]);
+  });
+
+  it("an IngressRouteTCP service no longer dialled over TLS, or through a ServersTransportTCP skipping verification, is mtls.weakened", () => {
+    const transports = `apiVersion: traefik.io/v1alpha1
+kind: ServersTransportTCP
+metadata: {name: insecure, namespace: db}
+spec: {tls: {insecureSkipVerify: true}}
+`;
+    const tcp = (how: string) => `apiVersion: traefik.io/v1alpha1
+kind: IngressRouteTCP
+metadata: {name: postgres, namespace: db}
+spec:
+  entryPoints: [postgres]
+  routes:
+    - match: HostSNI(\`db.example.com\`)
+      services:
+        - {name: postgres, port: 5432${how}}
+  tls: {passthrough: false, secretName: db-tls}
+`;
+    const edited = (before: string, after: string) =>
+      judged({ "tcp.yaml": tcp(before), "st.yaml": transports }, { "tcp.yaml": tcp(after), "st.yaml": transports }).map(
+        (f) => f.split(":")[0],
+      );
+    expect(edited(", tls: true", "")).toEqual(["mtls.weakened critical"]);
+    expect(edited(", tls: true", ", tls: true, serversTransport: insecure")).toEqual(["mtls.weakened critical"]);
+    // Taking TLS up, or a port of 443 that TCP does not read as TLS, gives nothing up.
+    expect(edited("", ", tls: true")).not.toContain("mtls.weakened critical");
+  });
+
   it("a Middleware or TLSOption deleted while a route or an Ingress still names it is reference.broken (Traefik refuses the router)", () => {
     const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
     const COMPRESS_ONLY = MIDDLEWARES.slice(MIDDLEWARES.indexOf("apiVersion", 10));
