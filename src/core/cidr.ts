@@ -58,3 +58,18 @@ export function rangesMeet(a: string, b: string): boolean {
   if (first === undefined || second === undefined) return true;
   return first.family === second.family && first.first <= second.last && second.first <= first.last;
 }
+
+/**
+ * The addresses every range admits, as one range: the narrowest where they nest, none (`[]`) where
+ * two do not meet (ranges nest or are apart); undefined where that cannot be told (a range that
+ * does not parse, beside another).
+ */
+export function rangesIntersection(ranges: readonly string[]): string[] | undefined {
+  let narrowest: string | undefined;
+  for (const range of ranges) {
+    if (narrowest === undefined || rangeWithin(range, narrowest)) narrowest = range;
+    else if (rangeWithin(narrowest, range)) continue;
+    else return rangesMeet(narrowest, range) ? undefined : [];
+  }
+  return narrowest === undefined ? [] : [narrowest];
+}

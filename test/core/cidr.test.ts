@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rangeWithin, rangesBeyond, rangesMeet } from "../../src/core/cidr.js";
+import { rangeWithin, rangesBeyond, rangesMeet, rangesIntersection } from "../../src/core/cidr.js";
 
 describe("address ranges of access lists", () => {
   it("a range inside another admits no one new; a wider or other one does", () => {
@@ -30,5 +30,14 @@ describe("address ranges of access lists", () => {
     expect(rangesMeet("10.66.0.0/16", "192.168.0.0/16")).toBe(false);
     expect(rangesMeet("10.0.0.0/8", "::/0")).toBe(false);
     expect(rangesMeet("vpn", "10.0.0.0/8")).toBe(true);
+  });
+
+  it("ranges that must all hold admit the narrowest where they nest, none where they are apart", () => {
+    expect(rangesIntersection(["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24"])).toEqual(["10.1.2.0/24"]);
+    expect(rangesIntersection(["10.1.0.0/16", "10.0.0.0/8"])).toEqual(["10.1.0.0/16"]);
+    expect(rangesIntersection(["10.0.0.0/8", "192.168.0.0/16"])).toEqual([]);
+    // What does not parse may meet anything: the intersection is not known, unless it is alone.
+    expect(rangesIntersection(["10.0.0.0/8", "${ALLOWED}"])).toBeUndefined();
+    expect(rangesIntersection(["${ALLOWED}"])).toEqual(["${ALLOWED}"]);
   });
 });

@@ -4,9 +4,8 @@ import { handoverJudge, type RuleAt } from "../../core/handling-moves.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
 import { entriesOf } from "./flows.js";
-import { rangesBeyond } from "../../core/cidr.js";
 import { middlewareChanges, middlewaresAt } from "../../core/traefik-middlewares.js";
-import { ruleAlternatives } from "./rule-match.js";
+import { clientsWidened } from "./client-ip.js";
 import { backendTlsLosses, dialledServices, tlsOptionChanges, tlsOptionsOf, type ServiceEntry } from "./transport-security.js";
 
 /**
@@ -165,43 +164,25 @@ const routerTls: Check = (change, out, context) => {
     });
 };
 
-const CLIENT_IP = /(?<!!)ClientIP\(`([^`]*)`\)/g;
-
-/** The client ranges a rule admits (its ClientIP matchers'), or undefined where one of its alternatives tests none: any client. */
-function clientRanges(match: string): string[] | undefined {
-  const ranges: string[] = [];
-  for (const { signature } of ruleAlternatives(match)) {
-    const tested = [...signature.matchAll(CLIENT_IP)].map((found) => found[1]!.trim());
-    if (tested.length === 0) return undefined;
-    ranges.push(...tested);
-  }
-  return ranges;
-}
-
 /**
  * A rule's ClientIP test removed or widened, as the allow list of a Middleware: clients of more
- * addresses reach the route (access.widened); `ClientIP(`10.0.0.0/8`)` narrowed to
- * `ClientIP(`10.1.0.0/16`)` admits no one new (ranges compared by what they contain, core/cidr.ts).
+ * addresses reach the route (access.widened), judged by what the whole rule admits (client-ip.ts):
+ * `ClientIP(`10.0.0.0/8`)` narrowed to `ClientIP(`10.1.0.0/16`)`, or to `ClientIP(`10.0.0.0/8`) &&
+ * ClientIP(`10.1.0.0/16`)`, admits no one new; the second test of that pair dropped does.
  */
 const clientIpWidened: Check = (change, out) => {
   if (!change.base || !change.head) return;
   for (const [was, now] of pairRoutes(routesOf(change.base), routesOf(change.head))) {
-    if (was.match === now.match) continue;
-    const before = clientRanges(was.match);
-    if (!before) continue;
-    const after = clientRanges(now.match);
-    const added = after ? rangesBeyond(after, before) : [];
-    if (after && added.length === 0) continue;
-    out.add({
-      class: "access.widened",
-      summary: after
-        ? `route ${now.match}: ClientIP admits ${added.join(", ")} too: more client addresses reach it`
-        : `route ${now.match}: no longer tests ClientIP (was ${before.join(", ")}): any client address reaches it`,
-      side: "head",
-      path: [...routePath(now), "match"],
-      before: was.match,
-      after: now.match,
-    });
+    const widened = clientsWidened(was.match, now.match);
+    if (widened)
+      out.add({
+        class: "access.widened",
+        summary: `route ${now.match}: ${widened}`,
+        side: "head",
+        path: [...routePath(now), "match"],
+        before: was.match,
+        after: now.match,
+      });
   }
 };
 

@@ -182,10 +182,37 @@ function alternativeOf(matchers: readonly Matcher[]): RuleAlternative {
   return { host: hosts.size === 1 ? [...hosts][0]! : "*", signature: [path, ...conditions.sort()].join(", "), path };
 }
 
+/** A rule in disjunctive normal form, undefined where it does not parse (or has too many alternatives). */
+const normalForm = (rule: string): Matcher[][] | undefined => {
+  const expression = parse(rule);
+  return expression && alternativesOf(expression);
+};
+
+/** One alternative of a rule as the clients it admits: its request shape without its ClientIP tests, and those tests. */
+export interface ClientAlternative extends RuleAlternative {
+  /** The ranges of its ClientIP matchers, every one of which a client's address must be in; none: any address. */
+  readonly within: readonly string[];
+  /** The ranges of its negated ClientIP matchers, none of which a client's address may be in. */
+  readonly excluded: readonly string[];
+}
+
+/**
+ * A rule's alternatives with their ClientIP tests apart, read off the whole expression: `&&`
+ * intersects (`ClientIP(a) && ClientIP(b)` admits addresses in both), `||` is another alternative,
+ * `!` excludes. Undefined for a rule it cannot read.
+ */
+export function clientAlternatives(rule: string): ClientAlternative[] | undefined {
+  return normalForm(rule)?.map((matchers) => {
+    const tests = matchers.filter((matcher) => matcher.name === "ClientIP");
+    const ranges = (negated: boolean) =>
+      tests.filter((test) => test.negated === negated).flatMap((test) => test.args.map((arg) => arg.trim()));
+    return { ...alternativeOf(matchers.filter((matcher) => matcher.name !== "ClientIP")), within: ranges(false), excluded: ranges(true) };
+  });
+}
+
 /** A rule's alternatives; one opaque alternative (`rule <as written>`) for a rule it cannot read. */
 export function ruleAlternatives(rule: string): RuleAlternative[] {
-  const expression = parse(rule);
-  const normal = expression && alternativesOf(expression);
+  const normal = normalForm(rule);
   if (!normal) {
     const opaque = `rule ${rule.replace(/\s+/g, " ").trim()}`;
     return [{ host: "*", signature: opaque, path: opaque }];

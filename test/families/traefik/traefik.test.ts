@@ -130,6 +130,32 @@ spec:
     );
   });
 
+  it("ClientIP read by what the whole rule admits: `&&` intersects, `||` adds, `!` excludes", () => {
+    const widened = (before: string, after: string) =>
+      routes(route(rule(before)), route(rule(after))).filter((f) => f.startsWith("access.widened"));
+    const both = `${HOST} && ClientIP(\`10.0.0.0/8\`) && ClientIP(\`10.1.0.0/16\`)`;
+    // Two tests that must both hold admit 10.1.0.0/16 only: dropping the narrower one admits the rest of 10.0.0.0/8.
+    expect(widened(both, `${HOST} && ClientIP(\`10.0.0.0/8\`)`)).toEqual([
+      "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`) && ClientIP(`10.0.0.0/8`): ClientIP admits 10.0.0.0/8 too: more client addresses reach it",
+    ]);
+    expect(widened(`${HOST} && ClientIP(\`10.0.0.0/8\`)`, both)).toEqual([]);
+    // An address taken out by `!ClientIP`, let back in.
+    expect(
+      widened(`${HOST} && ClientIP(\`10.0.0.0/8\`) && !ClientIP(\`10.9.0.0/16\`)`, `${HOST} && ClientIP(\`10.0.0.0/8\`)`),
+    ).toHaveLength(1);
+    expect(widened(`${HOST} && ClientIP(\`10.0.0.0/8\`)`, `${HOST} && ClientIP(\`10.0.0.0/8\`) && !ClientIP(\`10.9.0.0/16\`)`)).toEqual([]);
+    // Only /admin was restricted: its test dropped opens it, whatever /public admitted.
+    const split = (admin: string) => `${HOST} && ((PathPrefix(\`/admin\`)${admin}) || PathPrefix(\`/public\`))`;
+    expect(widened(split(" && ClientIP(`10.0.0.0/8`)"), split(""))).toEqual([
+      expect.stringMatching(/no longer tests ClientIP \(was 10.0.0.0\/8\): any client address reaches it$/),
+    ]);
+    // Another alternative already admitted any client to all of /admin: nothing is opened.
+    const shadowed = (admin: string) => `(${HOST} && PathPrefix(\`/admin\`)${admin}) || ${HOST}`;
+    expect(widened(shadowed(" && ClientIP(`10.0.0.0/8`)"), shadowed(""))).toEqual([]);
+    // The same allow list beside another edit of the rule admits no one new.
+    expect(widened(`${HOST} && ClientIP(\`10.0.0.0/8\`)`, `${HOST} && ClientIP(\`10.0.0.0/8\`) && PathPrefix(\`/api\`)`)).toEqual([]);
+  });
+
   it("an authenticating middleware taken off a route is access.widened; a harmless one is low, one added medium", () => {
     expect(routes(route(rule(HOST, undefined, AUTH + COMPRESS)), route(rule(HOST, undefined, COMPRESS)))).toEqual([
       "access.widened high: IngressRoute media/radarr: route Host(`radarr.example.com`): middleware networking-forward-auth@kubernetescrd removed: requests no longer pass through it; if it authenticated, restricted or rate-limited them they now pass unchecked",
