@@ -15,6 +15,7 @@ import { sameItems } from "../core/same-items.js";
 import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { hostsOverlap, surelyCovers } from "../core/host-match.js";
 import { sameValue } from "../core/canonical-values.js";
+import { priorityOrder } from "../core/route-rules.js";
 import {
   covers,
   givenUp,
@@ -542,13 +543,13 @@ const bySpecificity = (a: string, b: string): number => (a === "*" ? 1 : b === "
 /**
  * The first rule at head that a removed rule's requests reach, when it takes all of them: a rule
  * for the same host, or, when the head keeps none for that host, for the most specific wildcard
- * host that takes it (a route's `shop.example.com` widened to `*.example.com` still serves it).
+ * host that takes it (a route's `shop.example.com` widened to `*.example.com` still serves it);
+ * of rules ranked across routes by priority (Traefik's), the one that ranks first (priorityTaker).
  * `besides`: a narrowed rule that still takes some of them, passed over for where the rest goes.
  */
 function fallbackOf(
   removed: Flow,
-  slots: ReadonlyMap<string, readonly Flow[]>,
-  wildcardsAt: ReadonlyMap<string, readonly string[]>,
+  { slots, wildcardsAt, ranked }: HeadSlots,
   baseSlots: ReadonlyMap<string, readonly Flow[]>,
   besides?: Flow,
 ): Flow | undefined {
@@ -562,6 +563,7 @@ function fallbackOf(
     return found;
   };
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => shapesOf(rival).some((a) => covers(a, b)));
+  if (removed.priority) return priorityTaker(removed, ranked.get(servedAt(removed)) ?? [], overlaps, takesAll, besides);
   const sameHost = slots.get(`${servedAt(removed)}|${removed.host}`);
   if (sameHost) {
     // Of a first-match family, a rule that came first at base took its requests then too: the
@@ -615,6 +617,30 @@ function fallbackOf(
 }
 
 /**
+ * Of rules ranked across routes by priority (Flow.priority: Traefik's routers, by default the
+ * length of their rule), the one that takes all of a removed rule's requests: of the rules of its
+ * entry whose hosts meet its own (a rule testing no host among them) and that may take some of
+ * them, one that takes them all and surely ranks ahead of every other. Not how specific a match
+ * is: a `PathPrefix(`/`)` catch-all of any host, longer than the host's own rule, takes `/admin`
+ * before it.
+ */
+function priorityTaker(
+  removed: Flow,
+  rivals: readonly Flow[],
+  overlaps: (rival: Flow) => boolean,
+  takesAll: (rival: Flow) => boolean | undefined,
+  besides?: Flow,
+): Flow | undefined {
+  const competing = rivals.filter((rival) => rival.key !== besides?.key && hostMeets(rival.host, removed.host) && overlaps(rival));
+  return competing.find(
+    (taker) =>
+      hostCovers(taker.host, removed.host) &&
+      takesAll(taker) &&
+      competing.every((other) => other === taker || priorityOrder(taker.priority!, other.priority!) === "ahead"),
+  );
+}
+
+/**
  * Of rules ranked by their matches (Gateway API, Ingress), the one that takes all of a removed
  * rule's requests: one that takes them all and that precedence surely picks over every other rule
  * that takes some (an Exact path, a longer prefix), or whose rivals send where it does. The first
@@ -653,21 +679,34 @@ function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): ReadonlyMap
   return wildcardsAt;
 }
 
-/** The head model's rules by entry and host, and each entry's wildcard hosts: read once, for where lost requests go. */
+/**
+ * The head model's rules by entry and host, each entry's wildcard hosts, and the rules ranked
+ * across routes by priority by entry: read once, for where lost requests go.
+ */
 interface HeadSlots {
   readonly slots: ReadonlyMap<string, readonly Flow[]>;
   readonly wildcardsAt: ReadonlyMap<string, readonly string[]>;
+  readonly ranked: ReadonlyMap<string, readonly Flow[]>;
 }
 
 const headSlotsOf = (head: TrafficModel): HeadSlots => {
   const slots = flowSlots(head);
-  return { slots, wildcardsAt: wildcardHosts(slots) };
+  const ranked = new Map<string, Flow[]>();
+  for (const flows of slots.values())
+    for (const flow of flows) {
+      if (!flow.priority) continue;
+      const at = servedAt(flow);
+      const known = ranked.get(at);
+      if (known) known.push(flow);
+      else ranked.set(at, [flow]);
+    }
+  return { slots, wildcardsAt: wildcardHosts(slots), ranked };
 };
 
 /** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
-function fallbacksIn({ slots, wildcardsAt }: HeadSlots, base: TrafficModel): (removed: Flow, besides?: Flow) => Flow | undefined {
+function fallbacksIn(head: HeadSlots, base: TrafficModel): (removed: Flow, besides?: Flow) => Flow | undefined {
   const baseSlots = flowSlots(base);
-  return (removed, besides) => fallbackOf(removed, slots, wildcardsAt, baseSlots, besides);
+  return (removed, besides) => fallbackOf(removed, head, baseSlots, besides);
 }
 
 /**

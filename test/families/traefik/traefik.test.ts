@@ -248,6 +248,30 @@ spec:
     ]);
   });
 
+  it("a removed route's requests go to the router that ranks first by priority, not to the most specific one of its host", () => {
+    const admin = rule(`${HOST} && PathPrefix(\`/admin\`)`, undefined, AUTH);
+    const catchAll = (priority: number) =>
+      route(
+        rule("PathPrefix(`/`)", "        - name: maintenance\n          port: 80\n").replace(
+          "      match:",
+          `      priority: ${priority}\n      match:`,
+        ),
+      ).replace("name: radarr\n  namespace", "name: fallback\n  namespace");
+    const removed = (priority: number) =>
+      judged(
+        { [FILE]: route(admin + rule(HOST, undefined, AUTH)), "fallback.yaml": catchAll(priority), [MW_FILE]: MIDDLEWARES },
+        { [FILE]: route(rule(HOST, undefined, AUTH)), "fallback.yaml": catchAll(priority), [MW_FILE]: MIDDLEWARES },
+      );
+    // Priority 40 ranks the catch-all ahead of `Host(…)` (26, its length) though it is less specific: /admin reaches it, unauthenticated.
+    expect(removed(40)).toContainEqual(
+      expect.stringMatching(
+        /^access.widened high: IngressRoute media\/fallback: route .*PathPrefix\(`\/admin`\).*fall through to catch-all.*middleware networking-forward-auth@kubernetescrd removed/,
+      ),
+    );
+    // Priority 10 ranks it behind: the host's own authenticated rule takes /admin.
+    expect(removed(10).filter((f) => f.startsWith("access.widened"))).toEqual([]);
+  });
+
   it("a priority set is a match change; TLS removed is listener.changed, another certificate trust.changed", () => {
     const prioritized = route(rule(HOST).replace("      match:", "      priority: 100\n      match:"));
     expect(routes(route(rule(HOST)), prioritized).map((f) => f.split(":")[0])).toEqual(["route.match-changed medium-high"]);
