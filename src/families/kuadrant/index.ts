@@ -6,13 +6,14 @@ import { KUADRANT_GROUP } from "./targets.js";
 import { DNS_POLICY_CHECKS } from "./dns-policy.js";
 import { TLS_POLICY_CHECKS } from "./tls-policy.js";
 import { AUTH_POLICY_CHECKS, requirements } from "./auth-policy.js";
-import { RATE_LIMIT_POLICY_CHECKS } from "./rate-limit-policy.js";
+import { limitPolicyChecks } from "./rate-limit-policy.js";
 
 /**
  * Kuadrant (kuadrant.io): policies attached to Gateway API Gateways, listeners and routes by
  * `targetRef` — DNSPolicy (the Gateway's DNS records and multi-cluster DNS load balancing),
  * TLSPolicy (cert-manager certificates for its listeners), AuthPolicy (Authorino's authentication
- * and authorization) and RateLimitPolicy (Limitador's limits).
+ * and authorization), RateLimitPolicy and TokenRateLimitPolicy (Limitador's limits of requests, of
+ * LLM tokens).
  */
 export const kuadrantFamily: Family = {
   name: "kuadrant",
@@ -24,11 +25,12 @@ export const kuadrantFamily: Family = {
         ["TLSPolicy", kuadrant.tlsPolicy],
         ["AuthPolicy", kuadrant.authPolicy],
         ["RateLimitPolicy", kuadrant.rateLimitPolicy],
+        ["TokenRateLimitPolicy", kuadrant.rateLimitPolicy],
       ],
     ],
   ],
   // A policy added with the Gateway or route the PR adds (removed with it) changes no traffic that flowed before.
-  policyTargets: targetingPolicies(["DNSPolicy", "TLSPolicy", "AuthPolicy", "RateLimitPolicy"], GATEWAY_API_GROUP),
+  policyTargets: targetingPolicies(["DNSPolicy", "TLSPolicy", "AuthPolicy", "RateLimitPolicy", "TokenRateLimitPolicy"], GATEWAY_API_GROUP),
   guardingPolicies: { AuthPolicy: requirements },
   detectors: [
     byKind(
@@ -36,7 +38,8 @@ export const kuadrantFamily: Family = {
         DNSPolicy: DNS_POLICY_CHECKS,
         TLSPolicy: TLS_POLICY_CHECKS,
         AuthPolicy: AUTH_POLICY_CHECKS,
-        RateLimitPolicy: RATE_LIMIT_POLICY_CHECKS,
+        RateLimitPolicy: limitPolicyChecks("RateLimitPolicy"),
+        TokenRateLimitPolicy: limitPolicyChecks("TokenRateLimitPolicy"),
       },
       (id) => id.group === KUADRANT_GROUP,
     ),

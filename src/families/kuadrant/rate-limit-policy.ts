@@ -9,8 +9,9 @@ import { conditionsOf, sectionOf } from "./policy-sections.js";
 import { describeTarget, sameTarget, targetOf } from "./targets.js";
 
 /**
- * Kuadrant's RateLimitPolicy: Limitador's limits for the Gateway or route it targets, each a name
- * with rates, conditions and counters. Judged as rate limits are elsewhere (Envoy Gateway's
+ * Kuadrant's RateLimitPolicy and TokenRateLimitPolicy: Limitador's limits for the Gateway or route
+ * it targets (of requests; of the tokens an LLM answers with), each a name with rates, conditions
+ * and counters. Judged as rate limits are elsewhere (Envoy Gateway's
  * BackendTrafficPolicy `rateLimit`): a limit lifted, raised, or left to fewer requests lets bursts
  * and abusive clients through to the backends (medium-high); one added or lowered refuses requests
  * that passed with 429 (medium). Rates compare as requests a second, so v1beta2's
@@ -71,11 +72,8 @@ function rulesOf(policy: Resource): Map<string, unknown> {
   ]);
 }
 
-const RATE_LIMIT_POLICIES = kuadrantPolicies(
-  "RateLimitPolicy",
-  rulesOf,
-  (rules) => ![...rules.keys()].some((key) => key.startsWith("limits#")),
-);
+/** kuadrant-operator's Empty(): a policy without limits leaves atomic defaults above it in force. */
+const noLimits = (rules: ReadonlyMap<string, unknown>): boolean => ![...rules.keys()].some((key) => key.startsWith("limits#"));
 
 /** What limits a side sets, and its conditions, written at `path`. */
 interface Limits {
@@ -199,41 +197,43 @@ const compared = (was: Limits, now: Limits, out: Out, reach: string): void => {
     refused(out, `conditions (when) dropped: every request to ${reach} is counted`, [...now.path, "when"], was.conditions, now.conditions);
 };
 
-/** A Gateway's (or listener's) policy kept on it, judged as written. */
-const limits: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const target = targetOf(change.head);
-  if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
-  const reach = describeTarget(context.head, target);
-  compared(limitsOf(change.base), limitsOf(change.head), out, reach);
-  const [was, now] = [sectionOf(change.base), sectionOf(change.head)];
-  if (was.mode !== now.mode && target?.kind === "Gateway") {
-    if (was.mode === "overrides")
-      lifted(
-        out,
-        `overrides → defaults: routes of ${reach} with their own RateLimitPolicy no longer get these limits`,
-        now.path,
-        was.mode,
-        now.mode,
-      );
-    else
-      refused(
-        out,
-        `defaults → overrides: these limits now replace the routes' own RateLimitPolicies on ${reach}`,
-        now.path,
-        was.mode,
-        now.mode,
-      );
-  }
-};
+/** A Gateway's (or listener's) policy of `kind` kept on it, judged as written. */
+const limitsKept =
+  (kind: string): Check =>
+  (change, out, context) => {
+    if (!change.base || !change.head) return;
+    const target = targetOf(change.head);
+    if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
+    const reach = describeTarget(context.head, target);
+    compared(limitsOf(change.base), limitsOf(change.head), out, reach);
+    const [was, now] = [sectionOf(change.base), sectionOf(change.head)];
+    if (was.mode !== now.mode && target?.kind === "Gateway") {
+      if (was.mode === "overrides")
+        lifted(
+          out,
+          `overrides → defaults: routes of ${reach} with their own ${kind} no longer get these limits`,
+          now.path,
+          was.mode,
+          now.mode,
+        );
+      else refused(out, `defaults → overrides: these limits now replace the routes' own ${kind} on ${reach}`, now.path, was.mode, now.mode);
+    }
+  };
 
-/** K6: 100000 a second for the route under the Gateway's 100-a-minute defaults lifts that limit. */
-const routes = governedRoutesCheck(RATE_LIMIT_POLICIES, {
-  read: limitsFrom,
-  lost: liftedFrom,
-  gained: limitedBy,
-  compared,
-  unchanged: "the limits its requests meet stay the same",
-});
-
-export const RATE_LIMIT_POLICY_CHECKS: readonly Check[] = [attachment, limits, routes];
+/**
+ * The checks of a kind of limits policy: RateLimitPolicy (Limitador's request counts) and
+ * TokenRateLimitPolicy (kuadrant.io/v1alpha1: the same limits, rates and merge, counting the tokens
+ * of LLM responses). A route's policy is judged on what governs the route (K6: 100000 a second for
+ * the route under the Gateway's 100-a-minute defaults lifts that limit).
+ */
+export const limitPolicyChecks = (kind: string): readonly Check[] => [
+  attachment,
+  limitsKept(kind),
+  governedRoutesCheck(kuadrantPolicies(kind, rulesOf, noLimits), {
+    read: limitsFrom,
+    lost: liftedFrom,
+    gained: limitedBy,
+    compared,
+    unchanged: "the limits its requests meet stay the same",
+  }),
+];

@@ -49,6 +49,7 @@ const limits = z.record(z.string(), z.looseObject({ rates: z.array(rate).optiona
 
 const limitSection = { limits: limits.optional(), when: z.array(z.looseObject({})).optional() };
 
+/** A RateLimitPolicy's, and a TokenRateLimitPolicy's (kuadrant.io/v1alpha1: its limits count tokens), spec. */
 export const rateLimitPolicy = kubeObject(
   z.looseObject({
     targetRef,

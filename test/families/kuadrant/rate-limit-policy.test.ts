@@ -173,3 +173,101 @@ describe("Kuadrant RateLimitPolicy of a route: judged on the limits its requests
     },
   ]);
 });
+
+// kuadrant-operator's TokenRateLimitPolicy samples (kuadrant.io/v1alpha1): the same limits, counting LLM response tokens.
+const tokens = (
+  limits: string,
+  target = "kind: HTTPRoute, name: toystore",
+  name = "toystore",
+  namespace = "toystore",
+) => `apiVersion: kuadrant.io/v1alpha1
+kind: TokenRateLimitPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, ${target}}
+${limits}`;
+const FREE = (limit: number, window = "1m") =>
+  `  limits:\n    free:\n      rates: [{limit: ${limit}, window: ${window}}]\n      when: [{predicate: "auth.identity.tier == 'free'"}]\n`;
+
+describe("Kuadrant TokenRateLimitPolicy: token limits judged as RateLimitPolicy limits are", () => {
+  run([
+    {
+      name: "removed: its token limits are lifted",
+      base: tokens(FREE(20000)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          says: "removed: HTTPRoute toystore/toystore (api.toystore.example.com): limits free are lifted",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "raised: more tokens are spent before any request is refused",
+      base: tokens(FREE(20000)),
+      head: tokens(FREE(200000)),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "free", "rates"],
+          says: "limit free raised",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "the same rate in another window is no change",
+      base: tokens(FREE(60000, "1m")),
+      head: tokens(FREE(1000, "1s")),
+      expected: [],
+    },
+    {
+      name: "a route policy added under the Gateway's TokenRateLimitPolicy defaults replaces their limit",
+      head: tokens("  limits:\n    per-route:\n      rates: [{limit: 10000000, window: 1m}]\n"),
+      others: (() => {
+        const gateway = resource(
+          tokens(
+            "  defaults:\n    limits:\n      global:\n        rates: [{limit: 100000, window: 1m}]\n",
+            "kind: Gateway, name: prod-web",
+            "gw-trlp",
+            "ingress-gateway",
+          ),
+        );
+        return { base: [gateway], head: [gateway] };
+      })(),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits"],
+          says: "under the defaults of TokenRateLimitPolicy ingress-gateway/gw-trlp: limits global removed",
+          riskFloor: "medium-high",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-route"],
+          says: "limits per-route added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a route's TokenRateLimitPolicy beside the Gateway's RateLimitPolicy: the kinds do not merge, the request limits stay",
+      head: tokens(FREE(20000)),
+      others: gatewayLimits("defaults"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added for HTTPRoute toystore/toystore (api.toystore.example.com): requests over limits free are refused (429)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+  ]);
+});
