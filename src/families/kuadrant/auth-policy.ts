@@ -1,6 +1,7 @@
 import type { Check } from "../../core/by-kind.js";
 import type { FieldPath } from "../../core/finding.js";
-import { isRecord, record, spec } from "../../core/json-access.js";
+import { isRecord, list, record, spec } from "../../core/json-access.js";
+import { currentRule, namedPatterns, withPatterns } from "./auth-spellings.js";
 import type { Resource } from "../../core/resource.js";
 import { governedRoutesCheck, isRoute, kuadrantPolicies, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
@@ -22,17 +23,20 @@ import { describeTarget, sameTarget, targetOf } from "./targets.js";
 
 /**
  * A policy's rules as Kuadrant merges them (kuadrant-operator api/v1 AuthPolicy.Rules()), by
- * `kind#name`: authentication, metadata, authorization and callbacks by name, the response whole,
- * and the section's own conditions (`when`, v1beta2's `routeSelectors`) as `conditions#`. v1beta1
- * wrote authentication and authorization as `authScheme.identity` and `authScheme.authorization`.
+ * `kind#name`, each in today's spelling (auth-spellings.ts): authentication, metadata,
+ * authorization and callbacks by name, the response whole, and the section's own conditions
+ * (`when`, v1beta2's `routeSelectors`) as `conditions#`. v1beta1 wrote them in `authScheme`
+ * (authentication as its `identity` list, its own `when`), and chose the requests by `rules` of
+ * hosts, methods and paths: conditions too.
  */
 function rulesOf(policy: Resource): Map<string, unknown> {
   const section = sectionOf(policy);
   const legacy = isRecord(spec(policy).authScheme);
   const rules = legacy ? record(spec(policy).authScheme) : record(section.fields.rules);
+  const patterns = namedPatterns(legacy ? rules.patterns : section.fields.patterns);
   const named = (kind: string, value: unknown): [string, unknown][] =>
-    [...entriesOf(value)].map(([name, rule]) => [`${kind}#${name}`, rule]);
-  const conditions = conditionsOf(section.fields);
+    [...entriesOf(value)].map(([name, rule]) => [`${kind}#${name}`, currentRule(kind, rule, patterns)]);
+  const conditions = withPatterns(legacy ? [...list(rules.when), ...list(spec(policy).rules)] : conditionsOf(section.fields), patterns);
   return new Map([
     ...named("authentication", legacy ? rules.identity : rules.authentication),
     ...named("metadata", rules.metadata),

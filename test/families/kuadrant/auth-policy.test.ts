@@ -240,3 +240,113 @@ describe("Kuadrant AuthPolicy of a route: judged on what governs the route, as K
     },
   ]);
 });
+
+// Kuadrant's v1beta1 AuthPolicy (Authorino's v1beta1 AuthConfig in `authScheme`) and the same policy as v1 writes it.
+const V1BETA1 = (issuer = "https://sso.example.com/realms/toystore", admins = true) => `apiVersion: kuadrant.io/v1beta1
+kind: AuthPolicy
+metadata: {name: toystore, namespace: toystore}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: toystore}
+  authScheme:
+    patterns:
+      admin-path:
+      - {selector: context.request.http.path, operator: matches, value: ^/admin}
+    when:
+    - {selector: context.request.http.method, operator: neq, value: OPTIONS}
+    identity:
+    - name: keycloak
+      oidc: {endpoint: ${issuer}, ttl: 300}
+      credentials: {in: authorization_header, keySelector: Bearer}
+      extendedProperties:
+      - {name: tier, valueFrom: {authJSON: auth.identity.realm_access.roles}, overwrite: true}
+    authorization:
+${
+  admins
+    ? `    - name: only-admins
+      when: [{patternRef: admin-path}]
+      json:
+        rules:
+        - {selector: auth.identity.group, operator: eq, value: admins}
+`
+    : ""
+}    - name: k8s-rbac
+      kubernetes:
+        user: {valueFrom: {authJSON: auth.identity.sub}}
+        resourceAttributes: {verb: {value: get}, resource: {value: toys}}
+`;
+const V1 = (pattern = "^/admin") => `apiVersion: kuadrant.io/v1
+kind: AuthPolicy
+metadata: {name: toystore, namespace: toystore}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: toystore}
+  patterns:
+    admin-path:
+      allOf: [{selector: context.request.http.path, operator: matches, value: "${pattern}"}]
+  when: [{predicate: "context.request.http.method != 'OPTIONS'"}]
+  rules:
+    authentication:
+      keycloak:
+        jwt: {issuerUrl: https://sso.example.com/realms/toystore, ttl: 300}
+        credentials: {authorizationHeader: {prefix: Bearer}}
+        overrides: {tier: {selector: auth.identity.realm_access.roles}}
+    authorization:
+      only-admins:
+        when: [{patternRef: admin-path}]
+        patternMatching:
+          patterns: [{predicate: "auth.identity.group == 'admins'"}]
+      k8s-rbac:
+        kubernetesSubjectAccessReview:
+          user: {selector: auth.identity.sub}
+          resourceAttributes: {verb: {value: get}, resource: {value: toys}}
+`;
+
+describe("Kuadrant AuthPolicy migrated between versions: old spellings read as today's", () => {
+  run([
+    {
+      name: "v1beta1 → v1 with the same rules (oidc → jwt, json → patternMatching, kubernetes → kubernetesSubjectAccessReview, authJSON → selector) is no change",
+      base: V1BETA1(),
+      head: V1(),
+      expected: [],
+    },
+    {
+      name: "the same migration dropping an authorization rule still widens access",
+      base: V1BETA1(),
+      head: V1().replace(/      only-admins:\n(?:        .*\n)+/, ""),
+      // The v1beta1 side writes it in \`authScheme\`: the finding points at its spec.
+      expected: [
+        {
+          class: "access.widened",
+          side: "base",
+          path: ["spec"],
+          says: "authorization only-admins removed",
+        },
+      ],
+    },
+    {
+      name: "the same migration trusting another issuer is a rewritten authentication rule",
+      base: V1BETA1("https://sso.example.com/realms/other"),
+      head: V1(),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", "authentication", "keycloak"],
+          says: "authentication keycloak rewritten",
+        },
+      ],
+    },
+    {
+      name: "a named pattern edited changes the conditions of the rules that refer to it",
+      base: V1(),
+      head: V1("^/admin/users"),
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "rules", "authorization", "only-admins"],
+          says: "authorization only-admins gains conditions",
+        },
+      ],
+    },
+  ]);
+});
