@@ -2,7 +2,7 @@ import type { Check } from "../../core/by-kind.js";
 import type { DetectionDraft } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { FieldPath } from "../../core/finding.js";
-import { text } from "../../core/json-access.js";
+import { list, record, spec, text } from "../../core/json-access.js";
 import {
   gatewayName,
   gatewayPolicies,
@@ -12,7 +12,8 @@ import {
   type Named,
   type PolicyKind,
 } from "../../core/policy-hierarchy.js";
-import type { PolicyTarget } from "../../core/policy-targets.js";
+import { targetName, type PolicyTarget } from "../../core/policy-targets.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
@@ -29,7 +30,8 @@ import { KUADRANT_GROUP, describeTarget, sameTarget, targetOf } from "./targets.
  * add rules of names the narrower lack, overrides replace theirs of the same name and keep the others.
  * So a route policy added under a Gateway's defaults replaces them (K1: a route's `anonymous` under
  * the Gateway's Keycloak JWT opens the route), and one removed under a Gateway's overrides changed
- * nothing (those replaced it all along).
+ * nothing (those replaced it all along); a Gateway's anonymous overrides added over a route's own
+ * API keys open that route.
  */
 
 /** A kind of Kuadrant policy the merge reads: its rules by `kind#name` as Kuadrant keys them, and whether they set nothing. */
@@ -123,13 +125,15 @@ export function said(out: Out, title: string | undefined, judge: (into: Out) => 
   return any;
 }
 
-/** One route a changed policy names on either side, as it was governed and is. */
+/** One route a changed policy names, or governs through its Gateway, on either side, as it was governed and is. */
 export interface RouteComparison {
   readonly route: PolicyTarget;
   readonly was: Governing;
   readonly now: Governing;
-  /** Where the route has several parent Gateways: ` through Gateway infra/public`. */
+  /** Where the route has several parent Gateways: ` through Gateway infra/public`; for a Gateway's policy, always. */
   readonly via: string;
+  /** The policy judged targets the route's Gateway (or listener), not the route. */
+  readonly throughGateway?: true;
 }
 
 /** The policy as written governs the route on a side where it names it, nothing otherwise. */
@@ -138,29 +142,86 @@ const asWritten = (policy: Resource | undefined, route: PolicyTarget, kind: Merg
     ? { rules: kind.rulesOf(policy), sources: new Map([[policy, sectionOf(policy).mode]]) }
     : NOTHING;
 
+/** Gateway API's route kinds a Kuadrant policy governs. */
+const ROUTE_KINDS = ["HTTPRoute", "GRPCRoute"];
+
 /**
- * The routes (not Gateways: what a Gateway's policy gives routes with their own is judged as
- * written) a policy names on either side, each compared per parent Gateway as it was governed before
- * and after, the policy as written where the tree does not tell.
+ * The routes of the trees attached to a Gateway (to its listener `gateway.section`), each with the
+ * parent it names and each of its rules some policy of `kind` names (those rules are governed apart).
+ */
+function routesUnder(trees: readonly ManifestSet[], kind: MergedKind, gateway: PolicyTarget): { route: PolicyTarget; parent: Named }[] {
+  const found = new Map<string, { route: PolicyTarget; parent: Named }>();
+  for (const tree of trees)
+    for (const routeKind of ROUTE_KINDS)
+      for (const object of resourcesOfKind(tree, routeKind)) {
+        if (object.id.group !== GATEWAY_API_GROUP) continue;
+        const whole: PolicyTarget = { group: GATEWAY_API_GROUP, kind: routeKind, namespace: object.id.namespace, name: object.id.name };
+        const parent = parentGateways(tree, whole).find(
+          (candidate) =>
+            candidate.namespace === gateway.namespace &&
+            candidate.name === gateway.name &&
+            (gateway.section === undefined || candidate.section === gateway.section),
+        );
+        if (!parent) continue;
+        const rules = list(spec(object).rules).flatMap((rule) => text(record(rule).name) ?? []);
+        const sections = rules.filter((section) => trees.some((one) => policiesNaming(one, kind, { ...whole, section }).length > 0));
+        for (const route of [whole, ...sections.map((section) => ({ ...whole, section }))])
+          found.set(`${targetName(route)} ${gatewayName(parent)}`, { route, parent });
+      }
+  return [...found.values()];
+}
+
+/**
+ * The routes of a Gateway's (or listener's) policy that other policies govern too, each compared
+ * as it was governed before and after: a route with its own policy is where a Gateway's defaults
+ * changed nothing and its overrides replaced the route's own. A route the policy alone governs on
+ * both sides is judged by the policy as written; one the tree does not tell how, too.
+ */
+function routesThroughGateway(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
+  const own = (change.head ?? change.base)!;
+  const gateways = [targetOf(change.base), targetOf(change.head)].filter(
+    (target, index, all): target is PolicyTarget =>
+      target !== undefined &&
+      target.kind === "Gateway" &&
+      target.group === GATEWAY_API_GROUP &&
+      !all.slice(0, index).some((other) => sameTarget(other, target)),
+  );
+  return gateways.flatMap((gateway) =>
+    routesUnder([context.base, context.head], kind, gateway).flatMap(({ route, parent }) => {
+      const [was, now] = [governing(context.base, kind, route, parent), governing(context.head, kind, route, parent)];
+      if (!was || !now) return [];
+      const comparison = { route, was, now, via: ` through ${gatewayName(parent)}`, throughGateway: true as const };
+      return otherSources(comparison, own).length > 0 ? [comparison] : [];
+    }),
+  );
+}
+
+/**
+ * The routes a policy names on either side, each compared per parent Gateway as it was governed
+ * before and after, the policy as written where the tree does not tell; and the routes a Gateway's
+ * policy governs beside other policies (routesThroughGateway).
  */
 export function governedRoutes(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
   const routes = [targetOf(change.base), targetOf(change.head)].filter(
     (target, index, all): target is PolicyTarget =>
       target !== undefined && isRoute(target) && !all.slice(0, index).some((other) => sameTarget(other, target)),
   );
-  return routes.flatMap((route) => {
-    const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
-    const parents = new Map(
-      [...parentGateways(context.base, whole), ...parentGateways(context.head, whole)].map((parent) => [gatewayName(parent), parent]),
-    );
-    return (parents.size === 0 ? [undefined] : [...parents.values()]).map((parent) => {
-      const [was, now] = [governing(context.base, kind, route, parent), governing(context.head, kind, route, parent)];
-      const via = parent && parents.size > 1 ? ` through ${gatewayName(parent)}` : "";
-      return was && now
-        ? { route, was, now, via }
-        : { route, was: asWritten(change.base, route, kind), now: asWritten(change.head, route, kind), via };
-    });
-  });
+  return [
+    ...routes.flatMap((route) => {
+      const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
+      const parents = new Map(
+        [...parentGateways(context.base, whole), ...parentGateways(context.head, whole)].map((parent) => [gatewayName(parent), parent]),
+      );
+      return (parents.size === 0 ? [undefined] : [...parents.values()]).map((parent) => {
+        const [was, now] = [governing(context.base, kind, route, parent), governing(context.head, kind, route, parent)];
+        const via = parent && parents.size > 1 ? ` through ${gatewayName(parent)}` : "";
+        return was && now
+          ? { route, was, now, via }
+          : { route, was: asWritten(change.base, route, kind), now: asWritten(change.head, route, kind), via };
+      });
+    }),
+    ...routesThroughGateway(change, context, kind),
+  ];
 }
 
 /** The policies other than the one judged that govern the route on either side: `the defaults of AuthPolicy infra/gw-auth`. */
@@ -179,8 +240,9 @@ export function otherSources(comparison: RouteComparison, own: Resource): string
  */
 export function routeChangeTitle(change: ResourceChange, comparison: RouteComparison, context: DetectorContext): string | undefined {
   const own = (change.head ?? change.base)!;
-  const [before, after] = [sameTarget(targetOf(change.base), comparison.route), sameTarget(targetOf(change.head), comparison.route)];
   const reach = `${describeTarget(context.head, comparison.route)}${comparison.via}`;
+  if (comparison.throughGateway) return `for ${reach}, with ${otherSources(comparison, own).join(" and ")}`;
+  const [before, after] = [sameTarget(targetOf(change.base), comparison.route), sameTarget(targetOf(change.head), comparison.route)];
   const how =
     before && after
       ? reach
@@ -219,7 +281,8 @@ export const governedRoutesCheck =
       const [was, now] = [judge.read(comparison.was.rules, basePath), judge.read(comparison.now.rules, headPath)];
       if (ungoverned(comparison.now)) judge.lost(out, title ?? reach, was, change.head ? "head" : "base");
       else if (ungoverned(comparison.was)) judge.gained(out, title ?? reach, now);
-      else if (!said(out, title, (into) => judge.compared(was, now, into, reach)) && title)
+      // Through its Gateway, what the policy as written gives its routes is said already.
+      else if (!said(out, title, (into) => judge.compared(was, now, into, reach)) && title && !comparison.throughGateway)
         out.add({
           class: "resource.changed",
           summary: `${title}: ${judge.unchanged}`,

@@ -350,3 +350,58 @@ describe("Kuadrant AuthPolicy migrated between versions: old spellings read as t
     },
   ]);
 });
+
+// The toystore route with its own API-key policy, under a Gateway policy the PR adds or edits.
+const routeOwn = resource(policy(API_KEY + ADMINS));
+const withRouteOwn = { base: [routeOwn], head: [routeOwn] };
+const gatewayAnonymous = (mode: string) => `apiVersion: kuadrant.io/v1
+kind: AuthPolicy
+metadata: {name: gw-auth, namespace: ingress-gateway}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: prod-web}
+  ${mode}:
+    rules:
+      authentication:
+        public: {anonymous: {}}
+`;
+
+describe("Kuadrant AuthPolicy of a Gateway: judged on the routes it governs beside their own", () => {
+  run([
+    {
+      name: "anonymous overrides added: they replace the route's API keys and admin check, the route admits anyone",
+      head: gatewayAnonymous("overrides"),
+      others: withRouteOwn,
+      expected: [
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "overrides", "rules", "authentication", "public"],
+          says: "for HTTPRoute toystore/toystore (api.toystore.example.com) through Gateway ingress-gateway/prod-web, with the defaults of AuthPolicy toystore/toystore: authentication public is anonymous: the route admits anyone (it required api-key-users)",
+        },
+        { class: "access.widened", side: "head", path: ["spec", "overrides", "rules"], says: "authorization only-admins removed" },
+      ],
+    },
+    {
+      name: "anonymous defaults added: the route's own policy replaces them, nothing it requires changes",
+      head: gatewayAnonymous("defaults"),
+      others: withRouteOwn,
+      expected: [],
+    },
+    {
+      name: "defaults made overrides: the route's own rules are replaced by the Gateway's anonymous ones",
+      base: gatewayAnonymous("defaults"),
+      head: gatewayAnonymous("overrides"),
+      others: withRouteOwn,
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "overrides"], says: "defaults → overrides", riskFloor: "medium" },
+        {
+          class: "access.widened",
+          side: "head",
+          path: ["spec", "overrides", "rules", "authentication", "public"],
+          says: "through Gateway ingress-gateway/prod-web, with the defaults of AuthPolicy toystore/toystore: authentication public is anonymous",
+        },
+        { class: "access.widened", side: "base", path: ["spec", "defaults", "rules"], says: "authorization only-admins removed" },
+      ],
+    },
+  ]);
+});

@@ -271,3 +271,65 @@ describe("Kuadrant TokenRateLimitPolicy: token limits judged as RateLimitPolicy 
     },
   ]);
 });
+
+const gatewayPolicy = (mode: string, limit: number) => `apiVersion: kuadrant.io/v1
+kind: RateLimitPolicy
+metadata: {name: gw-rlp, namespace: ingress-gateway}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: prod-web}
+  ${mode}:
+    limits:
+      global:
+        rates: [{limit: ${limit}, window: 1m}]
+`;
+const routeLimits = (() => {
+  const own = resource(policy(TOYS(50)));
+  return { base: [own], head: [own] };
+})();
+
+describe("Kuadrant RateLimitPolicy of a Gateway: judged on the routes it governs beside their own", () => {
+  run([
+    {
+      name: "overrides of 1000 a minute added over the route's own 50: its limit is replaced, more requests pass",
+      head: gatewayPolicy("overrides", 1000),
+      others: routeLimits,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added for Gateway ingress-gateway/prod-web (api.toystore.example.com): requests over limits global are refused (429)",
+          riskFloor: "medium",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "overrides", "limits"],
+          says: "for HTTPRoute toystore/toystore (api.toystore.example.com) through Gateway ingress-gateway/prod-web, with the defaults of RateLimitPolicy toystore/toystore: limits toys removed",
+          riskFloor: "medium-high",
+        },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "overrides", "limits", "global"],
+          says: "limits global added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "the same as defaults: the route's own limit replaces them, the route meets the same limit",
+      head: gatewayPolicy("defaults", 1000),
+      others: routeLimits,
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          says: "added for Gateway ingress-gateway/prod-web (api.toystore.example.com): requests over limits global are refused (429)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+  ]);
+});
