@@ -44,6 +44,18 @@ spec:
   compress: {}
 `;
 
+/** A ServersTransport that verifies the backends' certificates, and one that does not. */
+const TRANSPORTS = `apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: verify, namespace: media}
+spec: {serverName: radarr.internal}
+---
+apiVersion: traefik.io/v1alpha1
+kind: ServersTransport
+metadata: {name: insecure, namespace: media}
+spec: {insecureSkipVerify: true}
+`;
+
 const FILE = "cluster/apps/media/radarr/route.yaml";
 const MW_FILE = "cluster/apps/networking/traefik/middlewares.yaml";
 const judged = (base: Record<string, string>, head: Record<string, string>) =>
@@ -314,19 +326,9 @@ spec:
   });
 
   it("TLS to a backend given up: scheme https → http, or a ServersTransport skipping verification swapped in", () => {
-    const transports = `apiVersion: traefik.io/v1alpha1
-kind: ServersTransport
-metadata: {name: verify, namespace: media}
-spec: {serverName: radarr.internal}
----
-apiVersion: traefik.io/v1alpha1
-kind: ServersTransport
-metadata: {name: insecure, namespace: media}
-spec: {insecureSkipVerify: true}
-`;
     const dialled = (how: string) => route(rule(HOST, `        - {name: radarr, port: 443${how}}\n`));
     const tls = (before: string, after: string) =>
-      judged({ [FILE]: dialled(before), "st.yaml": transports }, { [FILE]: dialled(after), "st.yaml": transports }).map(
+      judged({ [FILE]: dialled(before), "st.yaml": TRANSPORTS }, { [FILE]: dialled(after), "st.yaml": TRANSPORTS }).map(
         (f) => f.split(":")[0],
       );
     expect(tls(", scheme: https, serversTransport: verify", ", scheme: https, serversTransport: insecure")).toEqual([
@@ -340,16 +342,6 @@ spec: {insecureSkipVerify: true}
   });
 
   it("TLS given up wherever a service reference dials: a TraefikService's weighted services, its mirroring, its mirrors", () => {
-    const transports = `apiVersion: traefik.io/v1alpha1
-kind: ServersTransport
-metadata: {name: verify, namespace: media}
-spec: {serverName: radarr.internal}
----
-apiVersion: traefik.io/v1alpha1
-kind: ServersTransport
-metadata: {name: insecure, namespace: media}
-spec: {insecureSkipVerify: true}
-`;
     const service = (spec: string) => `apiVersion: traefik.io/v1alpha1
 kind: TraefikService
 metadata: {name: radarr-wrr, namespace: media}
@@ -362,8 +354,8 @@ ${spec}`;
     const viaService = route(rule(HOST, "        - {name: radarr-wrr, kind: TraefikService}\n"));
     const edited = (before: string, after: string) =>
       judged(
-        { [FILE]: viaService, "ts.yaml": before, "st.yaml": transports },
-        { [FILE]: viaService, "ts.yaml": after, "st.yaml": transports },
+        { [FILE]: viaService, "ts.yaml": before, "st.yaml": TRANSPORTS },
+        { [FILE]: viaService, "ts.yaml": after, "st.yaml": TRANSPORTS },
       );
     expect(edited(weighted(""), weighted(", scheme: http"))).toEqual([
       "mtls.weakened critical: TraefikService media/radarr-wrr: service media/radarr:443 dialled over https → http: requests reach the backend unencrypted",
