@@ -6,7 +6,7 @@ import type { Resource } from "../../core/resource.js";
 import { entriesOf } from "./flows.js";
 import { middlewareChanges, middlewaresAt } from "../../core/traefik-middlewares.js";
 import { clientsWidened } from "./client-ip.js";
-import { backendTlsLosses, dialledServices, tlsOptionChanges, tlsOptionsOf, type ServiceEntry } from "./transport-security.js";
+import { backendTlsLosses, dialledServices, tlsOptionChanges, tlsOptionsOf, type ServiceReference } from "./transport-security.js";
 
 /**
  * What an IngressRoute changes beyond its flows (hosts, paths, priorities and backends are read off
@@ -187,7 +187,7 @@ const clientIpWidened: Check = (change, out) => {
 };
 
 /** A route's service references, where they are written. */
-const routeServices = (route: Route): ServiceEntry[] =>
+const routeServices = (route: Route): ServiceReference[] =>
   list(route.body.services).map((item, index) => ({ entry: record(item), path: [...routePath(route), "services", index] }));
 
 /**

@@ -45,7 +45,7 @@ function serversTransportOf(set: ManifestSet, kind: TransportKind, name: string,
  * certificate unless it sets insecureSkipVerify (one the tree does not hold: unknown), and
  * Traefik's default transport does (its static setting is outside the repository).
  */
-export function backendTransport(entry: JsonRecord, namespace: string, set: ManifestSet, tcp = false): BackendTransport {
+function backendTransport(entry: JsonRecord, namespace: string, set: ManifestSet, tcp = false): BackendTransport {
   const port = numeric(entry.port) ?? text(entry.port);
   const scheme = tcp
     ? entry.tls === true
@@ -69,14 +69,14 @@ interface Dialled {
 }
 
 /** A service reference of the resource judged, where it is written. */
-export interface ServiceEntry {
+export interface ServiceReference {
   readonly entry: JsonRecord;
   readonly path: FieldPath;
   readonly mirror?: true;
 }
 
 /** A TraefikService's own references: its weighted services, its mirroring's main service and its mirrors (copies of the requests). */
-export const traefikServiceEntries = (spec: JsonRecord): ServiceEntry[] => {
+export const traefikServiceEntries = (spec: JsonRecord): ServiceReference[] => {
   const mirroring = record(spec.mirroring);
   return [
     ...list(record(spec.weighted).services).map((item, index) => ({ entry: record(item), path: ["spec", "weighted", "services", index] })),
@@ -97,9 +97,14 @@ const strength = (how: BackendTransport): number => (!how.encrypted ? 0 : how.ve
  * those they name, and those of the TraefikServices they name that the tree holds, however deep
  * (TRAEFIK_SERVICE_DEPTH); one reached several ways, as the weakest dials it.
  */
-export function dialledServices(entries: readonly ServiceEntry[], namespace: string, set: ManifestSet, tcp = false): Map<string, Dialled> {
+export function dialledServices(
+  entries: readonly ServiceReference[],
+  namespace: string,
+  set: ManifestSet,
+  tcp = false,
+): Map<string, Dialled> {
   const found = new Map<string, Dialled>();
-  const visit = (items: readonly ServiceEntry[], at: string, via: string | undefined, from: FieldPath | undefined, depth: number) => {
+  const visit = (items: readonly ServiceReference[], at: string, via: string | undefined, from: FieldPath | undefined, depth: number) => {
     for (const { entry, path, mirror } of items) {
       const name = text(entry.name) ?? "?";
       const where = text(entry.namespace) ?? at;
