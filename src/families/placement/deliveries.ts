@@ -7,7 +7,7 @@ import { argoCdSite, type ClusterRegions, type Delivery, type DeliverySource, ty
 import type { Deliveries } from "../family.js";
 import { inFluxBuild, ownFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
-import { gitSourceOf, thisRepository } from "./this-repository.js";
+import { readsThisTree } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js";
@@ -18,7 +18,7 @@ import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js
  * Kustomization every file under its path (or copied there by an ArtifactGenerator) to the cluster
  * of its kubeConfig, else wherever the Kustomization itself is applied. Source repositories are
  * this repository (Argo CD `repoURL`s are not compared), but for a Flux GitRepository known to be
- * another repository's (foreignSources). Which clusters
+ * another repository's, or one Flux does not find (this-repository.ts readsThisTree). Which clusters
  * a file lands in, transitively and with the policy's patterns, is the model's to compose
  * (src/model/gitops-placement.ts).
  */
@@ -382,11 +382,10 @@ const kustomizationDelivery = (
   artifacts: Map<string, CopyRule[]>,
   clusters: ClusterRegions,
   folders: () => ReadonlySet<string>,
-  foreign: () => ReadonlySet<string>,
+  thisTree: (resource: Resource) => boolean,
 ): Delivery | undefined => {
   const spec = record(resource.body.spec);
-  const git = gitSourceOf(resource);
-  if (git !== undefined && foreign().has(git)) return undefined;
+  if (!thisTree(resource)) return undefined;
   const path = normalizeRepoPath(text(spec.path) ?? "");
   const source = record(spec.sourceRef);
   const sourceKind = text(source.kind) ?? "GitRepository";
@@ -452,7 +451,6 @@ export const gitopsDeliveries: Deliveries = {
   read: (set, clusters) => {
     const foldersOnce = () => treeFolders(set.files);
     const artifacts = artifactCopies(set, foldersOnce);
-    const foreignOnce = () => thisRepository(set).foreign;
     let toolFolders: ReadonlySet<string> | undefined;
     const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
     const delivery = (resource: Resource): Delivery | undefined => {
@@ -460,7 +458,7 @@ export const gitopsDeliveries: Deliveries = {
       if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
       if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
       if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
-        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, foreignOnce);
+        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, (kustomization) => readsThisTree(kustomization, set));
       return undefined;
     };
     let archived: ReadonlySet<string> | undefined;

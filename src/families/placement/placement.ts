@@ -17,6 +17,8 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";
+import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
+import { misplacedSource } from "./this-repository.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
@@ -199,6 +201,50 @@ const reachChange = (
       before: view(leaving),
     });
   }
+};
+
+/**
+ * A Flux Kustomization whose sourceRef Flux finds no GitRepository for at head, while the tree
+ * defines one of that name in another namespace (this-repository.ts misplacedSource): it applies
+ * nothing, and its reach is read as the source it was meant to read (readsThisTree), not as the
+ * delivery it makes. Kept under its name, it deletes nothing either: kustomize-controller fails its
+ * reconcile before building, so what it applied stays as last applied and later changes under its
+ * path no longer reach it, as for a suspended one (medium). Added in place of one of its name
+ * removed (moved to another namespace), it takes over nothing: what that one applied stays
+ * unmanaged (medium), or, pruned, is deleted, which its own removal says (reachChange). Whether it
+ * judged the change, whose reach then is not compared.
+ */
+const sourceMissing = (change: ResourceChange, before: Reach | undefined, out: DetectionList, context: DetectorContext): boolean => {
+  const head = change.head;
+  const missing = head?.id.group === FLUX_KUSTOMIZE ? misplacedSource(head, context.head) : undefined;
+  if (!head || !missing || (change.base && misplacedSource(change.base, context.base))) return false;
+  const lookup = `GitRepository ${missing.ref}, which the tree defines in ${missing.definedIn.join(", ")} only: Flux finds no source`;
+  const replaced = change.base
+    ? []
+    : resourcesOfKind(context.base, "Kustomization").flatMap((other) => {
+        if (other.id.group !== FLUX_KUSTOMIZE || other.id.name !== head.id.name || context.head.resources.has(other.key)) return [];
+        const reach = reachOf(other, treeOf(context.base, context), context);
+        return reach && reach.resources.length > 0 ? [{ other, reach }] : [];
+      });
+  const stopped = change.base && before && before.resources.length > 0 ? before : undefined;
+  const summary = stopped
+    ? `spec.sourceRef names ${lookup} and stops reconciling it: its ${stopped.resources.length} traffic resources (${named(stopped.resources)}) stay on ${clusterWord(stopped.clusters)} as last applied, and changes under ${show(stopped.paths)} no longer reach them`
+    : `spec.sourceRef names ${lookup}, so it applies nothing${replaced
+        .map(
+          ({ other, reach }) =>
+            `, nor takes over the ${reach.resources.length} traffic resources (${named(reach.resources)}) that ${displayName(other.id)}, removed, applied on ${clusterWord(reach.clusters)}`,
+        )
+        .join("")}`;
+  out.add({
+    class: "resource.changed",
+    summary,
+    side: "head",
+    path: ["spec", "sourceRef"],
+    ...(change.base ? { before: valueAt(change.base.body, ["spec", "sourceRef"]) } : {}),
+    after: valueAt(head.body, ["spec", "sourceRef"]),
+    ...(stopped || replaced.length > 0 ? { riskFloor: "medium" as const } : {}),
+  });
+  return true;
 };
 
 interface Setting {
@@ -607,7 +653,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   const before = reachOf(change.base, treeOf(context.base, context), context);
   const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
-  reachChange(change, before, after, out, context);
+  if (!sourceMissing(change, before, out, context)) reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
   generatedRenamed(change, before?.resources ?? [], where, out);

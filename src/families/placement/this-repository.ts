@@ -22,6 +22,8 @@ export interface ThisRepository {
   readonly ours: ReadonlySet<string>;
   /** Those whose URL names another repository: their Kustomizations deliver none of this tree's files. */
   readonly foreign: ReadonlySet<string>;
+  /** The GitRepositories of each name. */
+  readonly named: ReadonlyMap<string, readonly Resource[]>;
 }
 
 const literal = (url: string | undefined): url is string => url !== undefined && !url.includes("${");
@@ -46,25 +48,86 @@ export function thisRepository(set: ManifestSet): ThisRepository {
   const known = judged.get(set);
   if (known) return known;
   const urls = new Map<string, string | undefined>();
-  for (const resource of resourcesOfKind(set, "GitRepository"))
-    if (resource.id.group === FLUX_SOURCE) urls.set(sourceKey(resource), urlOf(resource));
+  const named = new Map<string, Resource[]>();
+  for (const resource of resourcesOfKind(set, "GitRepository")) {
+    if (resource.id.group !== FLUX_SOURCE) continue;
+    urls.set(sourceKey(resource), urlOf(resource));
+    named.set(resource.id.name, [...(named.get(resource.id.name) ?? []), resource]);
+  }
   const here = new Set([...urls.keys()].filter((key) => key.endsWith("/flux-system")));
   if (urls.size > 0)
     for (const resource of resourcesOfKind(set, "Kustomization")) {
       if (resource.id.group !== FLUX_KUSTOMIZE) continue;
       const source = gitSourceOf(resource);
       const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
-      if (source !== undefined && urls.has(source) && path !== "" && treeFolders(set.files).has(path)) here.add(source);
+      if (source === undefined || path === "" || !treeFolders(set.files).has(path)) continue;
+      // Looked up where the tree defines none, it was meant to read those of its name (readsThisTree).
+      const meant = urls.has(source) ? [source] : (named.get(source.slice(source.indexOf("/") + 1)) ?? []).map(sourceKey);
+      for (const key of meant) here.add(key);
     }
   const ours = new Set([...here].flatMap((key) => (literal(urls.get(key)) ? [repositoryKey(urls.get(key)!)] : [])));
   const foreign =
     ours.size === 0
       ? new Set<string>()
       : new Set([...urls].flatMap(([key, url]) => (!here.has(key) && literal(url) && !ours.has(repositoryKey(url)) ? [key] : [])));
-  const found = { here, ours, foreign };
+  const found = { here, ours, foreign, named };
   judged.set(set, found);
   return found;
 }
+
+/** A Flux Kustomization's GitRepository that Flux does not find, as its tree defines that name in other namespaces only. */
+export interface MisplacedSource {
+  /** The `namespace/name` Flux looks the source up by. */
+  readonly ref: string;
+  /** The namespaces the tree defines a GitRepository of that name in. */
+  readonly definedIn: readonly string[];
+}
+
+/** The GitRepositories of a tree of the name a Kustomization's sourceRef gives, and those of them where Flux looks it up. */
+const lookup = (ref: string, set: ManifestSet): { readonly named: readonly Resource[]; readonly found: readonly Resource[] } => {
+  const named = thisRepository(set).named.get(ref.slice(ref.indexOf("/") + 1)) ?? [];
+  return { named, found: named.filter((source) => sourceKey(source) === ref) };
+};
+
+/**
+ * Where a Flux Kustomization's `sourceRef` names a GitRepository the tree defines, but not in the
+ * namespace Flux looks in (the sourceRef's, else the Kustomization's own): the namespace slip
+ * (carpenike/k8s-gitops f1797791fd: Kustomization cilium-config given `namespace: kube-system`, its
+ * sourceRef naming k8s-gitops-kubernetes without the flux-system it is defined in; fixed two
+ * commits later). kustomize-controller finds no source and fails the reconcile. A source the tree
+ * never defines is not one: `flux bootstrap` creates flux-system out of the tree (gotk-sync.yaml
+ * not committed). Nor where the tree does not say the namespaces: the Kustomization's, where its
+ * sourceRef gives none, or any definition's of that name, which lands wherever it is applied
+ * (Resource.namespaceImplied).
+ */
+export function misplacedSource(resource: Resource, set: ManifestSet): MisplacedSource | undefined {
+  const ref = gitSourceOf(resource);
+  const written = text(record(record(resource.body.spec).sourceRef).namespace) !== undefined || !resource.namespaceImplied;
+  if (ref === undefined || !written) return undefined;
+  const sources = lookup(ref, set);
+  if (sources.named.length === 0 || sources.found.length > 0 || sources.named.some((source) => source.namespaceImplied)) return undefined;
+  return { ref, definedIn: [...new Set(sources.named.map((source) => source.id.namespace))].sort() };
+}
+
+/**
+ * Whether a Flux Kustomization reads this tree's files, as far as the tree tells: not where its
+ * GitRepository is another repository's. One Flux does not find where it looks (misplacedSource,
+ * or a Kustomization whose namespace the tree does not say) is read as the GitRepositories the
+ * tree defines of that name, which it was meant to read: the slip changes nothing Flux applied (it
+ * fails before building, and prunes nothing), and the placement detector judges what it stops.
+ * Taken for this repository instead, upstream CRDs (a Kustomization of another repository's
+ * source, with no path) moved to kube-system delivered this whole tree (carpenike/k8s-gitops
+ * de9751ec: every render root of the tree placed anew, 146 high findings). Only a name the tree
+ * never defines is taken for this repository, as `flux bootstrap` creates flux-system.
+ */
+export const readsThisTree = (resource: Resource, set: ManifestSet): boolean => {
+  const ref = gitSourceOf(resource);
+  if (ref === undefined) return true;
+  const { named, found } = lookup(ref, set);
+  const { foreign } = thisRepository(set);
+  const read = found.length > 0 ? found : named;
+  return read.length === 0 || read.some((source) => !foreign.has(sourceKey(source)));
+};
 
 /**
  * Each tree judges from its own evidence which GitRepositories are this repository, so a PR could

@@ -300,6 +300,43 @@ describe("Flux Kustomizations of another repository's GitRepository deliver none
     expect(placement("other/route.yaml").clusters).toEqual(["production"]);
   });
 
+  it("nor does one that looks its source up where the tree defines none: it reads the one the tree defines of that name (carpenike/k8s-gitops de9751ec)", () => {
+    const tree = crds("https://github.com/metallb/metallb.git");
+    const placed = (metadata: string) =>
+      placementOf(
+        { ...tree, "apps/crds.yaml": tree["apps/crds.yaml"]!.replace("name: crds-metallb, namespace: flux-system", metadata) },
+        topology,
+      );
+    // Moved to kube-system, Flux finds no source there: it applies nothing, and none of this tree.
+    expect(placed("name: crds-metallb, namespace: kube-system")("other/route.yaml").clusters).toEqual([]);
+    // Its namespace unwritten (the render plan reads files before any Kustomization places them).
+    expect(placed("name: crds-metallb")("other/route.yaml").clusters).toEqual([]);
+  });
+
+  it("one that looks this repository's source up in the wrong namespace still reads its path of this tree: what Flux applied stays where it was", () => {
+    const tree = crds("https://github.com/metallb/metallb.git");
+    const moved = {
+      ...tree,
+      "clusters/production/flux.yaml": tree["clusters/production/flux.yaml"]!.replace(
+        "name: apps, namespace: flux-system",
+        "name: apps, namespace: home",
+      ),
+    };
+    const placement = placementOf(moved, topology);
+    expect(placement("apps/route.yaml").clusters).toEqual(["production"]);
+    // Still known for this repository's, its URL keeps the upstream source foreign.
+    expect(placement("other/route.yaml").clusters).toEqual([]);
+  });
+
+  it("a source the tree never defines is this repository's, as `flux bootstrap` creates flux-system out of the tree", () => {
+    const tree = crds("https://github.com/metallb/metallb.git");
+    const placement = placementOf(
+      { ...tree, "apps/crds.yaml": fromSource("crds-metallb", "flux-system").replace("namespace: flux-system", "namespace: home") },
+      topology,
+    );
+    expect(placement("other/route.yaml").clusters).toEqual(["production"]);
+  });
+
   it("this repository is the one named flux-system too, and none is foreign where nothing says which is this one", () => {
     const upstream = `${gitRepository("metallb-source", "https://github.com/metallb/metallb.git", "tag: v0.13.5")}---\n${fromSource("crds-metallb", "metallb-source")}`;
     const tree = (sync: string) => ({

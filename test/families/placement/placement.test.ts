@@ -692,6 +692,92 @@ describe("end to end: findings of a placement change, and nothing above low for 
     });
   });
 
+  describe("a Flux Kustomization whose sourceRef Flux does not find: the tree defines that GitRepository in another namespace", () => {
+    const gotk = {
+      "clusters/jkt-prod/flux-system/gotk-sync.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-system, namespace: flux-system}\nspec: {url: "ssh://git@github.com/example/home", ref: {branch: main}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./clusters/jkt-prod\n  prune: true\n`,
+    };
+    const shop = (namespace: string, sourceRef: string, extra = "  prune: true\n") => ({
+      "clusters/jkt-prod/shop.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: ${namespace}}\nspec:\n  sourceRef: {kind: GitRepository, ${sourceRef}}\n  path: ./apps/shop/jkt\n${extra}`,
+    });
+    const findings = (base: Tree, head: Tree, tree: Tree = { ...ROUTES, ...gotk }) =>
+      analyze({ ...tree, ...base }, { ...tree, ...head }).findings.map((finding): [string, string, string] => [
+        finding.class,
+        finding.risk,
+        finding.summary,
+      ]);
+
+    it("kept under its name, it stops reconciling and deletes nothing: one medium finding, no route removed or moved", () => {
+      const found = findings(shop("shop", "name: flux-system, namespace: flux-system"), shop("shop", "name: flux-system"));
+      expect(found).toEqual([
+        [
+          "resource.changed",
+          "medium",
+          "Kustomization shop/shop: spec.sourceRef names GitRepository shop/flux-system, which the tree defines in flux-system only: Flux finds no source and stops reconciling it: its 1 traffic resources (HTTPRoute shop/checkout) stay on a cluster the tree does not name as last applied, and changes under [apps/shop/jkt] no longer reach them",
+        ],
+      ]);
+    });
+
+    it("moved to its app's namespace without the source's: the one it replaces prunes its routes and nothing applies them again (high)", () => {
+      const found = findings(shop("flux-system", "name: flux-system"), shop("shop", "name: flux-system"));
+      expect(found).toContainEqual([
+        "route.attachment-changed",
+        "high",
+        "Kustomization flux-system/shop: removed: its 1 traffic resources (HTTPRoute shop/checkout) are deleted from a cluster the tree does not name",
+      ]);
+      expect(found).toContainEqual([
+        "resource.changed",
+        "medium",
+        "Kustomization shop/shop: spec.sourceRef names GitRepository shop/flux-system, which the tree defines in flux-system only: Flux finds no source, so it applies nothing, nor takes over the 1 traffic resources (HTTPRoute shop/checkout) that Kustomization flux-system/shop, removed, applied on a cluster the tree does not name",
+      ]);
+      expect(found.map(([, , summary]) => summary)).not.toContainEqual(expect.stringContaining("added: delivers"));
+      // Without prune the old one orphans them: they stay, unmanaged, as its removal says.
+      const orphaned = findings(shop("flux-system", "name: flux-system", ""), shop("shop", "name: flux-system", ""));
+      expect(orphaned.map(([, risk, summary]) => [risk, summary.split(": ")[1]?.split(" (")[0]])).toEqual([
+        ["high", "removed"],
+        ["medium", "spec.sourceRef names GitRepository shop/flux-system, which the tree defines in flux-system only"],
+      ]);
+      expect(orphaned[0]?.[2]).toContain("are left unmanaged on");
+      // Moved with the source's namespace, Flux finds it: the move is judged as any (high), with no word of a missing source.
+      const fine = findings(shop("flux-system", "name: flux-system"), shop("shop", "name: flux-system, namespace: flux-system"));
+      expect(fine.map(([cls, risk]) => [cls, risk])).toEqual([
+        ["route.attachment-changed", "high"],
+        ["route.attachment-changed", "high"],
+      ]);
+    });
+
+    it("upstream CRDs' Kustomization moved to kube-system applies nothing, and delivers none of this tree (carpenike/k8s-gitops de9751ec)", () => {
+      const crds = (namespace: string) => ({
+        "clusters/jkt-prod/crds.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: gateway-api-crd, namespace: flux-system}\nspec: {url: "https://github.com/kubernetes-sigs/gateway-api", ref: {tag: v1.2.1}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: gateway-api, namespace: ${namespace}}\nspec:\n  sourceRef: {kind: GitRepository, name: gateway-api-crd}\n  prune: true\n`,
+      });
+      const tree = { ...ROUTES, ...gotk, ...shop("flux-system", "name: flux-system") };
+      expect(findings(crds("flux-system"), crds("kube-system"), tree)).toEqual([
+        ["resource.changed", "low", "Kustomization flux-system/gateway-api removed"],
+        [
+          "resource.changed",
+          "low",
+          "Kustomization kube-system/gateway-api: spec.sourceRef names GitRepository kube-system/gateway-api-crd, which the tree defines in flux-system only: Flux finds no source, so it applies nothing",
+        ],
+      ]);
+    });
+
+    it("a source the tree never defines is `flux bootstrap`'s, this repository: moved, the Kustomization still delivers, as before", () => {
+      const found = findings(shop("flux-system", "name: flux-system"), shop("shop", "name: flux-system"), ROUTES);
+      expect(found.map(([cls, risk, summary]) => [cls, risk, summary.split(": ")[1]])).toEqual([
+        ["route.attachment-changed", "high", "removed"],
+        ["route.attachment-changed", "high", "added"],
+      ]);
+    });
+
+    it("where the tree does not say the Kustomization's namespace, nothing is said of its source", () => {
+      const unwritten = (sourceRef: string) => ({
+        "clusters/jkt-prod/shop.yaml": shop("x", sourceRef)["clusters/jkt-prod/shop.yaml"]!.replace(", namespace: x}", "}"),
+      });
+      expect(findings(unwritten("name: flux-system, namespace: flux-system"), unwritten("name: flux-system"))).toEqual([
+        ["resource.changed", "low", "Kustomization default/shop: spec.sourceRef.namespace removed"],
+      ]);
+    });
+  });
+
   it("a new app, its Flux Kustomization and its route both added: the route is added, and nothing delivered moved (xunholy/k8s-gitops 4f1be9fb)", () => {
     const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: bazarr, namespace: flux-system}\nspec:\n  interval: 10m\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ./apps/bazarr\n  prune: true\n`;
     const route = ROUTES["apps/shop/jkt/route.yaml"]!.replace(/name: checkout/, "name: bazarr");
