@@ -1,7 +1,7 @@
 import { reviewAnalysis, type AnalysisOutcome, type ReviewFacts, type ReviewResult } from "./governance/review-decision.js";
 import { isPolicyPath, POLICY_PATH, repositoryPolicy } from "./policy/load-policy.js";
 import { diffResources, unappliedDefinitions, type FileApplying } from "./diff/resource-diff.js";
-import { diffRoutes } from "./diff/route-diff.js";
+import { diffRoutes, routeVersions } from "./diff/route-diff.js";
 import { createManifestCache, isManifestPath, loadManifests, releaseReads, type ManifestCache } from "./manifests/load-manifests.js";
 import type { SourceFile } from "./core/source-file.js";
 import { resourceKey, type ManifestSet, type Resource } from "./core/resource.js";
@@ -263,10 +263,16 @@ export function analyzeChange(input: ChangeInput): Analysis {
       head: servicePorts((name) => context.servicesNamed("head", name)),
     },
   );
-  const routeDiffs = diffRoutes(models.base, models.head, { base: fileSites(base.placement), head: fileSites(head.placement) });
+  const siting = {
+    base: { sites: fileSites(base.placement), includedBy: base.manifests.includedBy },
+    head: { sites: fileSites(head.placement), includedBy: head.manifests.includedBy },
+  };
+  // A file writing another version of an object the base writes elsewhere is judged as its edit.
+  const versions = routeVersions(models.base, models.head, siting);
+  const routeDiffs = diffRoutes(models.base, models.head, siting, versions);
   const reordered = precedenceChanges(models.base, models.head);
   const detections: Detection[] = [
-    ...routeChangeDetections(routeDiffs, models.base, models.head, reordered),
+    ...routeChangeDetections(routeDiffs, models.base, models.head, reordered, versions),
     ...handlingMoveDetections(routeDiffs, reordered, context),
     ...writePathDetections(models.base, models.head, routeDiffs, policy),
   ];
@@ -329,6 +335,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     base,
     head,
     routeDiffs,
+    versions,
     changes,
     topology: policy.topology,
     memo: nodes,

@@ -30,7 +30,7 @@ export function filesApart(a: string, b: string, placed: FileSiting, placedB: Fi
 }
 
 /** The folder a file is applied from: a render's is its root's (`apps/prod/(rendered)/kustomization.yaml` → `apps/prod`). */
-const buildFolder = (file: string): string => posix.dirname(file.replace(/\/\(rendered[^)]*\)\/[^/]*$/, "/kustomization.yaml"));
+export const buildFolder = (file: string): string => posix.dirname(file.replace(/\/\(rendered[^)]*\)\/[^/]*$/, "/kustomization.yaml"));
 
 /** The kustomizations whose build holds a file: a kustomize render's own and those accumulating it, or those accumulating a file as written. */
 const kustomizationsBuilding = (file: string, includedBy: ReadonlyMap<string, readonly string[]> | undefined): string[] => {

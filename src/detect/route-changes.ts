@@ -1,5 +1,5 @@
 import type { Shadowing } from "../diff/precedence-changes.js";
-import type { BackendShift, RouteDiff, Strayed } from "../diff/route-diff.js";
+import { entryAsClaimed, type BackendShift, type RouteDiff, type RouteVersion, type Strayed } from "../diff/route-diff.js";
 import { describeFlow, describeMatch, percent, regionLabel, ruleLabel, shortLabel } from "../model/describe-flow.js";
 import {
   failsEveryRequest,
@@ -8,6 +8,7 @@ import {
   unscopedEntry,
   type Backend,
   type Flow,
+  type RouteEntries,
   type TrafficModel,
 } from "../core/traffic-model.js";
 import { sortedSet } from "../core/canonical-values.js";
@@ -106,48 +107,72 @@ const ATTACHMENT_FIELD: Readonly<Record<string, FieldPath>> = Object.fromEntries
 );
 
 /**
+ * What a reader is told of a finding on versions of one object the route diff judged as an edit
+ * (RouteVersion): which file's version was compared with which, as the resource diff says it
+ * (detect/object-versions.ts).
+ */
+const versionNote = ({ file, baseFile }: RouteVersion): string =>
+  ` (${file} writes another version of it beside ${baseFile}'s, judged against that one: one object where both are applied, whichever file comes last holds)`;
+
+/**
  * A route resource whose entries differ base→head is attached or detached there. Its entries are
  * where it lands, so a route that a listener stops admitting is detached even though it still
- * names that Gateway: its traffic stops.
+ * names that Gateway: its traffic stops. So is a version of an object a file adds beside the base's,
+ * applied with it as one (RouteVersion.together), judged against that version: envoyproxy/gateway
+ * 8fa767a980's admission-control.yaml writing HTTPRoute example-route on Gateway eg beside
+ * http-routing.yaml's on example-gateway.
  */
-function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections: Detection[]; moved: Set<string> } {
+function attachmentChanges(
+  base: TrafficModel,
+  head: TrafficModel,
+  versions: readonly RouteVersion[],
+): { detections: Detection[]; moved: Set<string> } {
   const detections: Detection[] = [];
   const moved = new Set<string>();
   // Each tree's flows by route, indexed only when a route's entries changed.
   const byRoute: { base?: Map<string, Flow[]>; head?: Map<string, Flow[]> } = {};
-  for (const [resourceKey, { resource, entries: headEntries }] of head.routes) {
-    const baseEntries = base.routes.get(resourceKey)?.entries;
-    if (!baseEntries) continue;
+  const asWritten = (entry: string) => entry;
+  /** `claimed`: each side's entries as claimed, where the two sides are versions in two files (entryAsClaimed). */
+  const compare = (
+    [key, baseKey]: readonly [string, string],
+    { resource, entries: headEntries }: RouteEntries,
+    baseEntries: readonly string[],
+    claimed: { readonly base: (entry: string) => string; readonly head: (entry: string) => string } = { base: asWritten, head: asWritten },
+    note = "",
+  ) => {
+    const [now, was] = [headEntries.map(claimed.head), baseEntries.map(claimed.base)];
     // A route gaining its first parentRefs is attached, not also detached from the unknown entry.
-    const attached = headEntries.filter((entry) => !baseEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
-    const detached = baseEntries.filter((entry) => !headEntries.includes(entry) && entry !== UNKNOWN_ENTRY);
-    if (attached.length === 0 && detached.length === 0) continue;
+    const attached = headEntries.filter((_, at) => !was.includes(now[at]!) && now[at] !== UNKNOWN_ENTRY);
+    const detached = baseEntries.filter((_, at) => !now.includes(was[at]!) && was[at] !== UNKNOWN_ENTRY);
+    if (attached.length === 0 && detached.length === 0) return;
     // Its rules under the unknown entry are the same rules now attached (or detached): not routes added or removed.
-    const unknown = baseEntries.includes(UNKNOWN_ENTRY) !== headEntries.includes(UNKNOWN_ENTRY) ? [UNKNOWN_ENTRY] : [];
-    for (const entry of [...attached, ...detached, ...unknown]) moved.add(`${resourceKey}|${entry}`);
+    const unknown = was.includes(UNKNOWN_ENTRY) !== now.includes(UNKNOWN_ENTRY);
+    for (const entry of [...attached, ...(unknown ? headEntries.filter((_, at) => now[at] === UNKNOWN_ENTRY) : [])])
+      moved.add(`${key}|${entry}`);
+    for (const entry of [...detached, ...(unknown ? baseEntries.filter((_, at) => was[at] === UNKNOWN_ENTRY) : [])])
+      moved.add(`${baseKey}|${entry}`);
     // An entry its rules reach only as written (a parent the tree does not hold) is named, not
     // attached to — where the route was on a parent the tree holds: one whose parents all live
     // elsewhere moves between names alike.
-    const [wasFlows, routeFlows] = [(byRoute.base ??= flowsByRoute(base)), (byRoute.head ??= flowsByRoute(head))].map(
-      (flows) => flows.get(resourceKey) ?? [],
-    ) as [Flow[], Flow[]];
+    const wasFlows = (byRoute.base ??= flowsByRoute(base)).get(baseKey) ?? [];
+    const routeFlows = (byRoute.head ??= flowsByRoute(head)).get(key) ?? [];
     const backends = [...wasFlows, ...routeFlows].flatMap((f) => f.backends);
     const heldBefore = wasFlows.some((f) => unscopedEntry(f.entry) !== UNKNOWN_ENTRY && !parentNotInTree(f.unverified));
     const missing = (entry: string) => {
       const at = routeFlows.filter((f) => f.entry === entry);
       return heldBefore && at.length > 0 && at.every((f) => parentNotInTree(f.unverified));
     };
-    const [named, joined] = [attached.filter(missing), attached.filter((entry) => !missing(entry))];
+    const [named, joined] = [attached.filter(missing).map(claimed.head), attached.filter((entry) => !missing(entry)).map(claimed.head)];
     const parts = [
       ...(joined.length ? [`attached to ${joined.join(", ")}`] : []),
       ...(named.length ? [`now names ${named.join(", ")}, which the repository does not hold`] : []),
-      ...(detached.length ? [`detached from ${detached.join(", ")}`] : []),
+      ...(detached.length ? [`detached from ${detached.map(claimed.base).join(", ")}`] : []),
     ];
     detections.push({
       class: "route.attachment-changed",
-      summary: `${resource.kind} ${resource.namespace}/${resource.name}: ${parts.join("; ")}`,
+      summary: `${resource.kind} ${resource.namespace}/${resource.name}: ${parts.join("; ")}${note}`,
       resource,
-      resourceKey,
+      resourceKey: key,
       side: "head",
       path: ATTACHMENT_FIELD[resource.group] ?? ["spec", "parentRefs"],
       before: baseEntries,
@@ -157,6 +182,20 @@ function attachmentChanges(base: TrafficModel, head: TrafficModel): { detections
         regions: sortedSet(backends.flatMap((b) => b.placement.regions)),
       },
     });
+  };
+  for (const [resourceKey, route] of head.routes) {
+    const baseEntries = base.routes.get(resourceKey)?.entries;
+    if (baseEntries) compare([resourceKey, resourceKey], route, baseEntries);
+  }
+  // Versions not known to be applied as one are judged as one only where they contend, on one entry.
+  for (const version of versions) {
+    const [route, was] = [head.routes.get(version.key), base.routes.get(version.baseKey)];
+    if (!route || !was || !version.together) continue;
+    const claimed = {
+      base: (entry: string) => entryAsClaimed(entry, version.baseFile),
+      head: (entry: string) => entryAsClaimed(entry, version.file),
+    };
+    compare([version.key, version.baseKey], route, was.entries, claimed, versionNote(version));
   }
   return { detections, moved };
 }
@@ -531,9 +570,10 @@ export function routeChangeDetections(
   base: TrafficModel,
   head: TrafficModel,
   reordered: readonly Shadowing[],
+  versions: readonly RouteVersion[] = [],
 ): Detection[] {
   const [baseModel, headModel] = [base, head];
-  const { detections, moved } = attachmentChanges(base, head);
+  const { detections, moved } = attachmentChanges(base, head, versions);
   let flowsByResource: Map<string, Flow[]> | undefined;
   const byResource = () => {
     if (!flowsByResource) {
@@ -553,10 +593,10 @@ export function routeChangeDetections(
     showEntry: true,
     detection: { resource: flow.resource, resourceKey: flow.resourceKey, path: flow.path },
   });
-  for (const diff of diffs) {
+  const draftsOf = (diff: RouteDiff): void => {
     const flow = (diff.head ?? diff.base)!;
     // Requests handled otherwise on the same backends are their family's to judge (handling-moves.ts).
-    if (diff.status === "rehandled" || moved.has(`${flow.resourceKey}|${flow.entry}`)) continue;
+    if (diff.status === "rehandled" || moved.has(`${flow.resourceKey}|${flow.entry}`)) return;
     if (diff.status === "added") {
       const common = ofFlow(flow, describeFlow(flow));
       const behind = unreachableBehind(flow, byResource);
@@ -566,7 +606,7 @@ export function routeChangeDetections(
           detection: { ...common.detection, class: "resource.changed", side: "head", after: { match: flow.match } },
           detail: `new rule serves no request: ${ruleName(behind)} before it takes every request it matches`,
         });
-        continue;
+        return;
       }
       const taken = capturedByAnyValue(flow, base, head);
       const endedRules = rulesTakenOver(flow, base, byResource);
@@ -693,6 +733,14 @@ export function routeChangeDetections(
         : "";
       drafts.push(...backendDrafts(diff, base, head).map((draft) => (unsure ? { ...draft, detail: `${draft.detail}${unsure}` } : draft)));
     }
+  };
+  for (const diff of diffs) {
+    const from = drafts.length;
+    draftsOf(diff);
+    // Versions of one object judged as an edit say which files' versions were compared.
+    if (diff.version)
+      for (let at = from; at < drafts.length; at++)
+        drafts[at] = { ...drafts[at]!, detail: `${drafts[at]!.detail}${versionNote(diff.version)}` };
   }
   for (const change of reordered) {
     if (!moved.has(`${change.rule.resourceKey}|${change.rule.entry}`)) drafts.push(shadowingDraft(change));

@@ -6,6 +6,7 @@ import {
   unscopedEntry,
   type Backend,
   type Flow,
+  type RouteEntries,
   type TrafficModel,
 } from "../core/traffic-model.js";
 import { regionLabel } from "../model/describe-flow.js";
@@ -27,6 +28,9 @@ import {
   type RequestShape,
 } from "../core/match-alternatives.js";
 import { FIRST_MATCH_GROUPS, HANDLING_JUDGED_KINDS } from "../families/index.js";
+import { resourceKey, type ResourceId } from "../core/resource.js";
+import { buildFolder, filesApart, type FileSiting } from "../core/copies-apart.js";
+import { kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
 export interface BackendShift {
@@ -87,6 +91,8 @@ export interface RouteDiff {
   readonly strayed?: readonly Strayed[];
   readonly backends: readonly BackendShift[];
   readonly regions: readonly RegionShare[];
+  /** `base` is a rule of a base version of an object, `head` of a version a file adds beside it, judged as its edit (RouteVersion). */
+  readonly version?: RouteVersion;
 }
 
 /** Requests passing from one rule (`from`, in the base) to another (`to`, in the head). */
@@ -220,14 +226,26 @@ const sameMirrors = (base: Flow, head: Flow) =>
   JSON.stringify([...head.mirrors].sort((a, b) => a.label.localeCompare(b.label)));
 
 /**
+ * A base flow and a head flow compared, or one of them alone (removed, added). `version`: the pair
+ * compares versions of one object in two files, the head's judged as an edit of the base's
+ * (RouteVersion): a rule the added version lacks is removed, one only it has is added.
+ */
+export interface FlowPair {
+  readonly base?: Flow;
+  readonly head?: Flow;
+  readonly version?: RouteVersion;
+}
+
+/**
  * Pairs the flows that receive requests base↔head by key (entry, host, match); a rule whose match
  * changed is paired with its old self within the same resource, entry and host (by rule name, then
  * by position), so it reads as a match change, not as a removal plus an addition. Shadowed flows
  * take no requests, so they are in no pair: when the winner of a key changes, its requests move
- * from one route's backends to the other's, which is the pair of that key.
+ * from one route's backends to the other's, which is the pair of that key. An added version of an
+ * object (`versions`) is paired with the base version it is judged against (asEdits).
  */
-export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSites): { base?: Flow; head?: Flow }[] {
-  const pairs: { base?: Flow; head?: Flow }[] = [];
+export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSites, versions: readonly RouteVersion[] = []): FlowPair[] {
+  const pairs: FlowPair[] = [];
   const leftBase: Flow[] = [];
   const headFlows = new Map(servedFlows(head).map((flow) => [flow.key, flow]));
   const baseKeys = new Set<string>();
@@ -238,13 +256,41 @@ export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSi
     else leftBase.push(flow);
   }
   const leftHead = [...headFlows.values()].filter((flow) => !baseKeys.has(flow.key));
-  const slot = (flow: Flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}`;
+  const byRule = pairedByRule(leftBase, leftHead, (flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}`);
+  pairs.push(...byRule.pairs, ...pairedAcrossScopes(byRule.base, byRule.head, base, head));
+  // A rule ranked behind another by name alone may be the one serving: where it is so ranked at
+  // base and at head, under one key, its own changes are compared too (never an addition or a
+  // removal: where it starts or stops being ranked so, the key's winner is what moved).
+  // Nearly every tree has none: the head's flows are looked at only when the base has one.
+  const guessed = rankedByName(base);
+  if (guessed.length > 0) {
+    const guessedAtHead = new Map(rankedByName(head).map((flow) => [flow.key, flow]));
+    for (const flow of guessed) {
+      const other = guessedAtHead.get(flow.key);
+      if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
+    }
+  }
+  const kept = withoutTwins(pairs, base, head, sites);
+  return bySite(versions.length > 0 ? asEdits(kept, versions, base, head) : kept, base, head, sites);
+}
+
+/**
+ * Rules left unpaired by key, paired within one slot (`slot`: of one resource, entry and host, or
+ * of two versions of one object) by rule name, then by position; the rest left on each side.
+ */
+function pairedByRule(
+  leftBase: readonly Flow[],
+  leftHead: readonly Flow[],
+  slot: (flow: Flow) => string,
+  headSlot = slot,
+): { pairs: FlowPair[]; base: Flow[]; head: Flow[] } {
   const bySlot = new Map<string, Flow[]>();
   for (const flow of leftHead) {
-    const flows = bySlot.get(slot(flow));
+    const flows = bySlot.get(headSlot(flow));
     if (flows) flows.push(flow);
-    else bySlot.set(slot(flow), [flow]);
+    else bySlot.set(headSlot(flow), [flow]);
   }
+  const pairs: FlowPair[] = [];
   const unpaired: Flow[] = [];
   for (const flow of leftBase) {
     const candidates = bySlot.get(slot(flow)) ?? [];
@@ -259,20 +305,7 @@ export function pairFlows(base: TrafficModel, head: TrafficModel, sites?: TreeSi
     pairs.push({ base: flow, head: candidates[index] });
     candidates.splice(index, 1);
   }
-  pairs.push(...pairedAcrossScopes(unpaired, [...bySlot.values()].flat(), base, head));
-  // A rule ranked behind another by name alone may be the one serving: where it is so ranked at
-  // base and at head, under one key, its own changes are compared too (never an addition or a
-  // removal: where it starts or stops being ranked so, the key's winner is what moved).
-  // Nearly every tree has none: the head's flows are looked at only when the base has one.
-  const guessed = rankedByName(base);
-  if (guessed.length > 0) {
-    const guessedAtHead = new Map(rankedByName(head).map((flow) => [flow.key, flow]));
-    for (const flow of guessed) {
-      const other = guessedAtHead.get(flow.key);
-      if (other && other.resourceKey === flow.resourceKey) pairs.push({ base: flow, head: other });
-    }
-  }
-  return bySite(withoutTwins(pairs, base, head, sites), base, head, sites);
+  return { pairs, base: unpaired, head: [...bySlot.values()].flat() };
 }
 
 const rankedByName = (model: TrafficModel): Flow[] => {
@@ -283,6 +316,13 @@ const rankedByName = (model: TrafficModel): Flow[] => {
   return flows;
 };
 
+/** An entry of a route in `file` without the file that tells copies of its object apart, its cluster kept (`Gateway infra/public:https [prod]`). */
+export function entryAsClaimed(entry: string, file: string): string {
+  if (!entry.endsWith("]")) return entry;
+  const cluster = entryCluster(entry, file);
+  return cluster === undefined ? unscopedEntry(entry) : `${unscopedEntry(entry)} [${cluster}]`;
+}
+
 /**
  * Where a flow claims requests, whichever file its object is written in: its entry without the
  * file that tells copies apart, its cluster, host, match and audience; undefined when its route is unknown.
@@ -290,72 +330,202 @@ const rankedByName = (model: TrafficModel): Flow[] => {
 function claimOf(flow: Flow, model: TrafficModel): { readonly claim: string; readonly file: string } | undefined {
   const file = model.routes.get(flow.resourceKey)?.file;
   if (file === undefined) return undefined;
-  return {
-    claim: JSON.stringify([unscopedEntry(flow.entry), entryCluster(flow.entry, file) ?? "", flow.host, flow.match, flow.audience ?? ""]),
-    file,
-  };
+  return { claim: JSON.stringify([entryAsClaimed(flow.entry, file), flow.host, flow.match, flow.audience ?? ""]), file };
 }
+
+/**
+ * Where a flow's rule competes for requests (servedAt), whichever file its object is written in: a
+ * key names its file only while another file writes the same object (Resource.key), and the rules
+ * of that copy compete with the other routes of its entry as they did before the copy came
+ * (envoyproxy/gateway 364710f447: `/foo`, moved out of `authn/jwt.yaml`, one of two files writing
+ * HTTPRoute default/backend, into HTTPRoute foo, read as no longer served).
+ */
+function competesAt(flow: Flow, model: TrafficModel): string {
+  if (!flow.entry.endsWith("]")) return servedAt(flow);
+  const file = model.routes.get(flow.resourceKey)?.file;
+  return file === undefined ? servedAt(flow) : servedAt({ ...flow, entry: entryAsClaimed(flow.entry, file) });
+}
+
+/** Whether two resources are one object (its identity), in whichever files they are written. */
+const sameObject = (a: ResourceId, b: ResourceId): boolean =>
+  a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.group === b.group;
 
 /** What one flow does, wherever its object is written: its resource's identity, its claim, backends' shares and mirrors. */
 function twinKey(flow: Flow, model: TrafficModel): string | undefined {
   const claimed = claimOf(flow, model);
   if (claimed === undefined) return undefined;
-  const { group, kind, namespace, name } = flow.resource;
   const backends = flow.backends.map((backend) => `${backend.key}=${backend.share}`).sort();
   const mirrors = flow.mirrors.map((mirror) => JSON.stringify(mirror)).sort();
-  return JSON.stringify([group, kind, namespace, name, claimed.claim, backends, mirrors, flow.plan ?? ""]);
+  return JSON.stringify([resourceKey(flow.resource), claimed.claim, backends, mirrors, flow.plan ?? ""]);
 }
 
-/** Where each tree delivers a file (FileClusters.sites): none where nothing places it. */
+/** How each tree applies a file, as far as copies of one object go (core/copies-apart.ts): where GitOps delivers it, and the kustomizations building it. */
 export interface TreeSites {
-  readonly base: (file: string) => readonly string[];
-  readonly head: (file: string) => readonly string[];
+  readonly base: FileSiting;
+  readonly head: FileSiting;
+}
+
+const NOWHERE: FileSiting = { sites: () => [] };
+
+/**
+ * Whether two files (each of its tree) that write one object are known to apply it as one object:
+ * GitOps delivers both, to sites that meet; or, where it does not place both, one folder holds
+ * them (a render's folder is its root's). Equal text is no such evidence: folders are clusters in
+ * many repositories (`clusters/east/` and `clusters/west/`, each with its Gateway and route).
+ */
+function appliedAsOne(file: string, siting: FileSiting, other: string, otherSiting: FileSiting): boolean {
+  const [here, there] = [siting.sites(file), otherSiting.sites(other)];
+  if (here.length > 0 && there.length > 0) return sitesMeet(here, there);
+  return buildFolder(file) === buildFolder(other);
+}
+
+/**
+ * Whether a kustomize render (`file`, of one tree) is the build of a kustomization the other tree
+ * built into another render's root (`into`, of that tree): a kustomization that became a root of
+ * its own, or stopped being one, renders what the other root rendered of it all along
+ * (argoproj/rollouts-demo 7b38537: the canary overlay, built into the analysis overlay at base,
+ * became a root of its own at head, and its Ingresses, which the analysis overlay renders too,
+ * read as new routes).
+ */
+function builtInto(file: string, into: string, otherSiting: FileSiting): boolean {
+  const [root, other] = [kustomizeRenderOrigin(file), kustomizeRenderOrigin(into)];
+  return root !== undefined && other !== undefined && root !== other && readersOf(root, otherSiting.includedBy).includes(other);
 }
 
 /**
  * A copy of one object that appears or vanishes beside a copy that stays as it was moves no
- * request: the cluster holds that object either way (argoproj/rollouts-demo 7b38537: the canary
- * overlay became a root of its own, rendering the Ingresses the analysis overlay already renders).
- * Unless GitOps delivers the two copies to clusters apart (`sites`, sitesMeet): a route dropped from
- * staging's folder while prod's keeps an identical one is gone from staging. Copies nothing places
- * (example folders of a tree without GitOps objects) are twins as written.
+ * request, where the two are known to be applied as one (appliedAsOne), or the copy is the render
+ * of a kustomization the kept copy's root built (builtInto): the cluster holds that object either
+ * way. Nowhere else: a route dropped from staging's folder while prod's keeps an identical one is
+ * gone from staging, and so is west's HTTPRoute dropped from `clusters/west/` beside east's, in a
+ * tree nothing places (its Gateway, which stays, routes nothing).
  */
-function withoutTwins(
-  pairs: readonly { base?: Flow; head?: Flow }[],
-  base: TrafficModel,
-  head: TrafficModel,
-  sites: TreeSites | undefined,
-): { base?: Flow; head?: Flow }[] {
+function withoutTwins(pairs: readonly FlowPair[], base: TrafficModel, head: TrafficModel, sites: TreeSites | undefined): FlowPair[] {
   if (pairs.every((pair) => pair.base && pair.head)) return [...pairs];
   // What the flows that stay as they were do, of the objects a flow appears or vanishes from: a
   // copy adding or dropping the same is no change, where it lands where the one kept does.
-  const objectOf = ({ resource }: Flow) => `${resource.group}/${resource.kind}/${resource.namespace}/${resource.name}`;
-  const objects = new Set(pairs.flatMap((pair) => (pair.base && pair.head ? [] : [objectOf((pair.head ?? pair.base)!)])));
+  const objects = new Set(pairs.flatMap((pair) => (pair.base && pair.head ? [] : [resourceKey((pair.head ?? pair.base)!.resource)])));
   const kept = new Map<string, { readonly base: string; readonly head: string }[]>();
   for (const pair of pairs) {
-    if (!pair.base || !pair.head || !objects.has(objectOf(pair.base))) continue;
+    if (!pair.base || !pair.head || !objects.has(resourceKey(pair.base.resource))) continue;
     const before = twinKey(pair.base, base);
     if (before === undefined || before !== twinKey(pair.head, head)) continue;
     const files = { base: base.routes.get(pair.base.resourceKey)!.file, head: head.routes.get(pair.head.resourceKey)!.file };
     kept.set(before, [...(kept.get(before) ?? []), files]);
   }
-  const landsBeside = (side: "base" | "head", file: string, twins: readonly { readonly base: string; readonly head: string }[]) => {
-    const here = sites?.[side](file) ?? [];
-    return (
-      here.length === 0 ||
-      twins.some((twin) => {
-        const there = sites![side](twin[side]);
-        return there.length === 0 || sitesMeet(here, there);
-      })
-    );
+  const beside = (side: "base" | "head", file: string, twins: readonly { readonly base: string; readonly head: string }[]) => {
+    const other = side === "base" ? "head" : "base";
+    const [here, there] = [sites?.[side] ?? NOWHERE, sites?.[other] ?? NOWHERE];
+    return twins.some((twin) => appliedAsOne(file, here, twin[side], here) || builtInto(file, twin[other], there));
   };
   return pairs.filter((pair) => {
     if (pair.base && pair.head) return true;
     const [side, flow, model] = pair.head ? (["head", pair.head, head] as const) : (["base", pair.base!, base] as const);
     const key = twinKey(flow, model);
     const twins = key === undefined ? undefined : kept.get(key);
-    return twins === undefined || !landsBeside(side, model.routes.get(flow.resourceKey)!.file, twins);
+    return twins === undefined || !beside(side, model.routes.get(flow.resourceKey)!.file, twins);
   });
+}
+
+/**
+ * A file writing another version of an object the base writes in other files (its route key new at
+ * head, the object's base files none of its own), and the base version it is judged against: one
+ * file's version replaces the other's where both are applied (`kubectl apply -f`, whichever comes
+ * last), so the added one is judged as the edit it is (envoyproxy/gateway 8fa767a980's
+ * admission-control.yaml re-attaching HTTPRoute example-route to another Gateway read as a new
+ * route, medium, where the same edit in place is high). Not where the two are known to be applied
+ * apart (GitOps sites that cannot meet, kustomizations that build one each: core/copies-apart.ts),
+ * nor where the base's versions route otherwise each (alternatives, as the resource diff has them:
+ * envoyproxy/gateway's examples each write HTTPRoute backend their own way, one applied at a time).
+ */
+export interface RouteVersion {
+  /** The added version's route key and file (head). */
+  readonly key: string;
+  readonly file: string;
+  /** The base version's route key and file; and the files of every base version, all routing alike. */
+  readonly baseKey: string;
+  readonly baseFile: string;
+  readonly baseFiles: readonly string[];
+  /**
+   * Known to be applied as one (appliedAsOne: one folder, one delivery): only an edit. Otherwise
+   * (copies loose in two folders of a tree nothing places) it may as well be an object of another
+   * cluster, its rules new there: both are judged (asEdits).
+   */
+  readonly together: boolean;
+}
+
+/** A tree's served flows by route. */
+function servedByRoute(model: TrafficModel): Map<string, Flow[]> {
+  const flows = new Map<string, Flow[]>();
+  for (const flow of servedFlows(model)) {
+    const known = flows.get(flow.resourceKey);
+    if (known) known.push(flow);
+    else flows.set(flow.resourceKey, [flow]);
+  }
+  return flows;
+}
+
+/** The added versions of objects in a PR and the base version each is judged against (RouteVersion); none in nearly every PR. */
+export function routeVersions(base: TrafficModel, head: TrafficModel, sites?: TreeSites): RouteVersion[] {
+  // Only a key that names its file (or cluster) is one of several copies: other keys are no version.
+  const added: [string, RouteEntries][] = [];
+  head.routes.forEach((route, key) => {
+    if (key.includes("@") && !base.routes.has(key)) added.push([key, route]);
+  });
+  if (added.length === 0) return [];
+  const baseCopies = new Map<string, { readonly key: string; readonly file: string }[]>();
+  base.routes.forEach(({ resource, file }, key) => {
+    const identity = resourceKey(resource);
+    baseCopies.set(identity, [...(baseCopies.get(identity) ?? []), { key, file }]);
+  });
+  const [atBase, atHead] = [sites?.base ?? NOWHERE, sites?.head ?? NOWHERE];
+  // Delivered to sites that cannot meet (two clusters' builds of one overlay), or built apart.
+  const apart = (file: string, other: string) => {
+    const [here, there] = [atHead.sites(file), atBase.sites(other)];
+    return here.length > 0 && there.length > 0 ? !sitesMeet(here, there) : filesApart(other, file, atBase, atHead);
+  };
+  let flowsAtBase: Map<string, Flow[]> | undefined;
+  const routing = (key: string) =>
+    JSON.stringify(((flowsAtBase ??= servedByRoute(base)).get(key) ?? []).map((flow) => twinKey(flow, base)).sort());
+  return added.flatMap(([key, { resource, file }]) => {
+    const copies = baseCopies.get(resourceKey(resource)) ?? [];
+    // A copy whose file wrote the object at base is that copy, its key scoped anew.
+    if (copies.some((copy) => copy.file === file)) return [];
+    const versions = copies.filter((copy) => !apart(file, copy.file));
+    if (versions.length === 0 || new Set(versions.map((copy) => routing(copy.key))).size > 1) return [];
+    const [{ key: baseKey, file: baseFile }] = versions as [(typeof versions)[number]];
+    const baseFiles = versions.map((copy) => copy.file);
+    return [{ key, file, baseKey, baseFile, baseFiles, together: appliedAsOne(file, atHead, baseFile, atBase) }];
+  });
+}
+
+/**
+ * The pairs again with each added version's rules paired with its base version's (RouteVersion),
+ * by entry as claimed and host (by rule name, then position): a rule of the base version the added
+ * one lacks is removed, as an edit would remove it, and one only the added version has is added.
+ * Where the two are not known to be applied as one, the added version's rules stay added (an
+ * object of its own, maybe elsewhere), and are judged as the edit only where the two contend, on
+ * the same entry, host and match, as the graph's conflicts have it: an example for another path
+ * writing a route of the same name is no edit dropping the first's.
+ */
+function asEdits(pairs: readonly FlowPair[], versions: readonly RouteVersion[], base: TrafficModel, head: TrafficModel): FlowPair[] {
+  const [baseFlows, headFlows] = [servedByRoute(base), servedByRoute(head)];
+  const edits: FlowPair[] = [];
+  const judged = new Set<Flow>();
+  for (const version of versions) {
+    const [was, now] = [baseFlows.get(version.baseKey) ?? [], headFlows.get(version.key) ?? []];
+    const slot = (file: string) => (flow: Flow) => {
+      const at = `${servedAt({ ...flow, entry: entryAsClaimed(flow.entry, file) })}|${flow.host}`;
+      return version.together ? at : `${at}|${flow.match}`;
+    };
+    const byRule = pairedByRule(was, now, slot(version.baseFile), slot(version.file));
+    edits.push(...byRule.pairs.map((pair) => ({ ...pair, version })));
+    if (!version.together) continue;
+    // Known to be one object, the added version's rules are its edit's, and only that.
+    edits.push(...byRule.base.map((flow) => ({ base: flow, version })), ...byRule.head.map((flow) => ({ head: flow, version })));
+    for (const flow of now) judged.add(flow);
+  }
+  return [...pairs.filter((pair) => pair.base || !judged.has(pair.head!)), ...edits];
 }
 
 /**
@@ -370,16 +540,11 @@ function withoutTwins(
  * compared with itself, does not reach those sites anew (sgp's canary read as arriving "in new
  * region jkt"). A site no copy served before is still new.
  */
-function bySite(
-  pairs: readonly { base?: Flow; head?: Flow }[],
-  base: TrafficModel,
-  head: TrafficModel,
-  sites: TreeSites | undefined,
-): { base?: Flow; head?: Flow }[] {
+function bySite(pairs: readonly FlowPair[], base: TrafficModel, head: TrafficModel, sites: TreeSites | undefined): FlowPair[] {
   if (!sites) return [...pairs];
   const fileIn = (model: TrafficModel, flow: Flow) => model.routes.get(flow.resourceKey)?.file;
-  const headSites = (flow: Flow) => sites.head(fileIn(head, flow) ?? "");
-  const baseSites = (flow: Flow) => sites.base(fileIn(base, flow) ?? "");
+  const headSites = (flow: Flow) => sites.head.sites(fileIn(head, flow) ?? "");
+  const baseSites = (flow: Flow) => sites.base.sites(fileIn(base, flow) ?? "");
   // Flows whose file leaves sites it was on: removed, kept where nothing delivers it any more (alike
   // where no cluster is named: then the head holds the base's very flow), or delivered to fewer
   // clusters. Most PRs have none, and nothing more is read.
@@ -433,7 +598,7 @@ function bySite(
    * (delivered nowhere but where others' copies were, or only where its own now is), none; standing
    * for the same sites, compared there (common's copy, kept on sgp only, is no region lost on jkt).
    */
-  function ownPair(pair: { base?: Flow; head?: Flow }): { base?: Flow; head?: Flow }[] {
+  function ownPair(pair: FlowPair): FlowPair[] {
     const { base: was, head: now } = pair;
     const gave = was && given.get(was);
     const took = now && takesOver.get(now);
@@ -506,11 +671,11 @@ function pairedAcrossScopes(
 const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
   requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
 
-/** Head flows competing for the same requests (where served, servedAt, and host), in the order they are tried. */
+/** A tree's flows competing for the same requests (where served, competesAt, and host), in the order they are tried. */
 function flowSlots(model: TrafficModel): Map<string, Flow[]> {
   const slots = new Map<string, Flow[]>();
   for (const flow of servedFlows(model)) {
-    const key = `${servedAt(flow)}|${flow.host}`;
+    const key = `${competesAt(flow, model)}|${flow.host}`;
     const list = slots.get(key);
     if (list) list.push(flow);
     else slots.set(key, [flow]);
@@ -548,13 +713,13 @@ const bySpecificity = (a: string, b: string): number => (a === "*" ? 1 : b === "
  * `besides`: a narrowed rule that still takes some of them, passed over for where the rest goes.
  */
 function fallbackOf(
-  removed: Flow,
-  { slots, wildcardsAt, ranked }: HeadSlots,
+  { flow: removed, at, mayTake }: Lost,
+  { slots, wildcardsAt, ranked }: Slots,
   baseSlots: ReadonlyMap<string, readonly Flow[]>,
   besides?: Flow,
 ): Flow | undefined {
   const shapes = requestShapes(removed.match);
-  const overlaps = (rival: Flow) => takesSomeOf(rival, shapes);
+  const overlaps = (rival: Flow) => mayTake(rival) && takesSomeOf(rival, shapes);
   // A rival's match is read once, however many of the removed rule's shapes and rivals ask.
   const parsed = new Map<Flow, readonly RequestShape[]>();
   const shapesOf = (rule: Flow) => {
@@ -563,8 +728,13 @@ function fallbackOf(
     return found;
   };
   const takesAll = (rival: Flow | undefined) => rival && shapes.every((b) => shapesOf(rival).some((a) => covers(a, b)));
-  if (removed.priority) return priorityTaker(removed, ranked.get(servedAt(removed)) ?? [], overlaps, takesAll, besides);
-  const sameHost = slots.get(`${servedAt(removed)}|${removed.host}`);
+  // The base's rules the removed one was tried among: its own copy's and other objects', not another copy's of its object.
+  const triedAmong = (host: string) =>
+    (baseSlots.get(`${at}|${host}`) ?? []).filter(
+      (rule) => rule.resourceKey === removed.resourceKey || !sameObject(rule.resource, removed.resource),
+    );
+  if (removed.priority) return priorityTaker(removed, ranked.get(at) ?? [], overlaps, takesAll, besides);
+  const sameHost = slots.get(`${at}|${removed.host}`);
   if (sameHost) {
     // Of a first-match family, a rule that came first at base took its requests then too: the
     // removed rule never had them (a delegate's /accounts/profile ahead of its /accounts, the root
@@ -572,7 +742,7 @@ function fallbackOf(
     // ranks rules by their matches, not their order: a catch-all written first takes none of /api.
     const ahead = new Set(
       FIRST_MATCH_GROUPS.has(removed.resource.group)
-        ? (baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? [])
+        ? triedAmong(removed.host)
             .filter((rule) => rule.precedence < removed.precedence)
             .map((rule) => rule.key)
         : [],
@@ -584,18 +754,18 @@ function fallbackOf(
   // The most specific wildcard host that may take some of its requests takes them, and is their
   // fallback only if it surely takes them all: `*` behind a `*.dev` is none for `*.chestr.dev` (or
   // `a.chestr.dev`), which `*.dev` may take first.
-  const nearest = wildcardsAt.get(servedAt(removed))?.find((host) => hostMeets(host, removed.host));
+  const nearest = wildcardsAt.get(at)?.find((host) => hostMeets(host, removed.host));
   const wildcard = nearest !== undefined && hostCovers(nearest, removed.host) ? nearest : undefined;
   // Rules of other routes on one host are ranked by how specific their matches are, not by their
   // order: only a rule that alone can take the requests is sure to take them all — unless they
   // are all the removed rule's own resource's, tried in its order (an Istio VirtualService whose
   // host was widened to a wildcard keeps its first-match rules).
-  const slot = wildcard === undefined ? [] : (slots.get(`${servedAt(removed)}|${wildcard}`) ?? []);
+  const slot = wildcard === undefined ? [] : (slots.get(`${at}|${wildcard}`) ?? []).filter(mayTake);
   const inOrder =
     slot.length > 0 && FIRST_MATCH_GROUPS.has(removed.resource.group) && slot.every((rule) => rule.resourceKey === removed.resourceKey);
   if (inOrder) {
     // Tried in the same order with the same matches as the host's rules were: each rule takes what its twin took.
-    const before = (baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? []).filter((rule) => rule.resourceKey === removed.resourceKey);
+    const before = triedAmong(removed.host).filter((rule) => rule.resourceKey === removed.resourceKey);
     const same = before.length === slot.length && before.every((rule, index) => rule.match === slot[index]!.match);
     return same ? slot[before.indexOf(removed)] : undefined;
   }
@@ -606,13 +776,13 @@ function fallbackOf(
     FIRST_MATCH_GROUPS.has(removed.resource.group) &&
     slot.every((rule) => FIRST_MATCH_GROUPS.has(rule.resource.group))
   ) {
-    const before = baseSlots.get(`${servedAt(removed)}|${removed.host}`) ?? [];
+    const before = triedAmong(removed.host);
     const same =
       before.length === slot.length &&
       before.every((rule, index) => rule.match === slot[index]!.match && rule.resourceKey === slot[index]!.resourceKey);
     if (same) return slot[before.indexOf(removed)];
   }
-  const candidates = slot.filter(overlaps);
+  const candidates = slot.filter((rule) => takesSomeOf(rule, shapes));
   return candidates.length === 1 && takesAll(candidates[0]) ? candidates[0] : undefined;
 }
 
@@ -665,12 +835,12 @@ function rankedTaker(
 }
 
 /** Each entry's wildcard hosts, most specific first: the order a request's host is matched against them. */
-function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): ReadonlyMap<string, readonly string[]> {
+function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>, model: TrafficModel): ReadonlyMap<string, readonly string[]> {
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
     const { host } = flows[0]!;
     if (!host.startsWith("*")) continue;
-    const at = servedAt(flows[0]!);
+    const at = competesAt(flows[0]!, model);
     const known = wildcardsAt.get(at);
     if (known) known.push(host);
     else wildcardsAt.set(at, [host]);
@@ -680,33 +850,67 @@ function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>): ReadonlyMap
 }
 
 /**
- * The head model's rules by entry and host, each entry's wildcard hosts, and the rules ranked
- * across routes by priority by entry: read once, for where lost requests go.
+ * A tree's rules by where they compete and host, each entry's wildcard hosts, and the rules ranked
+ * across routes by priority by where they compete: read once, for where lost requests go.
  */
-interface HeadSlots {
+interface Slots {
   readonly slots: ReadonlyMap<string, readonly Flow[]>;
   readonly wildcardsAt: ReadonlyMap<string, readonly string[]>;
   readonly ranked: ReadonlyMap<string, readonly Flow[]>;
 }
 
-const headSlotsOf = (head: TrafficModel): HeadSlots => {
-  const slots = flowSlots(head);
+const slotsOf = (model: TrafficModel): Slots => {
+  const slots = flowSlots(model);
   const ranked = new Map<string, Flow[]>();
   for (const flows of slots.values())
     for (const flow of flows) {
       if (!flow.priority) continue;
-      const at = servedAt(flow);
+      const at = competesAt(flow, model);
       const known = ranked.get(at);
       if (known) known.push(flow);
       else ranked.set(at, [flow]);
     }
-  return { slots, wildcardsAt: wildcardHosts(slots), ranked };
+  return { slots, wildcardsAt: wildcardHosts(slots, model), ranked };
 };
 
-/** Where the head model sends a removed rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the base's rules, to compare orders. */
-function fallbacksIn(head: HeadSlots, base: TrafficModel): (removed: Flow, besides?: Flow) => Flow | undefined {
-  const baseSlots = flowSlots(base);
-  return (removed, besides) => fallbackOf(removed, head, baseSlots, besides);
+/**
+ * The copy of an object that holds it in the other tree, where a rule lost from one tree is looked
+ * for: by default the rule's own (its key, or its file there); for a base version judged against
+ * an added one, the added one (FlowPair.version), and for the added one's rules at base, the base version.
+ */
+interface Holder {
+  readonly key: string;
+  readonly file: string | undefined;
+}
+
+/**
+ * A rule lost from one tree (removed, or a match it gave up) as looked for in the other: where it
+ * competed, and which rules there may take its requests. Another object's rule may; another copy
+ * of its own object may not: where both are applied, whichever file comes last holds the object
+ * whole (a route dropped from west's folder is not served by east's copy, nor a rule an added
+ * version lacks by the base version's copy that stays).
+ */
+interface Lost {
+  readonly flow: Flow;
+  readonly at: string;
+  readonly mayTake: (rule: Flow) => boolean;
+}
+
+const lostFrom =
+  (from: TrafficModel, to: TrafficModel) =>
+  (flow: Flow, holder?: Holder): Lost => {
+    const { key, file } = holder ?? { key: flow.resourceKey, file: from.routes.get(flow.resourceKey)?.file };
+    return {
+      flow,
+      at: competesAt(flow, from),
+      mayTake: (rule) =>
+        rule.resourceKey === key || !sameObject(rule.resource, flow.resource) || to.routes.get(rule.resourceKey)?.file === file,
+    };
+  };
+
+/** Where a tree sends a lost rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the lost rule's own tree's rules, to compare orders. */
+function fallbacksIn(to: Slots, from: Slots): (lost: Lost, besides?: Flow) => Flow | undefined {
+  return (lost, besides) => fallbackOf(lost, to, from.slots, besides);
 }
 
 /**
@@ -718,14 +922,14 @@ function fallbacksIn(head: HeadSlots, base: TrafficModel): (removed: Flow, besid
  * neither `/cart` nor `/cart/view`, which answer 404; a `POST /api` rule beside `/api` pinned to
  * `GET` takes some of them (whether the API serves PUT or DELETE is not known).
  */
-function servedAnywhereIn({ slots, wildcardsAt }: HeadSlots): (lost: Flow, given?: readonly PlainRequest[]) => boolean {
-  return (lost, given) => {
+function servedAnywhereIn({ slots, wildcardsAt }: Slots): (lost: Lost, given?: readonly PlainRequest[]) => boolean {
+  return ({ flow: lost, at, mayTake }, given) => {
     const shapes = requestShapes(lost.match);
     const takes = given
       ? (rule: Flow) => requestShapes(rule.match).some((a) => given.some((request) => takesPlain(a, shapes[0]!, request)))
       : (rule: Flow) => takesSomeOf(rule, shapes);
-    const hosts = [lost.host, ...(wildcardsAt.get(servedAt(lost)) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) => (slots.get(`${servedAt(lost)}|${host}`) ?? []).some(takes));
+    const hosts = [lost.host, ...(wildcardsAt.get(at) ?? []).filter((host) => hostCovers(host, lost.host))];
+    return hosts.some((host) => (slots.get(`${at}|${host}`) ?? []).some((rule) => mayTake(rule) && takes(rule)));
   };
 }
 
@@ -756,11 +960,11 @@ function unservedAlternatives(
  * narrowed rule) may take any of a flow's requests: a MultiClusterIngress path `/api` renamed
  * `/v2/api`, or removed, sends `/api` there.
  */
-function defaultTaker(lost: Flow, slots: ReadonlyMap<string, readonly Flow[]>, besides?: Flow): Flow | undefined {
+function defaultTaker({ flow: lost, at, mayTake }: Lost, { slots }: Slots, besides?: Flow): Flow | undefined {
   const shapes = requestShapes(lost.match);
-  if ((slots.get(`${servedAt(lost)}|${lost.host}`) ?? []).some((rule) => rule.key !== besides?.key && takesSomeOf(rule, shapes)))
+  if ((slots.get(`${at}|${lost.host}`) ?? []).some((rule) => rule.key !== besides?.key && mayTake(rule) && takesSomeOf(rule, shapes)))
     return undefined;
-  const defaults = (slots.get(`${servedAt(lost)}|*`) ?? []).filter((rule) => rule.takesUnmatched);
+  const defaults = (slots.get(`${at}|*`) ?? []).filter((rule) => rule.takesUnmatched && mayTake(rule));
   return defaults.length === 1 ? defaults[0] : undefined;
 }
 
@@ -805,12 +1009,13 @@ function takenFrom(base: Flow, head: Flow, takerOf: (gained: Flow, besides?: Flo
  * same backends split the same way: a rule split in two (POST apart from PUT and DELETE, both to
  * api-primary), or two merged, moves no request.
  */
-function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined): boolean {
+function landsAlike(flow: Flow, takerOf: (lost: Flow) => Flow | undefined, own = flow.resourceKey): boolean {
   return flow.match.split(" | ").every((alternative) => {
     const taker = takerOf({ ...flow, match: alternative });
     // A family that does not say how its rules handle requests never has them taken as alike; nor
     // does another route's rule, which policies attached by route (an authorizer) may not reach.
-    if (!taker || flow.handling === undefined || taker.handling !== flow.handling || taker.resourceKey !== flow.resourceKey) return false;
+    // `own`: the route whose rules are its own in the other tree (another version of its object).
+    if (!taker || flow.handling === undefined || taker.handling !== flow.handling || taker.resourceKey !== own) return false;
     if (taker.plan !== flow.plan || !sameMirrors(flow, taker)) return false;
     const backends = diffBackends(flow, taker);
     return sameShares(backends) && samePlacement(backends);
@@ -844,37 +1049,46 @@ const once = (handovers: readonly (Handover | undefined)[]): Handover[] => {
   });
 };
 
-export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites): RouteDiff[] {
+export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites, versions: readonly RouteVersion[] = []): RouteDiff[] {
   const diffs: RouteDiff[] = [];
-  let headSlots: HeadSlots | undefined;
-  let fallbackAtHead: ((removed: Flow, besides?: Flow) => Flow | undefined) | undefined;
-  let servedAtHead: ((lost: Flow, given?: readonly PlainRequest[]) => boolean) | undefined;
-  let takerAtBase: ((added: Flow, besides?: Flow) => Flow | undefined) | undefined;
-  const atHead = (lost: Flow, besides?: Flow) => (fallbackAtHead ??= fallbacksIn((headSlots ??= headSlotsOf(head)), base))(lost, besides);
-  // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
-  const takerAtHead = (lost: Flow, besides?: Flow) =>
-    atHead(lost, besides) ?? defaultTaker(lost, (headSlots ??= headSlotsOf(head)).slots, besides);
-  const atBase = (gained: Flow, besides?: Flow) => (takerAtBase ??= fallbacksIn(headSlotsOf(base), head))(gained, besides);
-  for (const pair of pairFlows(base, head, sites)) {
+  // Each tree's rules by where they compete, read when a lost rule is first looked for.
+  const slots: { base?: Slots; head?: Slots } = {};
+  const slotsAt = (side: "base" | "head") => (slots[side] ??= slotsOf(side === "base" ? base : head));
+  let fallbackAtHead: ((lost: Lost, besides?: Flow) => Flow | undefined) | undefined;
+  let servedAtHead: ((lost: Lost, given?: readonly PlainRequest[]) => boolean) | undefined;
+  let takerAtBase: ((lost: Lost, besides?: Flow) => Flow | undefined) | undefined;
+  const [lostAtHead, gainedAtBase] = [lostFrom(base, head), lostFrom(head, base)];
+  for (const pair of pairFlows(base, head, sites, versions)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
+    // Where the pair's rules are looked for in the other tree: as their own copy's, or as versions of one object.
+    const { version } = pair;
+    const heldAtHead = version && { key: version.key, file: version.file };
+    const heldAtBase = version && { key: version.baseKey, file: version.baseFile };
+    const atHead = (lost: Flow, besides?: Flow) =>
+      (fallbackAtHead ??= fallbacksIn(slotsAt("head"), slotsAt("base")))(lostAtHead(lost, heldAtHead), besides);
+    // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
+    const takerAtHead = (lost: Flow, besides?: Flow) =>
+      atHead(lost, besides) ?? defaultTaker(lostAtHead(lost, heldAtHead), slotsAt("head"), besides);
+    const atBase = (gained: Flow, besides?: Flow) =>
+      (takerAtBase ??= fallbacksIn(slotsAt("base"), slotsAt("head")))(gainedAtBase(gained, heldAtBase), besides);
     // Requests that reach the same backends, split the same way, on either side: no traffic moved.
-    if (!pair.base && landsAlike(pair.head!, atBase)) continue;
-    if (pair.base && pair.head && pair.base.match !== pair.head.match && landsAlike(pair.base, atHead) && landsAlike(pair.head, atBase))
+    if (!pair.base && landsAlike(pair.head!, atBase, heldAtBase?.key)) continue;
+    if (
+      pair.base &&
+      pair.head &&
+      pair.base.match !== pair.head.match &&
+      landsAlike(pair.base, atHead, heldAtHead?.key) &&
+      landsAlike(pair.head, atBase, heldAtBase?.key)
+    )
       continue;
     // A removed Ingress path that no other path of its host takes is the default backend's, as a renamed one is.
     const fallback = pair.base && !pair.head ? takerAtHead(pair.base) : undefined;
-    if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead)) continue;
+    if (pair.base && !pair.head && !fallback && landsAlike(pair.base, atHead, heldAtHead?.key)) continue;
     // Where no rule of its host is left, its requests reach the default route, which sends them where
     // this rule did; while one is, a request no rule matches is refused (Envoy's route_not_found).
-    if (
-      pair.base &&
-      !pair.head &&
-      !fallback &&
-      pair.base.routesAsDefault &&
-      !(headSlots ??= headSlotsOf(head)).slots.has(`${servedAt(pair.base)}|${pair.base.host}`)
-    )
-      continue;
+    const lost = pair.base && !pair.head && !fallback && pair.base.routesAsDefault ? lostAtHead(pair.base, heldAtHead) : undefined;
+    if (lost && !(slotsAt("head").slots.get(`${lost.at}|${lost.flow.host}`) ?? []).some(lost.mayTake)) continue;
     if (fallback) {
       const backends = diffBackends(pair.base, fallback);
       // The same requests, split the same way elsewhere, handled alike: nothing changed for them.
@@ -887,6 +1101,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
         status: moved ? "removed" : "rehandled",
         base: pair.base!,
         fallback,
+        ...(version ? { version } : {}),
         backends,
         regions: diffRegions(pair.base, fallback),
         ...(handover ? { handovers: [handover] } : {}),
@@ -915,7 +1130,9 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
     if (!status) continue;
     const unserved =
       status === "match-changed"
-        ? unservedAlternatives(pair.base!, pair.head!, (servedAtHead ??= servedAnywhereIn((headSlots ??= headSlotsOf(head)))))
+        ? unservedAlternatives(pair.base!, pair.head!, (lost, given) =>
+            (servedAtHead ??= servedAnywhereIn(slotsAt("head")))(lostAtHead(lost, heldAtHead), given),
+          )
         : [];
     // What a narrowed rule gives up meets its taker's handling; what a widened one takes leaves the
     // handling of the rule that took it at base (an authenticating catch-all).
@@ -929,7 +1146,9 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
     diffs.push({
       key: (pair.head ?? pair.base)!.key,
       status,
-      ...pair,
+      ...(pair.base ? { base: pair.base } : {}),
+      ...(pair.head ? { head: pair.head } : {}),
+      ...(version ? { version } : {}),
       backends,
       regions: diffRegions(pair.base, pair.head),
       ...(unserved.length > 0 ? { unserved } : {}),

@@ -1,4 +1,4 @@
-import type { RouteDiff } from "../diff/route-diff.js";
+import type { RouteDiff, RouteVersion } from "../diff/route-diff.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ResourceChange } from "../core/resource-change.js";
 import type { Detection } from "../core/finding.js";
@@ -15,6 +15,8 @@ export interface GraphReviewInput {
   readonly base: TreeAnalysis;
   readonly head: TreeAnalysis;
   readonly routeDiffs: readonly RouteDiff[];
+  /** Versions of one object the route diff judged as edits (routeVersions): they contend with nobody. */
+  readonly versions?: readonly RouteVersion[];
   readonly changes: readonly ResourceChange[];
   readonly topology: Topology;
   /** Nodes already read (traffic-graph.ts readGraphNodes). */
@@ -86,7 +88,7 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
     includedBy: tree.manifests.includedBy,
   });
   const before = checkReferences(base, checkable, definitionOf(input.base), placed(input.base, input.applied?.base));
-  const after = checkReferences(head, checkable, definitionOf(input.head), placed(input.head, input.applied?.head));
+  const after = checkReferences(head, checkable, definitionOf(input.head), placed(input.head, input.applied?.head), input.versions);
   const issues = compareIssues(underHeadKeys(before.issues, input.renamed), [...after.issues, ...parentsMovedAway(base, head)]);
   const changed = new Set(input.changes.map((change) => change.key));
   const blastRadius = blastRadiusOf({

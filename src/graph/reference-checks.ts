@@ -21,6 +21,7 @@ import {
 import { kindSpec } from "../manifests/kinds.js";
 import { filesApart, type FileSiting } from "../core/copies-apart.js";
 import { record, text } from "../core/json-access.js";
+import type { RouteVersion } from "../diff/route-diff.js";
 
 /**
  * Cross-resource checks only the whole graph can see (DESIGN §5 reference.broken and friends), as
@@ -126,6 +127,7 @@ export function checkReferences(
   checkable: Checkable,
   definitionOf?: (routeKey: string) => unknown,
   placed?: FilesPlaced,
+  versions: readonly RouteVersion[] = [],
 ): ReferenceReport {
   const issues: GraphIssue[] = [];
   const unchecked = new Map<string, number>();
@@ -162,7 +164,7 @@ export function checkReferences(
   unresolvableBackends(graph, issues, definitionOf);
   crossNamespaceCertificates(graph, checkable, issues, note);
   failoverWithoutOutliers(graph, issues);
-  conflicts(graph, issues, note, definitionOf, placed);
+  conflicts(graph, issues, note, definitionOf, placed, versionsJudged(versions));
 
   return {
     issues: issues.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
@@ -598,6 +600,29 @@ const appliedApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefine
 const copiesApart = (a: RouteNode, b: RouteNode, placed: FilesPlaced | undefined): boolean =>
   placed !== undefined && sameName(a, b) && a.id.namespace === b.id.namespace && filesApart(a.file, b.file, placed);
 
+/**
+ * Whether the route diff judged two versions of one object as an edit (diff/route-diff.ts
+ * routeVersions): a file adding a version beside the base's, or two files adding versions of the
+ * same base one. What the added version does is then judged as that edit, rule by rule (a cutover,
+ * a re-attachment, a filter added), not as an order two files are applied in: envoyproxy/gateway
+ * af5776538a's `authn/grpc-jwt.yaml`, writing GRPCRoute default/yages with a JWT filter beside
+ * `grpc-routing.yaml`'s, read as a high conflict of the object with itself.
+ */
+function versionsJudged(versions: readonly RouteVersion[]): (a: RouteNode, b: RouteNode) => boolean {
+  if (versions.length === 0) return () => false;
+  const against = new Map<string, Set<string>>();
+  for (const { key, baseFiles } of versions) against.set(key, new Set(baseFiles));
+  return (a, b) => {
+    if (!sameName(a, b) || a.id.namespace !== b.id.namespace) return false;
+    const [ofA, ofB] = [against.get(a.key), against.get(b.key)];
+    return (
+      ofA?.has(b.file) === true ||
+      ofB?.has(a.file) === true ||
+      (ofA !== undefined && ofB !== undefined && [...ofA].some((file) => ofB.has(file)))
+    );
+  };
+}
+
 /** The same group, kind and name (whatever the namespace). */
 const sameName = (a: RouteNode, b: RouteNode): boolean => a.id.group === b.id.group && a.id.kind === b.id.kind && a.id.name === b.id.name;
 
@@ -633,6 +658,7 @@ function conflicts(
   note: Note,
   definitionOf: ((routeKey: string) => unknown) | undefined,
   placed: FilesPlaced | undefined,
+  judged: (a: RouteNode, b: RouteNode) => boolean,
 ) {
   // Every flow of a large tree is a claim and nearly every claim has one claimant: a claim holds
   // what names it, and its words are only put together for the few that conflict.
@@ -699,6 +725,7 @@ function conflicts(
       !sameDefinition(a.route, b.route, definitionOf) &&
       !appliedApart(a.route, b.route, placed) &&
       !copiesApart(a.route, b.route, placed) &&
+      !judged(a.route, b.route) &&
       seeEachOther(a.route, b.route) &&
       (!known || sameHostKnown(a, b));
     // Only the claimants that collide contend: mesh VirtualServices exported each to its own

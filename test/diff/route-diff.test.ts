@@ -234,18 +234,6 @@ spec:
     ]);
   });
 
-  it("a copy of an object that appears or vanishes beside a copy that stays as it was moves no request (argoproj/rollouts-demo 7b38537)", () => {
-    const ingress = (service: string) =>
-      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: canary, namespace: shop}\nspec:\n  ingressClassName: nginx\n  rules: [{host: canary.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${service}, port: {number: 80}}}}]}}]\n`;
-    const one = { "analysis/(rendered)/kustomization.yaml": ingress("canary") };
-    const two = { ...one, "canary/(rendered)/kustomization.yaml": ingress("canary") };
-    expect(analyze(one, two).routeDiffs).toEqual([]);
-    expect(analyze(two, one).routeDiffs).toEqual([]);
-    // A copy that differs is a version of its own: what it serves shows.
-    const other = { ...one, "canary/(rendered)/kustomization.yaml": ingress("canary-v2") };
-    expect(analyze(one, other).routeDiffs.map((diff) => diff.status)).toEqual(["added"]);
-  });
-
   it("a new route and a removed route", () => {
     const route = checkoutRoute(ref("checkout-jkt"));
     expect(classesOf(analyze({}, { "r.yaml": route }))).toEqual(["route.added"]);
@@ -1185,5 +1173,174 @@ describe("copies of one object delivered to clusters apart: a delivery pointed a
     expect(findings).toContainEqual(
       expect.stringMatching(/^high backend\.region-removed: reviews\.bookinfo: region jkt no longer receives traffic/),
     );
+  });
+});
+
+describe("copies of one object: twins only where the tree applies them as one", () => {
+  const ingress = (service: string) =>
+    `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: canary, namespace: shop}\nspec:\n  ingressClassName: nginx\n  rules: [{host: canary.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${service}, port: {number: 80}}}}]}}]\n`;
+  const kustomization = (...resources: string[]) => `resources: [${resources.join(", ")}]\n`;
+
+  it("a kustomization built into another root becoming a root of its own renders what that root rendered of it (argoproj/rollouts-demo 7b38537)", () => {
+    const canary = { "canary/kustomization.yaml": kustomization("canary-ingress.yaml") };
+    // At base the analysis overlay builds the canary one; at head it lists the canary's files, and canary is a root.
+    const one = {
+      ...canary,
+      "analysis/kustomization.yaml": kustomization("../canary"),
+      "analysis/(rendered)/kustomization.yaml": ingress("canary"),
+    };
+    const two = {
+      ...one,
+      "analysis/kustomization.yaml": kustomization("../canary/canary-ingress.yaml"),
+      "canary/(rendered)/kustomization.yaml": ingress("canary"),
+    };
+    expect(analyze(one, two).routeDiffs).toEqual([]);
+    expect(analyze(two, one).routeDiffs).toEqual([]);
+    // A copy that differs is a version of its own: what it serves shows.
+    const other = { ...two, "canary/(rendered)/kustomization.yaml": ingress("canary-v2") };
+    expect(analyze(one, other).routeDiffs.map((diff) => diff.status)).toContain("added");
+  });
+
+  it("two overlays each rendering a shared base's route: one dropping it loses it, one added gains it", () => {
+    const overlays = (...names: string[]): Record<string, string> =>
+      Object.fromEntries(
+        names.flatMap((name) => [
+          [`overlays/${name}/kustomization.yaml`, kustomization("../../base")],
+          [`overlays/${name}/(rendered)/kustomization.yaml`, ingress("canary")],
+        ]),
+      );
+    const base = { "base/kustomization.yaml": kustomization("ingress.yaml"), ...overlays("prod", "staging") };
+    const withoutProd = Object.fromEntries(
+      Object.entries({ ...base, "overlays/prod/kustomization.yaml": kustomization() }).filter(
+        ([path]) => !path.startsWith("overlays/prod/("),
+      ),
+    );
+    expect(classesOf(analyze(base, withoutProd))).toEqual(["route.removed"]);
+    const withEu = { ...base, ...overlays("eu") };
+    expect(classesOf(analyze(base, withEu))).toEqual(["route.added"]);
+  });
+
+  it("identical copies in two folders nothing places are objects of their own: west's route dropped beside east's is removed (session 45 probe B, F11)", () => {
+    const route = checkoutRoute(ref("checkout-jkt"));
+    const copies = { "clusters/east/route.yaml": route, "clusters/west/route.yaml": route };
+    const { "clusters/west/route.yaml": _west, ...eastOnly } = copies;
+    const removed = analyze(copies, eastOnly);
+    expect(removed.findings.map((f) => `${f.class} ${f.file}`)).toEqual(["route.removed clusters/west/route.yaml"]);
+    expect(classesOf(analyze(eastOnly, copies))).toEqual(["route.added"]);
+    // Two files of one folder are applied together: the copy kept holds the object.
+    const together = { "clusters/east/route.yaml": route, "clusters/east/route-copy.yaml": route };
+    const { "clusters/east/route-copy.yaml": _copy, ...one } = together;
+    expect(analyze(together, one).routeDiffs).toEqual([]);
+    expect(analyze(one, together).routeDiffs).toEqual([]);
+  });
+});
+
+describe("versions of one object in two files: the one a file adds is judged as the edit it is (session 45 probe B, A)", () => {
+  const GATEWAYS = ["eg", "other"]
+    .map(
+      (name) =>
+        `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: ${name}, namespace: default}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n`,
+    )
+    .join("---\n");
+  const rule = (path: string, backend = "backend", extra = "") =>
+    `  - matches: [{ path: { type: PathPrefix, value: ${path} } }]\n    backendRefs: [{ name: ${backend}, port: 3000 }]\n${extra}`;
+  const route = (rules: string, { parent = "eg", hostname = "www.example.com", name = "backend" } = {}) =>
+    httpRoute(rules, { name, namespace: "default", hostname, parent: `{ name: ${parent} }` });
+  const base = { "ex/gateway.yaml": GATEWAYS, "ex/route.yaml": route(rule("/")) };
+  const judged = (head: Record<string, string>) => {
+    const result = analyze(base, head);
+    return {
+      result,
+      conflicts: result.findings.filter((f) => /claimed by/.test(f.summary)),
+      said: result.findings.map((f) => `${f.risk} ${f.class}`),
+    };
+  };
+  const header = "    filters: [{ type: RequestHeaderModifier, requestHeaderModifier: { add: [{ name: x-auth, value: on }] } }]\n";
+
+  it("beside it in its folder, adding a header filter: no flow moves, and the object contends with nobody", () => {
+    const { result, conflicts, said } = judged({ ...base, "ex/route-auth.yaml": route(rule("/", "backend", header)) });
+    expect(result.routeDiffs).toEqual([]);
+    expect(conflicts).toEqual([]);
+    expect(said).toEqual(["low resource.changed"]);
+  });
+
+  it("beside it in its folder, sending its requests to another backend: the cutover, as the edit in place reads", () => {
+    const { conflicts, result } = judged({ ...base, "ex/route-v2.yaml": route(rule("/", "backend-v2")) });
+    expect(conflicts).toEqual([]);
+    expect(result.findings.map((f) => `${f.risk} ${f.class} ${f.file}`)).toEqual(["medium-high backend.weight-changed ex/route-v2.yaml"]);
+    expect(result.findings[0]!.summary).toContain("ex/route-v2.yaml writes another version of it beside ex/route.yaml's");
+    const inPlace = analyze(base, { ...base, "ex/route.yaml": route(rule("/", "backend-v2")) });
+    expect(inPlace.findings.map((f) => `${f.risk} ${f.class}`)).toEqual(["medium-high backend.weight-changed"]);
+  });
+
+  it("re-attaching it to another Gateway: attached and detached, as the edit in place (envoyproxy/gateway 8fa767a980)", () => {
+    const { said, result } = judged({ ...base, "ex/admission.yaml": route(rule("/"), { parent: "other" }) });
+    expect(said).toEqual(["high route.attachment-changed"]);
+    expect(result.findings[0]!.summary).toMatch(
+      /^HTTPRoute default\/backend: attached to Gateway default\/other:http; detached from Gateway default\/eg:http \(ex\/admission.yaml writes another version/,
+    );
+  });
+
+  it("lacking a rule of the base's version: that rule's requests are served no more, the base's copy that stays taking none of them", () => {
+    const two = { ...base, "ex/route.yaml": route(`${rule("/")}${rule("/admin", "admin")}`) };
+    const result = analyze(two, { ...two, "ex/route-lean.yaml": route(rule("/")) });
+    const routes = (findings: typeof result.findings) =>
+      findings.filter((f) => f.class.startsWith("route.")).map((f) => `${f.risk} ${f.class} ${f.summary.split(":")[0]}`);
+    expect(routes(result.findings)).toEqual(["medium-high route.match-changed www.example.com /admin via Gateway default/eg"]);
+    expect(result.findings.find((f) => f.class === "route.match-changed")!.summary).toContain(
+      "rule removed: its requests now fall through to catch-all → backend:3000 100% (were → admin:3000 100%) (ex/route-lean.yaml writes another version",
+    );
+    expect(routes(analyze(two, { ...two, "ex/route.yaml": route(rule("/")) }).findings)).toEqual(routes(result.findings));
+  });
+
+  it("loose in another folder, where it may as well be another cluster's object: a new route, and the cutover where the two contend", () => {
+    const { conflicts, said } = judged({ ...base, "promo/route.yaml": route(rule("/", "promo")) });
+    expect(conflicts).toEqual([]);
+    expect(said.sort()).toEqual(["medium route.added", "medium-high backend.weight-changed"]);
+    // A header filter added there moves no request the two contend for: only the new route.
+    expect(judged({ ...base, "authn/route.yaml": route(rule("/", "backend", header)) }).said).toEqual(["medium route.added"]);
+    // Nor is an example for another host, of the same name, an edit that drops the first's host, nor one on another Gateway a re-attachment.
+    expect(judged({ ...base, "other/route.yaml": route(rule("/"), { hostname: "other.example.com" }) }).said).toEqual([
+      "medium route.added",
+    ]);
+    expect(judged({ ...base, "other/route.yaml": route(rule("/"), { parent: "other" }) }).said).toEqual(["medium route.added"]);
+  });
+
+  it("beside base versions that route otherwise each (alternatives, one applied at a time), it is judged alone", () => {
+    const alternatives = { ...base, "ex/route-b.yaml": route(rule("/", "backend-b")) };
+    const result = analyze(alternatives, { ...alternatives, "ex/route-c.yaml": route(rule("/", "backend-c")) });
+    expect(result.findings.filter((f) => /writes another version/.test(f.summary) && f.class !== "resource.changed")).toEqual([]);
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    expect(result.blastRadius.issues.existing.map((issue) => issue.summary)).toEqual([expect.stringContaining("versions of one object")]);
+  });
+});
+
+describe("a rule of one of two files writing an object, moved into another route (session 45 probe B, F)", () => {
+  const gateway =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: eg, namespace: default}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n";
+  const route = (name: string, rules: string) =>
+    httpRoute(rules, { name, namespace: "default", hostname: "www.example.com", parent: "{ name: eg }" });
+  const rule = (path: string, backend = "backend") =>
+    `  - matches: [{ path: { type: PathPrefix, value: ${path} } }]\n    backendRefs: [{ name: ${backend}, port: 3000 }]\n`;
+  const base = {
+    "ex/gateway.yaml": gateway,
+    "ex/route.yaml": route("backend", rule("/")),
+    "ex/authn/jwt.yaml": route("backend", rule("/foo")),
+  };
+  const { "ex/authn/jwt.yaml": _jwt, ...rest } = base;
+
+  it("still serves its requests where the other route takes them all (envoyproxy/gateway 364710f447)", () => {
+    const result = analyze(base, { ...rest, "ex/jwt/jwt.yaml": route("foo", rule("/foo")) });
+    expect(result.findings.filter((f) => f.class === "route.removed")).toEqual([]);
+  });
+
+  it("is no longer served where only the other file's copy of its object is left: that copy is an object of its own", () => {
+    const result = analyze(base, rest);
+    expect(result.findings.map((f) => `${f.class} ${f.file}`)).toContain("route.removed ex/authn/jwt.yaml");
+  });
+
+  it("moves where the other route sends them elsewhere", () => {
+    const result = analyze(base, { ...rest, "ex/jwt/jwt.yaml": route("foo", rule("/foo", "backend-v2")) });
+    expect(result.findings.map((f) => f.summary)).toContainEqual(expect.stringContaining("its requests now fall through to"));
   });
 });

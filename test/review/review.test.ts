@@ -565,9 +565,11 @@ spec:
       expect(broken[0]?.summary).toContain("1 traffic resource stays");
     });
 
-    it("from folders nothing delivers (examples read as written): the copy kept holds the object", () => {
+    it("from folders nothing delivers: removed there too, as nothing says the two are applied as one (session 45 probe B, F11)", () => {
       const result = review(copies, prodOnly, { overlay });
-      expect(classesOf(result.analysis).filter((c) => c.startsWith("route."))).toEqual([]);
+      expect(result.analysis.findings.filter((f) => f.class === "route.removed").map((f) => f.file)).toEqual([
+        "apps/staging/checkout.yaml",
+      ]);
     });
   });
 
