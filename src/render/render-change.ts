@@ -19,9 +19,8 @@ import {
   decisiveFirst,
   deliveryPlacementOf,
   fluxBuildRoot,
-  installedElsewhere,
+  planChangeRenders,
   planRenderedHelm,
-  planRenders,
   renderKey,
   appliedAsWritten,
   rendersAlike,
@@ -103,10 +102,7 @@ export async function renderChange(
   options: RenderOptions,
 ): Promise<RenderResult> {
   const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
-  const [basePlan, headPlan] = installedElsewhere(
-    planRenders(base, options.topology, options.links?.base),
-    planRenders(head, options.topology, options.links?.head),
-  );
+  const [basePlan, headPlan] = planChangeRenders(base, head, options.topology, options.links);
   const placed = { base: deliveryPlacementOf(base, options.topology), head: deliveryPlacementOf(head, options.topology) };
   const texts = { base: textsOf(base), head: textsOf(head) };
   const broken = brokenFiles(texts.base, texts.head);

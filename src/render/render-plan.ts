@@ -6,7 +6,7 @@ import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import type { ManifestSet } from "../core/resource.js";
 import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
-import { fileSites, type FilePlacement } from "../core/gitops-delivery.js";
+import { fileSites, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameRepository } from "../core/repository-url.js";
@@ -48,10 +48,10 @@ import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from ".
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
- * A root is a kustomization folder (one a Flux Kustomization or Argo CD Application points at;
- * when no GitOps object points at any, each one no other kustomization includes) or a Helm chart
- * in the repository (a Flux HelmRelease or Argo CD Application helm source naming it, else the
- * chart folder with its own values). Each root lists every file its render reads, so renders are
+ * A root is a kustomization folder (one a Flux Kustomization or Argo CD Application delivers;
+ * where a tree of the change holds no GitOps object, each one no other kustomization includes) or
+ * a Helm chart in the repository (a Flux HelmRelease or Argo CD Application helm source naming it,
+ * else the chart folder with its own values, unless it is another chart's subchart). Each root lists every file its render reads, so renders are
  * keyed by the content of their inputs and a PR that touches none of them does not render it.
  */
 
@@ -424,14 +424,44 @@ export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   return set;
 }
 
-/** Kustomization folders the GitOps objects of the tree point at (Flux Kustomization paths, Argo CD source paths, ApplicationSet globs). */
-function deliveredFolders(tree: Tree, topology: Topology): ((folder: string) => boolean) & { readonly any: boolean } {
-  const set = gitopsObjects(tree.files);
+/**
+ * Kustomization folders the GitOps objects of the tree deliver: those they point at (Flux
+ * Kustomization paths, Argo CD source paths, ApplicationSet globs), and, below a Flux path that
+ * holds no kustomization, the nearest on each branch: the kustomization Flux generates there takes
+ * such a folder whole as a resource and does not descend into it (fluxcd/pkg's generator), as
+ * `flux bootstrap`'s clusters/<name>/flux-system under a cluster's folder of Kustomizations.
+ */
+function deliveredFolders(files: readonly SourceFile[], topology: Topology): DeliveredFolders {
+  const known = deliveredOfTree.get(files);
+  if (known?.topology === topology) return known.delivers;
+  const tree = treeOf(files);
+  const set = gitopsObjects(files);
   const deliveryOf = deliveriesOf(set, topology.clusters);
-  const paths = [...set.resources.values()].flatMap((resource) => deliveryOf(resource)?.paths ?? []);
-  const matchers = paths.map((path) => picomatch(path || ".", { dot: true }));
-  return Object.assign((folder: string) => matchers.some((matches) => matches(folder || ".")), { any: matchers.length > 0 });
+  const deliveries = [...set.resources.values()].flatMap((resource) => deliveryOf(resource) ?? []);
+  const matchers = deliveries.flatMap((delivery) => delivery.paths).map((path) => picomatch(path || ".", { dot: true }));
+  const generating = new Map<string, Delivery[]>();
+  for (const delivery of deliveries)
+    for (const path of delivery.generatedListing ? delivery.paths : [])
+      if (tree.kustomizationIn(path) === undefined) generating.set(path, [...(generating.get(path) ?? []), delivery]);
+  const generated = (folder: string): boolean => {
+    const kustomization = tree.kustomizationIn(folder);
+    if (kustomization === undefined || generating.size === 0) return false;
+    for (let at = folder; at !== "";) {
+      at = folderOf(at);
+      if (generating.get(at)?.some((delivery) => delivery.destinationOf(kustomization) !== undefined)) return true;
+      if (tree.kustomizationIn(at) !== undefined) return false;
+    }
+    return false;
+  };
+  const delivers = Object.assign((folder: string) => matchers.some((matches) => matches(folder || ".")) || generated(folder), {
+    any: matchers.length > 0,
+  });
+  deliveredOfTree.set(files, { topology, delivers });
+  return delivers;
 }
+type DeliveredFolders = ((folder: string) => boolean) & { readonly any: boolean };
+/** Asked by both sides' plans (planChangeRenders) and by appliedAsWritten: the tree's deliveries are read once. */
+const deliveredOfTree = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly delivers: DeliveredFolders }>();
 
 /**
  * Whether a tree's GitOps objects would apply a file as written, no kustomization building it: none
@@ -448,7 +478,7 @@ export function appliedAsWritten(
   links: readonly SymbolicLink[] = [],
 ): (file: string) => boolean {
   const tree = treeOf(files, links);
-  const delivers = deliveredFolders(tree, topology);
+  const delivers = deliveredFolders(files, topology);
   if (!delivers.any) return () => true;
   return (file) => {
     for (let folder = folderOf(file); ; folder = folderOf(folder)) {
@@ -998,16 +1028,38 @@ const helmRootsIn = (tree: Tree, files: readonly SourceFile[], sitesOf: SitesOf)
 const byId = (a: RenderRoot, b: RenderRoot) => a.id.localeCompare(b.id);
 
 /**
+ * Whether a chart sits in the `charts/` folder of another chart: helm loads every chart there as a
+ * subchart of that one, and renders it only through it, with the values the parent gives it (under
+ * its alias); the parent's root reads its files, so an edit of it that changes what the parent
+ * renders is seen there. Rendered alone with its own defaults, it showed routes nothing applies: a
+ * default every alias of the parent overrides, changed, read as a weight change of `app.example.com`.
+ */
+const subchartOf =
+  (charts: ReadonlySet<string>) =>
+  (chart: string): boolean =>
+    posix.basename(folderOf(chart)) === "charts" && charts.has(folderOf(folderOf(chart)));
+
+/** Whether a tree's GitOps objects say what it delivers: some deliver a path. */
+const knowsDeliveries = (files: readonly SourceFile[], topology: Topology): boolean => deliveredFolders(files, topology).any;
+
+/**
  * The roots of one tree. A HelmRelease or Application inside a kustomization root is left to
  * `planRenderedHelm`: what Flux and Argo CD install is the release as the overlay patched it.
+ * The kustomizations rendered are those the tree's GitOps objects deliver, and with `everyTop`
+ * (by default, where it holds none) each one no other includes too: see planChangeRenders.
  */
-export function planRenders(files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[] = []): RenderRoot[] {
+export function planRenders(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly SymbolicLink[] = [],
+  everyTop = !knowsDeliveries(files, topology),
+): RenderRoot[] {
   const tree = treeOf(files, links);
-  const delivers = deliveredFolders(tree, topology);
+  const delivers = deliveredFolders(files, topology);
   const delivered = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter(
     (folder) => tree.kustomizationIn(folder) && delivers(folder),
   );
-  const kustomizeRoots = (delivered.length > 0 ? delivered : topKustomizations(tree)).map((folder) =>
+  const kustomizeRoots = [...new Set([...delivered, ...(everyTop ? topKustomizations(tree) : [])])].map((folder) =>
     withInstalledCharts(tree, kustomizeRoot(tree, folder)),
   );
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
@@ -1015,10 +1067,11 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
   const charts = files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => folderOf(file.path));
   const hiddenInstaller = installsFromTemplates(files, charts);
+  const subchart = subchartOf(new Set(charts));
   // A chart installed as a folder (an ApplicationSet's directory, an Application's path) is
   // deployed with its own values; one nothing in the tree installs is reviewed as they render it.
   const standaloneCharts = charts
-    .filter((chart) => !referenced.has(chart))
+    .filter((chart) => !referenced.has(chart) && (!subchart(chart) || delivers(chart)))
     .map((chart) => {
       const name = posix.basename(chart) || "chart";
       const deployed = delivers(chart);
@@ -1027,6 +1080,27 @@ export function planRenders(files: readonly SourceFile[], topology: Topology, li
       return !deployed && hiddenInstaller ? { ...root, offlineGates: true as const } : root;
     });
   return [...kustomizeRoots, ...helmRoots.filter((root) => !inKustomize.has(root.origin)), ...standaloneCharts].sort(byId);
+}
+
+/**
+ * Both trees' roots, with the kustomizations rendered chosen alike. Where both trees' GitOps
+ * objects say what they deliver, each renders what it delivers, even nothing: the other
+ * kustomizations (an examples/ folder) are read as written on both sides. Where either holds
+ * none, that side knows nothing of what is applied, so both render every kustomization no other
+ * includes as well: one side's choice alone made the same untouched folder rendered at one side
+ * and raw at the other, a route added or removed that nobody changed (a cluster's last
+ * Kustomization pointing at a kustomization folder deleted read as examples/canary's route added;
+ * the first added, as a route removed). A release installed on one side only is planned as
+ * installedElsewhere says.
+ */
+export function planChangeRenders(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  topology: Topology,
+  links: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] } | undefined,
+): [RenderRoot[], RenderRoot[]] {
+  const everyTop = !knowsDeliveries(base, topology) || !knowsDeliveries(head, topology);
+  return installedElsewhere(planRenders(base, topology, links?.base, everyTop), planRenders(head, topology, links?.head, everyTop));
 }
 
 /**

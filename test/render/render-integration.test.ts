@@ -818,6 +818,125 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     },
     HEADROOM,
   );
+
+  const fluxKustomization = (name: string, path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec: {path: ${path}, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+  const route = (name: string, host: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  hostnames: [${host}]\n  rules: [{backendRefs: [{name: ${name}, port: 80}]}]\n`;
+  const riskOf = (result: Awaited<ReturnType<typeof reviewRendered>>) =>
+    result.analysis.findings.map((finding) => `${finding.risk} ${finding.class} ${finding.summary}`);
+
+  it(
+    "a cluster's Kustomization of a ConfigMap-only folder deleted or added: routes delivered from a folder Flux builds, and an example nothing delivers, change nothing",
+    async () => {
+      const fleet: SourceFile[] = [
+        { path: "clusters/prod/flux-system/gotk-sync.yaml", text: fluxKustomization("flux-system", "./clusters/prod") },
+        { path: "clusters/prod/flux-system/kustomization.yaml", text: "resources: [gotk-sync.yaml]\n" },
+        { path: "clusters/prod/routes.yaml", text: fluxKustomization("routes", "./routes") },
+        { path: "routes/checkout.yaml", text: route("checkout", "shop.example.com") },
+        { path: "monitoring/kustomization.yaml", text: "resources: [dashboards.yaml]\n" },
+        {
+          path: "monitoring/dashboards.yaml",
+          text: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dashboards, namespace: monitoring}\n",
+        },
+        { path: "examples/canary/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        { path: "examples/canary/route.yaml", text: route("canary", "canary.example.com") },
+      ];
+      const monitored = [...fleet, { path: "clusters/prod/apps.yaml", text: fluxKustomization("apps", "./monitoring") }];
+      for (const [base, head] of [
+        [monitored, fleet],
+        [fleet, monitored],
+      ]) {
+        const result = await reviewRendered(base!, head!);
+        expect(riskOf(result).filter((said) => !said.startsWith("low resource.changed Kustomization flux-system/apps"))).toEqual([]);
+        expect(result.decision).toBe("pass");
+      }
+      // The dangerous neighbour: the Kustomization of a folder of routes deleted, which Flux prunes.
+      const routed = [
+        ...fleet,
+        { path: "clusters/prod/shop.yaml", text: fluxKustomization("shop", "./shop") },
+        { path: "shop/kustomization.yaml", text: "resources: [route.yaml]\n" },
+        { path: "shop/route.yaml", text: route("payments", "pay.example.com") },
+      ];
+      const pruned = await reviewRendered(
+        routed,
+        routed.filter((file) => file.path !== "clusters/prod/shop.yaml"),
+      );
+      expect(riskOf(pruned)).toContainEqual(expect.stringMatching(/^high route.removed pay.example.com/));
+      expect(riskOf(pruned).filter((said) => said.includes("canary.example.com"))).toEqual([]);
+      // A kustomization below a path Flux generates one for is built as Flux builds it: its patch of a weight is seen.
+      const patched = (weight: number): SourceFile[] => [
+        ...fleet,
+        {
+          path: "routes/weighted/kustomization.yaml",
+          text: "resources: [route.yaml]\npatches: [{path: weight.yaml, target: {kind: HTTPRoute}}]\n",
+        },
+        {
+          path: "routes/weighted/route.yaml",
+          text: `${route("cart", "cart.example.com").replace("[{name: cart, port: 80}]", "[{name: cart, port: 80, weight: 100}, {name: cart-v2, port: 80, weight: 0}]")}`,
+        },
+        {
+          path: "routes/weighted/weight.yaml",
+          text: `- op: replace\n  path: /spec/rules/0/backendRefs/1/weight\n  value: ${weight}\n`,
+        },
+      ];
+      const reweighted = await reviewRendered(patched(0), patched(50));
+      expect(riskOf(reweighted)).toContainEqual(expect.stringMatching(/^medium-high backend.weight-changed cart.example.com/));
+    },
+    HEADROOM,
+  );
+
+  describe("a subchart in its parent's charts/ folder is rendered only through the parent", () => {
+    const storefront = (defaultWeight: number, paymentsWeight?: number): SourceFile[] => [
+      {
+        path: "argocd/storefront.yaml",
+        text: "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: storefront, namespace: argocd}\nspec:\n  destination: {server: https://kubernetes.default.svc, namespace: storefront}\n  source: {repoURL: https://example.com/fleet, path: helm/storefront, helm: {valueFiles: [values-prod.yaml]}}\n",
+      },
+      {
+        path: "helm/storefront/Chart.yaml",
+        text: "apiVersion: v2\nname: storefront\nversion: 0.3.0\ndependencies:\n  - {name: route, version: 0.1.0, repository: file://./charts/route, alias: checkout}\n  - {name: route, version: 0.1.0, repository: file://./charts/route, alias: payments}\n",
+      },
+      {
+        path: "helm/storefront/values-prod.yaml",
+        text: `checkout: {service: checkout, host: shop.example.com, canaryWeight: 10}\npayments: {service: payments, host: pay.example.com${paymentsWeight === undefined ? "" : `, canaryWeight: ${paymentsWeight}`}}\n`,
+      },
+      { path: "helm/storefront/charts/route/Chart.yaml", text: "apiVersion: v2\nname: route\nversion: 0.1.0\n" },
+      { path: "helm/storefront/charts/route/values.yaml", text: `service: app\nhost: app.example.com\ncanaryWeight: ${defaultWeight}\n` },
+      {
+        path: "helm/storefront/charts/route/templates/httproute.yaml",
+        text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: '{{ .Values.service }}', namespace: storefront}\nspec:\n  hostnames: [{{ .Values.host | quote }}]\n  rules:\n    - backendRefs:\n        - {name: '{{ .Values.service }}-v1', port: 8080, weight: {{ sub 100 (int .Values.canaryWeight) }}}\n        - {name: '{{ .Values.service }}-v2', port: 8080, weight: {{ .Values.canaryWeight }}}\n",
+      },
+    ];
+
+    it(
+      "a default every alias of the parent overrides, changed, renders nothing new: no phantom app.example.com",
+      async () => {
+        const result = await reviewRendered(storefront(0, 0), storefront(50, 0));
+        expect(result.analysis.render.rendered).toEqual(["helm argocd/storefront.yaml storefront"]);
+        expect(riskOf(result)).toEqual([]);
+        expect(result.decision).toBe("pass");
+      },
+      HEADROOM,
+    );
+
+    it(
+      "a default an alias relies on, changed, is the parent's weight change, at the subchart's values line",
+      async () => {
+        const result = await reviewRendered(storefront(0), storefront(50));
+        const weights = result.analysis.findings.filter((finding) => finding.class === "backend.weight-changed");
+        expect(weights.map((finding) => [finding.file, finding.line, finding.summary])).toEqual([
+          [
+            "helm/storefront/charts/route/values.yaml",
+            3,
+            expect.stringMatching(
+              /^pay.example.com .*: payments-v1:8080 100% → 50%, payments-v2:8080 0% → 50% \(rendered: helm argocd\/storefront.yaml storefront\)$/,
+            ),
+          ],
+        ]);
+      },
+      HEADROOM,
+    );
+  });
 });
 
 describe.skipIf(unavailable !== undefined)("one overlay built by two clusters' Flux Kustomizations, each with its own variables", () => {

@@ -8,6 +8,7 @@ import {
   appliedAsWritten,
   decisiveFirst,
   firstChangedLine,
+  planChangeRenders,
   planRenderedHelm,
   planRenders,
   renderKey,
@@ -111,6 +112,104 @@ describe("planRenders", () => {
     expect(planRenders(tree({ ...overlay, "clusters/staging/apps.yaml": flux }), topology).map((root) => root.id)).toEqual([
       "kustomize apps/staging",
     ]);
+  });
+
+  const fluxAt = (name: string, path: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  path: ${path}\n  sourceRef: { kind: GitRepository, name: flux-system }\n`;
+
+  it("a Flux path without a kustomization delivers the nearest kustomization on each branch below it, which Flux's generated one takes whole", () => {
+    const files = {
+      "clusters/prod/flux-system/gotk-sync.yaml": fluxAt("flux-system", "./clusters/prod"),
+      "clusters/prod/flux-system/kustomization.yaml": "resources: [gotk-sync.yaml]\n",
+      "clusters/prod/apps.yaml": fluxAt("apps", "./apps"),
+      "apps/web/kustomization.yaml": "resources: [route.yaml, nested]\n",
+      "apps/web/route.yaml": "kind: HTTPRoute\n",
+      "apps/web/nested/kustomization.yaml": "resources: [route.yaml]\n",
+      "apps/web/nested/route.yaml": "kind: HTTPRoute\n",
+      "apps/api/v1/kustomization.yaml": "resources: [route.yaml]\n",
+      "apps/api/v1/route.yaml": "kind: HTTPRoute\n",
+      "examples/canary/kustomization.yaml": "resources: [route.yaml]\n",
+      "examples/canary/route.yaml": "kind: HTTPRoute\n",
+      // An Argo CD directory source applies the files as written: it generates no kustomization.
+      "argocd/plain.yaml":
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: plain, namespace: argocd}\nspec:\n  destination: {name: in-cluster}\n  source: {repoURL: https://example.com/fleet, path: plain, directory: {recurse: true}}\n",
+      "plain/sub/kustomization.yaml": "resources: [route.yaml]\n",
+      "plain/sub/route.yaml": "kind: HTTPRoute\n",
+    };
+    expect(planRenders(tree(files), topology).map((root) => root.id)).toEqual([
+      "kustomize apps/api/v1",
+      "kustomize apps/web",
+      "kustomize clusters/prod/flux-system",
+    ]);
+  });
+
+  describe("both trees' kustomizations are chosen alike (planChangeRenders)", () => {
+    const fleet = {
+      "clusters/prod/flux-system/gotk-sync.yaml": fluxAt("flux-system", "./clusters/prod"),
+      "clusters/prod/routes.yaml": fluxAt("routes", "./routes"),
+      "routes/checkout.yaml": "kind: HTTPRoute\n",
+      "monitoring/kustomization.yaml": "resources: [dashboards.yaml]\n",
+      "monitoring/dashboards.yaml": "kind: ConfigMap\n",
+      "examples/canary/kustomization.yaml": "resources: [route.yaml]\n",
+      "examples/canary/route.yaml": "kind: HTTPRoute\n",
+    };
+    const ids = (base: Record<string, string>, head: Record<string, string>) =>
+      planChangeRenders(tree(base), tree(head), topology, undefined).map((roots) => roots.map((root) => root.id));
+
+    it("where both say what they deliver, a folder nothing delivers is rendered on neither side, even where nothing else is", () => {
+      // The cluster's only Kustomization of a kustomization folder deleted: examples/canary, rendered at
+      // head alone, read as its route added (and, the other way, removed).
+      const monitored = { ...fleet, "clusters/prod/apps.yaml": fluxAt("apps", "./monitoring") };
+      expect(ids(monitored, fleet)).toEqual([["kustomize monitoring"], []]);
+      expect(ids(fleet, monitored)).toEqual([[], ["kustomize monitoring"]]);
+    });
+
+    it("where either holds no GitOps object, both render every kustomization no other includes, and what the other delivers", () => {
+      const withoutGitops = Object.fromEntries(Object.entries(fleet).filter(([path]) => !path.startsWith("clusters/")));
+      const monitored = { ...fleet, "clusters/prod/apps.yaml": fluxAt("apps", "./monitoring") };
+      expect(ids(withoutGitops, monitored)).toEqual([
+        ["kustomize examples/canary", "kustomize monitoring"],
+        ["kustomize examples/canary", "kustomize monitoring"],
+      ]);
+      // One tree alone: what it delivers, or every kustomization where it holds no GitOps object.
+      expect(planRenders(tree(monitored), topology).map((root) => root.id)).toEqual(["kustomize monitoring"]);
+      expect(planRenders(tree(withoutGitops), topology).map((root) => root.id)).toEqual([
+        "kustomize examples/canary",
+        "kustomize monitoring",
+      ]);
+    });
+  });
+
+  describe("a chart in another chart's charts/ folder is its subchart, rendered only through it", () => {
+    const storefront = {
+      "helm/storefront/Chart.yaml":
+        "apiVersion: v2\nname: storefront\nversion: 0.3.0\ndependencies:\n  - name: route\n    version: 0.1.0\n    repository: file://./charts/route\n    alias: checkout\n",
+      "helm/storefront/values.yaml": "checkout: {canaryWeight: 10}\n",
+      "helm/storefront/charts/route/Chart.yaml": "apiVersion: v2\nname: route\nversion: 0.1.0\n",
+      "helm/storefront/charts/route/values.yaml": "canaryWeight: 0\n",
+      "helm/storefront/charts/route/templates/route.yaml": "kind: HTTPRoute\n",
+      "helm/storefront/charts/route/charts/inner/Chart.yaml": "apiVersion: v2\nname: inner\nversion: 0.1.0\n",
+    };
+    const roots = (files: Record<string, string>) => planRenders(tree(files), topology);
+
+    it("is no root of its own: the parent's root reads its files", () => {
+      const planned = roots(storefront);
+      expect(planned.map((root) => root.id)).toEqual(["helm helm/storefront/Chart.yaml storefront"]);
+      expect(planned[0]!.inputs).toEqual(expect.arrayContaining(["helm/storefront/charts/route/values.yaml"]));
+    });
+
+    it("a charts/ folder with no chart above it holds charts of their own, and one a GitOps object installs as a folder is rendered as such", () => {
+      const repository = Object.fromEntries(
+        Object.entries(storefront).flatMap(([path, text]) =>
+          path.startsWith("helm/storefront/charts/") ? [[path.slice("helm/storefront/".length), text]] : [],
+        ),
+      );
+      expect(roots(repository).map((root) => root.id)).toEqual(["helm charts/route/Chart.yaml route"]);
+      const application =
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: routes, namespace: argocd}\nspec:\n  generators: [{git: {repoURL: https://example.com/fleet, revision: main, directories: [{path: helm/storefront/charts/*}]}}]\n  template:\n    metadata: {name: '{{path.basename}}'}\n    spec:\n      source: {repoURL: https://example.com/fleet, path: '{{path}}', targetRevision: main}\n      destination: {name: in-cluster}\n";
+      const delivered = roots({ ...storefront, "argocd/routes.yaml": application });
+      expect(delivered.find((root) => root.origin === "helm/storefront/charts/route/Chart.yaml")?.deployed).toBe(true);
+    });
   });
 
   it("renders a chart with file:// dependencies (as in envoyproxy/gateway and linkerd2): the local charts are inputs, placed under charts/", () => {
@@ -970,7 +1069,8 @@ describe("a file the PR breaks stops the build that reads it", () => {
       "apps/backup/route.yaml": cluster["docs/example.yaml"],
     };
     expect(await outcome(backup("./apps/backup", withRoute))).toEqual([["kustomize apps/backup", false, false]]);
-    expect(await outcome(backup("./apps", root))).toEqual([["file apps/backup/repository.yaml", false, false]]);
+    // Flux's build of ./apps, generated, takes apps/backup's kustomization whole: that root stops, and apps/prod's route with it.
+    expect(await outcome(backup("./apps", root))).toEqual([["kustomize apps/backup", false, false]]);
     const beside = { "backup/repository.yaml": repository, "backup/route.yaml": cluster["docs/example.yaml"] };
     expect(await outcome(backup("./backup", beside), "backup/repository.yaml")).toEqual([["file backup/repository.yaml", false, false]]);
   });
@@ -1073,10 +1173,14 @@ describe("a root whose changes cannot reach its traffic output needs no render (
     const release =
       "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: snmp}\nspec:\n  valuesFrom: [{kind: ConfigMap, name: prod-snmp-exporter-synology}]\n";
     expect(await edit(generating(configMap("snmp-exporter-synology")), { "other/release.yaml": release })).toEqual(REMOTE);
-    // Substituted from by a Flux Kustomization.
+    // Substituted from by a Flux Kustomization (another delivers the app: a tree of GitOps objects renders what they deliver).
     const substituting =
       "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\nspec:\n  path: ./other\n  postBuild: {substituteFrom: [{kind: ConfigMap, name: cluster-settings}]}\n";
-    expect(await edit(generating(configMap("cluster-settings")), { "flux/apps.yaml": substituting })).toEqual(REMOTE);
+    const delivering = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./app\n";
+    expect(await edit(generating(configMap("cluster-settings")), { "flux/app.yaml": delivering })).toEqual([]);
+    expect(await edit(generating(configMap("cluster-settings")), { "flux/app.yaml": delivering, "flux/apps.yaml": substituting })).toEqual(
+      REMOTE,
+    );
     // istiod's mesh ConfigMap, which the mesh family reads.
     expect(await edit(generating(configMap("istio", "mesh=snmp.yml")))).toEqual(REMOTE);
     // A Secret's hashed name kustomize writes into Ingresses; unhashed, it reaches none.
