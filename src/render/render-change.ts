@@ -49,7 +49,7 @@ import {
   type FluxBuild,
 } from "./flux-substitution.js";
 import { argoComponentBuilds } from "./argo-kustomize-builds.js";
-import { fromWrapper, ORIGIN_WRAPPER, withoutOrigins, wrapperKustomization } from "./render-origins.js";
+import { fromWrapper, ORIGIN_WRAPPER, originKey, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
@@ -112,14 +112,14 @@ export async function renderChange(
   ];
   const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
-  const second = await renderStage(
+  const [baseReleases, headReleases] = [
     inScope(planRenderedHelm(base, first.base.files, options.topology)),
     inScope(planRenderedHelm(head, first.head.files, options.topology)),
-    [...base, ...first.base.files],
-    [...head, ...first.head.files],
-    options,
-    placed,
-    broken,
+  ];
+  const second = locatedThroughRenders(
+    await renderStage(baseReleases, headReleases, [...base, ...first.base.files], [...head, ...first.head.files], options, placed, broken),
+    [...baseReleases, ...headReleases],
+    first,
   );
   const side = (name: "base" | "head"): RenderedSide => ({
     files: [...first[name].files, ...second[name].files],
@@ -144,6 +144,30 @@ export async function renderChange(
     ...(alike.length > 0 ? { alike } : {}),
     ...(skipped !== undefined ? { skipped } : {}),
   };
+}
+
+/**
+ * The releases of a render's output (planRenderedHelm: a kustomization's, an app-of-apps chart's)
+ * have that virtual file as their origin, which no PR holds: a finding on what one renders, or its
+ * failure, points instead at the file declaring the release (a kustomize render's origins) with the
+ * chart's own inputs, then at the inputs of the root that rendered it (an overlay's patch of its
+ * values), where the PR changed them, as one on the release's own render would (a HelmRelease's
+ * values edited in apps/jkt/checkout-release.yaml was annotated at apps/jkt/(rendered)/kustomization.yaml:1).
+ */
+function locatedThroughRenders(second: RenderResult, releases: readonly RenderRoot[], first: RenderResult): RenderResult {
+  const rendered = new Map(first.roots.map((root) => [root.output, root]));
+  if (rendered.size === 0) return second;
+  const installers = new Map(releases.map((root) => [root.id, root.installer]));
+  const origins = { ...first.base.origins, ...first.head.origins };
+  const located = <T extends { readonly id: string; readonly origin: string; readonly inputs: readonly string[] }>(entry: T): T => {
+    const through = rendered.get(entry.origin);
+    if (through === undefined) return entry;
+    const installer = installers.get(entry.id);
+    const declaredIn = installer && origins[originKey(entry.origin, installer.kind, installer.namespace, installer.name)];
+    const own = entry.inputs.flatMap((input) => (input !== entry.origin ? [input] : declaredIn !== undefined ? [declaredIn] : []));
+    return { ...entry, origin: declaredIn ?? through.origin, inputs: [...new Set([...own, ...through.inputs])] };
+  };
+  return { ...second, roots: second.roots.map(located), failures: second.failures.map(located) };
 }
 
 /** A tree's Flux builds, by the kustomization each builds (see fluxBuilds). */

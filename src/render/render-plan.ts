@@ -174,6 +174,12 @@ export interface RenderRoot {
   readonly remoteResourcesOnly?: { readonly local: readonly string[]; readonly transforming: readonly string[] };
   /** Kustomize: the entries of its kustomizations that name a path the tree does not hold, on which every build of it fails. */
   readonly missing?: readonly MissingEntry[];
+  /**
+   * Helm: the document of its origin that installs the chart (a HelmRelease, an Application), its
+   * namespace "" where it sets none, as a kustomize render's origins name it (render-origins.ts):
+   * a release planned from that render's output is traced back to the file that declares it.
+   */
+  readonly installer?: { readonly kind: string; readonly namespace: string; readonly name: string };
 }
 
 /**
@@ -302,7 +308,7 @@ const ApplicationSource = z.looseObject({
 const ApplicationDoc = z.looseObject({
   apiVersion: z.string().startsWith("argoproj.io/"),
   kind: z.literal("Application"),
-  metadata: z.looseObject({ name: z.string() }),
+  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
   spec: z.looseObject({
     source: ApplicationSource.optional(),
     sources: z.array(ApplicationSource).optional(),
@@ -793,7 +799,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
       const kustomize = record(record(postRenderer).kustomize);
       return Object.keys(kustomize).length > 0 ? [kustomize] : [];
     });
-    const root = helmRoot(
+    const installed = helmRoot(
       tree,
       file.path,
       name,
@@ -810,6 +816,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
       true,
       fromSources?.inputs,
     );
+    const root = { ...installed, installer: { kind: "HelmRelease", namespace: metadata.namespace ?? "", name: metadata.name } };
     if (local) return root;
     const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
     // A chartRef found in the tree is the source it names, whatever that object is called: an app
@@ -927,7 +934,7 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
               ? `chart folder ${chart} of ${source.repoURL}, which this repository does not hold`
               : undefined;
       const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
-      const root = helmRoot(
+      const installed = helmRoot(
         tree,
         file.path,
         name,
@@ -944,6 +951,8 @@ function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
         // Offline, the values files the repository holds are still what the release reads: an edit there is a change to review.
         offline ? held : [],
       );
+      const { metadata } = application;
+      const root = { ...installed, installer: { kind: "Application", namespace: metadata.namespace ?? "", name: metadata.name } };
       if (source.chart === undefined) return [root];
       // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
       const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;

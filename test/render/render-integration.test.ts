@@ -600,6 +600,14 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(result.analysis.findings.map((finding) => `${finding.class} ${finding.summary}`)).toContainEqual(
         expect.stringMatching(/^backend.weight-changed promo.example.com.*promo-stable:80 100% → 0%, promo-canary:80 0% → 100%/),
       );
+      // Located at the chart's values line, before any file of the overlay the same PR edits beside it.
+      const noted = (weight: number, note: string) => [...tree(weight), { path: "apps/prod/notes.txt", text: note }];
+      const beside = await reviewRendered(noted(0, "a"), noted(100, "b"));
+      expect(
+        beside.analysis.findings
+          .filter((finding) => finding.class === "backend.weight-changed")
+          .map((finding) => `${finding.file}:${finding.line}`),
+      ).toEqual(["deploy/promo/values.yaml:1"]);
     },
     HEADROOM,
   );
@@ -933,6 +941,48 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
             ),
           ],
         ]);
+      },
+      HEADROOM,
+    );
+  });
+
+  describe("a HelmRelease a kustomization lists: findings on its render point at a file of the PR, not the kustomization's virtual output", () => {
+    const release = (weight: number) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: promo, namespace: shop}\nspec:\n  chart: {spec: {chart: ./deploy/promo, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}\n  values:\n    canary: {weight: ${weight}}\n`;
+    const patch = (weight: number) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: promo, namespace: shop}\nspec:\n  values:\n    canary: {weight: ${weight}}\n`;
+    const tree = (released: number, patched?: number): SourceFile[] => [
+      { path: "clusters/prod/apps.yaml", text: fluxKustomization("apps", "./apps/prod") },
+      { path: "apps/base/kustomization.yaml", text: "resources: [release.yaml]\n" },
+      { path: "apps/base/release.yaml", text: release(released) },
+      {
+        path: "apps/prod/kustomization.yaml",
+        text: `resources: [../base]\n${patched === undefined ? "" : "patches: [{path: values.yaml}]\n"}`,
+      },
+      ...(patched === undefined ? [] : [{ path: "apps/prod/values.yaml", text: patch(patched) }]),
+      { path: "deploy/promo/Chart.yaml", text: "apiVersion: v2\nname: promo\nversion: 0.1.0\n" },
+      {
+        path: "deploy/promo/templates/httproute.yaml",
+        text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostnames: [promo.example.com]\n  rules:\n    - backendRefs:\n        - {name: promo-stable, port: 80, weight: {{ sub 100 .Values.canary.weight }}}\n        - {name: promo-canary, port: 80, weight: {{ .Values.canary.weight }}}\n",
+      },
+    ];
+    const weightAt = async (base: SourceFile[], head: SourceFile[]) =>
+      (await reviewRendered(base, head)).analysis.findings
+        .filter((finding) => finding.class === "backend.weight-changed")
+        .map((finding) => `${finding.file}:${finding.line}`);
+
+    it(
+      "its values edited in the file declaring it: that file, at the values line",
+      async () => {
+        expect(await weightAt(tree(0), tree(100))).toEqual(["apps/base/release.yaml:7"]);
+      },
+      HEADROOM,
+    );
+
+    it(
+      "its values patched by the overlay: the patch file, at the values line",
+      async () => {
+        expect(await weightAt(tree(0, 10), tree(0, 100))).toEqual(["apps/prod/values.yaml:6"]);
       },
       HEADROOM,
     );
