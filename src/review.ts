@@ -357,10 +357,10 @@ export function analyzeChange(input: ChangeInput): Analysis {
   }
 
   const renderedSource = sourceOfRendered(input.rendered, input.base, input.head);
-  // A rendered document has no line of its own in the repository: point at the file that declares
-  // it, or at the input the PR changed.
-  const atSource = (finding: Finding, side: Detection["side"] = "head"): Finding => {
-    const source = renderedSource(finding.file, finding.resource, side);
+  // A rendered document has no line of its own in the repository: point at the change that names
+  // the field a finding is about, the file that declares it, or the input the PR changed.
+  const atSource = (finding: Finding, side: Detection["side"] = "head", field?: Detection["path"]): Finding => {
+    const source = renderedSource(finding.file, finding.resource, side, field);
     return source
       ? { ...finding, file: source.file, line: source.line, summary: `${finding.summary} (rendered: ${source.root.id})` }
       : finding;
@@ -374,7 +374,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const resource = key === undefined ? undefined : (change?.[detection.side] ?? tree.manifests.resources.get(key));
     const source = resource?.source ?? detection.at;
     const placed = source ? placedAsCompared(change, tree.placement(source.file), policy.topology) : { clusters: [], regions: [] };
-    return atSource(toFinding(detection, resource, policy, placed), detection.side);
+    return atSource(toFinding(detection, resource, policy, placed), detection.side, detection.path);
   });
   findings.push(...renderFailureFindings(input).map((finding) => atSource(finding)));
 

@@ -2,6 +2,9 @@ import type { SourceFile } from "../manifests/load-manifests.js";
 import { firstChangedLine, textsOf, type TreeTexts } from "./render-plan.js";
 import { originKey } from "./render-origins.js";
 import type { ResourceId } from "../core/resource.js";
+import type { FieldPath } from "../core/finding.js";
+import { isKustomizationFile } from "../core/kustomization-files.js";
+import { kustomizeReading } from "./kustomize-tree.js";
 
 /**
  * What the render step hands the pure review: rendered documents as extra files per side, the raw
@@ -87,22 +90,46 @@ function changedIn(
   baseText: TreeTexts,
   headText: TreeTexts,
 ): { file: string; line: number } {
-  const changed = root.inputs.find((input) => baseText.get(input) !== headText.get(input) && headText.has(input));
+  const changed = root.inputs.find((input) => changedAtHead(input, baseText, headText));
   return changed ? { file: changed, line: firstChangedLine(baseText.get(changed), headText.get(changed)) } : { file: root.origin, line: 1 };
 }
 
+const changedAtHead = (input: string, baseText: TreeTexts, headText: TreeTexts): boolean =>
+  baseText.get(input) !== headText.get(input) && headText.has(input);
+
 /**
- * Where a finding on a rendered document points: the file that declares its resource when the PR
+ * Where a finding on a rendered document points: of a resource kustomize read from a file of the
+ * repository, the change that names the field the finding is about (the key its path ends in), in
+ * that file, else in a kustomization or patch the PR changed; else the declaring file when the PR
  * changed it, else the first input the PR changed (see changedSource); undefined for other files.
+ * An overlay's patch that rewrote a Rollout's `steps` in the PR that bumped the image in its base is
+ * the patch, not the base's image line; another route's file changed beside it is never the place.
  */
 export function sourceOfRendered(
   result: RenderResult | undefined,
   base: readonly SourceFile[],
   head: readonly SourceFile[],
-): (file: string, resource?: ResourceId, side?: "base" | "head") => { file: string; line: number; root: RenderedRoot } | undefined {
+): (
+  file: string,
+  resource?: ResourceId,
+  side?: "base" | "head",
+  field?: FieldPath,
+) => { file: string; line: number; root: RenderedRoot } | undefined {
   const roots = new Map((result?.roots ?? []).map((root) => [root.output, root]));
   const [baseText, headText] = [textsOf(base), textsOf(head)];
-  return (file, resource, side = "head") => {
+  // What may rewrite a rendered resource besides the file declaring it: its kustomizations and their patches, either side's.
+  let patches: ReadonlySet<string> | undefined;
+  const rewrites = (input: string) =>
+    isKustomizationFile(input) ||
+    (patches ??= new Set([...kustomizeReading(base).patches.keys(), ...kustomizeReading(head).patches.keys()])).has(input);
+  const changedInputs = new Map<RenderedRoot, readonly string[]>();
+  const rewritingChanged = (root: RenderedRoot) => {
+    let changed = changedInputs.get(root);
+    if (!changed)
+      changedInputs.set(root, (changed = root.inputs.filter((input) => rewrites(input) && changedAtHead(input, baseText, headText))));
+    return changed;
+  };
+  return (file, resource, side = "head", field = []) => {
     const root = roots.get(file);
     if (!root) return undefined;
     const origins = result?.[side].origins ?? {};
@@ -110,8 +137,40 @@ export function sourceOfRendered(
       resource &&
       (origins[originKey(file, resource.kind, resource.namespace, resource.name)] ??
         origins[originKey(file, resource.kind, "", resource.name)]);
-    if (origin !== undefined && baseText.get(origin) !== headText.get(origin) && (side === "base" ? baseText : headText).has(origin))
-      return { file: origin, line: firstChangedLine(baseText.get(origin), headText.get(origin)), root };
+    const declared =
+      origin !== undefined && baseText.get(origin) !== headText.get(origin) && (side === "base" ? baseText : headText).has(origin);
+    const key = origin === undefined ? undefined : fieldKey(field);
+    if (key !== undefined)
+      for (const candidate of declared ? [origin, ...rewritingChanged(root)] : rewritingChanged(root)) {
+        const line = lineNaming(baseText.get(candidate), headText.get(candidate), key);
+        if (line !== undefined) return { file: candidate, line, root };
+      }
+    if (declared) return { file: origin, line: firstChangedLine(baseText.get(origin), headText.get(origin)), root };
     return { ...changedIn(root, baseText, headText), root };
   };
+}
+
+/** The key a field path ends in, where it says more than a top-level field (`spec` alone names nothing a change could be told by). */
+const fieldKey = (field: FieldPath): string | undefined => {
+  const keys = field.filter((step) => typeof step === "string");
+  return keys.length < 2 ? undefined : keys[keys.length - 1];
+};
+
+/**
+ * The line of a file's change that names a key (`steps:`, a JSON patch's `path: /spec/strategy/canary/steps`):
+ * the first line the head has more often than the base that names it, or, where only lines the base
+ * had name it, where the change starts; undefined where no changed line names it.
+ */
+function lineNaming(before: string | undefined, after: string | undefined, key: string): number | undefined {
+  if (after === undefined) return undefined;
+  const names = new RegExp(`(?:^|[^\\w-])${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[^\\w-]|$)`);
+  const counts = new Map<string, number>();
+  for (const line of (before ?? "").split("\n")) counts.set(line, (counts.get(line) ?? 0) + 1);
+  const lines = after.split("\n");
+  for (const [index, line] of lines.entries()) {
+    const left = counts.get(line) ?? 0;
+    if (left > 0) counts.set(line, left - 1);
+    else if (names.test(line)) return index + 1;
+  }
+  return [...counts].some(([line, left]) => left > 0 && names.test(line)) ? firstChangedLine(before, after) : undefined;
 }
