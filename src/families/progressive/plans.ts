@@ -12,6 +12,18 @@ import { durationMs } from "../../core/canonical-values.js";
 /** Flagger's total weight: canary + primary always sum to 100 (scheduler `totalWeight`). */
 const FULL = 100;
 
+/**
+ * One step of a plan as it bears on traffic: a weight, or what holds the weight where it is (a
+ * Rollout's steps; a Flagger analysis walked as such, flaggerSteps).
+ */
+export interface PlanStep {
+  readonly weight: number;
+  /** `pause 1m`, `pause until promoted`, `analysis`, `experiment`, `header route`, `mirror 50%`. */
+  readonly gate?: string;
+  /** A pause's length, however written (`5m`, `300`, `"300s"`); infinite until promoted, undefined when unreadable. */
+  readonly pauseMs?: number;
+}
+
 /** A plan longer than this is shown as its first steps, `…`, and its last one. */
 const SHOWN_STEPS = 6;
 
@@ -101,6 +113,33 @@ export function flaggerPlan(resource: Resource | undefined, rule: "default" | "a
   }
 }
 
+/** Flagger's analysis interval: 1m where the Canary sets none (the CRD's GetAnalysisInterval); undefined where it cannot be read. */
+export const flaggerIntervalMs = (resource: Resource | undefined): number | undefined => {
+  const interval = flaggerAnalysis(resource).interval;
+  return interval === undefined ? 60_000 : durationMs(interval);
+};
+
+/**
+ * A canary analysis as the steps Flagger walks, one interval apart (the scheduler moves on at most
+ * once a tick): a mirrored tick first where it mirrors, each weight of the plan held an interval,
+ * then the promoted release takes all the traffic. `stepWeightPromotion` paces only the shift from
+ * the canary's pods to the primary's once Flagger has copied the canary's spec there and the primary
+ * is ready: both run the release that passed, so no request moves to an untested one. No weight
+ * step: the scheduler never advances, the canary keeps none. Undefined for the other strategies,
+ * and for an interval it cannot read.
+ */
+export function flaggerSteps(resource: Resource | undefined): PlanStep[] | undefined {
+  if (flaggerStrategy(resource) !== "canary") return undefined;
+  const analysis = flaggerAnalysis(resource);
+  const interval = flaggerIntervalMs(resource);
+  if (interval === undefined) return undefined;
+  const weights = flaggerWeights(analysis).slice(1);
+  if (weights.length === 0) return [{ weight: 0 }];
+  const gate = `pause ${text(analysis.interval) ?? "1m"}`;
+  const held = (weight: number): PlanStep[] => [{ weight }, { weight, gate, pauseMs: interval }];
+  return [...(flag(analysis.mirror) === true ? held(0) : [{ weight: 0 }]), ...weights.flatMap(held), { weight: FULL }];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Argo Rollouts
 
@@ -108,15 +147,6 @@ export const canaryStrategy = (resource: Resource | undefined): JsonRecord | und
   optionalRecord(record(spec(resource).strategy).canary);
 export const blueGreenStrategy = (resource: Resource | undefined): JsonRecord | undefined =>
   optionalRecord(record(spec(resource).strategy).blueGreen);
-
-/** One step of a Rollout as it bears on traffic: a weight, or what holds the weight where it is. */
-export interface RolloutStep {
-  readonly weight: number;
-  /** `pause 1m`, `pause until promoted`, `analysis`, `experiment`, `header route`, `mirror 50%`. */
-  readonly gate?: string;
-  /** A pause's length, however written (`5m`, `300`, `"300s"`); infinite until promoted, undefined when unreadable. */
-  readonly pauseMs?: number;
-}
 
 const pauseOf = (pause: JsonRecord): string => {
   const duration = pause.duration;
@@ -131,8 +161,8 @@ const pauseMsOf = (pause: JsonRecord): number | undefined => {
 };
 
 /** The canary weight after each step (a step that sets none keeps the last one), then 100% at the end: [0, 100] when nothing holds it back. */
-export function rolloutSteps(canary: JsonRecord): RolloutStep[] {
-  const steps: RolloutStep[] = [{ weight: 0 }];
+export function rolloutSteps(canary: JsonRecord): PlanStep[] {
+  const steps: PlanStep[] = [{ weight: 0 }];
   let weight = 0;
   for (const item of list(canary.steps)) {
     const step = record(item);

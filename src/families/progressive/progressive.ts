@@ -9,12 +9,14 @@ import {
   describeTarget,
   flaggerAnalysis,
   flaggerPlan,
+  flaggerIntervalMs,
+  flaggerSteps,
   flaggerTrafficSteps,
   rolloutPlan,
   rolloutSteps,
   routingTargets,
-  type RolloutStep,
 } from "./plans.js";
+import { noFaster } from "./plan-pace.js";
 import {
   canonical,
   describeLeafChanges,
@@ -68,6 +70,10 @@ function otherChanges(out: DetectionList, before: JsonRecord, after: JsonRecord,
     after: changes.map((leaf) => leaf.after),
   });
 }
+
+/** What a plan change that only slows the canary down is (plan-pace.ts noFaster): low, said so. */
+const NO_FASTER =
+  "no faster than before: at no moment does the canary take more of the traffic than under the old plan, nor, before promotion, a higher share than it ever did";
 
 /** Runs one check into `out`, and marks the fields it judges reported when it found something: what it left alone is still listed. */
 function judged(out: DetectionList, reported: Set<string>, fields: readonly string[], check: () => void): void {
@@ -173,9 +179,14 @@ function flaggerAnalysisChanges(change: ResourceChange, out: DetectionList): voi
     } else {
       for (const field of PLAN_FIELDS) reported.add(field);
       const leaves = leafChanges(planBefore, planAfter);
+      // Smaller steps, a later promotion or a longer interval only slow the canary down (plan-pace.ts);
+      // a shorter interval, whatever the steps, observes each for less time before it advances.
+      const [was, now] = [flaggerSteps(change.base), flaggerSteps(change.head)];
+      const slower =
+        was !== undefined && now !== undefined && noFaster(was, now) && flaggerIntervalMs(change.head)! >= flaggerIntervalMs(change.base)!;
       out.add({
-        class: "backend.weight-changed",
-        summary: `${describeLeafChanges(leaves.map((leaf) => ({ ...leaf, path: ["analysis", ...leaf.path] })))}: step plan ${flaggerPlan(change.head)}`,
+        class: slower ? "resource.changed" : "backend.weight-changed",
+        summary: `${describeLeafChanges(leaves.map((leaf) => ({ ...leaf, path: ["analysis", ...leaf.path] })))}: step plan ${flaggerPlan(change.head)}${slower ? `: ${NO_FASTER}` : ""}`,
         side: "head",
         path: [...path, String(leaves[0]?.path[0] ?? "")],
         before: { plan: flaggerPlan(change.base), ...planBefore },
@@ -363,58 +374,18 @@ function stepDetails(base: Resource, head: Resource): string {
   return details.length ? ` (${details.join("; ")})` : "";
 }
 
-/** A step that only holds the canary where it is: a pause, or an analysis that may abort the rollout. */
-const HOLD = /^(pause|analysis$)/;
-
-/** A step of the head that holds the canary at least as long as the base's step: the same step, or a pause as long or longer, however written. */
-const holdsAsLong = (was: RolloutStep, now: RolloutStep): boolean =>
-  was.weight === now.weight &&
-  (was.gate === now.gate || (was.pauseMs !== undefined && now.pauseMs !== undefined && now.pauseMs >= was.pauseMs));
-
-const isHold = (step: RolloutStep): boolean => step.gate !== undefined && HOLD.test(step.gate);
-
-/** A plan cut at each step that moves traffic (a weight, a header route, a mirror, an experiment): each such step with the holds that follow it. */
-function holdSegments(steps: readonly RolloutStep[]): { step: RolloutStep; holds: RolloutStep[] }[] {
-  const segments: { step: RolloutStep; holds: RolloutStep[] }[] = [];
-  for (const step of steps) {
-    const last = segments[segments.length - 1];
-    if (last && isHold(step)) last.holds.push(step);
-    else segments.push({ step, holds: [] });
-  }
-  return segments;
-}
-
 /**
- * Whether the base's holds are all still there, in their order, each as long or longer, with more
- * allowed between them: an analysis moved ahead of the pause before it measures a canary that has
- * hardly taken traffic yet, so order counts.
+ * Whether the head's plan shifts traffic no faster than the base's (plan-pace.ts): canary steps
+ * with pauses, analysis steps or finer weights added on the way, or a pause lengthened (5m → 15m;
+ * `5m` written `300`); a blue-green preview promoted by hand as before, or automatically after as
+ * long or longer.
  */
-function holdsKept(was: readonly RolloutStep[], now: readonly RolloutStep[]): boolean {
-  let next = 0;
-  for (const step of now) if (next < was.length && holdsAsLong(was[next]!, step)) next++;
-  return next === was.length;
-}
-
-/**
- * Whether the head's plan reaches the base's weights in the same order and only waits or checks
- * more on the way: canary steps with pauses or analysis steps added, or a pause lengthened (5m → 15m; `5m` written `300`); a blue-green preview promoted
- * by hand as before, or automatically after as long or longer.
- */
-function onlyHoldsAdded(base: Resource, head: Resource): boolean {
+function noFasterPlan(base: Resource, head: Resource): boolean {
   const [before, after] = [canaryStrategy(base), canaryStrategy(head)];
-  if (!before || !after) {
-    const [was, now] = [blueGreenStrategy(base), blueGreenStrategy(head)];
-    if (!was || !now || autoPromotes(was) !== autoPromotes(now)) return false;
-    return !autoPromotes(now) || (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
-  }
-  const [was, now] = [holdSegments(rolloutSteps(before)), holdSegments(rolloutSteps(after))];
-  return (
-    was.length === now.length &&
-    was.every((segment, index) => {
-      const other = now[index]!;
-      return sameValue(segment.step, other.step) && holdsKept(segment.holds, other.holds);
-    })
-  );
+  if (before && after) return noFaster(rolloutSteps(before), rolloutSteps(after));
+  const [was, now] = [blueGreenStrategy(base), blueGreenStrategy(head)];
+  if (!was || !now || autoPromotes(was) !== autoPromotes(now)) return false;
+  return !autoPromotes(now) || (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
 }
 
 const strategyPath = (resource: Resource | undefined): FieldPath => {
@@ -541,12 +512,12 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       reported.add("canary").add("blueGreen");
     const nowAuto =
       blueGreenAfter !== undefined && autoPromotes(blueGreenAfter) && !(blueGreenBefore !== undefined && autoPromotes(blueGreenBefore));
-    const held = !nowAuto && onlyHoldsAdded(base, head);
+    const held = !nowAuto && noFasterPlan(base, head);
     out.add({
       class: held ? "resource.changed" : "backend.weight-changed",
       summary: nowAuto
         ? `blueGreen.autoPromotionEnabled: ${planAfter}, without a manual promotion (was: ${planBefore})`
-        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? ": the same weights, held as long or longer" : ""}`,
+        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? `: ${NO_FASTER}` : ""}`,
       side: "head",
       path: strategyPath(head),
       before: planBefore,

@@ -300,6 +300,58 @@ describe("Flagger step plans compared as the weights they walk", () => {
     expect(judged("stepWeight: 25", "stepWeight: 25\n    maxWeight: 100")).toEqual([expect.stringMatching(/^low resource.changed/)]);
   });
 
+  it("smaller steps to the same or a lower cap, or a longer interval, only slow the canary down: low (probe P02h)", () => {
+    expect(judged("stepWeight: 10\n    maxWeight: 50", "stepWeight: 5\n    maxWeight: 50")).toEqual([
+      "low resource.changed: Canary shop/checkout: analysis.stepWeight 10 → 5: step plan canary 0 → 5 → 10 → … → 50% (every 1m), then promotion: " +
+        "no faster than before: at no moment does the canary take more of the traffic than under the old plan, nor, before promotion, a higher share than it ever did",
+    ]);
+    const risks = (before: string, after: string) => judged(before, after).map((line) => line.split(":")[0]);
+    for (const slower of [
+      "stepWeights: [5, 10, 20, 30]",
+      "stepWeight: 5\n    maxWeight: 20",
+      "stepWeight: 10\n    maxWeight: 30\n    stepWeightPromotion: 10",
+    ])
+      expect(risks("stepWeight: 10\n    maxWeight: 30", slower), slower).toEqual(["low resource.changed"]);
+    // A mirrored tick first, on both sides: the weights still start together.
+    expect(risks("stepWeight: 10\n    maxWeight: 30\n    mirror: true", "stepWeight: 5\n    maxWeight: 30\n    mirror: true")).toEqual([
+      "low resource.changed",
+    ]);
+    // The promoted release takes all the traffic either way: the primary runs it before any of it moves there.
+    expect(risks("stepWeight: 10\n    maxWeight: 30\n    stepWeightPromotion: 10", "stepWeight: 10\n    maxWeight: 30")).toEqual([
+      "low resource.changed",
+    ]);
+    const paced = (interval: string, analysis: string) => canary({ analysis }).replace("interval: 1m", `interval: ${interval}`);
+    const between = (before: string, after: string) =>
+      findings(analyze({ "canary.yaml": before }, { "canary.yaml": after })).map(([found, risk]) => `${risk} ${found}`);
+    // To the default cap, 100%: 95% before promotion is no more than the 100% the old plan gave it.
+    expect(risks("stepWeight: 10", "stepWeight: 5")).toEqual(["low resource.changed"]);
+    expect(between(canary({ analysis: "stepWeight: 10" }), paced("2m", "stepWeight: 5"))).toEqual(["low resource.changed"]);
+  });
+
+  it("larger steps, a higher cap, an earlier promotion or a shorter interval stay a weight change (probe P02d)", () => {
+    const risks = (before: string, after: string) => judged(before, after).map((line) => line.split(":")[0]);
+    for (const faster of [
+      "stepWeight: 20\n    maxWeight: 30",
+      // Reached later, but a higher share before promotion than the operator capped it at.
+      "stepWeight: 10\n    maxWeight: 60",
+      "stepWeight: 100\n    maxWeight: 100",
+      // Promoted after two checks, not three.
+      "stepWeight: 10\n    maxWeight: 20",
+      "stepWeights: [5, 30]",
+      "stepWeights: [15, 20, 30]",
+    ])
+      expect(risks("stepWeight: 10\n    maxWeight: 30", faster), faster).toEqual(["medium-high backend.weight-changed"]);
+    const paced = (interval: string, analysis: string) => canary({ analysis }).replace("interval: 1m", `interval: ${interval}`);
+    const between = (before: string, after: string) =>
+      findings(analyze({ "canary.yaml": before }, { "canary.yaml": after })).map(([found, risk]) => `${risk} ${found}`);
+    // As fast overall in half-size steps, but each step observed for 30s, not 1m.
+    expect(between(canary({ analysis: "stepWeight: 10" }), paced("30s", "stepWeight: 5"))).toEqual(["medium-high backend.weight-changed"]);
+    // An interval it cannot read is not known to be longer.
+    expect(between(canary({ analysis: "stepWeight: 10" }), paced("${CANARY_INTERVAL}", "stepWeight: 5"))).toEqual([
+      "medium-high backend.weight-changed",
+    ]);
+  });
+
   it("more A/B iterations only test longer; fewer promote after fewer checks", () => {
     const ab = (iterations: number) => `iterations: ${iterations}\n    match:\n    - headers: {x-canary: {exact: insider}}`;
     expect(judged(ab(10), ab(20))).toEqual([expect.stringMatching(/^low resource.changed/)]);
@@ -613,7 +665,7 @@ spec:
     ]);
   });
 
-  it("a plan that only adds pauses or analysis steps reaches the same weights, held as long or longer: low", () => {
+  it("a plan that only adds pauses or analysis steps reaches the same weights, held as long or longer: no faster, low", () => {
     const judged = (head: string) => findings(analyze({ "rollout.yaml": hostSplit }, { "rollout.yaml": head }));
     // rollouts-plugin-trafficrouter-gatewayapi f83c1dcb: a pause added once the canary has all the traffic.
     expect(judged(hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setWeight: 100\n      - pause: {}\n"))).toEqual([
@@ -621,14 +673,15 @@ spec:
         "resource.changed",
         "low",
         "Rollout default/istio-host-split: step plan canary 0 → 10 (pause until promoted) → 100% (pause until promoted) (pauses 1 → 2) " +
-          "(was: canary 0 → 10 (pause until promoted) → 100%): the same weights, held as long or longer",
+          "(was: canary 0 → 10 (pause until promoted) → 100%): no faster than before: at no moment does the canary take more of the " +
+          "traffic than under the old plan, nor, before promotion, a higher share than it ever did",
       ],
     ]);
     expect(
       judged(
         hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - analysis: {templates: [{templateName: success-rate}]}\n"),
       ),
-    ).toEqual([["resource.changed", "low", expect.stringContaining(": the same weights, held as long or longer")]]);
+    ).toEqual([["resource.changed", "low", expect.stringContaining(": no faster than before")]]);
     // A pause lengthened, or written another way (Argo reads a number, or a string of digits, as seconds).
     const paused = (duration?: string) =>
       hostSplit.replace("      - pause: {}\n", duration === undefined ? "      - pause: {}\n" : `      - pause: {duration: ${duration}}\n`);
@@ -643,6 +696,10 @@ spec:
     ] as const)
       expect(between(from, to), `${from} → ${to}`).toEqual([["resource.changed", "low"]]);
     expect(between("15m", "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
+    // A pause it cannot read may have been longer than the one written now; one it cannot read now may be shorter.
+    expect(between("later", "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
+    expect(between("5m", "later")).toEqual([["backend.weight-changed", "medium-high"]]);
+    expect(between("later", undefined)).toEqual([["resource.changed", "low"]]);
     expect(between(undefined, "5m")).toEqual([["backend.weight-changed", "medium-high"]]);
     // An analysis moved ahead of the pause before it measures a canary that has hardly taken traffic: a plan change (ri-h05).
     const held = (holds: string) => hostSplit.replace("      - pause: {}\n", holds);
@@ -658,13 +715,46 @@ spec:
     expect(
       findings(analyze({ "rollout.yaml": pauseThenAnalysis }, { "rollout.yaml": pauseAfterFull })).map(([found, risk]) => [found, risk]),
     ).toEqual([["backend.weight-changed", "medium-high"]]);
-    // A pause taken out, shortened, or a weight added is a plan change as before.
+    // A pause taken out, shortened, or a higher weight before promotion (50 where it took 10 at most) is a plan change as before.
     for (const head of [
       hostSplit.replace("      - pause: {}\n", ""),
       hostSplit.replace("      - pause: {}\n", "      - pause: {duration: 10s}\n"),
       hostSplit.replace("      - pause: {}\n", "      - pause: {}\n      - setWeight: 50\n      - pause: {}\n"),
     ])
       expect(judged(head).map(([found, risk]) => [found, risk])).toEqual([["backend.weight-changed", "medium-high"]]);
+  });
+
+  it("finer weights on the way, each held, are no faster (as Flagger's smaller steps); reaching a weight sooner is a plan change", () => {
+    const stepped = (steps: string) => hostSplit.replace("      - setWeight: 10\n      - pause: {}\n", steps);
+    const base = stepped("      - setWeight: 20\n      - pause: {duration: 5m}\n");
+    const judged = (head: string) =>
+      findings(analyze({ "rollout.yaml": base }, { "rollout.yaml": stepped(head) })).map(([found, risk]) => [found, risk]);
+    expect(judged("      - setWeight: 10\n      - pause: {duration: 5m}\n      - setWeight: 20\n      - pause: {duration: 5m}\n")).toEqual([
+      ["resource.changed", "low"],
+    ]);
+    // Its analysis kept, later: still no faster.
+    const checked = (steps: string) => `${steps}      - analysis: {templates: [{templateName: success-rate}]}\n`;
+    expect(
+      findings(
+        analyze(
+          { "rollout.yaml": stepped(checked("      - setWeight: 20\n      - pause: {duration: 5m}\n")) },
+          {
+            "rollout.yaml": stepped(
+              checked("      - setWeight: 10\n      - pause: {duration: 5m}\n      - setWeight: 20\n      - pause: {duration: 5m}\n"),
+            ),
+          },
+        ),
+      ).map(([found, risk]) => [found, risk]),
+    ).toEqual([["resource.changed", "low"]]);
+    for (const head of [
+      // All the traffic after 2m, not 5m.
+      "      - setWeight: 10\n      - pause: {duration: 1m}\n      - setWeight: 20\n      - pause: {duration: 1m}\n",
+      // 30% before promotion, where it took 20% at most.
+      "      - setWeight: 10\n      - pause: {duration: 5m}\n      - setWeight: 30\n      - pause: {duration: 5m}\n",
+      // The same weights and pauses, with an experiment of its own on the way.
+      "      - setWeight: 10\n      - pause: {duration: 5m}\n      - setWeight: 20\n      - experiment: {templates: [{name: canary, specRef: canary}]}\n      - pause: {duration: 5m}\n",
+    ])
+      expect(judged(head), head).toEqual([["backend.weight-changed", "medium-high"]]);
   });
 
   it("a mirror step copies requests to the canary: mirror.changed, high when its match can take writes; the plan's first weight is still the first set", () => {
