@@ -106,8 +106,9 @@ export interface RuleShape {
   readonly precedence: number;
   /**
    * Set by families whose entry points try the rules of every route in one order, the highest
-   * first (Traefik's routers: their `priority`, by default the length of their rule). Ranks rules
-   * across routes (precedence-changes.ts).
+   * first (Traefik's routers: their `priority`, by default the length of their rule; an ALB's
+   * IngressGroup: its Ingresses by `group.order`, then name). Ranks rules across routes
+   * (precedence-changes.ts).
    */
   readonly priority?: Priority;
   readonly path: FieldPath;

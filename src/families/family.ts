@@ -279,9 +279,11 @@ export type FieldPattern = readonly string[];
 
 /**
  * `tool-file`: a tool's own file, never sent to the API server (kustomize's kustomization.yaml),
- * whose `metadata.name` is the tool's business, not a Kubernetes name.
+ * whose `metadata.name` is the tool's business, not a Kubernetes name. `context`: read only for
+ * what other kinds need (an IngressClassParams' IngressGroup): an unreadable one is not read, and
+ * never gates, as a text kind's (TextKind.context).
  */
-export type KindTrait = "cluster-scoped" | "own-templates" | "file-named" | "tool-file";
+export type KindTrait = "cluster-scoped" | "own-templates" | "file-named" | "tool-file" | "context";
 
 export type KindRow = readonly [kind: string, schema: z.ZodType<KubeObject>, traits?: KindTrait | readonly KindTrait[]];
 

@@ -54,7 +54,7 @@ const registry = new Map<string, KindSpec>(
             ownTemplates: traits.includes("own-templates"),
             fileNamed: traits.includes("file-named"),
             toolFile: traits.includes("tool-file"),
-            context: false,
+            context: traits.includes("context"),
             dataFields: dataFields[kind] ?? [],
           },
         ] as const;

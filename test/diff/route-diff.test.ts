@@ -210,8 +210,9 @@ spec:
   });
 
   it("a route whose key gains or loses its file (a copy of its identity elsewhere appears, or it is renamed out of one) moves no request (eks-workshop-v2 0611f14)", () => {
-    const ingress = (name: string) =>
-      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: ${name}, namespace: ui}\nspec:\n  ingressClassName: alb\n  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ui, port: {number: 80}}}}]}}]\n`;
+    // The lab's Ingresses share an ALB by their IngressGroup: where they enter is the group's, whatever their names.
+    const ingress = (name: string, grouped = true) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ${name}\n  namespace: ui\n${grouped ? "  annotations: {alb.ingress.kubernetes.io/group.name: retail-app-group}\n" : ""}spec:\n  ingressClassName: alb\n  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ui, port: {number: 80}}}}]}}]\n`;
     const labs = { "labs/creating/ingress.yaml": ingress("ui"), "labs/multiple/ingress-ui.yaml": ingress("ui") };
     const renamed = { ...labs, "labs/multiple/ingress-ui.yaml": ingress("ui-multi") };
     const routeFindings = (result: ReturnType<typeof analyze>) => result.findings.filter((f) => f.class.startsWith("route."));
@@ -221,6 +222,11 @@ spec:
     // A rename that also moves its requests elsewhere still shows.
     const moved = { ...renamed, "labs/multiple/ingress-ui.yaml": ingress("ui-multi").replace("name: ui, port", "name: ui-v2, port") };
     expect(analyze(labs, moved).routeDiffs.map((diff) => diff.status)).toEqual(["changed"]);
+    // Outside a group each is an ALB of its own: renamed, it is another load balancer.
+    const alone = { "labs/creating/ingress.yaml": ingress("ui", false), "labs/multiple/ingress-ui.yaml": ingress("ui", false) };
+    expect(
+      routeFindings(analyze(alone, { ...alone, "labs/multiple/ingress-ui.yaml": ingress("ui-multi", false) })).map((f) => f.summary),
+    ).toEqual(["* via Ingress ui/ui-multi: new rule → ui/ui:80 100%"]);
   });
 
   it("a backend of the same label in another namespace is named by its key (anthos-service-mesh-samples 57e68f2)", () => {

@@ -4,8 +4,9 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { defaultClassOf } from "./ingress-class.js";
+import { classDefinitions, defaultClassOf } from "./ingress-class.js";
 import { servedByGke } from "./gke-ingress.js";
+import { albGroupOf, groupOrder, servedByAlb } from "./alb-ingress.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
@@ -21,24 +22,70 @@ export const ingressClass = (resource: Resource): string | undefined =>
 export const effectiveIngressClass = (resource: Resource, set: ManifestSet): string | undefined =>
   ingressClass(resource) ?? defaultClassOf(set);
 
-/** Whether GKE gives the Ingress a load balancer of its own (gke-ingress.ts). */
-export const ownLoadBalancer = (resource: Resource, set: ManifestSet): boolean =>
-  servedByGke(resource, set, effectiveIngressClass(resource, set));
-
 /**
- * Where the requests enter: GKE's load balancer of this Ingress alone (as a MultiClusterIngress's),
- * so its rules compete with no other Ingress's; else the controller its class names (the cluster's
- * default one when none does), shared by every Ingress of the class.
+ * Who serves an Ingress, as far as it decides whose rules its own compete with (servingOf).
+ * `entry`: where its requests enter (Flow.entry). `balancer`: the cloud load balancer its rules
+ * program, GKE's or an ALB, which read a path as a path pattern.
  */
-const ingressEntry = (resource: Resource, className: string | undefined, ownBalancer: boolean): string => {
-  if (ownBalancer) return `Ingress ${resource.id.namespace}/${resource.id.name}`;
-  return className ? `IngressClass ${className}` : "IngressClass (default)";
-};
+export interface Serving {
+  readonly entry: string;
+  readonly balancer?: "gke" | "alb";
+  /** The IngressGroup whose ALB it shares (alb-ingress.ts). */
+  readonly group?: string;
+}
 
 const isIngress = (resource: Resource): boolean => resource.id.kind === "Ingress" && INGRESS_GROUPS.includes(resource.id.group);
 
-/** The class whose controller programs a cloud load balancer's path patterns besides GKE's: the AWS Load Balancer Controller's. */
-const PATH_PATTERN_CLASS = "alb";
+/**
+ * Which Ingresses share an entry, where their rules compete for requests. A proxy merges every
+ * Ingress of its class behind one address (ingress-nginx, Traefik, HAProxy): they enter at the
+ * class, the cluster's default one when they name none. A cloud load balancer is an Ingress's own:
+ * GKE's for each Ingress (gke-ingress.ts), and the AWS Load Balancer Controller's ALB for each but
+ * those of one IngressGroup, which share the group's (alb-ingress.ts): they enter at `Ingress
+ * <namespace>/<name>` or `alb group <name>`, so a new one takes no other's requests and one deleted
+ * hands its requests to none but its group's. An ALB Ingress whose group the tree cannot tell stays
+ * at its class, as if every Ingress of the class shared one.
+ */
+export function servingOf(resource: Resource, set: ManifestSet): Serving {
+  const className = effectiveIngressClass(resource, set);
+  const own = `Ingress ${resource.id.namespace}/${resource.id.name}`;
+  if (servedByGke(resource, set, className)) return { entry: own, balancer: "gke" };
+  const shared = className ? `IngressClass ${className}` : "IngressClass (default)";
+  if (className === undefined || !servedByAlb(className, set, resource.cluster)) return { entry: shared };
+  const joined = albGroupOf(resource, set, className, resource.annotations[CLASS_ANNOTATION] !== undefined);
+  if (!joined) return { entry: shared, balancer: "alb" };
+  return joined.group === undefined
+    ? { entry: own, balancer: "alb" }
+    : { entry: `alb group ${joined.group}`, balancer: "alb", group: joined.group };
+}
+
+const groupRanks = new WeakMap<ManifestSet, ReadonlyMap<string, number>>();
+
+/**
+ * Where each grouped ALB Ingress of a tree comes in its group's rule order (by `group.order`, then
+ * `namespace/name`, as the controller sorts them), by cluster, group and object: read once per tree.
+ */
+function rankIn(set: ManifestSet, resource: Resource, group: string): number {
+  let ranks = groupRanks.get(set);
+  if (!ranks) {
+    const members = new Map<string, Map<string, number>>();
+    for (const other of resourcesOfKind(set, "Ingress")) {
+      const joined = isIngress(other) ? servingOf(other, set).group : undefined;
+      if (joined === undefined) continue;
+      const key = `${other.cluster ?? ""}\0${joined}`;
+      const orders = members.get(key) ?? new Map<string, number>();
+      orders.set(`${other.id.namespace}/${other.id.name}`, groupOrder(other));
+      members.set(key, orders);
+    }
+    const found = new Map<string, number>();
+    for (const [key, orders] of members)
+      [...orders]
+        .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
+        .forEach(([name], rank) => found.set(`${key}\0${name}`, rank));
+    groupRanks.set(set, (ranks = found));
+  }
+  return ranks.get(`${resource.cluster ?? ""}\0${group}\0${resource.id.namespace}/${resource.id.name}`) ?? 0;
+}
 
 /**
  * Classes whose controller reads an ImplementationSpecific path as a prefix: ingress-nginx's (and
@@ -54,29 +101,34 @@ const INGRESS_NGINX_CONTROLLER = "k8s.io/ingress-nginx";
  * Whether ingress-nginx serves the class. Only its `/` is read as `Prefix /` (core/ingress-spec.ts),
  * which every location it writes for `/` takes whole, `use-regex` or `rewrite-target` (`~* "^/"`) alike.
  */
-const prefixPaths = (className: string | undefined, set: ManifestSet): boolean => {
+const prefixPaths = (className: string | undefined, set: ManifestSet, cluster: string | undefined): boolean => {
   if (className === undefined) return false;
   if (PREFIX_PATH_CLASSES.has(className)) return true;
-  const controllers = resourcesOfKind(set, "IngressClass")
-    .filter((resource) => resource.id.name === className)
-    .map((resource) => text(record(resource.body.spec).controller));
+  const controllers = classDefinitions(set, className, cluster).map((resource) => text(record(resource.body.spec).controller));
   return controllers.length > 0 && controllers.every((controller) => controller === INGRESS_NGINX_CONTROLLER);
 };
 
-/** An Ingress's own rules (core/ingress-spec.ts), entering at its own load balancer (GKE's) or the controller of its class. */
+/**
+ * An Ingress's own rules (core/ingress-spec.ts), entering where servingOf says. An ALB tries the
+ * rules of its group's Ingresses in their order (RuleShape.priority): one moved ahead of another
+ * with `group.order` takes the requests both match.
+ */
 const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
   if (!isIngress(resource)) return [];
   const className = effectiveIngressClass(resource, set);
-  const ownBalancer = servedByGke(resource, set, className);
-  return ingressSpecRules(record(resource.body.spec), {
-    entry: ingressEntry(resource, className, ownBalancer),
+  const { entry, balancer, group } = servingOf(resource, set);
+  const rules = ingressSpecRules(record(resource.body.spec), {
+    entry,
     namespace: resource.id.namespace,
     file: resource.source.file,
     at: ["spec"],
     backend: { group: "", kind: "Service" },
-    ...(ownBalancer || className === PATH_PATTERN_CLASS ? { pathPatterns: true as const } : {}),
-    ...(prefixPaths(className, set) ? { prefixPaths: true as const } : {}),
+    ...(balancer ? { pathPatterns: true as const } : {}),
+    ...(prefixPaths(className, set, resource.cluster) ? { prefixPaths: true as const } : {}),
   });
+  if (group === undefined) return rules;
+  const priority = { value: -rankIn(set, resource, group), variables: "" };
+  return rules.map((rule) => ({ ...rule, priority }));
 };
 
 /**

@@ -4,13 +4,16 @@ import type { DetectorContext } from "../../core/detector.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { INGRESS_GROUPS, ownLoadBalancer } from "./flows.js";
+import { INGRESS_GROUPS, servingOf } from "./flows.js";
 import { STATIC_ADDRESS_KEYS } from "./gke-ingress.js";
 
 /** One Ingress in its cluster, whichever file writes it and whichever group (extensions/v1beta1 promoted is the same object). */
 const objectOf = (resource: Resource): string => `${resource.id.namespace}/${resource.id.name}@${resource.cluster ?? ""}`;
 
 const nameOf = (resource: Resource): string => `Ingress ${resource.id.namespace}/${resource.id.name}`;
+
+/** Whether the Ingress is a GKE load balancer of its own, which its static address annotations name the address of. */
+const gkeBalanced = (resource: Resource, set: ManifestSet): boolean => servingOf(resource, set).balancer === "gke";
 
 const holdings = new WeakMap<ManifestSet, ReadonlyMap<string, readonly Resource[]>>();
 
@@ -20,7 +23,7 @@ function holdersOf(set: ManifestSet): ReadonlyMap<string, readonly Resource[]> {
   if (!holders) {
     const found = new Map<string, Resource[]>();
     for (const resource of resourcesOfKind(set, "Ingress")) {
-      if (!INGRESS_GROUPS.includes(resource.id.group) || !ownLoadBalancer(resource, set)) continue;
+      if (!INGRESS_GROUPS.includes(resource.id.group) || !gkeBalanced(resource, set)) continue;
       for (const key of STATIC_ADDRESS_KEYS) {
         const address = resource.annotations[key]?.trim();
         if (address) found.set(`${key}\0${address}`, [...(found.get(`${key}\0${address}`) ?? []), resource]);
@@ -42,7 +45,7 @@ function holdersOf(set: ManifestSet): ReadonlyMap<string, readonly Resource[]> {
  */
 export function addressesTaken(change: ResourceChange, context: DetectorContext, out: DetectionList): void {
   const head = change.head;
-  if (!head || !ownLoadBalancer(head, context.head)) return;
+  if (!head || !gkeBalanced(head, context.head)) return;
   for (const key of STATIC_ADDRESS_KEYS) {
     const address = head.annotations[key]?.trim();
     if (!address) continue;

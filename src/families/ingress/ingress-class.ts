@@ -2,6 +2,7 @@ import { byKind, type Check } from "../../core/by-kind.js";
 import { isRecord, record, text } from "../../core/json-access.js";
 import { sameValue, show } from "../../core/canonical-values.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
+import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** The annotation that makes a class the cluster's default: Ingresses that name no class are its. */
 const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
@@ -24,6 +25,17 @@ export function defaultClassOf(set: ManifestSet): string | undefined {
   defaults.set(set, found);
   return found;
 }
+
+/** The definitions of a cluster-scoped object by name: those applied to `cluster` where the tree has any there, else all of them. */
+export function definitions(set: ManifestSet, kind: string, name: string, cluster: string | undefined): readonly Resource[] {
+  const all = resourcesOfKind(set, kind).filter((resource) => resource.id.name === name);
+  const local = all.filter((resource) => resource.cluster === cluster);
+  return local.length > 0 ? local : all;
+}
+
+/** The tree's IngressClasses of a name, for an Ingress of `cluster`: what controller serves the class, with what parameters. */
+export const classDefinitions = (set: ManifestSet, className: string, cluster: string | undefined): readonly Resource[] =>
+  definitions(set, "IngressClass", className, cluster);
 
 /**
  * The tree's definitions of a class by name: one object, however many files write it (the copies of

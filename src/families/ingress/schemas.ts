@@ -43,6 +43,14 @@ export const ingressClass = kubeObject(
 );
 
 /**
+ * The AWS Load Balancer Controller's parameters of an IngressClass (`elbv2.k8s.aws`, and EKS Auto
+ * Mode's `eks.amazonaws.com`): read for the IngressGroup every Ingress of the class joins.
+ */
+export const ingressClassParams = kubeObject(
+  z.looseObject({ group: z.looseObject({ name: z.string().optional() }).optional() }).optional(),
+);
+
+/**
  * The API server's own check differs by version: v1 requires `pathType` (v1beta1 defaulted it to
  * ImplementationSpecific) and names the default backend `defaultBackend` (v1beta1: `backend`).
  */

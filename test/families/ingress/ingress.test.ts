@@ -311,8 +311,8 @@ ${paths}`;
       expect(classes(className)).toEqual([
         [
           "route.match-changed",
-          // GKE gives each Ingress a load balancer of its own; an ALB Ingress stays at its class (an IngressGroup can share one).
-          `shop.example.com via ${className === "gce" ? "Ingress shop/web" : "IngressClass alb"}: rule now captures PathPrefix /api (was ImplementationSpecific /api/*)`,
+          // GKE and the ALB controller give each Ingress (outside an IngressGroup) a load balancer of its own.
+          "shop.example.com via Ingress shop/web: rule now captures PathPrefix /api (was ImplementationSpecific /api/*)",
         ],
       ]);
     }
