@@ -64,7 +64,8 @@ export function precedenceChanges(base: TrafficModel, head: TrafficModel): Shado
  * entry and hosts they came behind at base, or were not there: a catch-all given more host
  * alternatives grows longer than its host's authenticated `/admin` rule and takes `/admin`; a new
  * HostRegexp catch-all longer than every rule of a host takes some of each. Only a rule whose rank
- * changed, or a new one, is looked at against the others of its entry.
+ * changed, or a new one, is looked at against the others of its entry; a new one only where it
+ * takes more than a subset carved out of the rule after it.
  */
 function priorityChanges(pairs: readonly { base?: Flow; head?: Flow }[]): Shadowing[] {
   const byEntry = new Map<string, { base?: Flow; head: Flow }[]>();
@@ -96,6 +97,10 @@ function priorityChanges(pairs: readonly { base?: Flow; head?: Flow }[]): Shadow
         if (now === "behind" || then === "ahead" || (now === "unknown" && then === "unknown")) continue;
         const [ahead, behind] = [shapesOf(earlier.head), shapesOf(later.head)];
         if (!ahead.some((a) => behind.some((b) => mayOverlap(a, b)))) continue;
+        // A new rule that carves a subset out of one after it (`/api` ahead of the catch-all) takes
+        // only its own requests, which route.added names; one reordered ahead takes them from it.
+        if (!earlier.base && hostCovers(later.head.host, earlier.head.host) && ahead.every((a) => behind.some((b) => covers(b, a))))
+          continue;
         said.add(key);
         const covered = hostCovers(earlier.head.host, later.head.host) && behind.every((b) => ahead.some((a) => covers(a, b)));
         const change = changes.get(earlier.head) ?? { shadowed: [], orderUnknown: false };

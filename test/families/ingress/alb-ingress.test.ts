@@ -136,6 +136,13 @@ describe("ALB Ingresses of one IngressGroup share its ALB and still compete", ()
     expect(risks(both, { ...both, "api.yaml": grouped("api", "/api", { [ORDER]: "10" }) })).toEqual(["low resource.changed"]);
   });
 
+  it("a new one whose place comes first, carving a path out of the group's catch-all, is only a new route", () => {
+    const all = { "web.yaml": grouped("web", "/") };
+    expect(judged(all, { ...all, "api.yaml": grouped("api", "/api") })).toEqual([
+      "medium route.added: shop.example.com /api via alb group shop: new rule → shop/api:80 100%",
+    ]);
+  });
+
   it("a new one whose place comes first takes what it matches of the rules after it", () => {
     const api = { "api.yaml": grouped("api", "/api") };
     expect(judged(api, { ...api, "all.yaml": grouped("all", "/", { [ORDER]: "-5" }) })[0]).toBe(

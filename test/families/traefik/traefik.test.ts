@@ -315,6 +315,9 @@ spec:
         { [FILE]: route(admin + rule(HOST)), "errors.yaml": catchAll, [MW_FILE]: MIDDLEWARES },
       ).map((f) => f.split(":")[0]),
     ).toEqual(["access.widened high", "route.match-changed medium-high", "route.added medium"]);
+    // A new rule carving a path out of the host's catch-all, ranked ahead of it, takes only its own requests: a new route.
+    const api = rule(`${HOST} && PathPrefix(\`/api\`)`, "        - name: radarr-api\n          port: 7878\n");
+    expect(routes(route(rule(HOST)), route(rule(HOST) + api)).map((f) => f.split(":")[0])).toEqual(["route.added medium"]);
     // A Flux variable's length is unknown: the same one in both rules cancels out, a new one leaves the order unknown.
     const flux = (host: string, extra: string) =>
       route(rule(`${host} && PathPrefix(\`/admin\`)`, undefined, AUTH) + rule(`${host}${extra}`));
