@@ -15,8 +15,12 @@ const ALB_CLASS = "alb";
 /** The controllers of its IngressClasses: the controller's own, and EKS Auto Mode's. */
 const ALB_CONTROLLERS: ReadonlySet<string> = new Set(["ingress.k8s.aws/alb", "eks.amazonaws.com/alb"]);
 
-/** The groups of its IngressClassParams (index.ts reads them for the group they set). */
-export const PARAMS_GROUPS: readonly string[] = ["elbv2.k8s.aws", "eks.amazonaws.com"];
+/**
+ * The group of its IngressClassParams, which index.ts reads for the group they set. EKS Auto Mode's
+ * (`eks.amazonaws.com`) are not read: that group is mostly the IRSA annotation on every
+ * ServiceAccount, which would all be parsed and listed as skipped; the group they set is unknown.
+ */
+export const PARAMS_GROUP = "elbv2.k8s.aws";
 
 const GROUP_NAME = "alb.ingress.kubernetes.io/group.name";
 const GROUP_ORDER = "alb.ingress.kubernetes.io/group.order";
@@ -29,13 +33,14 @@ export function servedByAlb(className: string | undefined, set: ManifestSet, clu
   return controllers.every((controller) => controller !== undefined && ALB_CONTROLLERS.has(controller));
 }
 
-/** What one IngressClass says of the group: none, a group, or unknown (undefined) where it names parameters the tree does not hold. */
+/** What one IngressClass says of the group: none, a group, or unknown (undefined) where it names parameters the tree does not hold or read. */
 function classGroup(definition: Resource, set: ManifestSet): { readonly group?: string } | undefined {
   const parameters = record(record(definition.body.spec).parameters);
   const apiGroup = text(parameters.apiGroup);
   const name = text(parameters.name);
-  if (text(parameters.kind) !== "IngressClassParams" || (apiGroup !== undefined && !PARAMS_GROUPS.includes(apiGroup)) || !name) return {};
-  const held = definitions(set, "IngressClassParams", name, definition.cluster).filter((params) => PARAMS_GROUPS.includes(params.id.group));
+  if (text(parameters.kind) !== "IngressClassParams") return {};
+  if (!name || (apiGroup !== undefined && apiGroup !== PARAMS_GROUP)) return undefined;
+  const held = definitions(set, "IngressClassParams", name, definition.cluster).filter((params) => params.id.group === PARAMS_GROUP);
   const groups = new Set(held.map((params) => text(record(record(params.body.spec).group).name)?.trim() || undefined));
   if (groups.size !== 1) return undefined;
   const [group] = groups;

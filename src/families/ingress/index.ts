@@ -3,7 +3,7 @@ import { INGRESS_GROUPS, ingressRules } from "./flows.js";
 import { ingressDetector } from "./ingress.js";
 import { ingressHandover } from "./handover.js";
 import { ingressClassDetector } from "./ingress-class.js";
-import { PARAMS_GROUPS } from "./alb-ingress.js";
+import { PARAMS_GROUP } from "./alb-ingress.js";
 import * as ingress from "./schemas.js";
 
 /** Kubernetes Ingress (networking.k8s.io/v1, and v1beta1 as older repositories hold it): host and path rules to Services, behind the controller of its class. */
@@ -13,7 +13,7 @@ export const ingressFamily: Family = {
     [INGRESS_GROUPS, [["Ingress", ingress.ingress]]],
     [["networking.k8s.io"], [["IngressClass", ingress.ingressClass, "cluster-scoped"]]],
     // Read for the IngressGroup it puts every Ingress of its class in (alb-ingress.ts): what else it sets is not modelled.
-    [PARAMS_GROUPS, [["IngressClassParams", ingress.ingressClassParams, ["cluster-scoped", "context"]]]],
+    [[PARAMS_GROUP], [["IngressClassParams", ingress.ingressClassParams, ["cluster-scoped", "context"]]]],
   ],
   // An Ingress moved from extensions/v1beta1 to networking.k8s.io is the same object.
   promotions: { groups: { extensions: "networking.k8s.io" } },

@@ -42,10 +42,7 @@ export const ingressClass = kubeObject(
   z.looseObject({ controller: z.string().optional(), parameters: z.looseObject({ kind: z.string(), name: z.string() }).optional() }),
 );
 
-/**
- * The AWS Load Balancer Controller's parameters of an IngressClass (`elbv2.k8s.aws`, and EKS Auto
- * Mode's `eks.amazonaws.com`): read for the IngressGroup every Ingress of the class joins.
- */
+/** The AWS Load Balancer Controller's parameters of an IngressClass (`elbv2.k8s.aws`): read for the IngressGroup every Ingress of the class joins. */
 export const ingressClassParams = kubeObject(
   z.looseObject({ group: z.looseObject({ name: z.string().optional() }).optional() }).optional(),
 );

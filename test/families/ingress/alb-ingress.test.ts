@@ -178,12 +178,16 @@ describe("an IngressClassParams group puts every Ingress of its class in one ALB
     expect(entries(annotated)).toEqual(["Ingress shop/a PathPrefix /"]);
   });
 
-  it("so for EKS Auto Mode's parameters", () => {
+  it("EKS Auto Mode's parameters are not read: the group they may set is unknown, so its Ingresses share the class", () => {
     const tree = {
       "class.yaml": `${ingressClass("shared", "eks.amazonaws.com/alb", { group: "eks.amazonaws.com" })}---\n${classParams("shared", "platform", "eks.amazonaws.com/v1")}`,
       "a.yaml": byField("a", "/"),
     };
-    expect(entries(tree)).toEqual(["alb group platform PathPrefix /"]);
+    expect(entries(tree)).toEqual(["IngressClass shared PathPrefix /"]);
+    // Without parameters, each of its Ingresses is an ALB of its own.
+    expect(entries({ "class.yaml": ingressClass("shared", "eks.amazonaws.com/alb"), "a.yaml": byField("a", "/") })).toEqual([
+      "Ingress shop/a PathPrefix /",
+    ]);
   });
 
   it("the group taken out of the parameters gives each Ingress an ALB of its own: judged for each", () => {
