@@ -124,13 +124,18 @@ const sourcesOf = (files: readonly SourceFile[], topology: Topology): Sources =>
 
 const NO_SOURCES: ReturnType<Sources> = { index: new Map(), sitesOf: () => [] };
 
-/** A `substituteFrom` source one Kustomization reads two ways where it is applied (SourceRead `apart`). */
+/**
+ * A `substituteFrom` source whose variables one Kustomization cannot know where it is applied: read
+ * two ways there (SourceRead `apart`), or generated from what the review cannot read (`why`: an env
+ * file kustomize refuses, a file the repository lacks). An encrypted one is the cluster's, left as written.
+ */
 export interface SourceConflict {
   readonly by: FluxKustomizationRef;
   /** `<kind> <name>`, as `substituteFrom` names it. */
   readonly source: string;
-  /** The copies' files. */
+  /** The copies' files, or the generator's kustomization and sources. */
   readonly files: readonly string[];
+  readonly why?: string;
 }
 
 /**
@@ -179,6 +184,7 @@ function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: 
       }
       complete = false;
       if (read.unknown === "apart") conflicts.push({ by: there, source, files: read.files });
+      else if (read.unknown === "unheld" && read.why !== undefined) conflicts.push({ by: there, source, files: read.files, why: read.why });
     }
     for (const [variable, value] of Object.entries(record(postBuild.substitute)))
       if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
@@ -333,11 +339,12 @@ export function settledSubstitutions(base: FluxSubstitutions, head: FluxSubstitu
 }
 
 /**
- * The sources read two ways where a Kustomization is applied (FluxSubstitutions.conflicts) whose
- * files the PR changes, as renders that cannot be done: high, never silent. Both copies apply one
- * object on that cluster and fight over it (a `common` Kustomization delivering
+ * The sources whose variables a Kustomization cannot know (FluxSubstitutions.conflicts) whose files
+ * the PR changes, as renders that cannot be done: high, never silent. Two copies read two ways apply
+ * one object on that cluster and fight over it (a `common` Kustomization delivering
  * common/cluster-vars.yaml to every cluster, b's own clusters/b/cluster-vars.yaml beside it): the
- * variables stay as written on both sides, and b's `WEIGHT_V1: 100 → 0` passed as no change.
+ * variables stay as written on both sides, and b's `WEIGHT_V1: 100 → 0` passed as no change. So did
+ * an input of a generated source the review cannot read.
  */
 export function conflictFailures(
   base: readonly SourceFile[],
@@ -355,11 +362,11 @@ export function conflictFailures(
     groups.set(key, group);
     group.by.add(refKey(conflict.by));
   }
-  return [...groups.values()].map(({ conflict: { by, source, files }, changed, by: readers }) => ({
+  return [...groups.values()].map(({ conflict: { by, source, files, why }, changed, by: readers }) => ({
     id: `flux substitution for ${fluxBuildText(by)}`,
     origin: by.file,
     inputs: [...changed, by.file],
-    reason: `Flux Kustomization ${fluxBuildText(by)}${readers.size > 1 ? ` (and ${readers.size - 1} more there)` : ""} reads ${source} differently: ${files.join(" and ")} both apply it there with different data, so its variables there are unknown, and so is what the change of ${changed.join(" and ")} makes of them`,
+    reason: `Flux Kustomization ${fluxBuildText(by)}${readers.size > 1 ? ` (and ${readers.size - 1} more there)` : ""} reads ${source} ${why === undefined ? `differently: ${files.join(" and ")} both apply it there with different data` : `from a kustomize generator whose data the review cannot read (${why})`}, so its variables there are unknown, and so is what the change of ${changed.join(" and ")} makes of them`,
     gates: true,
   }));
 }

@@ -22,6 +22,11 @@ export interface ValuesData {
   readonly namespace: string | undefined;
   /** The files its data comes from: the document's, or the generator's kustomization and sources. */
   readonly files: readonly string[];
+  /**
+   * Why a generated one's data is unknown though not encrypted: a source the repository does not
+   * hold, an env file kustomize refuses. The build fails, or applies what the review cannot see.
+   */
+  readonly unknown?: string;
 }
 
 /** `kind/name` → every definition of that ConfigMap or Secret in a tree. */
@@ -67,7 +72,7 @@ function indexOf(files: readonly SourceFile[]): ConfigData {
   return index;
 }
 
-/** The ConfigMaps and Secrets a kustomization generates from files and literals beside it. */
+/** The ConfigMaps and Secrets a kustomization generates from env files, literals and files beside it. */
 function generated(
   kustomization: Record<string, unknown>,
   path: string,
@@ -82,29 +87,83 @@ function generated(
       if (!name) return [];
       const data = new Map<string, string>();
       const sources = [path];
-      let complete = true;
-      for (const entry of list(generator.files)) {
-        const written = text(entry) ?? "";
-        const at = written.indexOf("=");
-        const [key, file] = at >= 0 ? [written.slice(0, at), written.slice(at + 1)] : [posix.basename(written), written];
+      let unknown: string | undefined;
+      const read = (file: string): string | undefined => {
         const source = posix.normalize(posix.join(folder, file));
-        const content = texts.get(source);
-        if (content === undefined) complete = false;
-        else data.set(key, content);
         sources.push(source);
+        const content = texts.get(source);
+        if (content === undefined) unknown ??= `${source} is not in the repository`;
+        return content;
+      };
+      let encrypted = false;
+      // In kustomize's order: env files, literals, files.
+      for (const entry of [...list(generator.envs), generator.env]) {
+        const file = text(entry);
+        const content = file === undefined ? undefined : read(file);
+        if (content === undefined) continue;
+        const pairs = envPairs(content);
+        if (pairs === "encrypted") encrypted = true;
+        else if (typeof pairs === "string") unknown ??= `${file}: ${pairs}`;
+        else for (const [key, pair] of pairs) data.set(key, pair);
       }
       for (const entry of list(generator.literals)) {
         const written = text(entry) ?? "";
         const at = written.indexOf("=");
-        if (at > 0) data.set(written.slice(0, at), written.slice(at + 1));
+        if (at > 0) data.set(written.slice(0, at), unquoted(written.slice(at + 1)));
       }
-      // An `envs` file, or a source the tree does not hold, leaves some keys unknown.
-      if (list(generator.envs).length > 0 || text(generator.env) !== undefined) complete = false;
+      for (const entry of list(generator.files)) {
+        const written = text(entry) ?? "";
+        const at = written.indexOf("=");
+        const [key, file] = at >= 0 ? [written.slice(0, at), written.slice(at + 1)] : [posix.basename(written), written];
+        const content = read(file);
+        if (content !== undefined) data.set(key, content);
+      }
       const kind = field === "configMapGenerator" ? "ConfigMap" : "Secret";
-      return [[kind, name, { data: complete ? data : undefined, namespace: text(generator.namespace) ?? namespace, files: sources }]];
+      const known = !encrypted && unknown === undefined;
+      return [
+        [
+          kind,
+          name,
+          {
+            data: known ? data : undefined,
+            namespace: text(generator.namespace) ?? namespace,
+            files: sources,
+            ...(unknown !== undefined && !encrypted ? { unknown } : {}),
+          },
+        ],
+      ];
     }),
   );
 }
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/**
+ * An env file's pairs as kustomize reads them (api/kv): a line at a time, its leading blanks and a
+ * first line's byte order mark dropped, blank and `#` lines skipped, split at the first `=`, the
+ * value as written (quotes kept), and a line without `=` an empty value. SOPS's dotenv format,
+ * which Flux decrypts before the build, is `encrypted`; a key kustomize refuses, why.
+ */
+function envPairs(content: string): readonly (readonly [string, string])[] | "encrypted" | string {
+  if (/^sops_mac=/m.test(content)) return "encrypted";
+  const pairs: [string, string][] = [];
+  for (const [number, line] of content
+    .replace(/^\uFEFF/, "")
+    .split("\n")
+    .entries()) {
+    const trimmed = line.replace(/\r$/, "").replace(/^\s+/, "");
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const at = trimmed.indexOf("=");
+    const key = at >= 0 ? trimmed.slice(0, at) : trimmed;
+    if (!ENV_NAME.test(key)) return `line ${number + 1}: ${JSON.stringify(key)} is no variable name kustomize accepts`;
+    pairs.push([key, at >= 0 ? trimmed.slice(at + 1) : ""]);
+  }
+  return pairs;
+}
+
+/** A literal's value as kustomize reads it: without quotes that enclose it whole. */
+const unquoted = (value: string): string =>
+  value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0] ? value.slice(1, -1) : value;
 
 const indexes = new WeakMap<readonly SourceFile[], ConfigData>();
 
@@ -162,7 +221,12 @@ export function definitionsAt(index: ConfigData, kind: string, name: string, at:
  */
 export type SourceRead =
   | { readonly data: ReadonlyMap<string, string>; readonly files: readonly string[] }
-  | { readonly unknown: "missing" | "unheld" | "apart"; readonly files: readonly string[] };
+  | {
+      readonly unknown: "missing" | "unheld" | "apart";
+      readonly files: readonly string[];
+      /** Why a generated one is unheld though not encrypted (ValuesData.unknown). */
+      readonly why?: string;
+    };
 
 /**
  * What a reference in `namespace` reads (Flux's `substituteFrom`) at each site of its object: there,
@@ -185,7 +249,9 @@ export const readsAt = (
     const alike = known.length === candidates.length && known.every((data) => sameData(first!, data));
     if (alike) return { site, read: { data: first!, files } };
     // Two copies, one of them unreadable, may differ as well.
-    return { site, read: { unknown: candidates.length > 1 ? "apart" : "unheld", files } };
+    if (candidates.length > 1) return { site, read: { unknown: "apart", files } };
+    const why = candidates[0]!.unknown;
+    return { site, read: { unknown: "unheld", files, ...(why !== undefined ? { why } : {}) } };
   });
 
 const sameData = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>

@@ -3,6 +3,7 @@ import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kin
 import { NAMES_DELIVERY_KIND, trafficDocuments, type RenderRoot, type TreeTexts } from "./render-plan.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
+import { generatesReadObject } from "./unread-generators.js";
 
 /**
  * Whether a root applies no traffic config on this side: a release of a known chart whose values
@@ -17,7 +18,9 @@ import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntr
  * (RenderRoot.offline), and, under Flux, from post-build variables (a `kind: ${KIND}`): a root with
  * any of those is not judged here. Its patches may rewrite a document, even its kind
  * (`allowKindChange`): one that names a traffic kind or group, or shows a text kind (`type:
- * ExternalName`), is not judged either.
+ * ExternalName`), is not judged either. Nor is one whose generators make a ConfigMap or Secret
+ * that is read as traffic config (istiod's mesh ConfigMap from a `mesh.yaml`), or read from the
+ * cluster (a release's `valuesFrom`, a Flux substitution): generator-only roots of app config stay quiet.
  */
 export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   if (root.trafficFree) return true;
@@ -32,6 +35,7 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
     const fields = readKustomization(text);
     // Its own apiVersion and kind name kustomize's group: the rest is what it does.
     if (text === undefined || !fields || namesTraffic(text.replace(HEADER_LINE, ""))) return false;
+    if (generatesReadObject(fields, folderOf(file), texts)) return false;
     const at = (entry: string) => normalize(posix.join(folderOf(file), entry));
     for (const entry of patchFilesNamedBy(fields)) patches.add(at(entry));
     for (const entry of resourceEntries(fields)) {

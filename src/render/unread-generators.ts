@@ -140,7 +140,16 @@ const readByTree = new WeakMap<ReadonlyMap<string, string>, readonly DataReader[
 
 const readIn = (texts: ReadonlyMap<string, string>): readonly DataReader[] => {
   let read = readByTree.get(texts);
-  if (!read) readByTree.set(texts, (read = [...dataSourcesIn(texts.values(), { substitutions: true }), ...copiedFrom(texts)]));
+  if (!read) readByTree.set(texts, (read = [...sourcesIn(texts), ...copiedFrom(texts)]));
+  return read;
+};
+
+/** Each tree's readers from the cluster (`valuesFrom`, `substituteFrom`), read once. */
+const sourcesByTree = new WeakMap<ReadonlyMap<string, string>, readonly DataReader[]>();
+
+const sourcesIn = (texts: ReadonlyMap<string, string>): readonly DataReader[] => {
+  let read = sourcesByTree.get(texts);
+  if (!read) sourcesByTree.set(texts, (read = dataSourcesIn(texts.values(), { substitutions: true })));
   return read;
 };
 
@@ -148,6 +157,62 @@ const GENERATORS = [
   ["configMapGenerator", "ConfigMap"],
   ["secretGenerator", "Secret"],
 ] as const;
+
+/**
+ * Whether a family reads the object a generator makes, as it reads one written out (parsedTraits in
+ * load-manifests.ts): by its name and keys, those of its files, literals and env files alike
+ * (istiod's mesh ConfigMap `istio` with its `mesh`). One whose name is not written may be any.
+ */
+function readByFamily(
+  kind: string,
+  generator: Readonly<Record<string, unknown>>,
+  folder: string,
+  trees: readonly ReadonlyMap<string, string>[],
+): boolean {
+  const name = text(generator.name);
+  if (name === undefined) return true;
+  const keyOf = (entry: string, file: boolean) => {
+    const at = entry.indexOf("=");
+    return at >= 0 ? entry.slice(0, at) : file ? posix.basename(entry) : entry;
+  };
+  const envs = [...list(generator.envs), generator.env].flatMap((entry) => text(entry) ?? []);
+  const keys = [
+    ...list(generator.files).map((entry) => keyOf(text(entry) ?? "", true)),
+    ...list(generator.literals).map((entry) => keyOf(text(entry) ?? "", false)),
+    ...envs.flatMap((env) =>
+      trees.flatMap((texts) => (texts.get(posix.join(folder, env)) ?? "").split("\n").map((line) => keyOf(line.trim(), false))),
+    ),
+  ];
+  return kindSpecFor("", kind, [`name: ${name}`, ...keys.map((key) => `${key}: |`)].join("\n")) !== undefined;
+}
+
+/**
+ * The generators of a kustomization, by field, with whether each one's object is read (an entry
+ * that is no generator is).
+ */
+const generatorsOf = (fields: Readonly<Record<string, unknown>>, read: (kind: string, generator: Record<string, unknown>) => boolean) =>
+  GENERATORS.map(([field, kind]) => {
+    const generators = list(fields[field]);
+    return { field, generators, reading: generators.filter((generator) => !isRecord(generator) || read(kind, generator)) };
+  });
+
+/**
+ * Whether a kustomization generates an object that may reach traffic config outside its own build:
+ * one a family reads itself (istiod's mesh ConfigMap: a trust domain or egress policy edited in
+ * `mesh.yaml` passed unrendered as no change), or one a HelmRelease's `valuesFrom` or a Flux
+ * substitution reads from the cluster. What kustomize copies or renames within a build acts on the
+ * documents of that build alone: where those hold no traffic config, neither does the copy.
+ */
+export function generatesReadObject(
+  fields: Readonly<Record<string, unknown>>,
+  /** The kustomization's folder, which its generators' paths are relative to. */
+  folder: string,
+  texts: ReadonlyMap<string, string>,
+): boolean {
+  const read = (kind: string, generator: Record<string, unknown>) =>
+    readByFamily(kind, generator, folder, [texts]) || readsObject(sourcesIn(texts), kind, text(generator.name) ?? "");
+  return generatorsOf(fields, read).some(({ reading }) => reading.length > 0);
+}
 
 /**
  * A kustomization's fields without the generators whose object nothing in `trees` (base and head)
@@ -165,30 +230,12 @@ export function withoutUnreadGenerators(
   if (fields.configurations !== undefined && fields.configurations !== null) return fields;
   const hashed = (generator: Record<string, unknown>) =>
     (record(generator.options).disableNameSuffixHash ?? record(fields.generatorOptions).disableNameSuffixHash) !== true;
-  const read = (kind: string, generator: Record<string, unknown>): boolean => {
-    const name = text(generator.name);
-    if (name === undefined || (kind === "Secret" && hashed(generator))) return true;
-    if (trees.some((texts) => readsObject(readIn(texts), kind, name))) return true;
-    // As a family reads a ConfigMap written out: its name and keys (parsedTraits in load-manifests.ts),
-    // those of its files, literals and env files alike.
-    const keyOf = (entry: string, file: boolean) => {
-      const at = entry.indexOf("=");
-      return at >= 0 ? entry.slice(0, at) : file ? posix.basename(entry) : entry;
-    };
-    const envs = [...list(generator.envs), generator.env].flatMap((entry) => text(entry) ?? []);
-    const keys = [
-      ...list(generator.files).map((entry) => keyOf(text(entry) ?? "", true)),
-      ...list(generator.literals).map((entry) => keyOf(text(entry) ?? "", false)),
-      ...envs.flatMap((env) =>
-        trees.flatMap((texts) => (texts.get(posix.join(folder, env)) ?? "").split("\n").map((line) => keyOf(line.trim(), false))),
-      ),
-    ];
-    return kindSpecFor("", kind, [`name: ${name}`, ...keys.map((key) => `${key}: |`)].join("\n")) !== undefined;
-  };
-  const pruned = GENERATORS.flatMap(([field, kind]) => {
-    const generators = list(fields[field]);
-    const reading = generators.filter((generator) => !isRecord(generator) || read(kind, generator));
-    return reading.length === generators.length ? [] : [[field, reading] as const];
-  });
+  const read = (kind: string, generator: Record<string, unknown>): boolean =>
+    readByFamily(kind, generator, folder, trees) ||
+    (kind === "Secret" && hashed(generator)) ||
+    trees.some((texts) => readsObject(readIn(texts), kind, text(generator.name) ?? ""));
+  const pruned = generatorsOf(fields, read).flatMap(({ field, generators, reading }) =>
+    reading.length === generators.length ? [] : [[field, reading] as const],
+  );
   return pruned.length === 0 ? fields : { ...fields, ...Object.fromEntries(pruned) };
 }

@@ -9,6 +9,7 @@ import {
   substituteBuild,
   substituteVariables,
   builtKustomization,
+  conflictFailures,
   unknownValuesOf,
 } from "../../src/render/flux-substitution.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
@@ -81,6 +82,47 @@ describe("Flux post-build substitution", () => {
       "apps/route.yaml": ROUTE,
     });
     expect(unknownAt(held)("apps/route.yaml")).toBeUndefined();
+  });
+
+  describe("a ConfigMap a kustomize generator makes from an env file (probe C F11d)", () => {
+    const sides = (env: string | undefined) =>
+      tree({
+        "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: ConfigMap, name: cluster-vars}\n"),
+        "clusters/prod/vars/kustomization.yaml":
+          "namespace: flux-system\nconfigMapGenerator:\n- {name: cluster-vars, envs: [cluster.env]}\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+        ...(env === undefined ? {} : { "clusters/prod/vars/cluster.env": env }),
+        "apps/route.yaml": ROUTE,
+      });
+    const failures = (base: SourceFile[], head: SourceFile[]) =>
+      conflictFailures(base, head, [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)]).map((failure) => [
+        failure.inputs,
+        failure.gates,
+        failure.reason,
+      ]);
+
+    it("is read as Flux reads it: its variables substitute the route, the env file among their sources", () => {
+      const substituted = fluxSubstitutions(sides("backend=checkout-jkt\n"), policy.topology);
+      expect(substituted.texts.get("apps/route.yaml")).toContain("name: checkout-jkt");
+      expect(substituted.each("apps/route.yaml").map(({ sources }) => sources)).toEqual([
+        ["clusters/prod/vars/cluster.env", "clusters/prod/vars/kustomization.yaml"],
+      ]);
+      expect(failures(sides("backend=checkout-jkt\n"), sides("backend=checkout-tyo\n"))).toEqual([]);
+    });
+
+    it("one the review cannot read fails closed where the PR changes its input; an encrypted one is left as written, as an encrypted Secret is", () => {
+      const refused = (backend: string) => `backend=${backend}\nexport REGION=jkt\n`;
+      expect(failures(sides(refused("checkout-jkt")), sides(refused("checkout-tyo")))).toEqual([
+        [
+          ["clusters/prod/vars/cluster.env", "clusters/prod/apps.yaml"],
+          true,
+          'Flux Kustomization flux-system/apps in clusters/prod/apps.yaml reads ConfigMap cluster-vars from a kustomize generator whose data the review cannot read (cluster.env: line 2: "export REGION" is no variable name kustomize accepts), so its variables there are unknown, and so is what the change of clusters/prod/vars/cluster.env makes of them',
+        ],
+      ]);
+      // Unchanged, it is no finding of this PR.
+      expect(failures(sides(refused("checkout-jkt")), sides(refused("checkout-jkt")))).toEqual([]);
+      const sops = (backend: string) => `backend=ENC[AES256_GCM,data:${backend}]\nsops_mac=ENC[AES256_GCM,data:x]\n`;
+      expect(failures(sides(sops("a")), sides(sops("b")))).toEqual([]);
+    });
   });
 
   it("a value used so often that the file would pass the loader's bound leaves a file the loader refuses, not a huge string", () => {

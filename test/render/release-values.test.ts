@@ -72,6 +72,49 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
   });
 });
 
+describe("a generated ConfigMap's data, as kustomize makes it (probe C F11d: an env file read as unknown passed silently)", () => {
+  const generatedFrom = (generator: string, files: Record<string, string> = {}) =>
+    readsAt(
+      configData(tree({ "vars/kustomization.yaml": `namespace: flux-system\nconfigMapGenerator:\n- name: vars\n${generator}`, ...files })),
+      "ConfigMap",
+      "vars",
+      "flux-system",
+    )[0]!.read;
+
+  it("env files a line at a time: blanks, comments and a byte order mark skipped, the value as written, none without `=`", () => {
+    const env = '\uFEFF# regions\n\n  PRIMARY_REGION=jkt\r\nHOST="shop.example.com"\nURL=https://x?a=b\nEMPTY\n';
+    expect(
+      generatedFrom("  envs: [cluster.env]\n  literals: ['QUOTED=\"x\"', \"SINGLE='y'\", 'HALF=\"z']\n", { "vars/cluster.env": env }),
+    ).toEqual({
+      data: new Map([
+        ["PRIMARY_REGION", "jkt"],
+        ["HOST", '"shop.example.com"'],
+        ["URL", "https://x?a=b"],
+        ["EMPTY", ""],
+        // A literal loses quotes that enclose it whole.
+        ["QUOTED", "x"],
+        ["SINGLE", "y"],
+        ["HALF", '"z'],
+      ]),
+      files: ["vars/kustomization.yaml", "vars/cluster.env"],
+    });
+    expect(generatedFrom("  env: cluster.env\n", { "vars/cluster.env": "A=1\n" })).toMatchObject({ data: new Map([["A", "1"]]) });
+  });
+
+  it("encrypted (SOPS's dotenv), it is unheld as an encrypted document is; unread (missing, a key kustomize refuses), it says why", () => {
+    const sops = "REGION=ENC[AES256_GCM,data:x]\nsops_version=3.8.1\nsops_mac=ENC[AES256_GCM,data:y]\n";
+    expect(generatedFrom("  envs: [cluster.env]\n", { "vars/cluster.env": sops })).toEqual({
+      unknown: "unheld",
+      files: ["vars/kustomization.yaml", "vars/cluster.env"],
+    });
+    expect(generatedFrom("  envs: [cluster.env]\n")).toMatchObject({ unknown: "unheld", why: "vars/cluster.env is not in the repository" });
+    expect(generatedFrom("  envs: [cluster.env]\n", { "vars/cluster.env": "A=1\nexport B=2\n" })).toMatchObject({
+      unknown: "unheld",
+      why: 'cluster.env: line 2: "export B" is no variable name kustomize accepts',
+    });
+  });
+});
+
 describe("a valuesFrom source read on the release's own cluster", () => {
   // Each cluster's folder holds its own bookinfo/reviews-traffic, as it holds its own release.
   const sites: Record<string, readonly string[]> = {

@@ -1225,3 +1225,66 @@ describe.skipIf(unavailable !== undefined)(
     );
   },
 );
+
+describe.skipIf(unavailable !== undefined)(
+  `what a render reads besides listed documents${unavailable ? ` (skipped: ${unavailable})` : ""}`,
+  () => {
+    const flux = (name: string, path: string, postBuild = "") => ({
+      path: `clusters/jkt/${name}.yaml`,
+      text: `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  path: ./${path}\n  sourceRef: {kind: GitRepository, name: flux-system}\n${postBuild}`,
+    });
+    const classes = (result: Awaited<ReturnType<typeof reviewRendered>>) =>
+      result.analysis.findings.map((finding) => [finding.class, finding.risk, finding.file]);
+
+    it(
+      "istiod's mesh ConfigMap made by a configMapGenerator is rendered: a trust domain or egress edit in mesh.yaml is judged, an access log is not blocked (probe C K06d, K06d2, K06h)",
+      async () => {
+        const mesh = (edit: string) => [
+          flux("mesh", "istio/config"),
+          {
+            path: "istio/config/kustomization.yaml",
+            text: "namespace: istio-system\nconfigMapGenerator:\n- {name: istio, files: [mesh=mesh.yaml]}\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+          },
+          { path: "istio/config/mesh.yaml", text: `trustDomain: fleet.example.com\naccessLogFile: ""\n${edit}` },
+        ];
+        const base = mesh("outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n");
+        const trust = edit(base, "istio/config/mesh.yaml", "fleet.example.com", "jkt.example.com");
+        expect(classes(await reviewRendered(base, trust))).toEqual([["trust.changed", "critical", "istio/config/mesh.yaml"]]);
+        const egress = edit(base, "istio/config/mesh.yaml", "REGISTRY_ONLY", "ALLOW_ANY");
+        expect(classes(await reviewRendered(base, egress))).toEqual([["access.widened", "high", "istio/config/mesh.yaml"]]);
+        const logged = edit(base, "istio/config/mesh.yaml", 'accessLogFile: ""', "accessLogFile: /dev/stdout");
+        expect(classes(await reviewRendered(base, logged))).toEqual([["resource.changed", "low", "istio/config/mesh.yaml"]]);
+      },
+      HEADROOM,
+    );
+
+    it(
+      "a Flux substitution reads a ConfigMap a generator makes from cluster.env: the region moved there moves the route (probe C F11d)",
+      async () => {
+        const base: SourceFile[] = [
+          flux("vars", "vars"),
+          flux("apps", "routes", "  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: cluster-vars}]\n"),
+          {
+            path: "vars/kustomization.yaml",
+            text: "namespace: flux-system\nconfigMapGenerator:\n- {name: cluster-vars, envs: [cluster.env]}\ngeneratorOptions: {disableNameSuffixHash: true}\n",
+          },
+          { path: "vars/cluster.env", text: "# the primary region\nPRIMARY_REGION=jkt\n" },
+          { path: "routes/kustomization.yaml", text: "resources: [route.yaml]\n" },
+          {
+            path: "routes/route.yaml",
+            text: "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: web, namespace: infra}]\n  hostnames: [shop.example.com]\n  rules:\n  - backendRefs:\n    - group: net.gke.io\n      kind: ServiceImport\n      name: shop-${PRIMARY_REGION}\n      port: 8080\n",
+          },
+        ];
+        const head = edit(base, "vars/cluster.env", "PRIMARY_REGION=jkt", "PRIMARY_REGION=tyo");
+        const policyRegions = policyWith('topology:\n  backendRegions: ["-(?<region>jkt|tyo)$"]\n');
+        const rendered = await renderForReview(base, head, policyRegions, { budgetMs: 60_000 });
+        const review = reviewChange({ base, head, rendered, policy: policyRegions, policySource: "test", body: "", now: NOW });
+        expect(review.analysis.findings.map((finding) => [finding.class, finding.file])).toEqual([
+          ["backend.region-added", "vars/cluster.env"],
+          ["backend.region-removed", "vars/cluster.env"],
+        ]);
+      },
+      HEADROOM,
+    );
+  },
+);

@@ -133,4 +133,71 @@ describe("a kustomize root that applies no traffic config needs no render", () =
       }),
     ).toBe(false);
   });
+
+  describe("a generator whose object something reads as traffic config (probe C K06d, K06d2, K06d4)", () => {
+    const MESH = "trustDomain: fleet.example.com\noutboundTrafficPolicy: {mode: REGISTRY_ONLY}\n";
+    const generating = (generator: string, extra: Record<string, string> = {}) =>
+      quiet({
+        "app/kustomization.yaml": `namespace: istio-system\nresources: [deployment.yaml]\nconfigMapGenerator:\n${generator}generatorOptions: {disableNameSuffixHash: true}\n`,
+        "app/deployment.yaml": DEPLOYMENT,
+        "app/mesh.yaml": MESH,
+        ...extra,
+      });
+
+    it("istiod's mesh ConfigMap, from a file or a literal, revisioned or not, is; a ConfigMap of app config beside it is not", () => {
+      expect(generating("- {name: istio, files: [mesh=mesh.yaml]}\n")).toBe(false);
+      expect(generating("- name: istio-1-24\n  literals:\n  - |\n    mesh=trustDomain: fleet.example.com\n")).toBe(false);
+      // istiod reads the key `mesh` of a ConfigMap named `istio`: another name or key is app config.
+      expect(generating("- {name: istio, files: [mesh.yaml]}\n")).toBe(true);
+      expect(generating("- {name: settings, files: [mesh=mesh.yaml]}\n")).toBe(true);
+    });
+
+    it("one a Flux substitution or a release's valuesFrom reads from the cluster is; one only a replacement of another build copies is not", () => {
+      const substituting = (name: string) => ({
+        "clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./routes\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: ${name}}]\n`,
+      });
+      const vars = "- {name: cluster-vars, envs: [cluster.env]}\n";
+      expect(generating(vars, { ...substituting("cluster-vars"), "app/cluster.env": "PRIMARY_REGION=jkt\n" })).toBe(false);
+      expect(generating(vars, { ...substituting("other-vars"), "app/cluster.env": "PRIMARY_REGION=jkt\n" })).toBe(true);
+      const release =
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  valuesFrom: [{kind: ConfigMap, name: web-values}]\n";
+      expect(generating("- {name: web-values, files: [values.yaml=mesh.yaml]}\n", { "web/release.yaml": release })).toBe(false);
+      // A replacement copies within its own build: another build's reads nothing of this one.
+      const replacing = (resources: string) => ({
+        "other/kustomization.yaml": `resources: [${resources}]\nreplacements:\n- source: {kind: ConfigMap, name: settings, fieldPath: data.host}\n  targets: [{select: {kind: HTTPRoute}, fieldPaths: [spec.hostnames.0]}]\n`,
+        "other/route.yaml": ROUTE,
+      });
+      expect(generating("- {name: settings, literals: [host=shop.example.com]}\n", replacing("route.yaml"))).toBe(true);
+      // One whose build includes it copies it into its route: that build renders, as crossed.
+      const tree = Object.entries({
+        "app/kustomization.yaml":
+          "resources: [deployment.yaml]\nconfigMapGenerator:\n- {name: settings, literals: [host=shop.example.com]}\n",
+        "app/deployment.yaml": DEPLOYMENT,
+        ...replacing("../app, route.yaml"),
+      }).map(([path, text]) => ({ path, text }));
+      const crossed = planRenders(tree, topology).find((candidate) => candidate.id === "kustomize other");
+      expect(crossed?.crossed).toContain("app/kustomization.yaml");
+      expect(rendersNoTraffic(crossed!, textsOf(tree))).toBe(false);
+    });
+
+    it("a base or Component of the root that generates one counts as the root's own", () => {
+      const base = {
+        "base/kustomization.yaml": "configMapGenerator:\n- {name: istio, files: [mesh=mesh.yaml]}\n",
+        "base/mesh.yaml": MESH,
+      };
+      expect(quiet({ ...base, "app/kustomization.yaml": "resources: [../base]\n" })).toBe(false);
+      const component = {
+        "mesh/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n- {name: istio, files: [mesh=mesh.yaml]}\n",
+        "mesh/mesh.yaml": MESH,
+      };
+      expect(
+        quiet({
+          ...component,
+          "app/kustomization.yaml": "resources: [deployment.yaml]\ncomponents: [../mesh]\n",
+          "app/deployment.yaml": DEPLOYMENT,
+        }),
+      ).toBe(false);
+    });
+  });
 });
