@@ -112,6 +112,17 @@ const textKinds = FAMILIES.flatMap(({ name, textKinds = [] }) =>
   })),
 );
 
+/**
+ * The kinds of every group the families read that an API server serves, by group, text kinds too
+ * (a core Service, a Flux HelmRelease); not kustomize's own files, which are never sent to one.
+ */
+export const servedKinds: ReadonlyMap<string, readonly string[]> = (() => {
+  const served = new Map<string, Set<string>>();
+  for (const { group, kind, toolFile } of [...registry.values(), ...textKinds.map(({ spec }) => spec)])
+    if (!toolFile) served.set(group, (served.get(group) ?? new Set()).add(kind));
+  return new Map([...served].map(([group, kinds]) => [group, [...kinds].sort()]));
+})();
+
 /** Whether a document's text shows what makes some text kind traffic config (the loader's triage asks before parsing). */
 export const mayBeTextKind = (text: string): boolean => textKinds.some((candidate) => candidate.when.test(text));
 

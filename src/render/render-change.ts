@@ -51,6 +51,7 @@ import {
 import { argoComponentBuilds } from "./argo-kustomize-builds.js";
 import { fromWrapper, ORIGIN_WRAPPER, originKey, withoutOrigins, wrapperKustomization } from "./render-origins.js";
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
+import { apiVersionFlags } from "./cluster-capabilities.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
@@ -805,6 +806,7 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
         run.namespace,
         ...valuesArgs,
         ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`]),
+        ...apiVersionFlags(),
       ];
     }
     const home = join(work, "home");

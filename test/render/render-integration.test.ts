@@ -1286,5 +1286,28 @@ describe.skipIf(unavailable !== undefined)(
       },
       HEADROOM,
     );
+
+    it(
+      "helm renders with the cluster's traffic APIs: a route gated on gateway.networking.k8s.io is judged, one gated on monitoring.coreos.com stays out (probe C H11d, H11d2)",
+      async () => {
+        const gated = (has: string, body: string) => `{{- if .Capabilities.APIVersions.Has "${has}" }}\n${body}{{- end }}\n`;
+        const route =
+          "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: checkout, namespace: shop}\nspec:\n  parentRefs: [{name: web, namespace: infra}]\n  hostnames: [shop.example.com]\n  rules:\n  - backendRefs:\n    - {name: checkout-v1, port: 8080, weight: {{ sub 100 (int .Values.weight) }}}\n    - {name: checkout-v2, port: 8080, weight: {{ .Values.weight }}}\n";
+        // The same route under another name, gated on an API no family reads: left out at base and head, as before.
+        const monitored = route.replace("name: checkout,", "name: checkout-monitored,");
+        const chart = (has: string): SourceFile[] => [
+          { path: "charts/checkout/Chart.yaml", text: "apiVersion: v2\nname: checkout\nversion: 0.1.0\n" },
+          { path: "charts/checkout/values.yaml", text: "weight: 10\n" },
+          { path: "charts/checkout/templates/route.yaml", text: gated(has, route) },
+          { path: "charts/checkout/templates/monitor.yaml", text: gated("monitoring.coreos.com/v1", monitored) },
+        ];
+        for (const has of ["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1/HTTPRoute"]) {
+          const base = chart(has);
+          const result = await reviewRendered(base, edit(base, "charts/checkout/values.yaml", "weight: 10", "weight: 100"));
+          expect(classes(result)).toEqual([["backend.weight-changed", "medium-high", "charts/checkout/values.yaml"]]);
+        }
+      },
+      HEADROOM,
+    );
   },
 );
