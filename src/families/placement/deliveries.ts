@@ -11,6 +11,7 @@ import { readsThisTree } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js";
+import { flatten, pathParams, render, type Params } from "./argo-templates.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -27,8 +28,6 @@ import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js
 const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 const IN_CLUSTER_NAME = "in-cluster";
 
-type Params = Readonly<Record<string, string>>;
-
 /** Whether `file` sits under `root`; a root rendered with unresolved template parts is a glob. */
 const under = (root: string): ((file: string) => boolean) => {
   if (root === "") return () => true;
@@ -40,23 +39,8 @@ const under = (root: string): ((file: string) => boolean) => {
 // ---------------------------------------------------------------------------------------------
 // Argo CD templates
 
-const PLACEHOLDER = /\{\{-?\s*\.?([A-Za-z0-9_.[\]-]+)\s*-?\}\}/g;
-
-/** Fills `{{name}}` (fasttemplate) and `{{.name}}` (goTemplate) placeholders; unknown ones stay as written. */
-const render = (template: string, params: Params): string => template.replace(PLACEHOLDER, (whole, key: string) => params[key] ?? whole);
-
 /** Whatever placeholders remain match any one path segment. */
 const asGlob = (path: string): string => path.replace(/\{\{[^}]*\}\}/g, "*");
-
-/** List elements as template parameters, nested values flattened to dotted keys (`values.region`). */
-const flatten = (value: unknown, prefix = ""): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [key, item] of Object.entries(record(value))) {
-    if (isRecord(item)) Object.assign(out, flatten(item, `${prefix}${key}.`));
-    else if (typeof item === "string" || typeof item === "number" || typeof item === "boolean") out[`${prefix}${key}`] = String(item);
-  }
-  return out;
-};
 
 const selectorText = (selector: unknown): string => {
   const fields = record(selector);
@@ -92,10 +76,7 @@ const directoryParams = (glob: string, file: string | undefined): Params | undef
       if (matcher(candidate)) directory = candidate;
     }
   }
-  if (directory === undefined) return undefined;
-  const basename = directory.split("/").pop() ?? directory;
-  const normalized = basename.replace(/[^a-zA-Z0-9-]/g, "-").toLowerCase();
-  return { path: directory, "path.path": directory, "path.basename": basename, "path.basenameNormalized": normalized };
+  return directory === undefined ? undefined : pathParams(directory);
 };
 
 /** Parameter sets of one generator (for a given file when the parameters depend on it); unsupported generators yield none. */

@@ -12,6 +12,8 @@ import { readersOf } from "../../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { namespacingOf } from "./namespacing.js";
+import { generatedApplications, generatedFinalizers, generatingSet, type GeneratorTree } from "./generated-applications.js";
+import type { Delivery } from "../../core/gitops-delivery.js";
 
 /**
  * A traffic resource handed from one GitOps object to another: an Argo CD Application renamed
@@ -58,11 +60,7 @@ const cascades = (finalizers: unknown): boolean =>
  * ApplicationSet preserves resources on deletion (argo-cd applicationset/utils/utils.go
  * RenderTemplateParams), and one that writes some those.
  */
-const generatedCascade = (applicationSet: Resource): boolean => {
-  const spec = record(applicationSet.body.spec);
-  const finalizers = record(record(spec.template).metadata).finalizers;
-  return texts(finalizers).length === 0 ? flag(record(spec.syncPolicy).preserveResourcesOnDeletion) !== true : cascades(finalizers);
-};
+const generatedCascade = (applicationSet: Resource): boolean => cascades(generatedFinalizers(applicationSet));
 
 /** Whether an ApplicationSet deletes the Applications it no longer generates: not under `create-only` or `create-update`. */
 const deletesUngenerated = (applicationSet: Resource): boolean =>
@@ -74,7 +72,7 @@ const deletesUngenerated = (applicationSet: Resource): boolean =>
  * applying it beside whatever takes it over (an element dropped for a standalone Application of
  * the same path: two Applications apply its routes).
  */
-const keepsApplying = (resource: Resource): boolean => resource.id.kind === "ApplicationSet" && !deletesUngenerated(resource);
+export const keepsApplying = (resource: Resource): boolean => resource.id.kind === "ApplicationSet" && !deletesUngenerated(resource);
 
 /**
  * Whether the object, kept, deletes what it stops delivering: Flux prune, Argo CD's automated
@@ -121,16 +119,69 @@ export const generatedRenamed = (change: ResourceChange, delivered: readonly str
 /** The kinds of the objects that deliver (placement.ts PLACEMENT_FIELDS). */
 const DELIVERING_KINDS = ["Application", "ApplicationSet", "Kustomization"];
 
-const deliverersOf = new WeakMap<ManifestSet, readonly Resource[]>();
+type Side = "base" | "head";
 
-/** The objects of a tree that deliver anything, found once a tree. */
-const deliverersIn = (set: ManifestSet, context: DetectorContext): readonly Resource[] => {
-  let found = deliverersOf.get(set);
-  if (!found) {
-    found = DELIVERING_KINDS.flatMap((kind) => resourcesOfKind(set, kind)).filter((resource) => context.deliveryOf(resource, set));
-    deliverersOf.set(set, found);
+const listedIn = new WeakMap<DetectorContext, Record<Side, Map<Resource, readonly Resource[] | undefined>>>();
+
+/** The Applications a set generates from one side's tree (generated-applications.ts), listed once a side. */
+const listed = (applicationSet: Resource, side: Side, context: DetectorContext): readonly Resource[] | undefined => {
+  const known = listedIn.get(context) ?? { base: new Map(), head: new Map() };
+  listedIn.set(context, known);
+  if (known[side].has(applicationSet)) return known[side].get(applicationSet);
+  const tree: GeneratorTree = {
+    files: context[side].files,
+    data: (path) => {
+      const written = context.fileText(side, path);
+      return written === undefined ? undefined : context.readYaml(written);
+    },
+  };
+  const applications = generatedApplications(applicationSet, tree);
+  known[side].set(applicationSet, applications);
+  return applications;
+};
+
+/**
+ * The Applications an ApplicationSet generates on one side, where the trees tell them on both
+ * (on the side that holds it, where only one does): a set whose Applications only one side lists
+ * is read as one object on both, as before.
+ */
+export const generatedOn = (applicationSet: Resource, side: Side, context: DetectorContext): readonly Resource[] | undefined => {
+  const own = listed(applicationSet, side, context);
+  const otherSide = side === "base" ? "head" : "base";
+  const other = context[otherSide].resources.get(applicationSet.key);
+  return own && (!other || listed(other, otherSide, context)) ? own : undefined;
+};
+
+/** The objects of one tree that deliver anything, each with its delivery, and by key. */
+interface Deliverers {
+  readonly all: readonly Resource[];
+  readonly byKey: ReadonlyMap<string, Resource>;
+  readonly delivery: ReadonlyMap<Resource, Delivery>;
+}
+
+const deliverersOf = new WeakMap<DetectorContext, Partial<Record<Side, Deliverers>>>();
+
+/**
+ * The objects of a tree that deliver anything, found once a side: an ApplicationSet as the
+ * Applications it generates where the trees tell them (generatedOn), since what one of those
+ * lets go of is deleted or kept as that Application is.
+ */
+const deliverersIn = (set: ManifestSet, context: DetectorContext): Deliverers => {
+  const side: Side = set === context.base ? "base" : "head";
+  const known = deliverersOf.get(context) ?? {};
+  deliverersOf.set(context, known);
+  const found = known[side];
+  if (found) return found;
+  const delivery = new Map<Resource, Delivery>();
+  for (const resource of DELIVERING_KINDS.flatMap((kind) => resourcesOfKind(set, kind))) {
+    const generated = resource.id.kind === "ApplicationSet" ? generatedOn(resource, side, context) : undefined;
+    for (const deliverer of generated ?? [resource]) {
+      const delivers = context.deliveryOf(deliverer, set);
+      if (delivers) delivery.set(deliverer, delivers);
+    }
   }
-  return found;
+  const all = [...delivery.keys()];
+  return (known[side] = { all, byKey: new Map(all.map((deliverer) => [deliverer.key, deliverer])), delivery });
 };
 
 /** Where one tree applies the copies of one identity: per site, what lands (namespace and content) and which objects apply it. */
@@ -146,7 +197,7 @@ interface Footprint {
  * files (`clusters/prod/argocd/infra.yaml`, `clusters/staging/argocd/infra.yaml`), keyed apart.
  */
 const severalArgoCds = (set: ManifestSet, context: DetectorContext): boolean =>
-  deliverersIn(set, context).some((deliverer) => deliverer.id.group === "argoproj.io" && deliverer.key.includes("@"));
+  deliverersIn(set, context).all.some((deliverer) => deliverer.id.group === "argoproj.io" && deliverer.key.includes("@"));
 
 /**
  * A site one object sends a file to, as far as telling sites apart needs. Argo CD's own
@@ -165,13 +216,14 @@ const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorCon
   const landed = new Set<string>();
   const appliers = new Map<string, Set<string>>();
   let undelivered = false;
+  const deliverers = deliverersIn(set, context);
   for (const copy of declared(set, id)) {
     if (!context.applies(side, copy.source.file)) continue;
     const readers = readersOf(copy.source.file, set.includedBy);
     const content = JSON.stringify(canonical(copy.body));
     let delivered = false;
-    for (const deliverer of deliverersIn(set, context)) {
-      const delivery = context.deliveryOf(deliverer, set)!;
+    for (const deliverer of deliverers.all) {
+      const delivery = deliverers.delivery.get(deliverer)!;
       const own = placement(deliverer.source.file).sites ?? [];
       const sites = new Set(
         readers.flatMap((reader) => {
@@ -218,6 +270,18 @@ const deployment = (resource: Resource): unknown => {
   return { kind, namespace, how, source: source === undefined ? undefined : unplaced(source), sources: list(sources).map(unplaced) };
 };
 
+/**
+ * Whether what an object lets go of stays as it was: kept, it neither prunes it nor goes on
+ * applying it; gone, it does not delete it. An Application its set no longer generates is gone,
+ * unless the set keeps such Applications (create-only, create-update), which go on applying it.
+ */
+const leavesApplied = (deliverer: Resource, still: Resource | undefined, context: DetectorContext): boolean => {
+  if (still) return !prunesWhenDropped(still) && !keepsApplying(still);
+  const set = generatingSet(deliverer);
+  const setNow = set && context.head.resources.get(set.key);
+  return !(setNow && keepsApplying(setNow)) && !prunesOnDelete(deliverer);
+};
+
 const handedOverIn = new WeakMap<DetectorContext, Map<string, boolean>>();
 
 /**
@@ -235,8 +299,9 @@ export function handedOver(id: ResourceId, context: DetectorContext): boolean {
   const [before, after] = [footprintOf(id, "base", context, several), footprintOf(id, "head", context, several)];
   const applying = (footprint: Footprint) => new Set([...footprint.appliers.values()].flatMap((keys) => [...keys]));
   const [was, now] = [applying(before), applying(after)];
-  const lettingGo = [...was].filter((deliverer) => !now.has(deliverer)).map((deliverer) => context.base.resources.get(deliverer)!);
-  const takingOver = [...now].filter((deliverer) => !was.has(deliverer)).map((deliverer) => context.head.resources.get(deliverer)!);
+  const [atBase, atHead] = [deliverersIn(context.base, context).byKey, deliverersIn(context.head, context).byKey];
+  const lettingGo = [...was].filter((deliverer) => !now.has(deliverer)).map((deliverer) => atBase.get(deliverer)!);
+  const takingOver = [...now].filter((deliverer) => !was.has(deliverer)).map((deliverer) => atHead.get(deliverer)!);
   const kept =
     !before.undelivered &&
     !after.undelivered &&
@@ -244,10 +309,9 @@ export function handedOver(id: ResourceId, context: DetectorContext): boolean {
     before.landed.size === after.landed.size &&
     [...before.landed].every((landing) => after.landed.has(landing)) &&
     [...after.appliers.values()].every((keys) => keys.size === 1) &&
-    lettingGo.every((deliverer) => {
-      const still = context.head.resources.get(deliverer.key);
-      return still ? !prunesWhenDropped(still) && !keepsApplying(still) : !prunesOnDelete(deliverer);
-    }) &&
+    lettingGo.every((deliverer) =>
+      leavesApplied(deliverer, atHead.get(deliverer.key) ?? context.head.resources.get(deliverer.key), context),
+    ) &&
     // Every object taking it over deploys it as each one letting go did (a split: each half as the whole).
     lettingGo.every((old) => takingOver.every((taker) => sameValue(deployment(old), deployment(taker))));
   known.set(key, kept);

@@ -1,7 +1,7 @@
 import type { Family } from "../family.js";
 import { gitopsDeliveries } from "./deliveries.js";
 import { kustomizeDetector, kustomizePatchFileDetector } from "./kustomize.js";
-import { placementDetector } from "./placement.js";
+import { generatedApplicationsDetector, placementDetector } from "./placement.js";
 import { thisRepositoryDetector } from "./this-repository.js";
 import * as kustomize from "./kustomize-schemas.js";
 import * as placement from "./schemas.js";
@@ -71,5 +71,5 @@ export const placementFamily: Family = {
   },
   deliveries: gitopsDeliveries,
   detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector],
-  fileDetectors: [kustomizePatchFileDetector],
+  fileDetectors: [kustomizePatchFileDetector, generatedApplicationsDetector],
 };

@@ -12,8 +12,10 @@ import { onlyOperationalPatches, unmatched } from "./operational-patches.js";
 import { childPatching, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { namespacingOf, type Namespacing } from "./namespacing.js";
-import { allHandedOver, generatedRenamed, prunesOnDelete } from "./handovers.js";
-import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import { allHandedOver, generatedOn, generatedRenamed, keepsApplying, prunesOnDelete } from "./handovers.js";
+import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
+import { canonicalText } from "../../core/canonical-form.js";
+import { sortedSet } from "../../core/canonical-values.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";
@@ -246,6 +248,83 @@ const sourceMissing = (change: ResourceChange, before: Reach | undefined, out: D
   });
   return true;
 };
+
+/**
+ * Applications an ApplicationSet stops generating, where the trees tell which (handovers.ts
+ * generatedOn): a list element renamed (`app: shop` → `shop-apps`), a folder a git generator reads
+ * renamed, the template's name changed. The controller creates the new Application and deletes the
+ * old one, and with the resources finalizer (which it gives generated Applications unless the set
+ * preserves resources on deletion) that deletes everything the old one applied before the new one
+ * applies it again; under create-only or create-update the old one stays, and two apply it. What
+ * each delivered that the head tree still declares is judged as any handover: nothing where the
+ * successor deploys it alike and the old one leaves it. `leaving`: what the reach change already
+ * says the set no longer delivers (reachChange), not said twice.
+ * False where the trees do not tell (the template's name is then judged as written, generatedRenamed).
+ */
+const applicationsLetGo = (change: ResourceChange, context: DetectorContext, leaving: readonly string[], out: DetectionList): boolean => {
+  if (!change.base || !change.head) return false;
+  const [generated, generating] = [generatedOn(change.base, "base", context), generatedOn(change.head, "head", context)];
+  if (!generated || !generating) return false;
+  const names = (applications: readonly Resource[]) => new Set(applications.map((application) => application.id.name));
+  const [before, after] = [names(generated), names(generating)];
+  const taking = generating.flatMap((application) => (before.has(application.id.name) ? [] : [application.id.name]));
+  const tree = treeOf(context.base, context);
+  const dropped = generated.flatMap((application) => {
+    const reach = after.has(application.id.name) ? undefined : reachOf(application, tree, context);
+    const moving = (reach?.resources ?? []).filter((name) => {
+      const copies = reach!.delivered.get(name) ?? [];
+      return copies.some((copy) => declares(context.head, copy.id)) && !leaving.includes(name) && !allHandedOver(copies, context);
+    });
+    return moving.length === 0 ? [] : [{ application, moving, clusters: reach!.clusters }];
+  });
+  if (dropped.length === 0) return true;
+  const gone = dropped.map(({ application }) => application.id.name);
+  const [they, their, deletes] = gone.length === 1 ? ["it", "its", "deletes"] : ["they", "their", "delete"];
+  const resources = sortedSet(dropped.flatMap(({ moving }) => moving));
+  const held = `${their} ${resources.length} traffic resources (${named(resources)})`;
+  const where = clusterWord(sortedSet(dropped.flatMap(({ clusters }) => clusters)));
+  const successors =
+    taking.length === 0 ? "whatever takes them over applies" : `${named(taking)} ${taking.length === 1 ? "applies" : "apply"}`;
+  const effect = keepsApplying(change.head)
+    ? `${they} ${gone.length === 1 ? "stays" : "stay"} (applicationsSync ${show(text(record(record(change.head.body.spec).syncPolicy).applicationsSync))}), and two Applications apply each of ${held} on ${where}`
+    : dropped.some(({ application }) => prunesOnDelete(application))
+      ? `deleted with the resources finalizer, ${they} ${deletes} ${held} from ${where} before ${successors} them again`
+      : `${held} on ${where} are not taken over by an Application deploying them alike (the same revision, repository, sync policy, namespace and cluster)`;
+  const path: FieldPath = ["spec", "template", "metadata", "name"];
+  const [was, now] = [valueAt(change.base.body, path), valueAt(change.head.body, path)];
+  const renamed = sameValue(was, now) ? "" : `template.metadata.name ${show(was)} → ${show(now)}: `;
+  out.add({
+    class: "resource.changed",
+    summary: `${renamed}no longer generates Application${gone.length === 1 ? "" : "s"} ${named(gone)}${taking.length > 0 ? ` (generates ${named(taking)})` : ""}: ${effect}`,
+    side: "head",
+    path: renamed ? path : ["spec", "generators"],
+    before: gone,
+    after: taking,
+    riskFloor: "high",
+  });
+  return true;
+};
+
+/**
+ * An ApplicationSet the PR leaves as it was, whose git generator reads folders or files the PR
+ * renames or moves: no resource change shows it, yet the Applications it generates change as its
+ * tree does (applicationsLetGo). One the PR edits is the placement detector's.
+ */
+export const generatedApplicationsDetector: FileDetector = (_files, context) =>
+  resourcesOfKind(context.head, "ApplicationSet").flatMap((head) => {
+    const base = context.base.resources.get(head.key);
+    // Edited as the resource diff has it (diff/resource-diff.ts sameMeaning): the placement detector judges it.
+    if (
+      !base ||
+      head.id.group !== "argoproj.io" ||
+      (base.source.text !== head.source.text && canonicalText(base.body) !== canonicalText(head.body))
+    )
+      return [];
+    const change: ResourceChange = { key: head.key, base, head };
+    const out = new DetectionList(change);
+    applicationsLetGo(change, context, [], out);
+    return out.detections.map((detection) => ({ ...detection, resourceKey: head.key }));
+  });
 
 interface Setting {
   readonly kinds: readonly string[];
@@ -656,7 +735,8 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   if (!sourceMissing(change, before, out, context)) reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
-  generatedRenamed(change, before?.resources ?? [], where, out);
+  const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));
+  if (!applicationsLetGo(change, context, leaving, out)) generatedRenamed(change, before?.resources ?? [], where, out);
   targetNamespace(change, where, out, context);
   fluxPatches(change, where, out, context);
   fluxComponents(change, where, out, context);

@@ -393,7 +393,7 @@ spec:
           side: "head",
           path: ["spec", "template", "metadata", "name"],
           riskFloor: "high",
-          says: "template.metadata.name shop-{{cluster}} → checkout-{{cluster}}: the Applications of the old names are deleted with the resources finalizer, and its 1 traffic resources with them from cluster jkt-prod",
+          says: "template.metadata.name shop-{{cluster}} → checkout-{{cluster}}: no longer generates Application shop-jkt-prod (generates checkout-jkt-prod): deleted with the resources finalizer, it deletes its 1 traffic resources (HTTPRoute shop/checkout) from cluster jkt-prod before checkout-jkt-prod applies them again",
         },
       ],
     },
@@ -425,7 +425,7 @@ spec:
           side: "head",
           path: ["spec", "template", "metadata", "name"],
           riskFloor: "high",
-          says: "the Applications of the old names stay (applicationsSync create-update), and two Applications apply each of its 1 traffic resources",
+          says: "no longer generates Application shop-jkt-prod (generates checkout-jkt-prod): it stays (applicationsSync create-update), and two Applications apply each of its 1 traffic resources (HTTPRoute shop/checkout) on cluster jkt-prod",
         },
       ],
     },
@@ -1055,6 +1055,175 @@ describe("an Argo CD Application renamed or split: what lands on each cluster is
       { "apps/web/route.yaml": route, "argocd/shop.yaml": app("web", "apps/web").replace("namespace: shop}", "namespace: web}") },
     );
     expect(result.map(([kind, risk]) => [kind, risk])).toContainEqual(["route.attachment-changed", "high"]);
+  });
+});
+
+describe("an ApplicationSet's generated Applications renamed by its generators: judged as the Applications it stops generating", () => {
+  const route = (name: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: ${name}, port: 8080}]}]\n`;
+  const listSet = (elements: string, { syncPolicy = "", name = "'{{app}}'", extra = "" } = {}) =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n${syncPolicy ? `  syncPolicy: {${syncPolicy}}\n` : ""}  generators: [{list: {elements: [${elements}]}}]\n  template:\n    metadata: {name: ${name}${extra}}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: '{{path}}', targetRevision: '{{revision}}'}\n      destination: {server: https://kubernetes.default.svc, namespace: shop}\n      syncPolicy: {automated: {prune: true}}\n`;
+  const gitSet = (syncPolicy = "", directories = "{path: 'apps/*'}") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n${syncPolicy ? `  syncPolicy: {${syncPolicy}}\n` : ""}  generators: [{git: {repoURL: https://github.com/example/platform.git, revision: HEAD, directories: [${directories}]}}]\n  template:\n    metadata: {name: '{{path.basename}}'}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: '{{path}}'}\n      destination: {server: https://kubernetes.default.svc, namespace: shop}\n      syncPolicy: {automated: {prune: true}}\n`;
+  const ROUTES_AT = { "apps/shop/route.yaml": route("checkout"), "apps/web/route.yaml": route("web") };
+  const SHOP = "{app: shop, path: apps/shop, revision: main}";
+  const WEB = "{app: web, path: apps/web, revision: main}";
+  const PRESERVE = "preserveResourcesOnDeletion: true";
+  /** Findings above low, as [class, risk, summary]. */
+  const above = (base: Tree, head: Tree) =>
+    analyze(base, head)
+      .findings.filter((finding) => finding.risk !== "low" && finding.risk !== "none")
+      .map((finding) => [finding.class, finding.risk, finding.summary]);
+
+  it("a list element renamed (app: shop → shop-apps): the controller deletes shop, with the resources finalizer it gives it, and what it applied before shop-apps applies it again (high, naming both)", () => {
+    expect(
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP}, ${WEB}`) },
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP.replace("app: shop", "app: shop-apps")}, ${WEB}`) },
+      ),
+    ).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "ApplicationSet argocd/apps: no longer generates Application shop (generates shop-apps): deleted with the resources finalizer, it deletes its 1 traffic resources (HTTPRoute shop/checkout) from a cluster the tree does not name before shop-apps applies them again",
+      ],
+    ]);
+  });
+
+  it("renamed where the set preserves resources on deletion, or its template writes a finalizer that deletes nothing: shop-apps adopts them, nothing above low", () => {
+    const renamed = (options: { syncPolicy?: string; extra?: string }) =>
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP}, ${WEB}`, options) },
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP.replace("app: shop", "app: shop-apps")}, ${WEB}`, options) },
+      );
+    expect(renamed({ syncPolicy: PRESERVE })).toEqual([]);
+    expect(renamed({ extra: ", finalizers: [post-delete-finalizer.argocd.argoproj.io]" })).toEqual([]);
+  });
+
+  it("renamed and preserving resources, but the successor deploys another revision: not handed over alike (high)", () => {
+    const options = { syncPolicy: PRESERVE };
+    const renamed = (element: string) =>
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP}, ${WEB}`, options) },
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${element}, ${WEB}`, options) },
+      ).map(([kind, risk, summary]) => [kind, risk, summary?.split(": ").slice(1, 2)[0]]);
+    expect(renamed("{app: shop-apps, path: apps/shop, revision: v2}")).toEqual([
+      ["resource.changed", "high", "no longer generates Application shop (generates shop-apps)"],
+    ]);
+  });
+
+  it("renamed under create-update: shop stays beside shop-apps, and two Applications apply its routes (high)", () => {
+    const options = { syncPolicy: "applicationsSync: create-update" };
+    expect(
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP}, ${WEB}`, options) },
+        { ...ROUTES_AT, "argocd/apps.yaml": listSet(`${SHOP.replace("app: shop", "app: shop-apps")}, ${WEB}`, options) },
+      ).map(([, risk, summary]) => [risk, summary?.split("): ")[1]]),
+    ).toEqual([
+      [
+        "high",
+        "it stays (applicationsSync create-update), and two Applications apply each of its 1 traffic resources (HTTPRoute shop/checkout) on a cluster the tree does not name",
+      ],
+    ]);
+  });
+
+  it("harmless twins stay quiet: an element added, the elements reordered, a label on the template, its name written otherwise for the same names", () => {
+    const base = {
+      ...ROUTES_AT,
+      "apps/api/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api, namespace: shop}\n",
+      "argocd/apps.yaml": listSet(`${SHOP}, ${WEB}`),
+    };
+    const head = (set: string) => ({ ...base, "argocd/apps.yaml": set });
+    expect(above(base, head(listSet(`${SHOP}, ${WEB}, {app: api, path: apps/api, revision: main}`)))).toEqual([]);
+    expect(above(base, head(listSet(`${WEB}, ${SHOP}`)))).toEqual([]);
+    expect(above(base, head(listSet(`${SHOP}, ${WEB}`, { extra: ", labels: {team: shop}" })))).toEqual([]);
+    expect(above(base, head(listSet(`${SHOP}, ${WEB}`, { name: "'{{ app }}'" })))).toEqual([]);
+  });
+
+  it("a folder a git directory generator reads renamed, the set untouched (apps/shop → apps/shop-apps): Application shop is deleted with its routes before shop-apps applies them (high); preserving resources, nothing above low", () => {
+    const renamed = (syncPolicy: string) =>
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": gitSet(syncPolicy) },
+        { "apps/shop-apps/route.yaml": route("checkout"), "apps/web/route.yaml": route("web"), "argocd/apps.yaml": gitSet(syncPolicy) },
+      );
+    expect(renamed("")).toEqual([
+      [
+        "resource.changed",
+        "high",
+        "ApplicationSet argocd/apps: no longer generates Application shop (generates shop-apps): deleted with the resources finalizer, it deletes its 1 traffic resources (HTTPRoute shop/checkout) from a cluster the tree does not name before shop-apps applies them again",
+      ],
+    ]);
+    expect(renamed(PRESERVE)).toEqual([]);
+  });
+
+  it("a folder moved out of what the generator reads to a standalone Application's: shop is deleted with its routes before that one applies them (high); preserving resources, handed over alike, nothing above low; to one syncing otherwise, high", () => {
+    const standalone = `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: legacy-shop, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: https://github.com/example/platform.git, path: legacy/shop}\n  destination: {server: https://kubernetes.default.svc, namespace: shop}\n  syncPolicy: {automated: {prune: true}}\n`;
+    const moved = (syncPolicy: string, edit = (text: string) => text) =>
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": gitSet(syncPolicy) },
+        {
+          "legacy/shop/route.yaml": route("checkout"),
+          "apps/web/route.yaml": route("web"),
+          "argocd/apps.yaml": gitSet(syncPolicy),
+          "argocd/legacy-shop.yaml": edit(standalone),
+        },
+      ).map(([kind, risk, summary]) => [kind, risk, summary?.split(": ")[1]]);
+    const LET_GO = ["resource.changed", "high", "no longer generates Application shop"];
+    expect(moved("")).toContainEqual(LET_GO);
+    expect(moved(PRESERVE)).toEqual([]);
+    // The one taking over syncs by hand: what the set's Application kept in sync is left as it was.
+    expect(moved(PRESERVE, (text) => text.replace("  syncPolicy: {automated: {prune: true}}\n", ""))).toContainEqual(LET_GO);
+  });
+
+  it("a folder added, or deleted with its routes, under an untouched set: no Application of its deleted with what the tree still holds (the route diff judges the routes)", () => {
+    const generatedFindings = (head: Tree) =>
+      analyze({ ...ROUTES_AT, "argocd/apps.yaml": gitSet() }, { ...head, "argocd/apps.yaml": gitSet() }).findings.filter((finding) =>
+        finding.summary.includes("no longer generates"),
+      );
+    expect(generatedFindings({ ...ROUTES_AT, "apps/api/route.yaml": route("api") })).toEqual([]);
+    expect(generatedFindings({ "apps/web/route.yaml": route("web") })).toEqual([]);
+  });
+
+  it("a git file generator's value renamed, and a folder renamed under a matrix with a list of clusters: each Application of the old name deleted (high)", () => {
+    const filesSet = `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n  generators: [{git: {repoURL: https://github.com/example/platform.git, revision: HEAD, files: [{path: 'apps/*/app.json'}]}}]\n  template:\n    metadata: {name: '{{name}}'}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: '{{path}}'}\n      destination: {server: https://kubernetes.default.svc, namespace: shop}\n`;
+    const files = (name: string) => ({ ...ROUTES_AT, "apps/shop/app.json": `{"name": "${name}"}`, "argocd/apps.yaml": filesSet });
+    expect(above(files("shop"), files("shop-apps")).map(([, risk, summary]) => [risk, summary?.split(": ")[1]])).toEqual([
+      ["high", "no longer generates Application shop (generates shop-apps)"],
+    ]);
+    // Its template renamed: the set's own reach (which reads no file generator) says nothing, the Applications do.
+    const renamed = { ...files("shop"), "argocd/apps.yaml": filesSet.replace("'{{name}}'", "'{{name}}-app'") };
+    expect(above(files("shop"), renamed).map(([, risk, summary]) => [risk, summary?.split(": ")[2]])).toEqual([
+      ["high", "no longer generates Application shop (generates shop-app)"],
+    ]);
+    const matrixSet = `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n  generators:\n  - matrix:\n      generators:\n      - git: {repoURL: https://github.com/example/platform.git, revision: HEAD, directories: [{path: 'apps/*'}]}\n      - list: {elements: [{cluster: jkt-prod}, {cluster: sgp-prod}]}\n  template:\n    metadata: {name: '{{path.basename}}-{{cluster}}'}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: '{{path}}'}\n      destination: {name: '{{cluster}}', namespace: shop}\n`;
+    expect(
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": matrixSet },
+        { "apps/checkout/route.yaml": route("checkout"), "apps/web/route.yaml": route("web"), "argocd/apps.yaml": matrixSet },
+      ).map(([, risk, summary]) => [risk, summary?.split(": ")[1]]),
+    ).toEqual([["high", "no longer generates Applications shop-jkt-prod, shop-sgp-prod (generates checkout-jkt-prod, checkout-sgp-prod)"]]);
+  });
+
+  it("generators the tree cannot evaluate keep today's reading: a cluster generator's template renamed is judged by its name as written (high), an element of a list crossed with clusters renamed is a low field change", () => {
+    const clusterSet = (name: string, elements = "{app: shop, path: apps/shop}") =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps, namespace: argocd}\nspec:\n  generators:\n  - matrix:\n      generators:\n      - clusters: {selector: {matchLabels: {env: prod}}}\n      - list: {elements: [${elements}]}\n  template:\n    metadata: {name: '${name}'}\n    spec:\n      project: default\n      source: {repoURL: https://github.com/example/platform.git, path: '{{path}}'}\n      destination: {server: '{{server}}', namespace: shop}\n`;
+    expect(
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": clusterSet("{{app}}-{{name}}") },
+        { ...ROUTES_AT, "argocd/apps.yaml": clusterSet("shop-{{app}}-{{name}}") },
+      ).map(([, risk, summary]) => [risk, summary?.split(": ")[2]]),
+    ).toEqual([
+      [
+        "high",
+        "the Applications of the old names are deleted with the resources finalizer, and its 1 traffic resources with them from cluster all Argo CD clusters matching env=prod before the renamed ones apply them again",
+      ],
+    ]);
+    expect(
+      above(
+        { ...ROUTES_AT, "argocd/apps.yaml": clusterSet("{{app}}-{{name}}") },
+        { ...ROUTES_AT, "argocd/apps.yaml": clusterSet("{{app}}-{{name}}", "{app: shop-apps, path: apps/shop}") },
+      ),
+    ).toEqual([]);
   });
 });
 
