@@ -1141,11 +1141,17 @@ describe("an ApplicationSet's generated Applications renamed by its generators: 
   });
 
   it("a folder a git directory generator reads renamed, the set untouched (apps/shop → apps/shop-apps): Application shop is deleted with its routes before shop-apps applies them (high); preserving resources, nothing above low", () => {
-    const renamed = (syncPolicy: string) =>
+    const renamed = (syncPolicy: string, edit = (text: string) => text) =>
       above(
         { ...ROUTES_AT, "argocd/apps.yaml": gitSet(syncPolicy) },
-        { "apps/shop-apps/route.yaml": route("checkout"), "apps/web/route.yaml": route("web"), "argocd/apps.yaml": gitSet(syncPolicy) },
+        {
+          "apps/shop-apps/route.yaml": route("checkout"),
+          "apps/web/route.yaml": route("web"),
+          "argocd/apps.yaml": edit(gitSet(syncPolicy)),
+        },
       );
+    // The set rewritten without a change of meaning (a comment) is still judged: no resource change shows it either.
+    expect(renamed("", (text) => `# apps\n${text}`)).toEqual(renamed(""));
     expect(renamed("")).toEqual([
       [
         "resource.changed",
