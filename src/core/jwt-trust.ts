@@ -14,9 +14,10 @@ export interface TrustedIssuer {
   /** Where the verification keys come from, as reviewers read it: a JWKS URL, inline keys, or the issuer's own discovery. */
   readonly keys: string;
   /**
-   * Who holds the keys, to compare: a JWKS URL's origin (the issuer's own origin when it names none,
-   * since discovery serves its keys there), or the inline keys themselves. A path moved on the same
-   * host is the same signer; another host, or other inline keys, is another.
+   * Who holds the keys, to compare: the owner of a JWKS URL (the issuer's own when it names none,
+   * since discovery serves its keys there), or the inline keys themselves. A path moved within the
+   * issuer's URL, or within one tenant of a host, is the same signer; another host, another tenant of
+   * a shared one (a GitHub owner, a bucket), or other inline keys, is another.
    */
   readonly signer: string;
   /** Audiences a token may be minted for; empty: any (neither Istio nor Envoy Gateway checks the claim then). */
@@ -24,7 +25,49 @@ export interface TrustedIssuer {
   readonly path: FieldPath;
 }
 
-const originOf = (url: string): string => (URL.canParse(url) ? new URL(url).origin : url);
+/**
+ * Hosts that serve many tenants by path, and how many leading path segments name the tenant:
+ * whoever can write there is that owner (a GitHub repository, a bucket, a storage container, an
+ * identity provider's tenant), not the host's operator. `Infinity`: no stable tenant prefix is known,
+ * so any path change is another signer.
+ */
+const SHARED_HOSTS: readonly (readonly [RegExp, number])[] = [
+  [/^(raw\.githubusercontent|github|gist\.githubusercontent|gist\.github|bitbucket)\.(com|org)$/, 2],
+  [/^(storage|storage\.cloud)\.googleapis\.com$|^storage\.cloud\.google\.com$/, 1],
+  [/^s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/, 1],
+  [/\.blob\.core\.windows\.net$|\.digitaloceanspaces\.com$/, 1],
+  [/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$|^(login\.microsoftonline|login\.microsoft)\.com$|^(login|sts)\.windows\.net$/, 1],
+  [/\.b2clogin\.com$|^securetoken\.google\.com$/, 1],
+  [/^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com$/, 2],
+  [/^(www|container)\.googleapis\.com$|^(cdn\.jsdelivr\.net|unpkg\.com)$/, Infinity],
+];
+
+const segmentsOf = (url: URL): string[] => url.pathname.split("/").filter((segment) => segment !== "");
+
+/** How many leading segments name the tenant on a shared host (GitLab: the project path, up to `/-/`); 0 where none is known. */
+const tenantDepth = (url: URL): number => {
+  if (url.hostname === "gitlab.com") {
+    const end = segmentsOf(url).indexOf("-");
+    return end < 0 ? Infinity : end;
+  }
+  return SHARED_HOSTS.find(([host]) => host.test(url.hostname))?.[1] ?? 0;
+};
+
+/**
+ * Who controls a key URL, as a key to compare: the host with the path segments that name its tenant.
+ * Where the host's tenancy is unknown, the issuer's path tells it (`/realms/a`, `/id/<cluster>`: its
+ * identity provider keeps tenants there), and at least the first segment counts, since a different one
+ * may be another tenant; on the issuer's own host its own path is its space (discovery is served there,
+ * so whoever holds it already chooses the keys), the whole host for an issuer at its root.
+ */
+const signerOf = (url: string, issuer: string): string => {
+  if (!URL.canParse(url)) return url;
+  const keys = new URL(url);
+  const owner = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  const issuerDepth = owner === undefined ? 0 : segmentsOf(owner).length;
+  const depth = tenantDepth(keys) || (owner?.origin === keys.origin ? issuerDepth : Math.max(1, issuerDepth));
+  return [keys.origin, ...segmentsOf(keys).slice(0, depth)].join("/");
+};
 
 /** Where the keys come from: a JWKS URL, keys written inline, else the issuer's OpenID discovery (Istio and Envoy Gateway both fetch it). */
 export const keySource = (
@@ -33,10 +76,10 @@ export const keySource = (
   inlineKeys: string | undefined,
 ): Pick<TrustedIssuer, "keys" | "signer"> =>
   jwksUri !== undefined
-    ? { keys: jwksUri, signer: originOf(jwksUri) }
+    ? { keys: jwksUri, signer: signerOf(jwksUri, issuer) }
     : inlineKeys !== undefined
       ? { keys: "keys written inline (jwks)", signer: `inline ${inlineKeys}` }
-      : { keys: `${issuer}'s OpenID discovery`, signer: originOf(issuer) };
+      : { keys: `${issuer}'s OpenID discovery`, signer: signerOf(issuer, issuer) };
 
 export interface IssuerChangeOptions {
   /** What the policy applies to, for the summaries (`workloads matching app=shop in shop`). */

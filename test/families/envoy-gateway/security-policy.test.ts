@@ -357,6 +357,17 @@ describe("Envoy Gateway SecurityPolicy: what each target stops requiring is acce
     ]);
     // Keys moved on the issuer's own host: the same signer.
     expect(detect(envoyGatewayDetector, jwt(AUTH), jwt(AUTH.replace("/jwks", "/.well-known/jwks.json")))).toEqual([]);
+    // Keys moved to another owner's repository on a host many tenants share: another signer.
+    const RAW = AUTH.replace("https://auth.example.com/jwks", "https://raw.githubusercontent.com/example-org/gateway/main/jwks.json");
+    expectDetections(detect(envoyGatewayDetector, jwt(RAW), jwt(RAW.replace("example-org/gateway", "someone-else/keys"))), [
+      {
+        class: "trust.changed",
+        side: "head",
+        path: PROVIDER,
+        says: "now come from https://raw.githubusercontent.com/someone-else/keys/main/jwks.json",
+      },
+    ]);
+    expect(detect(envoyGatewayDetector, jwt(RAW), jwt(RAW.replace("/main/", "/v2/")))).toEqual([]);
   });
 
   it("CORS opened to every origin", () => {
