@@ -1,7 +1,7 @@
 import type { Check } from "./by-kind.js";
 import { sameValue, sortedSet } from "./canonical-values.js";
 import type { DetectorContext } from "./detector.js";
-import { isRecord, spec } from "./json-access.js";
+import { isRecord, spec, type JsonRecord } from "./json-access.js";
 import type { FieldPath } from "./finding.js";
 import type { ManifestSet, Resource } from "./resource.js";
 
@@ -31,6 +31,8 @@ export interface ProxyExtension {
   readonly reach: (resource: Resource, tree: ManifestSet, context: DetectorContext) => string;
   /** The sources of the code it runs, in the order its spec lists them; none where it fetches none. */
   readonly sources?: (resource: Resource) => readonly CodeSource[];
+  /** Its spec as the controller reads it, where it reads two spellings as one (Istio's deprecated Envoy filter names). */
+  readonly canonical?: (body: JsonRecord) => JsonRecord;
 }
 
 /** A value with each string `marks` names replaced by its mark: a source's URL and digest, whatever version they name. */
@@ -96,18 +98,19 @@ const staleDigest = ({ to, digests }: Bump): boolean =>
 const UNMODELLED = "what this does to requests is not modelled";
 
 export const proxyExtensionCheck =
-  ({ what, reach, sources }: ProxyExtension): Check =>
+  ({ what, reach, sources, canonical = (body) => body }: ProxyExtension): Check =>
   (change, out, context) => {
     const { base, head } = change;
     if (base && head) {
-      const changed = sortedSet([...Object.keys(spec(base)), ...Object.keys(spec(head))]).filter(
-        (field) => !sameValue(spec(base)[field], spec(head)[field]),
+      const specs = { base: canonical(spec(base)), head: canonical(spec(head)) };
+      const changed = sortedSet([...Object.keys(specs.base), ...Object.keys(specs.head)]).filter(
+        (field) => !sameValue(specs.base[field], specs.head[field]),
       );
       if (changed.length === 0) return;
       const was = reach(base, context.base, context);
       const now = reach(head, context.head, context);
       const path: FieldPath = changed.length === 1 ? ["spec", changed[0]!] : ["spec"];
-      const bumps = sources && trustedBumps(sources(base), sources(head), { base: spec(base), head: spec(head) }, context.trustedSource);
+      const bumps = sources && trustedBumps(sources(base), sources(head), specs, context.trustedSource);
       const stale = bumps?.filter(staleDigest) ?? [];
       if (bumps && stale.length === 0) {
         out.add({

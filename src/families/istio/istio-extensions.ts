@@ -3,6 +3,7 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { list, record, spec, text } from "../../core/json-access.js";
 import { proxyExtensionCheck } from "../../core/proxy-extensions.js";
+import { canonicalEnvoyFilter } from "./envoy-filter-names.js";
 import { istioReach, rootNamespaceIn } from "./mesh-scope.js";
 
 /** Istio's proxy extensions (see src/core/proxy-extensions.ts): EnvoyFilter, WasmPlugin and TrafficExtension. */
@@ -41,6 +42,7 @@ function envoyPatches(resource: Resource): string {
 export const envoyFilterCheck = proxyExtensionCheck({
   what: (resource) => `patches Envoy's configuration (${envoyPatches(resource)})`,
   reach: proxiesOf,
+  canonical: canonicalEnvoyFilter,
 });
 
 const inPhase = (resource: Resource): string => {

@@ -2895,6 +2895,70 @@ ${selector}  url: ${url}
   ]);
 });
 
+describe("EnvoyFilter: Envoy's deprecated filter names, where istiod matched both spellings", () => {
+  const filter = (proxyVersion: string | undefined, network: string, http: string, value = "envoy.ratelimit") => `
+apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: stats, namespace: istio-system}
+spec:
+  configPatches:
+  - applyTo: HTTP_FILTER
+    match:
+      context: GATEWAY
+${proxyVersion === undefined ? "" : `      proxy: {proxyVersion: '${proxyVersion}'}\n`}      listener:
+        filterChain:
+          filter:
+            name: ${network}
+            subFilter: {name: ${http}}
+    patch:
+      operation: INSERT_BEFORE
+      value: {name: ${value}}`;
+  const deprecated = (proxyVersion?: string) => filter(proxyVersion, "envoy.http_connection_manager", "envoy.router");
+  const canonical = (proxyVersion?: string) =>
+    filter(proxyVersion, "envoy.filters.network.http_connection_manager", "envoy.filters.http.router");
+  const high = [
+    { class: "resource.changed", side: "head", path: ["spec", "configPatches"], says: "spec.configPatches changed", riskFloor: "high" },
+  ] as const;
+  run([
+    {
+      name: "proxies 1.8 (istiod 1.8–1.18 matched either spelling): the same patch (istio fbde05e757)",
+      base: deprecated("^1\\.8.*"),
+      head: canonical("^1\\.8.*"),
+      expected: [],
+    },
+    {
+      name: "no proxy version: since Istio 1.19 the deprecated name matched nothing, and the patch now applies",
+      base: deprecated(),
+      head: canonical(),
+      expected: high,
+    },
+    {
+      name: "a proxy version that also picks 1.17 and later (1.1x): the patch may now apply",
+      base: deprecated("^1\\.1.*"),
+      head: canonical("^1\\.1.*"),
+      expected: high,
+    },
+    {
+      name: "proxies 1.7 (istiod matched only the spelling it generated)",
+      base: deprecated("^1\\.7.*"),
+      head: canonical("^1\\.7.*"),
+      expected: high,
+    },
+    {
+      name: "respelled where both matched, but the filter it inserts changed too",
+      base: deprecated("^1\\.9.*"),
+      head: filter("^1\\.9.*", "envoy.filters.network.http_connection_manager", "envoy.filters.http.router", "envoy.lua"),
+      expected: high,
+    },
+    {
+      name: "another filter matched, though both spellings are read alike",
+      base: deprecated("^1\\.9.*"),
+      head: filter("^1\\.9.*", "envoy.filters.network.http_connection_manager", "envoy.filters.http.fault"),
+      expected: high,
+    },
+  ]);
+});
+
 describe("a WasmPlugin's module moved to another version of a source render.trusted names", () => {
   const plugin = (url: string) =>
     `apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: auth, namespace: shop}\nspec:\n  selector: {matchLabels: {app: checkout}}\n  url: ${url}\n  phase: AUTHN\n`;
