@@ -129,9 +129,67 @@ spec: {controller: k8s.io/ingress-nginx}
       [
         "trust.changed",
         "critical",
-        "Ingress shop/shop: serving certificates change (shop.example.com: shop-tls; www.example.com: shop-tls → shop.example.com: shop-tls; www.example.com: www-tls): clients see another certificate, or plain HTTP",
+        "Ingress shop/shop: serving certificates change (www.example.com: shop-tls → www.example.com: www-tls): clients see another certificate, or plain HTTP",
       ],
     ]);
+  });
+
+  describe("a host this Ingress starts or stops naming: its certificate comes and goes with its route", () => {
+    const WWW =
+      "  - host: www.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n";
+    const withWww = (secret: string) =>
+      BASE.replace(
+        "hosts: [shop.example.com]\n    secretName: shop-tls",
+        `hosts: [shop.example.com, www.example.com]\n    secretName: ${secret}`,
+      ).replace("  rules:\n", `  rules:\n${WWW}`);
+    const trust = (base: Record<string, string>, head: Record<string, string>) =>
+      analyze(base, head)
+        .findings.filter((f) => f.class === "trust.changed")
+        .map((f) => f.summary);
+    const OTHER = "apps/www/ingress.yaml";
+    const other = ingress(
+      `  ingressClassName: nginx\n  tls:\n  - hosts: [www.example.com]\n    secretName: www-tls\n  rules:\n${WWW}`,
+    ).replace("name: shop,", "name: www,");
+
+    it("a host added under the same secret is a new route, its certificate no trust change (k8gb ffaac02eb4)", () => {
+      const findings = analyze({ [FILE]: BASE }, { [FILE]: withWww("shop-tls") }).findings;
+      expect(findings.map((f) => f.class)).toContain("route.added");
+      expect(findings.map((f) => f.class)).not.toContain("trust.changed");
+    });
+
+    it("a host renamed, and a host named in TLS alone, with the controller's default certificate", () => {
+      const defaultCert = BASE.replace("    secretName: shop-tls\n", "");
+      expect(trust({ [FILE]: defaultCert }, { [FILE]: defaultCert.replaceAll("shop.example.com", "shop.example.org") })).toEqual([]);
+      expect(
+        trust({ [FILE]: defaultCert }, { [FILE]: defaultCert.replace("[shop.example.com]", "[shop.example.com, www.example.com]") }),
+      ).toEqual([]);
+    });
+
+    it("a host another Ingress serves: the TLS merged for it may change what its clients see", () => {
+      expect(trust({ [FILE]: BASE, [OTHER]: other }, { [FILE]: withWww("shop-tls"), [OTHER]: other })).toEqual([
+        "Ingress shop/shop: serving certificates change (www.example.com: not named here → www.example.com: shop-tls): clients see another certificate, or plain HTTP",
+      ]);
+      // Removed here while the other still serves it.
+      expect(trust({ [FILE]: withWww("shop-tls"), [OTHER]: other }, { [FILE]: BASE, [OTHER]: other })).toHaveLength(1);
+    });
+
+    it("a wildcard or host-less entry added reaches hosts already served; TLS dropped from a host it still serves is plain HTTP", () => {
+      const wildcard = BASE.replace(
+        "  - hosts: [shop.example.com]\n    secretName: shop-tls\n",
+        "  - hosts: [shop.example.com]\n    secretName: shop-tls\n  - hosts: ['*.example.com']\n    secretName: wild-tls\n",
+      );
+      expect(trust({ [FILE]: BASE }, { [FILE]: wildcard })).toEqual([
+        expect.stringContaining("*.example.com: not named here → *.example.com: wild-tls"),
+      ]);
+      const hostless = BASE.replace(
+        "  - hosts: [shop.example.com]\n    secretName: shop-tls\n",
+        "  - hosts: [shop.example.com]\n    secretName: shop-tls\n  - secretName: any-tls\n",
+      );
+      expect(trust({ [FILE]: BASE }, { [FILE]: hostless })).toEqual([expect.stringContaining("*: not named here → *: any-tls")]);
+      expect(trust({ [FILE]: BASE }, { [FILE]: BASE.replace(/  tls:\n.*\n.*\n/, "") })).toEqual([
+        expect.stringContaining("(shop.example.com: shop-tls → shop.example.com: plain HTTP)"),
+      ]);
+    });
   });
 
   it("a Prefix path ignores a trailing slash, as the Ingress spec says; an Exact one does not", () => {
