@@ -7,6 +7,7 @@ import type { SourceFile } from "./core/source-file.js";
 import { resourceKey, type ManifestSet, type Resource } from "./core/resource.js";
 import type { Flow } from "./core/traffic-model.js";
 import { alignResourceKeys } from "./diff/resource-pairing.js";
+import { namespacesLeftToApplier } from "./diff/namespace-left-to-applier.js";
 import { keepUnreadable } from "./diff/unreadable-resources.js";
 import { withoutMovesOutOfDelivery } from "./diff/moved-out-of-delivery.js";
 import { appliedFiles, kustomizationsOf, listedWithFolder } from "./model/applied-files.js";
@@ -168,9 +169,14 @@ export function analyzeChange(input: ChangeInput): Analysis {
       return text !== undefined && templateAt(text) !== -1;
     };
   };
+  const loadedBase = loadManifests(baseFiles, { ...options, ...reading.base, templatedElsewhere: templated(headFiles) });
   const loaded = alignResourceKeys(
-    loadManifests(baseFiles, { ...options, ...reading.base, templatedElsewhere: templated(headFiles) }),
-    loadManifests(headFiles, { ...options, ...reading.head, templatedElsewhere: templated(baseFiles) }),
+    loadedBase,
+    namespacesLeftToApplier(
+      loadedBase,
+      loadManifests(headFiles, { ...options, ...reading.head, templatedElsewhere: templated(baseFiles) }),
+      policy.topology.clusters,
+    ),
   );
   // An unreadable document the base already had blocks nothing, so it vouches for nothing either.
   const existing = alreadyInvalid({ files: baseFiles, invalid: loaded.base.invalid }, headFiles);
