@@ -47,6 +47,7 @@ import { servicePorts, withNamedPortsNumbered } from "./diff/named-ports.js";
 import { unservedVersionDetections } from "./detect/served-versions.js";
 import { placedAsCompared, unappliedDetection, withVersionsCompared, worstComparison } from "./detect/object-versions.js";
 import { unresolvedValueDetections, withUnresolvedTrust } from "./detect/unresolved-variables.js";
+import { onlyPlaceholdersRespelled } from "./detect/respelled-placeholders.js";
 import { readForContext } from "./manifests/kinds.js";
 import { kustomizeReading } from "./render/kustomize-tree.js";
 import { fluxCommonLabels, fluxTargetNamespaces } from "./render/flux-target-namespace.js";
@@ -306,16 +307,18 @@ export function analyzeChange(input: ChangeInput): Analysis {
     const note = unreadTargets.get(change.key);
     for (const detect of DETECTORS[family] ?? [])
       detections.push(
-        ...detect(change, context).map((d) =>
-          withVersionsCompared(
-            change,
-            withUnresolvedTrust(
+        ...detect(change, context)
+          .filter((d) => !onlyPlaceholdersRespelled(change, d))
+          .map((d) =>
+            withVersionsCompared(
               change,
-              { ...d, resourceKey: d.resourceKey ?? change.key, ...(note ? { summary: `${d.summary} (${note})` } : {}) },
-              (side, file) => reading[side].unknownValuesOf()(file),
+              withUnresolvedTrust(
+                change,
+                { ...d, resourceKey: d.resourceKey ?? change.key, ...(note ? { summary: `${d.summary} (${note})` } : {}) },
+                (side, file) => reading[side].unknownValuesOf()(file),
+              ),
             ),
           ),
-        ),
       );
   }
   detections.push(...guardsLeftBehind(changes, base, head));
