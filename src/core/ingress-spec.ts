@@ -30,6 +30,11 @@ export interface IngressSpecReading {
    * regular expressions).
    */
   readonly prefixPaths?: true;
+  /**
+   * Its controller reads an ImplementationSpecific path as Istio's ingress does: exact, but for a
+   * `/*` or `.*` suffix, a string prefix of what comes before it (pilot's createFallbackStringMatch).
+   */
+  readonly exactPaths?: true;
 }
 
 const PATH_TYPES: Record<string, string> = { Exact: "Exact", Prefix: "PathPrefix" };
@@ -52,6 +57,20 @@ const patternSignature = (path: string): string | undefined =>
  * the controller's own, so a pathType rewritten beside `Prefix /` moves `/apidocs` and is judged.
  */
 const prefixSignature = (path: string): string | undefined => (path === "/" ? "PathPrefix /" : undefined);
+
+/**
+ * An ImplementationSpecific path as Istio reads it: without a wildcard suffix, exact (`/productpage`
+ * is `Exact /productpage`, istio 992fb524e9's pathType written out is no change; `/` takes `/`
+ * alone); empty, `/*` or `.*`, a prefix of nothing, which takes every path (`PathPrefix /`). Another
+ * `/*` or `.*` suffix is a string prefix no pathType is (`/api/*` also takes `/apidocs`), and a bare
+ * `*`, exact before Istio 1.19 and every path since, stays the controller's own.
+ */
+const exactSignature = (path: string): string | undefined =>
+  path === "" || path === "/*" || path === ".*"
+    ? "PathPrefix /"
+    : path === "*" || path.endsWith("/*") || path.endsWith(".*")
+      ? undefined
+      : `Exact ${path}`;
 
 /**
  * What a backend names: a v1 Service port (`service.name`, `service.port`), a v1beta1 one
@@ -124,7 +143,9 @@ export function ingressSpecRules(spec: JsonRecord, reading: IngressSpecReading):
             ? patternSignature(written)
             : reading.prefixPaths
               ? prefixSignature(written)
-              : undefined;
+              : reading.exactPaths
+                ? exactSignature(written)
+                : undefined;
       const signature = pattern ?? pathSignature(PATH_TYPES[type] ?? type, written);
       const path = [...at, "rules", ruleIndex, "http", "paths", pathIndex];
       shapes.push({

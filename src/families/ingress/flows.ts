@@ -88,24 +88,30 @@ function rankIn(set: ManifestSet, resource: Resource, group: string): number {
 }
 
 /**
- * Classes whose controller reads an ImplementationSpecific path as a prefix: ingress-nginx's (and
- * NGINX Inc's, which take the same default name), "the same as Prefix" in its path-matching guide;
- * another controller's reading is its own (Istio's is exact, GKE's a pattern). A class of another
- * name (`nginx-internal`, a second ingress-nginx install) is ingress-nginx's where the tree's
+ * Controllers whose reading of an ImplementationSpecific path the review knows, by their default
+ * class name: ingress-nginx's (and NGINX Inc's, which take the same default name) reads it as a
+ * prefix, "the same as Prefix" in its path-matching guide; Istio's as exact unless a wildcard ends it
+ * (core/ingress-spec.ts); another controller's reading is its own (GKE's is a pattern). A class of
+ * another name (`nginx-internal`, a second ingress-nginx install) is the controller's where the tree's
  * IngressClass of that name says so.
  */
-const PREFIX_PATH_CLASSES: ReadonlySet<string> = new Set(["nginx"]);
-const INGRESS_NGINX_CONTROLLER = "k8s.io/ingress-nginx";
+const INGRESS_NGINX = { className: "nginx", controller: "k8s.io/ingress-nginx" };
+const ISTIO = { className: "istio", controller: "istio.io/ingress-controller" };
 
 /**
- * Whether ingress-nginx serves the class. Only its `/` is read as `Prefix /` (core/ingress-spec.ts),
- * which every location it writes for `/` takes whole, `use-regex` or `rewrite-target` (`~* "^/"`) alike.
+ * Whether that controller serves the class. Only ingress-nginx's `/` is read as `Prefix /`, which
+ * every location it writes for `/` takes whole, `use-regex` or `rewrite-target` (`~* "^/"`) alike.
  */
-const prefixPaths = (className: string | undefined, set: ManifestSet, cluster: string | undefined): boolean => {
+const servedBy = (
+  { className: own, controller }: { readonly className: string; readonly controller: string },
+  className: string | undefined,
+  set: ManifestSet,
+  cluster: string | undefined,
+): boolean => {
   if (className === undefined) return false;
-  if (PREFIX_PATH_CLASSES.has(className)) return true;
+  if (className === own) return true;
   const controllers = classDefinitions(set, className, cluster).map((resource) => text(record(resource.body.spec).controller));
-  return controllers.length > 0 && controllers.every((controller) => controller === INGRESS_NGINX_CONTROLLER);
+  return controllers.length > 0 && controllers.every((named) => named === controller);
 };
 
 /**
@@ -124,7 +130,8 @@ const ownRules = (resource: Resource, set: ManifestSet): RuleShape[] => {
     at: ["spec"],
     backend: { group: "", kind: "Service" },
     ...(balancer ? { pathPatterns: true as const } : {}),
-    ...(prefixPaths(className, set, resource.cluster) ? { prefixPaths: true as const } : {}),
+    ...(servedBy(INGRESS_NGINX, className, set, resource.cluster) ? { prefixPaths: true as const } : {}),
+    ...(servedBy(ISTIO, className, set, resource.cluster) ? { exactPaths: true as const } : {}),
   });
   if (group === undefined) return rules;
   const priority = { value: -rankIn(set, resource, group), variables: "" };

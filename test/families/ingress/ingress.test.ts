@@ -376,9 +376,33 @@ ${paths}`;
     }
   });
 
-  it("elsewhere (Istio's, a class the tree does not say) an ImplementationSpecific path is the controller's own: every rewrite is a match change", () => {
-    for (const className of ["istio", "traefik"])
-      expect(classes(className).filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
+  it("elsewhere (a class the tree does not say) an ImplementationSpecific path is the controller's own: every rewrite is a match change", () => {
+    expect(classes("traefik").filter(([kind]) => kind === "route.match-changed")).toHaveLength(3);
+  });
+
+  it("on Istio a path is exact unless `/*` or `.*` ends it (istio 992fb524e9: `Exact` written out is none)", () => {
+    // `/*` takes every path, `/` only itself; `/api/*` is a string prefix (`/apidocs` too), which `Prefix /api` is not.
+    expect(classes("istio")).toEqual([
+      [
+        "route.match-changed",
+        "shop.example.com via IngressClass istio: rule now captures PathPrefix /api (was ImplementationSpecific /api/*)",
+      ],
+    ]);
+    const written = (type: string, value: string, className = "istio") => ingress(className, path(value, type));
+    const judged = (from: [string, string], to: [string, string], className = "istio", extra: Record<string, string> = {}) =>
+      analyze({ "web.yaml": written(...from, className), ...extra }, { "web.yaml": written(...to, className), ...extra }).findings.map(
+        (f) => f.class,
+      );
+    expect(judged(["ImplementationSpecific", "/productpage"], ["Exact", "/productpage"])).toEqual(["resource.changed"]);
+    // `Prefix` also takes `/productpage/reviews`; Istio's `/` takes `/` alone, where ingress-nginx's takes every path.
+    expect(judged(["ImplementationSpecific", "/productpage"], ["Prefix", "/productpage"])).toContain("route.match-changed");
+    expect(judged(["ImplementationSpecific", "/"], ["Prefix", "/"])).toContain("route.match-changed");
+    // A class of another name whose IngressClass is Istio's reads alike.
+    const mesh = {
+      "class.yaml":
+        "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: mesh}\nspec: {controller: istio.io/ingress-controller}\n",
+    };
+    expect(judged(["ImplementationSpecific", "/productpage"], ["Exact", "/productpage"], "mesh", mesh)).toEqual(["resource.changed"]);
   });
 
   it("on ingress-nginx `/` is `Prefix /` (rollouts-demo c2e4167c0f: the pathType written out is none), with `use-regex` too", () => {
