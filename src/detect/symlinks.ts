@@ -32,11 +32,17 @@ const MAX_NAMED = 5;
 const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
+/** Where a link points in the repository; undefined for a target outside it (absolute, or above its root). */
+function resolvedTarget(link: SymbolicLink): string | undefined {
+  if (posix.isAbsolute(link.target)) return undefined;
+  const resolved = posix.normalize(posix.join(posix.dirname(link.path), link.target));
+  return resolved.startsWith("../") || resolved === ".." ? undefined : resolved;
+}
+
 /** The files a link makes visible, each with the path it is visible at. */
 function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {
-  if (posix.isAbsolute(link.target)) return [];
-  const resolved = posix.normalize(posix.join(posix.dirname(link.path), link.target));
-  if (resolved.startsWith("../") || resolved === "..") return [];
+  const resolved = resolvedTarget(link);
+  if (resolved === undefined) return [];
   const root = resolved === "." ? "" : `${resolved}/`;
   return files.flatMap((file) =>
     file === resolved
@@ -58,6 +64,11 @@ function placed(tree: LinkedTree, seenAt: readonly string[]): { clusters: string
   return { clusters: [...clusters].sort(), regions: [...regions].sort() };
 }
 
+const clustersOf = (where: { clusters: readonly string[] }): string =>
+  where.clusters.length > 0
+    ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}`
+    : "the clusters that apply its folder";
+
 function linkFinding(
   link: SymbolicLink,
   tree: LinkedTree,
@@ -74,10 +85,7 @@ function linkFinding(
     tree,
     files.map((file) => file.seenAt),
   );
-  const clusters =
-    where.clusters.length > 0
-      ? `cluster${where.clusters.length > 1 ? "s" : ""} ${named(where.clusters)}`
-      : "the clusters that apply its folder";
+  const clusters = clustersOf(where);
   const shown = files.length > 0 ? ` (${named(files.map((file) => file.file))})` : "";
   const summary =
     after === null
@@ -86,15 +94,49 @@ function linkFinding(
   return unreviewedEntryFinding({ kind: "Symlink", path: link.path, summary, before, after }, policy, where);
 }
 
-/** A finding for every link added, retargeted or removed between base and head; unchanged links are not. */
+/** The traffic config the base tree served at a path: files there or below it, or those the link that stood there exposed. */
+function trafficAt(base: LinkedTree, path: string, was: string | undefined): string[] {
+  const held = base.files.filter((file) => (file === path || file.startsWith(`${path}/`)) && base.holdsTraffic(file));
+  const linked = was === undefined ? [] : exposed({ path, target: was }, base.files).map(({ file }) => file);
+  return [...held, ...linked.filter(base.holdsTraffic)];
+}
+
+/** A link out of the repository where the base served traffic config: that config is no longer applied there. */
+function outsideFinding(
+  link: SymbolicLink,
+  head: LinkedTree,
+  replaced: readonly string[],
+  was: string | undefined,
+  policy: Policy,
+): Finding {
+  const where = placed(head, [link.path]);
+  const summary = `symlink ${link.path} → ${link.target}${was === undefined ? "" : ` (was → ${was})`}: points out of the repository in place of traffic config (${named(replaced)}), which is no longer applied to ${clustersOf(where)}; what it points at is not reviewed`;
+  return unreviewedEntryFinding({ kind: "Symlink", path: link.path, summary, before: was ?? null, after: link.target }, policy, where);
+}
+
+/**
+ * A finding for every link added, retargeted or removed between base and head; unchanged links are
+ * not. A link out of the repository (k8gb 30d173d3ad's `registry/k3s.yaml → /output/kubeconfig.yaml`,
+ * a file a local cluster writes) exposes nothing the repository holds: Argo CD refuses to render a
+ * path holding one (out-of-bounds symlinks) and Flux's build to follow it, and `kubectl apply` reads
+ * whatever the applying machine has there. Content unknown, it is judged by what it takes the place
+ * of: where the base served traffic config at its path, that config is gone (high, as any link);
+ * added where there was none, or removed, it changes no traffic config the review can name.
+ */
 export function symlinkFindings(base: LinkedTree, head: LinkedTree, policy: Policy): Finding[] {
   const before = new Map(base.links.map((link) => [link.path, link.target]));
   const after = new Map(head.links.map((link) => [link.path, link.target]));
   const findings: (Finding | undefined)[] = [];
   for (const link of head.links) {
     const was = before.get(link.path);
-    if (was !== link.target) findings.push(linkFinding(link, head, was ?? null, link.target, policy));
+    if (was === link.target) continue;
+    if (resolvedTarget(link) !== undefined) findings.push(linkFinding(link, head, was ?? null, link.target, policy));
+    else {
+      const replaced = trafficAt(base, link.path, was);
+      if (replaced.length > 0) findings.push(outsideFinding(link, head, replaced, was, policy));
+    }
   }
-  for (const link of base.links) if (!after.has(link.path)) findings.push(linkFinding(link, base, link.target, null, policy));
+  for (const link of base.links)
+    if (!after.has(link.path) && resolvedTarget(link) !== undefined) findings.push(linkFinding(link, base, link.target, null, policy));
   return findings.filter((finding): finding is Finding => finding !== undefined);
 }

@@ -112,6 +112,27 @@ describe("a symlink added or retargeted exposes files to other clusters: high, a
     expect(review([], [link("docs/README.md", "../README.md")])).toEqual([]);
   });
 
+  it("a link out of the repository counts only where it takes the place of traffic config (k8gb 30d173d3ad)", () => {
+    const outside = link("registry/k3s.yaml", "/output/kubeconfig.yaml");
+    expect(review([], [outside])).toEqual([]);
+    expect(review([outside], [])).toEqual([]);
+    expect(review([], [link("clusters/sgp-prod-1/extra.yaml", "../../../shared/exports.yaml")])).toEqual([]);
+    // In place of a link that exposed routes, or of a file that held some: that config is gone.
+    const routes = link("clusters/tyo-prod-1/routes", "../config/routes");
+    expect(review([routes], [link(routes.path, "/srv/routes")]).map((finding) => finding[5])).toEqual([
+      "symlink clusters/tyo-prod-1/routes → /srv/routes (was → ../config/routes): points out of the repository in place of traffic config (clusters/config/routes/checkout.yaml), which is no longer applied to cluster tyo-prod-1; what it points at is not reviewed",
+    ]);
+    const replaced = files.filter((file) => file.path !== "clusters/sgp-prod-1/exports.yaml");
+    expect(
+      analyzeChange({
+        base: files,
+        head: replaced,
+        links: { base: [], head: [link("clusters/sgp-prod-1/exports.yaml", "/etc/exports.yaml")] },
+        policy,
+      }).findings.map((finding) => [finding.risk, finding.file]),
+    ).toContainEqual(["high", "clusters/sgp-prod-1/exports.yaml"]);
+  });
+
   it("a link to files that hold no traffic config is not a finding; one to a manifest the tree lacks is (gateway-api 50c33a0)", () => {
     const report = "apiVersion: gateway.networking.k8s.io/v1\nkind: ConformanceReport\nmetadata: {name: r}\nimplementation: {project: x}\n";
     const withReports = [...files, { path: "conformance/reports/v1.5/impl/report.yaml", text: report }];
