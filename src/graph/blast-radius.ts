@@ -42,6 +42,8 @@ export interface GatewayImpact {
   readonly routesAttached: number;
   /** Routes attached at base or head, wherever their files are. */
   readonly routes: readonly string[];
+  /** Attached at head, not at base: routes the PR attaches (added, or moved onto it). */
+  readonly attached: readonly string[];
   /** Attached at base, no longer at head. */
   readonly detached: readonly string[];
 }
@@ -186,7 +188,7 @@ function gatewayImpact(input: BlastRadiusInput, touch: Touch): GatewayImpact {
   const { base, head } = input;
   const before = base.graph.routesByGateway.get(touch.key) ?? [];
   const after = head.graph.routesByGateway.get(touch.key) ?? [];
-  const afterSet = new Set(after);
+  const [beforeSet, afterSet] = [new Set(before), new Set(after)];
   const routes = sorted([...after.map((key) => routeName(head, key)), ...before.map((key) => routeName(base, key))]);
   const resource = head.manifests.resources.get(touch.key) ?? base.manifests.resources.get(touch.key);
   return {
@@ -197,6 +199,7 @@ function gatewayImpact(input: BlastRadiusInput, touch: Touch): GatewayImpact {
     line: resource?.source.line ?? 0,
     routesAttached: routes.length,
     routes,
+    attached: sorted(after.filter((key) => !beforeSet.has(key)).map((key) => routeName(head, key))),
     detached: sorted(before.filter((key) => !afterSet.has(key)).map((key) => routeName(base, key))),
   };
 }

@@ -55,6 +55,7 @@ const BlastRadius = z.object({
       line: Line,
       routesAttached: z.number().int(),
       routes: Strings,
+      attached: Strings,
       detached: Strings,
     }),
   ),

@@ -148,25 +148,37 @@ export function blastRadiusDiagram(routeDiffs: readonly RouteDiff[], radius: Pic
       if (entry === gateway.gateway || entry.startsWith(`${gateway.gateway}:`) || entry.startsWith(`${gateway.gateway} `))
         chart.edge(node, id, undefined, "changed");
     }
-    const others = gateway.routes.filter((route) => !shownRoutes.has(route));
-    const detached = new Set(gateway.detached);
-    const attachedOthers = others.filter((route) => !detached.has(route));
-    if (attachedOthers.length > 0) {
-      const names = attachedOthers.slice(0, 3).join(", ");
-      const more = attachedOthers.length > 3 ? ` +${attachedOthers.length - 3} more` : "";
-      chart.edge(
-        node,
-        chart.node(`attached:${index}`, "a", box, label(`${attachedOthers.length} routes attached, unchanged files`, `${names}${more}`)),
-        undefined,
-        "changed",
+    // Routes whose changed flows are drawn are not listed again; the rest are the PR's own where it
+    // attaches them (a route added beside the one it replaces moves no flow), else routes it reaches.
+    const others = gateway.routes.filter((route) => !shownRoutes.has(route) && !gateway.detached.includes(route));
+    const groups = [
+      { routes: others.filter((route) => gateway.attached.includes(route)), what: "attached by this PR", mark: "added" as const },
+      { routes: others.filter((route) => !gateway.attached.includes(route)), what: "attached", mark: undefined },
+    ];
+    groups.forEach(({ routes, what, mark }, group) => {
+      if (routes.length === 0) return;
+      const more = routes.length > 3 ? ` +${routes.length - 3} more` : "";
+      const routesNode = chart.node(
+        `attached:${index}:${group}`,
+        "a",
+        box,
+        label(`${routes.length} route${routes.length === 1 ? "" : "s"} ${what}`, `${routes.slice(0, 3).join(", ")}${more}`),
+        mark,
       );
-    }
+      chart.edge(node, routesNode, undefined, mark ?? "changed");
+    });
     if (gateway.detached.length > 0) {
       const names = gateway.detached.slice(0, 3).join(", ");
       const more = gateway.detached.length > 3 ? ` +${gateway.detached.length - 3} more` : "";
       chart.edge(
         node,
-        chart.node(`detached:${index}`, "d", box, label(`${gateway.detached.length} routes detached`, `${names}${more}`), "removed"),
+        chart.node(
+          `detached:${index}`,
+          "d",
+          box,
+          label(`${gateway.detached.length} route${gateway.detached.length === 1 ? "" : "s"} detached`, `${names}${more}`),
+          "removed",
+        ),
         undefined,
         "removed",
       );

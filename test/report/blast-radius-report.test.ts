@@ -57,6 +57,27 @@ spec:
   });
 });
 
+describe("the routes a touched Gateway carries, in the diagram", () => {
+  it("those the PR attaches are told apart from those it only reaches (microservices-demo 081e21b67c)", () => {
+    const gateway = {
+      gateway: "Gateway default/istio-gateway",
+      change: "added" as const,
+      file: "release/istio-manifests.yaml",
+      line: 20,
+      routesAttached: 3,
+      routes: ["HTTPRoute default/frontend-route", "HTTPRoute default/legacy", "HTTPRoute default/old"],
+      attached: ["HTTPRoute default/frontend-route"],
+      detached: ["HTTPRoute default/old"],
+    };
+    const diagram = blastRadiusDiagram([], { gateways: [gateway] });
+    expect(diagram).toContain('a1["1 route attached by this PR<br/>HTTPRoute default/frontend-route"]');
+    expect(diagram).toContain('a2["1 route attached<br/>HTTPRoute default/legacy"]');
+    expect(diagram).toContain('d3["1 route detached<br/>HTTPRoute default/old"]');
+    expect(diagram).not.toContain("unchanged files");
+    expect(diagram).toMatch(/class g0,a1 added/);
+  });
+});
+
 describe("the example PR (examples/): blast radius in the comment and the JSON", () => {
   it("renders the decision, why and what to do first; then the blast radius with its diagram, before the route diff", async () => {
     const { files: base } = readFolder(resolve(EXAMPLES, "base"));
