@@ -222,11 +222,15 @@ spec:
     // A rename that also moves its requests elsewhere still shows.
     const moved = { ...renamed, "labs/multiple/ingress-ui.yaml": ingress("ui-multi").replace("name: ui, port", "name: ui-v2, port") };
     expect(analyze(labs, moved).routeDiffs.map((diff) => diff.status)).toEqual(["changed"]);
-    // Outside a group each is an ALB of its own: renamed, it is another load balancer.
+    // Outside a group each is an ALB of its own: renamed, it is another load balancer; and the copy in
+    // another folder, which nothing says is applied where this one was, does not keep this one's.
     const alone = { "labs/creating/ingress.yaml": ingress("ui", false), "labs/multiple/ingress-ui.yaml": ingress("ui", false) };
     expect(
       routeFindings(analyze(alone, { ...alone, "labs/multiple/ingress-ui.yaml": ingress("ui-multi", false) })).map((f) => f.summary),
-    ).toEqual(["* via Ingress ui/ui-multi: new rule → ui/ui:80 100%"]);
+    ).toEqual([
+      "* via Ingress ui/ui [labs/multiple/ingress-ui.yaml]: no longer served (was → ui/ui:80 100%)",
+      "* via Ingress ui/ui-multi: new rule → ui/ui:80 100%",
+    ]);
   });
 
   it("a backend of the same label in another namespace is named by its key (anthos-service-mesh-samples 57e68f2)", () => {

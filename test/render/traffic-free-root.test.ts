@@ -154,7 +154,7 @@ describe("a kustomize root that applies no traffic config needs no render", () =
 
     it("one a Flux substitution or a release's valuesFrom reads from the cluster is; one only a replacement of another build copies is not", () => {
       const substituting = (name: string) => ({
-        "clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./routes\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: ${name}}]\n`,
+        "clusters/prod/apps.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./app\n  sourceRef: {kind: GitRepository, name: flux-system}\n  postBuild:\n    substituteFrom: [{kind: ConfigMap, name: ${name}}]\n`,
       });
       const vars = "- {name: cluster-vars, envs: [cluster.env]}\n";
       expect(generating(vars, { ...substituting("cluster-vars"), "app/cluster.env": "PRIMARY_REGION=jkt\n" })).toBe(false);
