@@ -17,10 +17,11 @@ import type { DetectorContext, FileDetector, ResourceDetector } from "../../core
 import { canonicalText } from "../../core/canonical-form.js";
 import { sortedSet } from "../../core/canonical-values.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import type { FieldPath } from "../../core/finding.js";
+import type { Detection, FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";
-import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
-import { misplacedSource } from "./this-repository.js";
+import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
+import { foreignSource, misplacedSource, type ForeignSource } from "./this-repository.js";
+import { sameRepository } from "../../core/repository-url.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
@@ -306,6 +307,40 @@ const applicationsLetGo = (change: ResourceChange, context: DetectorContext, lea
 };
 
 /**
+ * What a Flux Kustomization that delivered traffic config from this repository (`before`) does
+ * once it reads a GitRepository the head tree judges another repository's (this-repository.ts
+ * foreignSource): Flux builds its path of that repository, which the review does not see, and under
+ * prune deletes what it applied from this one unless the other holds it too; without prune leaves it
+ * unmanaged. Its reach change would call it "removed" though it is still there.
+ */
+const foreignTakeover = (kustomization: Resource, foreign: ForeignSource, before: Reach): string => {
+  const spec = record(kustomization.body.spec);
+  const where = clusterWord(before.clusters);
+  const fate = (flag(spec.prune) ?? false) ? `are deleted from ${where}` : `stay unmanaged on ${where}`;
+  return `another repository than this one (${foreign.ours.join(", ")}): Flux applies what that repository holds at ${text(spec.path) ?? "its root"}, which this review does not see, and its ${before.resources.length} traffic resources from this repository (${named(before.resources)}) ${fate} unless that repository applies them too`;
+};
+
+/**
+ * A Flux Kustomization whose sourceRef the PR moves to another repository's GitRepository, its
+ * path kept (flux-system → team-reviews of github.com/example-org/reviews-config, read as the same
+ * delivery: one low line). Whether it judged the change.
+ */
+const sourceForeign = (change: ResourceChange, before: Reach | undefined, out: DetectionList, context: DetectorContext): boolean => {
+  const { base, head } = change;
+  const foreign = head?.id.group === FLUX_KUSTOMIZE ? foreignSource(head, context.head) : undefined;
+  if (!base || !head || !foreign || !before || before.resources.length === 0) return false;
+  out.add({
+    class: "route.attachment-changed",
+    summary: `spec.sourceRef names GitRepository ${foreign.ref} of ${foreign.urls.join(", ") || "(no url)"}, ${foreignTakeover(head, foreign, before)}`,
+    side: "head",
+    path: ["spec", "sourceRef"],
+    before: valueAt(base.body, ["spec", "sourceRef"]),
+    after: valueAt(head.body, ["spec", "sourceRef"]),
+  });
+  return true;
+};
+
+/**
  * An ApplicationSet the PR leaves as it was, whose git generator reads folders or files the PR
  * renames or moves: no resource change shows it, yet the Applications it generates change as its
  * tree does (applicationsLetGo). One the PR edits is the placement detector's.
@@ -325,6 +360,38 @@ export const generatedApplicationsDetector: FileDetector = (_files, context) =>
     applicationsLetGo(change, context, [], out);
     return out.detections.map((detection) => ({ ...detection, resourceKey: head.key }));
   });
+
+/**
+ * A GitRepository of this repository pointed at another: the Kustomizations reading it that the PR
+ * leaves as they were take over that repository's files as a sourceRef moved there would
+ * (sourceForeign); one the PR edits is judged on its own. flux-system pointed elsewhere is
+ * thisRepositoryDetector's (the head then reads that URL as this repository).
+ */
+const sourceRetargeted = (change: ResourceChange, context: DetectorContext): Detection[] => {
+  const { base, head } = change;
+  const out = new DetectionList(change);
+  const [was, now] = [text(record(base?.body.spec).url), text(record(head?.body.spec).url)];
+  // Respelled, it is the same repository (its head reading then is thisRepositoryDetector's).
+  if (!base || !head || was === now || sameRepository(was, now)) return out.detections;
+  const key = `${head.id.namespace}/${head.id.name}`;
+  const tree = treeOf(context.base, context);
+  for (const kustomization of resourcesOfKind(context.head, "Kustomization")) {
+    const unchanged = context.base.resources.get(kustomization.key);
+    const foreign = kustomization.id.group === FLUX_KUSTOMIZE ? foreignSource(kustomization, context.head) : undefined;
+    if (!unchanged || !foreign || foreign.ref !== key || !sameValue(unchanged.body, kustomization.body)) continue;
+    const before = reachOf(unchanged, tree, context);
+    if (!before || before.resources.length === 0) continue;
+    out.add({
+      class: "route.attachment-changed",
+      summary: `spec.url ${show(was)} → ${show(now)}, read by ${displayName(kustomization.id)}: ${foreignTakeover(kustomization, foreign, before)}`,
+      side: "head",
+      path: ["spec", "url"],
+      before: was,
+      after: now,
+    });
+  }
+  return out.detections;
+};
 
 interface Setting {
   readonly kinds: readonly string[];
@@ -728,11 +795,13 @@ const fluxComponents = (change: ResourceChange, where: string, out: DetectionLis
 
 export const placementDetector: ResourceDetector = (change: ResourceChange, context: DetectorContext) => {
   const subject = change.head ?? change.base;
+  if (subject?.id.group === FLUX_SOURCE && subject.id.kind === "GitRepository") return sourceRetargeted(change, context);
   if (!subject || subject.id.group === KUSTOMIZE_GROUP || PLACEMENT_FIELDS[subject.id.kind] === undefined) return [];
   const before = reachOf(change.base, treeOf(context.base, context), context);
   const after = reachOf(change.head, treeOf(context.head, context), context);
   const out = new DetectionList(change);
-  if (!sourceMissing(change, before, out, context)) reachChange(change, before, after, out, context);
+  if (!sourceMissing(change, before, out, context) && !sourceForeign(change, before, out, context))
+    reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   settings(change, where, out, context);
   const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));

@@ -16,7 +16,7 @@ export const gitSourceOf = (resource: Resource): string | undefined => {
 
 /** Which of a tree's Flux GitRepositories (`namespace/name`) are this repository, and which another's. */
 export interface ThisRepository {
-  /** Known to be this repository: `flux-system`, and those a Kustomization reads a path of that this tree holds. */
+  /** Known to be this repository, by the strongest evidence the tree holds and what no URL contradicts (thisRepository). */
   readonly here: ReadonlySet<string>;
   /** The keys (repositoryKey) of their URLs, where written literally. */
   readonly ours: ReadonlySet<string>;
@@ -35,41 +35,49 @@ const judged = new WeakMap<ManifestSet, ThisRepository>();
 /**
  * Which GitRepositories of a tree are this repository (the "CRDs from upstream" pattern,
  * onedr0p/cluster-template 2b09fbca: GitRepository metallb-source of github.com/metallb/metallb, a
- * Kustomization of it with no path read as delivering this whole tree). This repository is a
- * GitRepository named `flux-system` (`flux bootstrap` names it so), or one a Kustomization reads a
- * path of that this tree holds, and any other of the same URL however written (another branch of
- * it). Another GitRepository whose URL names another repository is foreign. Only evidence makes one
- * foreign: where no GitRepository known to be this repository has a literal URL (flux-system's is a
- * `${GIT_REPOSITORY_URL}` substitution), every one is taken to be this repository (such a tree's
- * new GitRepository of this repository read as another's, and the delivery to a staging cluster
- * added through it passed as two low lines).
+ * Kustomization of it with no path read as delivering this whole tree). The evidence, strongest
+ * first: a GitRepository named `flux-system` (`flux bootstrap` names it so); one a Flux root reads,
+ * a Kustomization whose path holds its own file (carpenike/k8s-gitops' k8s-gitops-kubernetes,
+ * onedr0p's home-kubernetes); one any Kustomization reads a path of that this tree holds. The
+ * strongest kind the tree holds with a literal URL says which URL is this repository (ours), and
+ * any GitRepository of it however written is this repository (another branch of it). A weaker
+ * kind does not override it: another URL is another repository even where a Kustomization reads
+ * from it a path this tree also holds (a Kustomization's sourceRef moved from flux-system to
+ * team-reviews of github.com/example-org/reviews-config, its path kept, was read as the same
+ * delivery: one low line, while Flux prunes what it applied and applies another repository's
+ * files). Only evidence makes one foreign: where no GitRepository known to be this repository has a
+ * literal URL (flux-system's is a `${GIT_REPOSITORY_URL}` substitution), every one is taken to be
+ * this repository (such a tree's new GitRepository of this repository read as another's, and the
+ * delivery to a staging cluster added through it passed as two low lines).
  */
 export function thisRepository(set: ManifestSet): ThisRepository {
   const known = judged.get(set);
   if (known) return known;
-  const urls = new Map<string, string | undefined>();
+  const written = new Map<string, string | undefined>();
   const named = new Map<string, Resource[]>();
   for (const resource of resourcesOfKind(set, "GitRepository")) {
     if (resource.id.group !== FLUX_SOURCE) continue;
-    urls.set(sourceKey(resource), urlOf(resource));
+    written.set(sourceKey(resource), urlOf(resource));
     named.set(resource.id.name, [...(named.get(resource.id.name) ?? []), resource]);
   }
-  const here = new Set([...urls.keys()].filter((key) => key.endsWith("/flux-system")));
-  if (urls.size > 0)
+  const bootstrap = [...written.keys()].filter((key) => key.endsWith("/flux-system"));
+  const [roots, readers] = [new Set<string>(), new Set<string>()];
+  if (written.size > 0)
     for (const resource of resourcesOfKind(set, "Kustomization")) {
       if (resource.id.group !== FLUX_KUSTOMIZE) continue;
       const source = gitSourceOf(resource);
       const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
       if (source === undefined || path === "" || !treeFolders(set.files).has(path)) continue;
       // Looked up where the tree defines none, it was meant to read those of its name (readsThisTree).
-      const meant = urls.has(source) ? [source] : (named.get(source.slice(source.indexOf("/") + 1)) ?? []).map(sourceKey);
-      for (const key of meant) here.add(key);
+      const meant = written.has(source) ? [source] : (named.get(source.slice(source.indexOf("/") + 1)) ?? []).map(sourceKey);
+      const root = resource.source.file.startsWith(`${path}/`);
+      for (const key of meant) (root ? roots : readers).add(key);
     }
-  const ours = new Set([...here].flatMap((key) => (literal(urls.get(key)) ? [repositoryKey(urls.get(key)!)] : [])));
-  const foreign =
-    ours.size === 0
-      ? new Set<string>()
-      : new Set([...urls].flatMap(([key, url]) => (!here.has(key) && literal(url) && !ours.has(repositoryKey(url)) ? [key] : [])));
+  const keyOf = (key: string) => (literal(written.get(key)) ? [repositoryKey(written.get(key)!)] : []);
+  const evidence = [bootstrap, [...roots], [...roots, ...readers]];
+  const ours = new Set(evidence.find((keys) => keys.some((key) => keyOf(key).length > 0))?.flatMap(keyOf) ?? []);
+  const here = new Set(evidence.flat().filter((key) => keyOf(key).every((url) => ours.has(url))));
+  const foreign = new Set(ours.size === 0 ? [] : [...written.keys()].filter((key) => keyOf(key).some((url) => !ours.has(url))));
   const found = { here, ours, foreign, named };
   judged.set(set, found);
   return found;
@@ -128,6 +136,25 @@ export const readsThisTree = (resource: Resource, set: ManifestSet): boolean => 
   const read = found.length > 0 ? found : named;
   return read.length === 0 || read.some((source) => !foreign.has(sourceKey(source)));
 };
+
+/** A GitRepository a Flux Kustomization reads that its tree judges another repository's. */
+export interface ForeignSource {
+  /** The `namespace/name` its sourceRef gives. */
+  readonly ref: string;
+  /** The URLs of the GitRepositories it reads, as written. */
+  readonly urls: readonly string[];
+  /** The keys (repositoryKey) of this repository's URLs, by the same tree. */
+  readonly ours: readonly string[];
+}
+
+/** The GitRepository of a Flux Kustomization that reads none of its tree (readsThisTree), as the tree judges it. */
+export function foreignSource(resource: Resource, set: ManifestSet): ForeignSource | undefined {
+  const ref = gitSourceOf(resource);
+  if (ref === undefined || readsThisTree(resource, set)) return undefined;
+  const { named, found } = lookup(ref, set);
+  const urls = (found.length > 0 ? found : named).flatMap((source) => urlOf(source) ?? []);
+  return { ref, urls: [...new Set(urls)].sort(), ours: [...thisRepository(set).ours].sort() };
+}
 
 /**
  * Each tree judges from its own evidence which GitRepositories are this repository, so a PR could

@@ -337,6 +337,56 @@ describe("Flux Kustomizations of another repository's GitRepository deliver none
     expect(placement("other/route.yaml").clusters).toEqual(["production"]);
   });
 
+  describe("a path this tree holds does not make another repository's source this one (a sourceRef moved to team-reviews, its path kept)", () => {
+    const root = (source: string, url: string, path = "./clusters/production") =>
+      `${gitRepository(source, url)}---\n${fromSource("cluster", source, path)}`;
+    const moved = (sync: string, url: string) => ({
+      "clusters/production/flux-system/gotk-sync.yaml": sync,
+      "clusters/production/apps.yaml": `${gitRepository("team-reviews", url)}---\n${fromSource("apps", "team-reviews", "./apps")}`,
+      "apps/route.yaml": crds("")["apps/route.yaml"],
+    });
+    const landsIn = (tree: Tree) => placementOf(tree, topology)("apps/route.yaml").clusters;
+    const other = "https://github.com/example/reviews-config";
+
+    it("flux-system's URL says which repository this is, and another URL is another repository's", () => {
+      expect(landsIn(moved(root("flux-system", "ssh://git@github.com/example/home-cluster"), other))).toEqual([]);
+      // A repository whose name merely starts alike is another.
+      expect(
+        landsIn(moved(root("flux-system", "ssh://git@github.com/example/home-cluster"), "https://github.com/example/home-cluster-old")),
+      ).toEqual([]);
+    });
+
+    it.each([
+      ["ssh with .git", "ssh://git@github.com/example/home-cluster.git"],
+      ["https", "https://github.com/example/home-cluster"],
+      ["https with .git", "https://github.com/example/home-cluster.git"],
+      ["scp-like", "git@github.com:example/home-cluster"],
+    ])("this repository's URL spelled otherwise (%s) is still this repository: the path is delivered", (_, spelled) => {
+      expect(landsIn(moved(root("flux-system", "ssh://git@github.com/example/home-cluster"), spelled))).toEqual(["production"]);
+    });
+
+    it("without flux-system, the source of a root (a Kustomization whose path holds its own file) says it (carpenike/k8s-gitops' k8s-gitops-kubernetes)", () => {
+      const sync = root("k8s-gitops-kubernetes", "https://github.com/example/home-cluster.git");
+      expect(landsIn(moved(sync, other))).toEqual([]);
+      expect(landsIn(moved(sync, "git@github.com:example/home-cluster"))).toEqual(["production"]);
+    });
+
+    it("a root does not override flux-system's URL: flux-system's own Kustomization moved to another repository delivers none of this tree", () => {
+      const tree = {
+        "clusters/production/flux-system/gotk-sync.yaml": `${gitRepository("flux-system", "ssh://git@github.com/example/home-cluster")}---\n${gitRepository("team-reviews", other)}---\n${fromSource("flux-system", "team-reviews", "./clusters/production")}`,
+      };
+      const sources = Object.entries(tree).map(([path, text]) => ({ path, text }));
+      const set = loadManifests(sources);
+      const root = [...set.resources.values()].find((resource) => resource.id.kind === "Kustomization")!;
+      expect(deliveriesOf(set, {})(root)).toBeUndefined();
+    });
+
+    it("where no source known to be this repository has a literal URL (bootstrap's ${GIT_REPOSITORY_URL}, or none in the tree), the path is the only evidence: delivered, as before", () => {
+      expect(landsIn(moved(root("flux-system", "${GIT_REPOSITORY_URL}"), other))).toEqual(["production"]);
+      expect(landsIn(moved("", other))).toEqual(["production"]);
+    });
+  });
+
   it("this repository is the one named flux-system too, and none is foreign where nothing says which is this one", () => {
     const upstream = `${gitRepository("metallb-source", "https://github.com/metallb/metallb.git", "tag: v0.13.5")}---\n${fromSource("crds-metallb", "metallb-source")}`;
     const tree = (sync: string) => ({

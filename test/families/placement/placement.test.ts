@@ -690,6 +690,87 @@ describe("end to end: findings of a placement change, and nothing above low for 
       expect(attachments({ ...ROUTES, ...sync("ssh://git@github.com/example/home", "home") })).toEqual([]);
       expect(attachments({ ...ROUTES, ...sync("git@github.com:example/home.git") })).toEqual([]);
     });
+
+    describe("a Kustomization moved to another repository's GitRepository, its path kept (probe F08d: one low line)", () => {
+      const HOME = "ssh://git@github.com/example/home";
+      const OTHER = "https://github.com/example/reviews-config";
+      const team = (url: string) => ({
+        "clusters/jkt-prod/team.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: team-reviews, namespace: flux-system}\nspec: {url: "${url}", ref: {branch: main}}\n`,
+      });
+      const shop = (source: string, prune = "  prune: true\n") => ({
+        "clusters/jkt-prod/shop.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: ${source}}\n  path: ./apps/shop/jkt\n${prune}`,
+      });
+      const judged = (base: Tree, head: Tree) =>
+        analyze(base, head).findings.map((finding): [string, string, string] => [finding.class, finding.risk, finding.summary]);
+      const above = (found: readonly [string, string, string][]) => found.filter(([, risk]) => risk !== "low");
+
+      it("ends what it delivered from this repository (pruned under prune) and applies what that repository holds: high, naming the source", () => {
+        const tree = { ...ROUTES, ...sync(HOME), ...team(OTHER) };
+        const found = judged({ ...tree, ...shop("flux-system") }, { ...tree, ...shop("team-reviews") });
+        expect(found.filter(([cls]) => cls === "route.attachment-changed")).toEqual([
+          [
+            "route.attachment-changed",
+            "high",
+            "Kustomization flux-system/shop: spec.sourceRef names GitRepository flux-system/team-reviews of https://github.com/example/reviews-config, another repository than this one (github.com/example/home): Flux applies what that repository holds at ./apps/shop/jkt, which this review does not see, and its 1 traffic resources from this repository (HTTPRoute shop/checkout) are deleted from a cluster the tree does not name unless that repository applies them too",
+          ],
+        ]);
+        const unpruned = judged({ ...tree, ...shop("flux-system", "") }, { ...tree, ...shop("team-reviews", "") });
+        expect(unpruned.find(([cls]) => cls === "route.attachment-changed")?.[2]).toContain(
+          "(HTTPRoute shop/checkout) stay unmanaged on a cluster the tree does not name",
+        );
+      });
+
+      it("so does a root's source where the tree has no flux-system, and a sourceRef moved back to this repository delivers again", () => {
+        const tree = { ...ROUTES, ...sync("https://github.com/example/home.git", "home-kubernetes"), ...team(OTHER) };
+        const [away, back] = [
+          judged({ ...tree, ...shop("home-kubernetes") }, { ...tree, ...shop("team-reviews") }),
+          judged({ ...tree, ...shop("team-reviews") }, { ...tree, ...shop("home-kubernetes") }),
+        ];
+        expect(above(away).map(([cls, risk, summary]) => [cls, risk, summary.split(", another")[0]])).toContainEqual([
+          "route.attachment-changed",
+          "high",
+          "Kustomization flux-system/shop: spec.sourceRef names GitRepository flux-system/team-reviews of https://github.com/example/reviews-config",
+        ]);
+        expect(above(back)).toContainEqual([
+          "route.attachment-changed",
+          "high",
+          expect.stringContaining("shop: added: delivers 1 traffic resources"),
+        ]);
+      });
+
+      it("a GitRepository of this repository pointed at another, read by a Kustomization the PR leaves alone: high on its URL", () => {
+        const tree = { ...ROUTES, ...sync(HOME), ...shop("team-reviews") };
+        const found = judged({ ...tree, ...team(`${HOME}.git`) }, { ...tree, ...team(OTHER) });
+        expect(above(found)).toEqual([
+          [
+            "route.attachment-changed",
+            "high",
+            `GitRepository flux-system/team-reviews: spec.url ${HOME}.git → ${OTHER}, read by Kustomization flux-system/shop: another repository than this one (github.com/example/home): Flux applies what that repository holds at ./apps/shop/jkt, which this review does not see, and its 1 traffic resources from this repository (HTTPRoute shop/checkout) are deleted from a cluster the tree does not name unless that repository applies them too`,
+          ],
+        ]);
+      });
+
+      it("harmless: a source renamed with this repository's URL, however spelled, and ref bumps of this repository's own source", () => {
+        for (const spelled of ["git@github.com:example/home", "https://github.com/example/home.git", `${HOME}.git`]) {
+          const tree = { ...ROUTES, ...sync(HOME), ...team(spelled) };
+          expect(above(judged({ ...tree, ...shop("flux-system") }, { ...tree, ...shop("team-reviews") }))).toEqual([]);
+          expect(above(judged({ ...tree, ...shop("team-reviews"), ...team(HOME) }, { ...tree, ...shop("team-reviews") }))).toEqual([]);
+        }
+        const tree = { ...ROUTES, ...shop("flux-system"), ...team(OTHER) };
+        const bumped = sync(HOME)["clusters/jkt-prod/flux-system/gotk-sync.yaml"].replace("branch: main", "tag: v2.0.0");
+        expect(
+          judged({ ...tree, ...sync(HOME) }, { ...tree, "clusters/jkt-prod/flux-system/gotk-sync.yaml": bumped }).map(([cls, risk]) => [
+            cls,
+            risk,
+          ]),
+        ).toEqual([["resource.changed", "low"]]);
+      });
+
+      it("harmless: where nothing says which URL is this repository (bootstrap's ${GIT_REPOSITORY_URL}), none is another's, as before", () => {
+        const tree = { ...ROUTES, ...sync("${GIT_REPOSITORY_URL}"), ...team(OTHER) };
+        expect(above(judged({ ...tree, ...shop("flux-system") }, { ...tree, ...shop("team-reviews") }))).toEqual([]);
+      });
+    });
   });
 
   describe("a Flux Kustomization whose sourceRef Flux does not find: the tree defines that GitRepository in another namespace", () => {
