@@ -3,7 +3,14 @@ import { sortedSet } from "../core/canonical-values.js";
 import { sameInputs, sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import { isNamedCluster, type ClusterRegions, type Delivery, type FileClusters, type FilePlacement } from "../core/gitops-delivery.js";
+import {
+  isNamedCluster,
+  type ClusterRegions,
+  type Delivery,
+  type Destination,
+  type FileClusters,
+  type FilePlacement,
+} from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
 import { sitesThrough, unplacedSite } from "../core/delivery-sites.js";
 
@@ -55,6 +62,23 @@ const sameBuild = ({ includedBy: a, ...inputs }: PlacementInputs, { includedBy: 
 
 const builtFrom = new WeakMap<FilePlacement, PlacementInputs>();
 
+/** An object applied where it delivers, delivering a file from another file. */
+interface Through {
+  readonly own: string;
+  readonly destination: Extract<Destination, { readonly whereApplied: true }>;
+  readonly delivery: Delivery;
+}
+
+/** What places one file: clusters named outright, objects applying it from its own file or another, kustomizations listing it. */
+interface Parents {
+  readonly fixed: ReadonlySet<string>;
+  readonly selfApplied: readonly string[];
+  readonly through: readonly Through[];
+  readonly includers: readonly string[];
+  /** The files whose placement this one's depends on. */
+  readonly next: readonly string[];
+}
+
 /** The GitOps placement engine over a table of families (THE table, `FAMILIES`, but for tests). */
 export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacement {
   const readers = families.flatMap((family) => (family.deliveries ? [[family.name, family.deliveries.read] as const] : []));
@@ -97,34 +121,118 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
      * clusters/staging), and on a site of its own only where nothing else places it: not both, as a
      * site the tree does not name may be any cluster, and staging's copy of a route would seem to
      * land where prod's does.
+     *
+     * Files whose placements depend on each other (Kustomizations delivering each other's folders)
+     * are placed together, as one strongly connected component, in the order Tarjan's walk finds
+     * them: each file's parents are read once and each component settled once, where walking every
+     * path from every file took exponential time (carpenike/k8s-gitops 04c9f16f57 never finished).
      */
-    const sitesOf = (file: string, visiting: ReadonlySet<string>): readonly string[] => {
-      const known = memo.get(file);
+    const parentsOf = new Map<string, Parents>();
+    const parents = (file: string): Parents => {
+      let known = parentsOf.get(file);
       if (known) return known;
-      const sites = new Set<string>();
-      // Objects that deliver this file while applied by it (a Flux root's path holds its own file): where nothing else places it.
-      const selfApplied: string[] = [];
+      const fixed = new Set<string>();
       const byPattern = clusterOfFile(file);
-      if (byPattern) sites.add(byPattern);
+      if (byPattern) fixed.add(byPattern);
+      const selfApplied: string[] = [];
+      const through: Through[] = [];
       for (const delivery of deliveries) {
         const destination = delivery.destinationOf(file);
         if (!destination) continue;
         const own = delivery.resource.source.file;
-        if ("whereApplied" in destination && (own === file || visiting.has(own))) selfApplied.push(unplacedSite(destination, delivery));
-        else {
-          const found = "clusters" in destination ? [] : sitesOf(own, new Set([...visiting, file]));
-          for (const site of sitesThrough(destination, delivery, found)) sites.add(site);
+        if ("clusters" in destination) for (const cluster of destination.clusters) fixed.add(cluster);
+        else if (own === file) selfApplied.push(unplacedSite(destination, delivery));
+        else through.push({ own, destination, delivery });
+      }
+      const includers = (includedBy.get(file) ?? []).filter((includer) => includer !== file);
+      known = { fixed, selfApplied, through, includers, next: [...through.map(({ own }) => own), ...includers] };
+      parentsOf.set(file, known);
+      return known;
+    };
+
+    /** What a file's parents give it, given where each parent lands (`sitesOfParent`, undefined: not known yet). */
+    const gathered = (
+      file: string,
+      sitesOfParent: (parent: string) => ReadonlySet<string> | readonly string[] | undefined,
+    ): Set<string> => {
+      const { fixed, through, includers } = parents(file);
+      const sites = new Set(fixed);
+      for (const { own, destination, delivery } of through) {
+        const found = sitesOfParent(own);
+        if (found) for (const site of sitesThrough(destination, delivery, [...found])) sites.add(site);
+      }
+      for (const includer of includers) for (const site of sitesOfParent(includer) ?? []) sites.add(site);
+      return sites;
+    };
+
+    // One component: a file alone is what its parents give it, else where its own objects apply it.
+    // Files that depend on each other grow together to what their parents outside give them all; only
+    // where nothing outside places any of them do their objects' own sites seed them.
+    const settle = (component: readonly string[]): void => {
+      if (component.length === 1) {
+        const [file] = component as [string];
+        const sites = gathered(file, (parent) => memo.get(parent) ?? []);
+        memo.set(file, sortedSet(sites.size > 0 ? sites : parents(file).selfApplied));
+        return;
+      }
+      const members = new Set(component);
+      const grown = new Map(component.map((file) => [file, new Set<string>()]));
+      const grow = (): void => {
+        for (let changed = true; changed;) {
+          changed = false;
+          for (const [file, sites] of grown) {
+            const given = gathered(file, (parent) => {
+              if (!members.has(parent)) return memo.get(parent) ?? [];
+              const found = grown.get(parent);
+              return found && found.size > 0 ? found : undefined;
+            });
+            for (const site of given) if (!sites.has(site)) (sites.add(site), (changed = true));
+          }
         }
+      };
+      grow();
+      if ([...grown.values()].every((sites) => sites.size === 0)) {
+        for (const [file, sites] of grown) {
+          const { selfApplied, through } = parents(file);
+          for (const site of selfApplied) sites.add(site);
+          for (const { own, destination, delivery } of through)
+            if (members.has(own) && !("clusters" in destination)) sites.add(unplacedSite(destination, delivery));
+        }
+        grow();
       }
-      for (const includer of includedBy.get(file) ?? []) {
-        if (includer === file || visiting.has(includer)) continue;
-        for (const site of sitesOf(includer, new Set([...visiting, file]))) sites.add(site);
+      for (const [file, sites] of grown) memo.set(file, sortedSet(sites));
+    };
+
+    // Tarjan's strongly connected components over the parents of files not yet placed.
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const visit = (file: string): void => {
+      const order = index.size;
+      index.set(file, order);
+      low.set(file, order);
+      stack.push(file);
+      onStack.add(file);
+      for (const parent of parents(file).next) {
+        if (memo.has(parent)) continue;
+        if (!index.has(parent)) {
+          visit(parent);
+          low.set(file, Math.min(low.get(file)!, low.get(parent)!));
+        } else if (onStack.has(parent)) low.set(file, Math.min(low.get(file)!, index.get(parent)!));
       }
-      if (sites.size === 0) for (const site of selfApplied) sites.add(site);
-      const result = sortedSet(sites);
-      // A result cut short by a cycle is not remembered: another entry point may complete it.
-      if (visiting.size === 0) memo.set(file, result);
-      return result;
+      if (low.get(file) !== order) return;
+      const component: string[] = [];
+      for (let member = stack.pop()!; ; member = stack.pop()!) {
+        onStack.delete(member);
+        component.push(member);
+        if (member === file) break;
+      }
+      settle(component);
+    };
+    const sitesOf = (file: string): readonly string[] => {
+      if (!memo.has(file)) visit(file);
+      return memo.get(file)!;
     };
 
     // One answer a path, held: the model places each of a file's backends by it.
@@ -132,7 +240,7 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     const placement: FilePlacement = (path) => {
       let answer = placed.get(path);
       if (!answer) {
-        const sites = sitesOf(path, new Set());
+        const sites = sitesOf(path);
         const clusters = sites.filter(isNamedCluster);
         answer = { clusters, regions: sortedSet(clusters.flatMap((cluster) => topology.clusters[cluster] ?? [])), sites };
         placed.set(path, answer);

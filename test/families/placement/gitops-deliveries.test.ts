@@ -274,6 +274,35 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
     );
     expect(cyclic("loop/route.yaml").clusters).toEqual(["production"]);
   });
+
+  it("Kustomizations that deliver each other land together where anything outside them places one, and nowhere else", () => {
+    const cyclic = placementOf(
+      {
+        "clusters/production/a.yaml": kustomization("a", "./loop/b"),
+        "loop/b/b.yaml": kustomization("b", "./loop/c"),
+        "loop/c/c.yaml": kustomization("c", "./loop/b"),
+      },
+      topology,
+    );
+    for (const file of ["loop/b/b.yaml", "loop/c/c.yaml", "loop/c/route.yaml"]) expect(cyclic(file).sites).toEqual(["production"]);
+  });
+
+  it("where nothing outside places them, on the sites of their own", () => {
+    const cyclic = placementOf({ "loop/b/b.yaml": kustomization("b", "./loop/c"), "loop/c/c.yaml": kustomization("c", "./loop/b") });
+    expect(cyclic("loop/b/route.yaml").sites).toEqual(cyclic("loop/c/route.yaml").sites);
+    expect(cyclic("loop/b/route.yaml").sites).toHaveLength(2);
+    expect(cyclic("loop/b/route.yaml").clusters).toEqual([]);
+  });
+
+  it("a tree whose files many paths reach is placed once a file (carpenike/k8s-gitops 04c9f16f57 never finished)", () => {
+    // Every Kustomization delivers the whole of ./apps, every other one's folder included: 30! paths.
+    const tree: Tree = { "clusters/production/root.yaml": kustomization("root", "./apps") };
+    for (let n = 0; n < 30; n++) tree[`apps/k${n}/ks.yaml`] = kustomization(`k${n}`, "./apps");
+    tree["apps/k0/route.yaml"] = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n";
+    const placement = placementOf(tree, topology);
+    expect(placement("apps/k0/route.yaml").clusters).toEqual(["production"]);
+    expect(placement("apps/k29/ks.yaml").sites).toEqual(["production"]);
+  });
 });
 
 describe("Flux Kustomizations of another repository's GitRepository deliver none of this tree (onedr0p/cluster-template 2b09fbca)", () => {
