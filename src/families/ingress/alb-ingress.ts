@@ -1,6 +1,6 @@
 import { record, text } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
-import { classDefinitions, definitions } from "./ingress-class.js";
+import { classControllers, classDefinitions, definitions } from "./ingress-class.js";
 
 /**
  * The AWS Load Balancer Controller's Ingresses (its guide's IngressGroup and IngressClass pages).
@@ -28,7 +28,7 @@ const GROUP_ORDER = "alb.ingress.kubernetes.io/group.order";
 /** Whether the controller serves the class: `alb` unless the tree's IngressClass of that name names another, another name where the tree's names it. */
 export function servedByAlb(className: string | undefined, set: ManifestSet, cluster: string | undefined): boolean {
   if (className === undefined) return false;
-  const controllers = classDefinitions(set, className, cluster).map((resource) => text(record(resource.body.spec).controller));
+  const controllers = classControllers(set, className, cluster);
   if (controllers.length === 0) return className === ALB_CLASS;
   return controllers.every((controller) => controller !== undefined && ALB_CONTROLLERS.has(controller));
 }

@@ -4,7 +4,7 @@ import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { classDefinitions, defaultClassOf } from "./ingress-class.js";
+import { classControllers, defaultClassOf } from "./ingress-class.js";
 import { servedByGke } from "./gke-ingress.js";
 import { albGroupOf, groupOrder, servedByAlb } from "./alb-ingress.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -110,7 +110,7 @@ const servedBy = (
 ): boolean => {
   if (className === undefined) return false;
   if (className === own) return true;
-  const controllers = classDefinitions(set, className, cluster).map((resource) => text(record(resource.body.spec).controller));
+  const controllers = classControllers(set, className, cluster);
   return controllers.length > 0 && controllers.every((named) => named === controller);
 };
 

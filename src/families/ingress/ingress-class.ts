@@ -37,6 +37,10 @@ export function definitions(set: ManifestSet, kind: string, name: string, cluste
 export const classDefinitions = (set: ManifestSet, className: string, cluster: string | undefined): readonly Resource[] =>
   definitions(set, "IngressClass", className, cluster);
 
+/** The controllers those IngressClasses name (undefined for one that names none): who serves the class. */
+export const classControllers = (set: ManifestSet, className: string, cluster: string | undefined): (string | undefined)[] =>
+  classDefinitions(set, className, cluster).map((resource) => text(record(resource.body.spec).controller));
+
 /**
  * The tree's definitions of a class by name: one object, however many files write it (the copies of
  * ingress-nginx's static manifests per provider and Kubernetes version), so one copy removed or

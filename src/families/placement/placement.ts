@@ -1,7 +1,7 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { flag, list, optionalRecord, record, text, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
-import { canonical, sameValue, setChange, show } from "../../core/canonical-values.js";
+import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { clusterScoped } from "../../core/cluster-scoped.js";
 import { documentTexts } from "../../core/document-texts.js";
@@ -15,7 +15,6 @@ import { namespacingOf, type Namespacing } from "./namespacing.js";
 import { allHandedOver, generatedOn, generatedRenamed, keepsApplying, prunesOnDelete } from "./handovers.js";
 import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
 import { canonicalText } from "../../core/canonical-form.js";
-import { sortedSet } from "../../core/canonical-values.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";

@@ -8,7 +8,7 @@ import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
 
 /** The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository. */
-export const gitSourceOf = (resource: Resource): string | undefined => {
+const gitSourceOf = (resource: Resource): string | undefined => {
   const source = record(record(resource.body.spec).sourceRef);
   if ((text(source.kind) ?? "GitRepository") !== "GitRepository") return undefined;
   return `${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`;
@@ -29,6 +29,8 @@ export interface ThisRepository {
 const literal = (url: string | undefined): url is string => url !== undefined && !url.includes("${");
 const urlOf = (resource: Resource | undefined): string | undefined => text(record(resource?.body.spec).url);
 const sourceKey = (resource: Resource): string => `${resource.id.namespace}/${resource.id.name}`;
+/** The name of a `namespace/name` reference. */
+const nameOf = (ref: string): string => ref.slice(ref.indexOf("/") + 1);
 
 const judged = new WeakMap<ManifestSet, ThisRepository>();
 
@@ -50,7 +52,7 @@ const judged = new WeakMap<ManifestSet, ThisRepository>();
  * this repository (such a tree's new GitRepository of this repository read as another's, and the
  * delivery to a staging cluster added through it passed as two low lines).
  */
-export function thisRepository(set: ManifestSet): ThisRepository {
+function thisRepository(set: ManifestSet): ThisRepository {
   const known = judged.get(set);
   if (known) return known;
   const written = new Map<string, string | undefined>();
@@ -69,7 +71,7 @@ export function thisRepository(set: ManifestSet): ThisRepository {
       const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
       if (source === undefined || path === "" || !treeFolders(set.files).has(path)) continue;
       // Looked up where the tree defines none, it was meant to read those of its name (readsThisTree).
-      const meant = written.has(source) ? [source] : (named.get(source.slice(source.indexOf("/") + 1)) ?? []).map(sourceKey);
+      const meant = written.has(source) ? [source] : (named.get(nameOf(source)) ?? []).map(sourceKey);
       const root = resource.source.file.startsWith(`${path}/`);
       for (const key of meant) (root ? roots : readers).add(key);
     }
@@ -91,10 +93,17 @@ export interface MisplacedSource {
   readonly definedIn: readonly string[];
 }
 
-/** The GitRepositories of a tree of the name a Kustomization's sourceRef gives, and those of them where Flux looks it up. */
-const lookup = (ref: string, set: ManifestSet): { readonly named: readonly Resource[]; readonly found: readonly Resource[] } => {
-  const named = thisRepository(set).named.get(ref.slice(ref.indexOf("/") + 1)) ?? [];
-  return { named, found: named.filter((source) => sourceKey(source) === ref) };
+/**
+ * The GitRepositories of a tree of the name a Kustomization's sourceRef gives, those of them where
+ * Flux looks it up, and those it is read as (readsThisTree): the ones found, else every one of the name.
+ */
+const lookup = (
+  ref: string,
+  set: ManifestSet,
+): { readonly named: readonly Resource[]; readonly found: readonly Resource[]; readonly read: readonly Resource[] } => {
+  const named = thisRepository(set).named.get(nameOf(ref)) ?? [];
+  const found = named.filter((source) => sourceKey(source) === ref);
+  return { named, found, read: found.length > 0 ? found : named };
 };
 
 /**
@@ -131,9 +140,8 @@ export function misplacedSource(resource: Resource, set: ManifestSet): Misplaced
 export const readsThisTree = (resource: Resource, set: ManifestSet): boolean => {
   const ref = gitSourceOf(resource);
   if (ref === undefined) return true;
-  const { named, found } = lookup(ref, set);
+  const { read } = lookup(ref, set);
   const { foreign } = thisRepository(set);
-  const read = found.length > 0 ? found : named;
   return read.length === 0 || read.some((source) => !foreign.has(sourceKey(source)));
 };
 
@@ -151,8 +159,7 @@ export interface ForeignSource {
 export function foreignSource(resource: Resource, set: ManifestSet): ForeignSource | undefined {
   const ref = gitSourceOf(resource);
   if (ref === undefined || readsThisTree(resource, set)) return undefined;
-  const { named, found } = lookup(ref, set);
-  const urls = (found.length > 0 ? found : named).flatMap((source) => urlOf(source) ?? []);
+  const urls = lookup(ref, set).read.flatMap((source) => urlOf(source) ?? []);
   return { ref, urls: [...new Set(urls)].sort(), ours: [...thisRepository(set).ours].sort() };
 }
 
