@@ -57,11 +57,12 @@ export interface Resource {
 }
 
 /**
- * The resource under another key. The copy keeps the resource's prototype, which a spread drops: a
- * resource may be one that reads its body again on demand (manifests/held-body.ts).
+ * The resource under another key (and identity, where given). The copy keeps the resource's
+ * prototype, which a spread drops: a resource may be one that reads its body again on demand
+ * (manifests/held-body.ts).
  */
-export const withKey = (resource: Resource, key: string): Resource =>
-  Object.assign(Object.create(Object.getPrototypeOf(resource) as object) as Resource, resource, { key });
+export const withKey = (resource: Resource, key: string, id: ResourceId = resource.id): Resource =>
+  Object.assign(Object.create(Object.getPrototypeOf(resource) as object) as Resource, resource, { key, id });
 
 /** One side of a change: every traffic resource of the tree, by key, plus what could not be read. */
 export interface ManifestSet {

@@ -9,6 +9,7 @@ import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
 import type { DetectorContext } from "../core/detector.js";
 import { answers } from "../core/declared-services.js";
+import { spec } from "../core/json-access.js";
 import { routesSending } from "../core/service-routes.js";
 import type { RenderFailure } from "../render/render-result.js";
 import { posix } from "node:path";
@@ -101,7 +102,7 @@ const declaredIn = (
 
 /** The policy as written but the objects it names. */
 const withoutTargets = (policy: Resource): unknown => {
-  const { targetRef: _targetRef, targetRefs: _targetRefs, ...rest } = (policy.body.spec ?? {}) as Record<string, unknown>;
+  const { targetRef: _targetRef, targetRefs: _targetRefs, ...rest } = spec(policy);
   return { ...policy.body, metadata: null, spec: rest };
 };
 

@@ -1,7 +1,6 @@
-import { resourceKey, type ManifestSet, type Resource } from "../core/resource.js";
-import { resourcesOfKind } from "../core/resources-of-kind.js";
+import { resourceKey, withKey, type ManifestSet, type Resource } from "../core/resource.js";
 import type { ClusterRegions } from "../core/gitops-delivery.js";
-import { deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { treeDeliveries } from "../model/gitops-placement.js";
 
 /**
  * Documents whose `metadata.namespace` the PR drops, read in the namespace they were written in
@@ -43,7 +42,7 @@ export function namespacesLeftToApplier(base: ManifestSet, head: ManifestSet, cl
   for (const { resource, id, target } of moves) {
     const own = resource.cluster ? `${resourceKey(id)}@${resource.cluster}` : resourceKey(id);
     const key = shared.get(target)! > 1 ? `${own}@${resource.source.file}` : own;
-    renamed.set(resource, Object.assign(Object.create(Object.getPrototypeOf(resource) as object) as Resource, resource, { id, key }));
+    renamed.set(resource, withKey(resource, key, id));
   }
   if (renamed.size === 0) return head;
   const resources = new Map<string, Resource>();
@@ -62,8 +61,7 @@ const identity = ({ id, cluster }: { readonly id: Resource["id"]; readonly clust
 
 /** Whether some GitOps object of the tree delivers a file; every file where one delivers paths the review cannot read. */
 function deliveredFiles(tree: ManifestSet, clusters: ClusterRegions): (file: string) => boolean {
-  const deliveryOf = deliveriesOf(tree, clusters);
-  const deliveries = deliveryKinds.flatMap((kind) => resourcesOfKind(tree, kind).flatMap((resource) => deliveryOf(resource) ?? []));
+  const deliveries = treeDeliveries(tree, clusters);
   if (deliveries.some((delivery) => delivery.paths.length === 0)) return () => true;
   return (file) => deliveries.some((delivery) => delivery.destinationOf(file) !== undefined);
 }

@@ -908,11 +908,6 @@ const lostFrom =
     };
   };
 
-/** Where a tree sends a lost rule's requests (fallbackOf): its rules, and each entry's wildcard hosts in the order they are chosen; the lost rule's own tree's rules, to compare orders. */
-function fallbacksIn(to: Slots, from: Slots): (lost: Lost, besides?: Flow) => Flow | undefined {
-  return (lost, besides) => fallbackOf(lost, to, from.slots, besides);
-}
-
 /**
  * Whether any rule of the head model may take some of a flow's requests: one of its host (the
  * changed rule itself included), or of a wildcard host that covers it. When none may, they are
@@ -922,15 +917,13 @@ function fallbacksIn(to: Slots, from: Slots): (lost: Lost, besides?: Flow) => Fl
  * neither `/cart` nor `/cart/view`, which answer 404; a `POST /api` rule beside `/api` pinned to
  * `GET` takes some of them (whether the API serves PUT or DELETE is not known).
  */
-function servedAnywhereIn({ slots, wildcardsAt }: Slots): (lost: Lost, given?: readonly PlainRequest[]) => boolean {
-  return ({ flow: lost, at, mayTake }, given) => {
-    const shapes = requestShapes(lost.match);
-    const takes = given
-      ? (rule: Flow) => requestShapes(rule.match).some((a) => given.some((request) => takesPlain(a, shapes[0]!, request)))
-      : (rule: Flow) => takesSomeOf(rule, shapes);
-    const hosts = [lost.host, ...(wildcardsAt.get(at) ?? []).filter((host) => hostCovers(host, lost.host))];
-    return hosts.some((host) => (slots.get(`${at}|${host}`) ?? []).some((rule) => mayTake(rule) && takes(rule)));
-  };
+function servedAnywhere({ flow: lost, at, mayTake }: Lost, { slots, wildcardsAt }: Slots, given?: readonly PlainRequest[]): boolean {
+  const shapes = requestShapes(lost.match);
+  const takes = given
+    ? (rule: Flow) => requestShapes(rule.match).some((a) => given.some((request) => takesPlain(a, shapes[0]!, request)))
+    : (rule: Flow) => takesSomeOf(rule, shapes);
+  const hosts = [lost.host, ...(wildcardsAt.get(at) ?? []).filter((host) => hostCovers(host, lost.host))];
+  return hosts.some((host) => (slots.get(`${at}|${host}`) ?? []).some((rule) => mayTake(rule) && takes(rule)));
 }
 
 /**
@@ -1054,9 +1047,6 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
   // Each tree's rules by where they compete, read when a lost rule is first looked for.
   const slots: { base?: Slots; head?: Slots } = {};
   const slotsAt = (side: "base" | "head") => (slots[side] ??= slotsOf(side === "base" ? base : head));
-  let fallbackAtHead: ((lost: Lost, besides?: Flow) => Flow | undefined) | undefined;
-  let servedAtHead: ((lost: Lost, given?: readonly PlainRequest[]) => boolean) | undefined;
-  let takerAtBase: ((lost: Lost, besides?: Flow) => Flow | undefined) | undefined;
   const [lostAtHead, gainedAtBase] = [lostFrom(base, head), lostFrom(head, base)];
   for (const pair of pairFlows(base, head, sites, versions)) {
     // The head model shares the base's object for a flow the PR left as it was.
@@ -1065,13 +1055,14 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
     const { version } = pair;
     const heldAtHead = version && { key: version.key, file: version.file };
     const heldAtBase = version && { key: version.baseKey, file: version.baseFile };
+    // Where a lost rule's requests go (fallbackOf), its own tree's rules read to compare orders.
     const atHead = (lost: Flow, besides?: Flow) =>
-      (fallbackAtHead ??= fallbacksIn(slotsAt("head"), slotsAt("base")))(lostAtHead(lost, heldAtHead), besides);
+      fallbackOf(lostAtHead(lost, heldAtHead), slotsAt("head"), slotsAt("base").slots, besides);
     // What takes a lost request at head: a rule, else the default backend of its entry (an Ingress's).
     const takerAtHead = (lost: Flow, besides?: Flow) =>
       atHead(lost, besides) ?? defaultTaker(lostAtHead(lost, heldAtHead), slotsAt("head"), besides);
     const atBase = (gained: Flow, besides?: Flow) =>
-      (takerAtBase ??= fallbacksIn(slotsAt("base"), slotsAt("head")))(gainedAtBase(gained, heldAtBase), besides);
+      fallbackOf(gainedAtBase(gained, heldAtBase), slotsAt("base"), slotsAt("head").slots, besides);
     // Requests that reach the same backends, split the same way, on either side: no traffic moved.
     if (!pair.base && landsAlike(pair.head!, atBase, heldAtBase?.key)) continue;
     if (
@@ -1131,7 +1122,7 @@ export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeS
     const unserved =
       status === "match-changed"
         ? unservedAlternatives(pair.base!, pair.head!, (lost, given) =>
-            (servedAtHead ??= servedAnywhereIn(slotsAt("head")))(lostAtHead(lost, heldAtHead), given),
+            servedAnywhere(lostAtHead(lost, heldAtHead), slotsAt("head"), given),
           )
         : [];
     // What a narrowed rule gives up meets its taker's handling; what a widened one takes leaves the

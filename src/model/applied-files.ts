@@ -5,7 +5,7 @@ import type { ClusterOfFile } from "./file-placement.js";
 import { KUSTOMIZE_RENDER, readersOf } from "../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
-import { deliveriesOf, deliveryKinds } from "./gitops-placement.js";
+import { deliveryKinds, treeDeliveries } from "./gitops-placement.js";
 
 /** Whether a tree applies what a file of it holds. */
 export interface AppliedFile {
@@ -53,8 +53,7 @@ export function appliedFiles(
   topology: Topology,
   clusterOfFile: ClusterOfFile,
 ): AppliedFile {
-  const deliveryOf = deliveriesOf(set, topology.clusters);
-  const every: Delivery[] = deliveryKinds.flatMap((kind) => resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []));
+  const every = treeDeliveries(set, topology.clusters);
   if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
   const deliveries = applying(every, appliers, clusterOfFile);
@@ -189,14 +188,16 @@ export function deliveryAppliers(
   const readDirectly = (delivery: Delivery, file: string): boolean => {
     const folder = folderOf(file);
     const folderKustomization = isKustomizationFile(file) && kustomizations.get(folder) === file;
-    const sources = sourcesConcerning(delivery, file);
-    if (folderKustomization && sources.some((source) => source.components.includes(folder))) return true;
+    // Asked for every file of every delivery: a file's sources are read only past the cheap tests.
+    if (folderKustomization && sourcesConcerning(delivery, file).some((source) => source.components.includes(folder))) return true;
     if (delivery.destinationOf(file) === undefined) return false;
     // A Helm release's render, beside what installs it.
     if (file.includes("(rendered")) return true;
     if (!folderKustomization && delivery.generatedListing?.(file) === false) return false;
     const above = folderKustomization ? (folder === "" ? undefined : folderOf(folder)) : folder;
-    return above === undefined || sources.some((source) => source.reads(file) && !underKustomization(source, above));
+    return (
+      above === undefined || sourcesConcerning(delivery, file).some((source) => source.reads(file) && !underKustomization(source, above))
+    );
   };
   /** The kustomization a file renders, where it is a kustomize render's output. */
   const renderedFrom = (file: string): string | undefined => {

@@ -13,6 +13,7 @@ import {
 } from "../core/gitops-delivery.js";
 import { FAMILIES, type Family } from "../families/index.js";
 import { sitesThrough, unplacedSite } from "../core/delivery-sites.js";
+import { resourcesOfKind } from "../core/resources-of-kind.js";
 
 export type { Delivery, FilePlacement };
 
@@ -255,3 +256,9 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
 }
 
 export const { deliveriesOf, buildGitopsPlacement, deliveryKinds } = gitopsPlacementOver(FAMILIES);
+
+/** Every delivery the GitOps objects of a tree make, by kind. */
+export const treeDeliveries = (set: ManifestSet, clusters: ClusterRegions): Delivery[] => {
+  const deliveryOf = deliveriesOf(set, clusters);
+  return deliveryKinds.flatMap((kind) => resourcesOfKind(set, kind).flatMap((resource) => deliveryOf(resource) ?? []));
+};
