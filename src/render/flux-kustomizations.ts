@@ -1,12 +1,12 @@
 import type { Delivery } from "../core/gitops-delivery.js";
 import type { Resource } from "../core/resource.js";
-import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
+import type { SourceFile } from "../manifests/load-manifests.js";
 import { deliveriesOf, type DeliveryReader } from "../model/gitops-placement.js";
 import { list, record, type JsonRecord } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { patchedObject } from "./kustomize-patch.js";
 import type { Topology } from "../policy/policy-schema.js";
-import { NAMES_DELIVERY_KIND } from "./render-plan.js";
+import { gitopsObjects, namingDeliveryKind } from "./render-plan.js";
 import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFields, kustomizeReading } from "./kustomize-tree.js";
@@ -14,18 +14,14 @@ import { readersOf } from "../core/kustomize-inclusion.js";
 
 /**
  * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the
- * tree (Flux substitution and targetNamespace change what the tree's files say): only the files
- * that name a delivery kind are parsed.
+ * tree (Flux substitution and targetNamespace change what the tree's files say): from the tree's
+ * GitOps objects (render-plan.ts gitopsObjects), which the plan reads as well.
  */
 export function fluxKustomizations(files: readonly SourceFile[], topology: Topology): readonly FluxKustomization[] {
   const known = read.get(files);
   if (known?.topology === topology) return known.kustomizations;
-  const set = loadManifests(files.filter((file) => isManifestPath(file.path) && NAMES_DELIVERY_KIND.test(file.text)));
-  // Every path of the tree, not only those read: an OCI artifact's root is found among its folders.
-  const deliveryOf = deliveriesOf(
-    { ...set, files: files.map((file) => file.path), includedBy: kustomizeReading(files).includedBy },
-    topology.clusters,
-  );
+  const set = gitopsObjects(files);
+  const deliveryOf = deliveriesOf(set, topology.clusters);
   const written = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     const delivery = deliveryOf(resource);
@@ -117,10 +113,11 @@ function patchedByKustomize(files: readonly SourceFile[], kustomizations: readon
  * Whether a file that names a delivery kind says one of `words`: the cheap test before the tree's
  * Kustomizations are read for a setting. The kind test goes first, as it rules out almost every
  * file, where a substring scan for a word whose first letter is everywhere in YAML reads the whole
- * file (2,000-file bench: the four words of a Flux build 72 → 9 ms).
+ * file (2,000-file bench: the four words of a Flux build 72 → 9 ms); it is made once a tree
+ * (namingDeliveryKind), not once for each setting asked.
  */
 export const someDeliveryFileSays = (files: readonly SourceFile[], ...words: readonly string[]): boolean =>
-  files.some((file) => NAMES_DELIVERY_KIND.test(file.text) && words.some((word) => file.text.includes(word)));
+  namingDeliveryKind(files).some((file) => words.some((word) => file.text.includes(word)));
 
 export interface FluxKustomization {
   /** As Flux applies it: the patches of the Kustomization delivering it applied (patchedByParents). */

@@ -415,15 +415,28 @@ function withInstalledCharts(tree: Tree, root: RenderRoot): RenderRoot {
 export const NAMES_DELIVERY_KIND = new RegExp(`\\bkind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`);
 
 /**
- * A tree's GitOps objects, read once for the plan and for the placement the render stage compares;
- * with every path of the tree, as the review's, for what deliveries learn from its folders (an OCI
- * artifact's root, which GitRepository is this repository).
+ * A tree's files that name a delivery kind (NAMES_DELIVERY_KIND), found once a tree: the regex finds
+ * no literal to skip to and reads every file whole, and the plan, the placement, Flux's
+ * Kustomizations and each cheap test before one of those (someDeliveryFileSays) ask for them.
+ */
+export function namingDeliveryKind(files: readonly SourceFile[]): readonly SourceFile[] {
+  let found = namingOfTree.get(files);
+  if (!found) namingOfTree.set(files, (found = files.filter((file) => NAMES_DELIVERY_KIND.test(file.text))));
+  return found;
+}
+const namingOfTree = new WeakMap<readonly SourceFile[], readonly SourceFile[]>();
+
+/**
+ * A tree's GitOps objects, read once for the plan, for the placement the render stage compares and
+ * for Flux's Kustomizations (flux-kustomizations.ts); with every path of the tree, as the review's,
+ * for what deliveries learn from its folders (an OCI artifact's root, which GitRepository is this repository).
  */
 const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
 export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
   let set = gitopsOfTree.get(files);
   if (!set) {
-    const read = loadManifests(files.filter((file) => NAMES_DELIVERY_KIND.test(file.text) && isYamlFile(file.path)));
+    // What the review reads (a JSON Flux Kustomization) and what kustomize does (a `Kustomization` file).
+    const read = loadManifests(namingDeliveryKind(files).filter((file) => isManifestPath(file.path) || isYamlFile(file.path)));
     const { includedBy } = kustomizeReading(files);
     gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path), includedBy }));
   }
