@@ -88,14 +88,19 @@ export function parentGateways(tree: ManifestSet, route: Named): Named[] {
   const found = resourcesOfKind(tree, route.kind).find(
     ({ id }) => id.group === GATEWAY_API_GROUP && id.namespace === route.namespace && id.name === route.name,
   );
-  return list(spec(found).parentRefs)
+  return found ? parentGatewaysOf(found) : [];
+}
+
+/** The Gateways a route names as parents (parentGateways, for the route object in hand). */
+export function parentGatewaysOf(route: Resource): Named[] {
+  return list(spec(route).parentRefs)
     .map(record)
     .filter((parent) => (text(parent.kind) ?? "Gateway") === "Gateway")
     .map((parent) => {
       const section = text(parent.sectionName);
       return {
         kind: "Gateway",
-        namespace: text(parent.namespace) ?? route.namespace,
+        namespace: text(parent.namespace) ?? route.id.namespace,
         name: text(parent.name) ?? "?",
         ...(section ? { section } : {}),
       };
@@ -110,6 +115,30 @@ export function parentGateways(tree: ManifestSet, route: Named): Named[] {
 export function gatewayPolicies(tree: ManifestSet, policies: PolicyKind, parent: Named): readonly (readonly Resource[])[] {
   const whole = policiesNaming(tree, policies, { kind: parent.kind, namespace: parent.namespace, name: parent.name });
   return parent.section === undefined ? [whole] : [policiesNaming(tree, policies, parent), whole];
+}
+
+/**
+ * The policies of a kind on a request's way in to a route (or one of its rules, `route.section`)
+ * through one parent Gateway, or with none the route's own alone, closest first: the rule's, the
+ * route's, the listener's, the Gateway's, at most one a level. Undefined where the tree does not
+ * tell: two policies naming one object (the controller takes the older), or a route naming no
+ * listener of a Gateway whose listeners have their own (some of its requests come in under those,
+ * the others under the Gateway's, so no one policy applies to all of it).
+ */
+export function policiesOnTheWayIn(
+  tree: ManifestSet,
+  policies: PolicyKind,
+  route: Named,
+  parent: Named | undefined,
+): Resource[] | undefined {
+  if (parent && parent.section === undefined && listenerPolicies(tree, policies, parent).length > 0) return undefined;
+  const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
+  const levels = [
+    ...(route.section === undefined ? [] : [policiesNaming(tree, policies, route)]),
+    policiesNaming(tree, policies, whole),
+    ...(parent ? gatewayPolicies(tree, policies, parent) : []),
+  ];
+  return levels.some((level) => level.length > 1) ? undefined : levels.flat();
 }
 
 /** `Gateway infra/public:https`. */

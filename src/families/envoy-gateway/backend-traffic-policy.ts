@@ -15,7 +15,7 @@ import {
 import { reportFaultIncreases, type Fault, type FaultKind } from "../../core/fault-changes.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP, reachesAlike, targetNames, targetsOf, type Target } from "./policy-targets.js";
-import { gatewayName, gatewayPolicies, listenerPolicies, parentGateways, policiesNaming, type Named } from "../../core/policy-hierarchy.js";
+import { gatewayName, parentGateways, policiesOnTheWayIn, type Named } from "../../core/policy-hierarchy.js";
 import { envoyGatewayPolicies } from "./policy-hierarchy.js";
 import { GATEWAY_ROUTE_KINDS } from "../../core/gateway-api-group.js";
 
@@ -286,21 +286,13 @@ function mostSpecific([policy, ...parents]: readonly Resource[]): Effective {
 
 /**
  * What a tree's policies give a route (or one of its rules) on its way in through one parent
- * Gateway, if any; undefined where two policies name one object, of which the controller takes the
- * older, which a tree does not tell.
+ * Gateway, if any; undefined where the tree does not tell (policiesOnTheWayIn): two policies naming
+ * one object, or a route naming no listener of a Gateway whose listeners have their own (a route's
+ * 0s removed where a listener sets 2s and the Gateway 0s), so the policy is judged as written.
  */
 function effective(tree: ManifestSet, route: Named, parent: Named | undefined): Effective | undefined {
-  // A route that names no listener is under a listener's own policy where it comes in there, and
-  // under the Gateway's elsewhere: no one policy applies to all of it (a route's 0s removed where a
-  // listener sets 2s and the Gateway 0s), so the policy is judged as written.
-  if (parent && parent.section === undefined && listenerPolicies(tree, POLICIES, parent).length > 0) return undefined;
-  const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
-  const levels = [
-    ...(route.section === undefined ? [] : [policiesNaming(tree, POLICIES, route)]),
-    policiesNaming(tree, POLICIES, whole),
-    ...(parent ? gatewayPolicies(tree, POLICIES, parent) : []),
-  ];
-  return levels.some((policies) => policies.length > 1) ? undefined : mostSpecific(levels.flat());
+  const policies = policiesOnTheWayIn(tree, POLICIES, route, parent);
+  return policies && mostSpecific(policies);
 }
 
 /**

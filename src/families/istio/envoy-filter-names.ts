@@ -47,15 +47,20 @@ const LISTENER_FILTERS = entries("listener", {
   "listener.tls_inspector": "tls_inspector",
 });
 
-/** Version strings of Istio proxies, `1.<minor>.<patch>` and pre-releases, from 0.x to minors Istio will not reach for decades. */
-const PROXY_VERSIONS: readonly (readonly [string, number])[] = [
-  ...Array.from({ length: 9 }, (_, minor) => [`0.${minor}.0`, -1] as const),
-  ...Array.from({ length: 50 }, (_, minor) => [
-    ...Array.from({ length: 31 }, (_, patch) => [`1.${minor}.${patch}`, minor] as const),
-    ...["-dev", ".0-alpha.0", ".0-beta.0", ".0-rc.0"].map((suffix) => [`1.${minor}${suffix}`, minor] as const),
-  ]).flat(),
-  ...Array.from({ length: 10 }, (_, minor) => [`2.${minor}.0`, 100] as const),
-];
+/**
+ * Version strings of Istio proxies, `1.<minor>.<patch>` and pre-releases, from 0.x to minors Istio
+ * will not reach for decades, with their minor; listed on first use, not at start-up.
+ */
+let proxyVersions: readonly (readonly [string, number])[] | undefined;
+const PROXY_VERSIONS = (): readonly (readonly [string, number])[] =>
+  (proxyVersions ??= [
+    ...Array.from({ length: 9 }, (_, minor) => [`0.${minor}.0`, -1] as const),
+    ...Array.from({ length: 50 }, (_, minor) => [
+      ...Array.from({ length: 31 }, (_, patch) => [`1.${minor}.${patch}`, minor] as const),
+      ...["-dev", ".0-alpha.0", ".0-beta.0", ".0-rc.0"].map((suffix) => [`1.${minor}${suffix}`, minor] as const),
+    ]).flat(),
+    ...Array.from({ length: 10 }, (_, minor) => [`2.${minor}.0`, 100] as const),
+  ]);
 
 /** Whether a `proxyVersion` (an RE2 expression istiod searches the proxy's version with) picks proxies 1.8 to 1.16 and no others. */
 function dualSpellingProxies(proxyVersion: string): boolean {
@@ -65,7 +70,9 @@ function dualSpellingProxies(proxyVersion: string): boolean {
   } catch {
     return false;
   }
-  const minors = PROXY_VERSIONS.filter(([version]) => pattern.test(version)).map(([, minor]) => minor);
+  const minors = PROXY_VERSIONS()
+    .filter(([version]) => pattern.test(version))
+    .map(([, minor]) => minor);
   return minors.length > 0 && minors.every((minor) => minor >= 8 && minor <= 16);
 }
 

@@ -3,10 +3,9 @@ import type { FieldPath } from "../../core/finding.js";
 import { isRecord, list, record, spec } from "../../core/json-access.js";
 import { currentRule, namedPatterns, withPatterns } from "./auth-spellings.js";
 import type { Resource } from "../../core/resource.js";
-import { governedRoutesCheck, isRoute, kuadrantPolicies, type Out } from "./effective-policy.js";
+import { conditionsIn, kuadrantPolicies, kuadrantPolicyChecks, rulesOfKind, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
 import { conditionsOf, sectionOf, type SectionMode } from "./policy-sections.js";
-import { describeTarget, sameTarget, targetOf } from "./targets.js";
 
 /**
  * Kuadrant's AuthPolicy: Authorino's authentication and authorization for the Gateway or route it
@@ -60,13 +59,10 @@ interface Guards {
   readonly path: FieldPath;
 }
 
-const rulesOfKind = (rules: ReadonlyMap<string, unknown>, kind: string): Map<string, unknown> =>
-  new Map([...rules].filter(([key]) => key.startsWith(`${kind}#`)).map(([key, rule]) => [key.slice(kind.length + 1), rule]));
-
 const guardsFrom = (rules: ReadonlyMap<string, unknown>, path: FieldPath): Guards => ({
   authentication: rulesOfKind(rules, "authentication"),
   authorization: rulesOfKind(rules, "authorization"),
-  conditions: (rules.get("conditions#") as unknown[] | undefined) ?? [],
+  conditions: conditionsIn(rules),
   path,
 });
 
@@ -121,21 +117,6 @@ function gained(out: Out, title: string, guards: Guards): void {
     riskFloor: "medium",
   });
 }
-
-/** A policy of a Gateway (or listener) that comes or goes: judged as written, for what it gives routes without their own. */
-const attachment: Check = (change, out, context) => {
-  const [was, now] = [targetOf(change.base), targetOf(change.head)];
-  if (change.base && change.head && sameTarget(was, now)) return;
-  if (change.base && !isRoute(was))
-    lost(
-      out,
-      `${change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed"}: ${describeTarget(context.base, was)}`,
-      guardsOf(change.base),
-      change.head ? "head" : "base",
-    );
-  if (change.head && !isRoute(now))
-    gained(out, `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}`, guardsOf(change.head));
-};
 
 /** Where the credentials are read from changes which requests carry them, not whose are accepted. */
 const CREDENTIAL_PLACEMENT = new Set(["credentials"]);
@@ -270,7 +251,6 @@ const conditions = (was: Guards, now: Guards, out: Out, reach: string): void => 
 
 /** A Gateway's policy in `overrides` wins over its routes' own; as defaults, a route's own policy replaces it. */
 const overrides = (was: SectionMode, now: SectionMode, out: Out, path: FieldPath, reach: string): void => {
-  if (was === now) return;
   const loosened = was === "overrides";
   out.add({
     class: loosened ? "access.widened" : "resource.changed",
@@ -292,24 +272,12 @@ const compared = (was: Guards, now: Guards, out: Out, reach: string): void => {
   conditions(was, now, out, reach);
 };
 
-/** A Gateway's (or listener's) policy kept on it, judged as written. */
-const rules: Check = (change, out, context) => {
-  if (!change.base || !change.head) return;
-  const target = targetOf(change.head);
-  if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
-  const reach = describeTarget(context.head, target);
-  compared(guardsOf(change.base), guardsOf(change.head), out, reach);
-  if (target?.kind === "Gateway")
-    overrides(sectionOf(change.base).mode, sectionOf(change.head).mode, out, sectionOf(change.head).path, reach);
-};
-
-/** K1: the route's `anonymous` under the Gateway's Keycloak JWT defaults opens it to anyone. */
-const routes = governedRoutesCheck(AUTH_POLICIES, {
+/** A Gateway's policy judged as written, a route's on what governs the route (K1: the route's `anonymous` under the Gateway's Keycloak JWT defaults opens it to anyone). */
+export const AUTH_POLICY_CHECKS: readonly Check[] = kuadrantPolicyChecks(AUTH_POLICIES, {
   read: guardsFrom,
   lost,
   gained,
   compared,
+  modeChanged: overrides,
   unchanged: "what its requests must pass stays the same",
 });
-
-export const AUTH_POLICY_CHECKS: readonly Check[] = [attachment, rules, routes];

@@ -5,10 +5,10 @@ import type { FieldPath } from "../../core/finding.js";
 import { list, record, spec, text } from "../../core/json-access.js";
 import {
   gatewayName,
-  gatewayPolicies,
-  listenerPolicies,
   parentGateways,
+  parentGatewaysOf,
   policiesNaming,
+  policiesOnTheWayIn,
   type Named,
   type PolicyKind,
 } from "../../core/policy-hierarchy.js";
@@ -53,8 +53,16 @@ export const kuadrantPolicies = (kind: string, rulesOf: MergedKind["rulesOf"], e
   empty,
 });
 
+/** A policy's rules of one kind (`authentication`, `limits`) by name. */
+export const rulesOfKind = (rules: ReadonlyMap<string, unknown>, kind: string): Map<string, unknown> =>
+  new Map([...rules].filter(([key]) => key.startsWith(`${kind}#`)).map(([key, rule]) => [key.slice(kind.length + 1), rule]));
+
+/** A policy's own conditions (`conditions#`), none where it sets none. */
+export const conditionsIn = (rules: ReadonlyMap<string, unknown>): readonly unknown[] =>
+  (rules.get("conditions#") as unknown[] | undefined) ?? [];
+
 /** The rules that apply to a route and the policies they come from, with how each is written. */
-export interface Governing {
+interface Governing {
   readonly rules: ReadonlyMap<string, unknown>;
   readonly sources: ReadonlyMap<Resource, SectionMode>;
 }
@@ -62,7 +70,7 @@ export interface Governing {
 const NOTHING: Governing = { rules: new Map(), sources: new Map() };
 
 /** Nothing governs: no policy of the kind reaches the route. */
-export const ungoverned = (governing: Governing): boolean => governing.sources.size === 0;
+const ungoverned = (governing: Governing): boolean => governing.sources.size === 0;
 
 interface Sourced {
   readonly rule: unknown;
@@ -83,24 +91,16 @@ function mergedWith(narrower: ReadonlyMap<string, Sourced> | undefined, broader:
 
 /**
  * What governs a route (or one of its rules) through one parent Gateway, or with none, the route's
- * own policies alone. Undefined where the tree does not tell: two policies naming one object (the
- * older applies), or a route naming no listener of a Gateway whose listeners have their own
- * policies (some of its requests come in under those, the others under the Gateway's).
+ * own policies alone. Undefined where the tree does not tell (policiesOnTheWayIn).
  */
 function governing(tree: ManifestSet, kind: MergedKind, route: Named, parent: Named | undefined): Governing | undefined {
-  if (parent && parent.section === undefined && listenerPolicies(tree, kind, parent).length > 0) return undefined;
-  const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
-  const levels = [
-    ...(route.section === undefined ? [] : [policiesNaming(tree, kind, route)]),
-    policiesNaming(tree, kind, whole),
-    ...(parent ? gatewayPolicies(tree, kind, parent) : []),
-  ];
-  if (levels.some((policies) => policies.length > 1)) return undefined;
+  const policies = policiesOnTheWayIn(tree, kind, route, parent);
+  if (!policies) return undefined;
   let merged: ReadonlyMap<string, Sourced> | undefined;
-  for (const policy of levels.flat()) merged = mergedWith(merged, policy, kind);
+  for (const policy of policies) merged = mergedWith(merged, policy, kind);
   if (!merged) return NOTHING;
   // Rules come from these; where none sets any, the narrowest still governs (it stands in the way of defaults above it).
-  const from = merged.size > 0 ? [...merged.values()].map(({ policy }) => policy) : levels.flat().slice(0, 1);
+  const from = merged.size > 0 ? [...merged.values()].map(({ policy }) => policy) : policies.slice(0, 1);
   return { rules: rulesOnly(merged), sources: new Map(from.map((policy) => [policy, sectionOf(policy).mode])) };
 }
 
@@ -114,7 +114,7 @@ export interface Out {
 }
 
 /** Runs `judge` into `out`, each summary after `title` where one is given; whether it said anything. */
-export function said(out: Out, title: string | undefined, judge: (into: Out) => void): boolean {
+function said(out: Out, title: string | undefined, judge: (into: Out) => void): boolean {
   let any = false;
   judge({
     add: (draft) => {
@@ -126,7 +126,7 @@ export function said(out: Out, title: string | undefined, judge: (into: Out) => 
 }
 
 /** One route a changed policy names, or governs through its Gateway, on either side, as it was governed and is. */
-export interface RouteComparison {
+interface RouteComparison {
   readonly route: PolicyTarget;
   readonly was: Governing;
   readonly now: Governing;
@@ -145,6 +145,13 @@ const asWritten = (policy: Resource | undefined, route: PolicyTarget, kind: Merg
 /** Gateway API's route kinds a Kuadrant policy governs. */
 const ROUTE_KINDS = ["HTTPRoute", "GRPCRoute"];
 
+/** The objects a policy names on either side that `keep` keeps, each once. */
+const targetsOfEither = (change: ResourceChange, keep: (target: PolicyTarget) => boolean): PolicyTarget[] =>
+  [targetOf(change.base), targetOf(change.head)].filter(
+    (target, index, all): target is PolicyTarget =>
+      target !== undefined && keep(target) && !all.slice(0, index).some((other) => sameTarget(other, target)),
+  );
+
 /**
  * The routes of the trees attached to a Gateway (to its listener `gateway.section`), each with the
  * parent it names and each of its rules some policy of `kind` names (those rules are governed apart).
@@ -156,7 +163,7 @@ function routesUnder(trees: readonly ManifestSet[], kind: MergedKind, gateway: P
       for (const object of resourcesOfKind(tree, routeKind)) {
         if (object.id.group !== GATEWAY_API_GROUP) continue;
         const whole: PolicyTarget = { group: GATEWAY_API_GROUP, kind: routeKind, namespace: object.id.namespace, name: object.id.name };
-        const parent = parentGateways(tree, whole).find(
+        const parent = parentGatewaysOf(object).find(
           (candidate) =>
             candidate.namespace === gateway.namespace &&
             candidate.name === gateway.name &&
@@ -179,13 +186,7 @@ function routesUnder(trees: readonly ManifestSet[], kind: MergedKind, gateway: P
  */
 function routesThroughGateway(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
   const own = (change.head ?? change.base)!;
-  const gateways = [targetOf(change.base), targetOf(change.head)].filter(
-    (target, index, all): target is PolicyTarget =>
-      target !== undefined &&
-      target.kind === "Gateway" &&
-      target.group === GATEWAY_API_GROUP &&
-      !all.slice(0, index).some((other) => sameTarget(other, target)),
-  );
+  const gateways = targetsOfEither(change, (target) => target.kind === "Gateway" && target.group === GATEWAY_API_GROUP);
   return gateways.flatMap((gateway) =>
     routesUnder([context.base, context.head], kind, gateway).flatMap(({ route, parent }) => {
       const [was, now] = [governing(context.base, kind, route, parent), governing(context.head, kind, route, parent)];
@@ -201,11 +202,8 @@ function routesThroughGateway(change: ResourceChange, context: DetectorContext, 
  * before and after, the policy as written where the tree does not tell; and the routes a Gateway's
  * policy governs beside other policies (routesThroughGateway).
  */
-export function governedRoutes(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
-  const routes = [targetOf(change.base), targetOf(change.head)].filter(
-    (target, index, all): target is PolicyTarget =>
-      target !== undefined && isRoute(target) && !all.slice(0, index).some((other) => sameTarget(other, target)),
-  );
+function governedRoutes(change: ResourceChange, context: DetectorContext, kind: MergedKind): RouteComparison[] {
+  const routes = targetsOfEither(change, isRoute);
   return [
     ...routes.flatMap((route) => {
       const whole: Named = { kind: route.kind, namespace: route.namespace, name: route.name };
@@ -225,7 +223,7 @@ export function governedRoutes(change: ResourceChange, context: DetectorContext,
 }
 
 /** The policies other than the one judged that govern the route on either side: `the defaults of AuthPolicy infra/gw-auth`. */
-export function otherSources(comparison: RouteComparison, own: Resource): string[] {
+function otherSources(comparison: RouteComparison, own: Resource): string[] {
   const named = new Map<string, string>();
   for (const sources of [comparison.was.sources, comparison.now.sources])
     for (const [policy, mode] of sources)
@@ -238,7 +236,7 @@ export function otherSources(comparison: RouteComparison, own: Resource): string
  * `targetRef moved to …`), and under which other policies the route stands, where any does;
  * nothing for a policy kept on the route that governs it alone.
  */
-export function routeChangeTitle(change: ResourceChange, comparison: RouteComparison, context: DetectorContext): string | undefined {
+function routeChangeTitle(change: ResourceChange, comparison: RouteComparison, context: DetectorContext): string | undefined {
   const own = (change.head ?? change.base)!;
   const reach = `${describeTarget(context.head, comparison.route)}${comparison.via}`;
   if (comparison.throughGateway) return `for ${reach}, with ${otherSources(comparison, own).join(" and ")}`;
@@ -256,23 +254,63 @@ export function routeChangeTitle(change: ResourceChange, comparison: RouteCompar
   return before && after ? undefined : how;
 }
 
-/** How a kind judges what governs a route: its rules read, lost, gained and compared. */
-export interface RouteJudge<T> {
+/** How a kind judges what governs a route, or a Gateway: its rules read, lost, gained and compared. */
+export interface PolicyJudge<T> {
   readonly read: (rules: ReadonlyMap<string, unknown>, path: FieldPath) => T;
   readonly lost: (out: Out, title: string, was: T, side: "base" | "head") => void;
   readonly gained: (out: Out, title: string, now: T) => void;
   readonly compared: (was: T, now: T, out: Out, reach: string) => void;
+  /** A Gateway's policy turned from `overrides` to `defaults` or back (`was` and `now` differ), written at `path`. */
+  readonly modeChanged: (was: SectionMode, now: SectionMode, out: Out, path: FieldPath, reach: string) => void;
   /** What the finding says of a policy that came to or left the route where what governs it stays the same. */
   readonly unchanged: string;
 }
+
+/** A policy's rules as written, read as the kind judges them. */
+const written = <T>(kind: MergedKind, judge: PolicyJudge<T>, policy: Resource): T =>
+  judge.read(kind.rulesOf(policy), sectionOf(policy).path);
+
+/** A policy of a Gateway (or listener) that comes or goes: judged as written, for what it gives routes without their own. */
+const attachmentCheck =
+  <T>(kind: MergedKind, judge: PolicyJudge<T>): Check =>
+  (change, out, context) => {
+    const [was, now] = [targetOf(change.base), targetOf(change.head)];
+    if (change.base && change.head && sameTarget(was, now)) return;
+    if (change.base && !isRoute(was))
+      judge.lost(
+        out,
+        `${change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed"}: ${describeTarget(context.base, was)}`,
+        written(kind, judge, change.base),
+        change.head ? "head" : "base",
+      );
+    if (change.head && !isRoute(now))
+      judge.gained(
+        out,
+        `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}`,
+        written(kind, judge, change.head),
+      );
+  };
+
+/** A Gateway's (or listener's) policy kept on it, judged as written. */
+const keptCheck =
+  <T>(kind: MergedKind, judge: PolicyJudge<T>): Check =>
+  (change, out, context) => {
+    if (!change.base || !change.head) return;
+    const target = targetOf(change.head);
+    if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
+    const reach = describeTarget(context.head, target);
+    judge.compared(written(kind, judge, change.base), written(kind, judge, change.head), out, reach);
+    const [was, now] = [sectionOf(change.base), sectionOf(change.head)];
+    if (was.mode !== now.mode && target?.kind === "Gateway") judge.modeChanged(was.mode, now.mode, out, now.path, reach);
+  };
 
 /**
  * A route's policy added, removed, moved or changed, judged on what governs the route before and
  * after as Kuadrant merges the policies on its way in: a route policy added under a Gateway's
  * defaults replaces them, one removed or changed under the Gateway's overrides changes nothing.
  */
-export const governedRoutesCheck =
-  <T>(kind: MergedKind, judge: RouteJudge<T>): Check =>
+const governedRoutesCheck =
+  <T>(kind: MergedKind, judge: PolicyJudge<T>): Check =>
   (change, out, context) => {
     const [basePath, headPath] = [sectionOf(change.base ?? change.head).path, sectionOf(change.head ?? change.base).path];
     for (const comparison of governedRoutes(change, context, kind)) {
@@ -291,3 +329,13 @@ export const governedRoutesCheck =
         });
     }
   };
+
+/**
+ * The checks of a kind of Kuadrant policy: a Gateway's (or listener's) policy that comes, goes or
+ * is kept judged as written, and a route's on what governs the route (governedRoutesCheck).
+ */
+export const kuadrantPolicyChecks = <T>(kind: MergedKind, judge: PolicyJudge<T>): readonly Check[] => [
+  attachmentCheck(kind, judge),
+  keptCheck(kind, judge),
+  governedRoutesCheck(kind, judge),
+];

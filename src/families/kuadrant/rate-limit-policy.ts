@@ -3,10 +3,9 @@ import { canonical, durationMs } from "../../core/canonical-values.js";
 import type { FieldPath } from "../../core/finding.js";
 import { list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { governedRoutesCheck, isRoute, kuadrantPolicies, type Out } from "./effective-policy.js";
+import { conditionsIn, kuadrantPolicies, kuadrantPolicyChecks, rulesOfKind, type Out } from "./effective-policy.js";
 import { conditionsMove, entriesOf, entryChange } from "./named-entries.js";
-import { conditionsOf, sectionOf } from "./policy-sections.js";
-import { describeTarget, sameTarget, targetOf } from "./targets.js";
+import { conditionsOf, sectionOf, type SectionMode } from "./policy-sections.js";
 
 /**
  * Kuadrant's RateLimitPolicy and TokenRateLimitPolicy: Limitador's limits for the Gateway or route
@@ -73,7 +72,7 @@ function rulesOf(policy: Resource): Map<string, unknown> {
 }
 
 /** kuadrant-operator's Empty(): a policy without limits leaves atomic defaults above it in force. */
-const noLimits = (rules: ReadonlyMap<string, unknown>): boolean => ![...rules.keys()].some((key) => key.startsWith("limits#"));
+const noLimits = (rules: ReadonlyMap<string, unknown>): boolean => rulesOfKind(rules, "limits").size === 0;
 
 /** What limits a side sets, and its conditions, written at `path`. */
 interface Limits {
@@ -83,12 +82,10 @@ interface Limits {
 }
 
 const limitsFrom = (rules: ReadonlyMap<string, unknown>, path: FieldPath): Limits => ({
-  limits: new Map([...rules].filter(([key]) => key.startsWith("limits#")).map(([key, limit]) => [key.slice("limits#".length), limit])),
-  conditions: (rules.get("conditions#") as unknown[] | undefined) ?? [],
+  limits: rulesOfKind(rules, "limits"),
+  conditions: conditionsIn(rules),
   path,
 });
-
-const limitsOf = (policy: Resource): Limits => limitsFrom(rulesOf(policy), sectionOf(policy).path);
 
 const names = (limits: Iterable<string>): string => [...limits].join(", ");
 
@@ -116,21 +113,6 @@ const limitedBy = (out: Out, title: string, limits: Limits): void => {
     after: { limits: [...limits.limits.keys()] },
     riskFloor: "medium",
   });
-};
-
-/** A policy of a Gateway (or listener) that comes or goes: judged as written, for what it gives routes without their own. */
-const attachment: Check = (change, out, context) => {
-  const [was, now] = [targetOf(change.base), targetOf(change.head)];
-  if (change.base && change.head && sameTarget(was, now)) return;
-  if (change.base && !isRoute(was))
-    liftedFrom(
-      out,
-      `${change.head ? `targetRef moved to ${describeTarget(context.head, now)}` : "removed"}: ${describeTarget(context.base, was)}`,
-      limitsOf(change.base),
-      change.head ? "head" : "base",
-    );
-  if (change.head && !isRoute(now))
-    limitedBy(out, `${change.base ? "now targets" : "added for"} ${describeTarget(context.head, now)}`, limitsOf(change.head));
 };
 
 const lifted = (out: Out, summary: string, path: FieldPath, before: unknown, after: unknown): void =>
@@ -197,27 +179,13 @@ const compared = (was: Limits, now: Limits, out: Out, reach: string): void => {
     refused(out, `conditions (when) dropped: every request to ${reach} is counted`, [...now.path, "when"], was.conditions, now.conditions);
 };
 
-/** A Gateway's (or listener's) policy of `kind` kept on it, judged as written. */
-const limitsKept =
-  (kind: string): Check =>
-  (change, out, context) => {
-    if (!change.base || !change.head) return;
-    const target = targetOf(change.head);
-    if (isRoute(target) || !sameTarget(targetOf(change.base), target)) return;
-    const reach = describeTarget(context.head, target);
-    compared(limitsOf(change.base), limitsOf(change.head), out, reach);
-    const [was, now] = [sectionOf(change.base), sectionOf(change.head)];
-    if (was.mode !== now.mode && target?.kind === "Gateway") {
-      if (was.mode === "overrides")
-        lifted(
-          out,
-          `overrides → defaults: routes of ${reach} with their own ${kind} no longer get these limits`,
-          now.path,
-          was.mode,
-          now.mode,
-        );
-      else refused(out, `defaults → overrides: these limits now replace the routes' own ${kind} on ${reach}`, now.path, was.mode, now.mode);
-    }
+/** A Gateway's policy of `kind` turned from `overrides` to `defaults` or back. */
+const modeChanged =
+  (kind: string) =>
+  (was: SectionMode, now: SectionMode, out: Out, path: FieldPath, reach: string): void => {
+    if (was === "overrides")
+      lifted(out, `overrides → defaults: routes of ${reach} with their own ${kind} no longer get these limits`, path, was, now);
+    else refused(out, `defaults → overrides: these limits now replace the routes' own ${kind} on ${reach}`, path, was, now);
   };
 
 /**
@@ -226,14 +194,12 @@ const limitsKept =
  * of LLM responses). A route's policy is judged on what governs the route (K6: 100000 a second for
  * the route under the Gateway's 100-a-minute defaults lifts that limit).
  */
-export const limitPolicyChecks = (kind: string): readonly Check[] => [
-  attachment,
-  limitsKept(kind),
-  governedRoutesCheck(kuadrantPolicies(kind, rulesOf, noLimits), {
+export const limitPolicyChecks = (kind: string): readonly Check[] =>
+  kuadrantPolicyChecks(kuadrantPolicies(kind, rulesOf, noLimits), {
     read: limitsFrom,
     lost: liftedFrom,
     gained: limitedBy,
     compared,
+    modeChanged: modeChanged(kind),
     unchanged: "the limits its requests meet stay the same",
-  }),
-];
+  });

@@ -1,4 +1,4 @@
-import type { PlanStep } from "./plans.js";
+import { FULL, type PlanStep } from "./plans.js";
 
 /**
  * Whether a step plan shifts traffic no faster than another: a Rollout's steps, and a Flagger
@@ -52,9 +52,6 @@ function keptNoSooner(was: readonly Timed[], now: readonly Timed[]): boolean {
   }
   return next === was.length;
 }
-
-/** All the traffic: a weight the plan ends at, once the release is promoted. */
-const FULL = 100;
 
 /**
  * The highest weight a plan gives the canary before its last step, while it may still be rolled

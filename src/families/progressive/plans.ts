@@ -9,8 +9,8 @@ import { durationMs } from "../../core/canonical-values.js";
  * model (a flow shows its plan) and the detectors (a finding names the plan it leads to).
  */
 
-/** Flagger's total weight: canary + primary always sum to 100 (scheduler `totalWeight`). */
-const FULL = 100;
+/** All the traffic: Flagger's total weight (canary + primary always sum to 100, scheduler `totalWeight`), a Rollout's last step. */
+export const FULL = 100;
 
 /**
  * One step of a plan as it bears on traffic: a weight, or what holds the weight where it is (a

@@ -20,7 +20,3 @@ export function traefikObject(set: ManifestSet, kind: string, namespace: string,
   }
   return byName.get(`${namespace}/${name}`);
 }
-
-/** Whether the tree holds any object of this kind in `namespace`: then one it lacks there is known to be missing. */
-export const holdsKindIn = (set: ManifestSet, kind: string, namespace: string): boolean =>
-  resourcesOfKind(set, kind).some((one) => one.id.namespace === namespace);

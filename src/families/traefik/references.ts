@@ -60,7 +60,7 @@ function namers(set: ManifestSet): ReadonlyMap<string, readonly string[]> {
  * that names none, judged as their options changed (tlsOptionChecks).
  */
 export const deletedWhileNamed: Check = (change, out, context) => {
-  if (!change.base || change.head || !TRAEFIK_GROUPS.includes(change.base.id.group)) return;
+  if (!change.base || change.head) return;
   const kind = change.base.id.kind as Named;
   const key = `${change.base.id.namespace}-${change.base.id.name}@kubernetescrd`;
   const by = namers(context.head).get(`${kind} ${key}`);
