@@ -85,14 +85,15 @@ const MAX_LOWER_WHY = 5;
 const MAX_ALSO_AT = 3;
 
 const whyLine = (f: Finding, alsoAt: readonly Finding[] = []): string => {
-  const more =
-    alsoAt.length === 0
-      ? ""
-      : ` · ${alsoAt.length} more like it at ${alsoAt
-          .slice(0, MAX_ALSO_AT)
-          .map((other) => code(`${other.file}:${other.line}`))
-          .join(", ")}${alsoAt.length > MAX_ALSO_AT ? ", …" : ""}`;
-  return `- ${RISK_BADGE[f.risk]} ${code(f.class)}${alsoAt.length ? ` ×${alsoAt.length + 1}` : ""} ${plain(f.summary)} <sub>${code(`${f.file}:${f.line}`)}${more}</sub>`;
+  // Places once each: the findings of one file (a kustomization every overlay builds) would list it again and again.
+  const here = `${f.file}:${f.line}`;
+  const places = [...new Set(alsoAt.map((other) => `${other.file}:${other.line}`))].filter((place) => place !== here);
+  const where =
+    places.length === 0
+      ? " at the same place"
+      : ` at ${places.slice(0, MAX_ALSO_AT).map(code).join(", ")}${places.length > MAX_ALSO_AT ? ", …" : ""}`;
+  const more = alsoAt.length === 0 ? "" : ` · ${alsoAt.length} more like it${where}`;
+  return `- ${RISK_BADGE[f.risk]} ${code(f.class)}${alsoAt.length ? ` ×${alsoAt.length + 1}` : ""} ${plain(f.summary)} <sub>${code(here)}${more}</sub>`;
 };
 
 export function whySection(result: ReviewResult): string[] {
