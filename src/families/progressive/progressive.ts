@@ -98,7 +98,6 @@ const analysisPath = (resource: Resource | undefined): FieldPath => [
   spec(resource).canaryAnalysis !== undefined && spec(resource).analysis === undefined ? "canaryAnalysis" : "analysis",
 ];
 
-/** Named checks (metrics, webhooks) by name: the ones the head drops or edits. */
 /**
  * A metric whose only edit narrows the range it accepts (its minimum raised, its maximum lowered,
  * a bound added) promotes on a stricter check: no weaker (a success-rate minimum 99 → 99.5 was high).
@@ -115,13 +114,28 @@ const narrowedRange = (was: unknown, now: unknown): boolean => {
 };
 
 /**
- * Flagger names checks only to label them: names may repeat (a second `checks` webhook is the
- * second of that name) and a rename keeps the check (the same body under a new name is no check removed).
+ * Webhook types Flagger calls without waiting on the answer (its scheduler_hooks.go and events.go):
+ * `post-rollout` runs once the release is promoted or rolled back and only logs a failure, `event`
+ * forwards Flagger's events. Editing or dropping one changes who is told, not what is promoted,
+ * so it is left to the field list (low). Every other type holds or aborts the release (a webhook
+ * with no type is a `rollout` check; a `rollback` hook aborts it), and one retyped to a
+ * non-gating type is a check removed.
+ */
+const NOTIFYING_WEBHOOKS: ReadonlySet<string> = new Set(["post-rollout", "event"]);
+
+/** The checks of a block that can hold or fail the release: every metric, and the webhooks that gate. */
+const gatingChecks = (block: JsonRecord, field: "metrics" | "webhooks"): unknown[] =>
+  list(block[field]).filter((item) => field === "metrics" || !NOTIFYING_WEBHOOKS.has(text(record(item).type) ?? ""));
+
+/**
+ * Named checks (metrics, webhooks) by name: the ones the head drops or edits. Flagger names checks
+ * only to label them: names may repeat (a second `checks` webhook is the second of that name) and
+ * a rename keeps the check (the same body under a new name is no check removed).
  */
 const weakenedChecks = (before: JsonRecord, after: JsonRecord, field: "metrics" | "webhooks"): string[] => {
   const byName = (block: JsonRecord) => {
     const named = new Map<string, unknown>();
-    for (const item of list(block[field])) {
+    for (const item of gatingChecks(block, field)) {
       const name = text(record(item).name) ?? canonical(item);
       let key = name;
       for (let n = 2; named.has(key); n++) key = `${name} (${n})`;

@@ -371,6 +371,44 @@ describe("Flagger checks are told apart by what they check, not by their names",
     expect(judged(gate("release-gate"), gate("promotion-gate"))).toEqual(["low resource.changed"]);
     expect(judged(gate("checks", "pre-rollout") + gate("checks"), gate("checks"))).toEqual(["high health.changed"]);
   });
+
+  const hook = (name: string, type: string | undefined, url: string) =>
+    `    - {name: ${name}, ${type === undefined ? "" : `type: ${type}, `}url: ${url}}\n`;
+
+  it("a notifying webhook (post-rollout, event) edited or removed changes who is told, not what is promoted: low (probe B f7)", () => {
+    const notifiers = (host: string) =>
+      hook("notify", "event", `http://event-recorder.${host}/`) + hook("announce", "post-rollout", `http://slack.${host}/`);
+    const load = hook("load-test", "rollout", "http://loadtester.test/");
+    expect(judged(load + notifiers("test"), load + notifiers("monitoring"))).toEqual(["low resource.changed"]);
+    expect(judged(load + notifiers("test"), load)).toEqual(["low resource.changed"]);
+  });
+
+  it("a gating webhook edited, removed or retyped to a notifying one is still a weaker gate: high", () => {
+    // No type is Flagger's `rollout`; a rollback hook aborts the release on demand.
+    for (const type of [
+      undefined,
+      "rollout",
+      "pre-rollout",
+      "confirm-rollout",
+      "confirm-promotion",
+      "confirm-traffic-increase",
+      "rollback",
+    ]) {
+      const before = hook("gate", type, "http://gate.test/");
+      expect(judged(before, hook("gate", type, "http://gate.elsewhere/")), `${type} edited`).toEqual(["high health.changed"]);
+      expect(
+        judged(before + hook("notify", "event", "http://e.test/"), hook("notify", "event", "http://e.test/")),
+        `${type} removed`,
+      ).toEqual(["high health.changed"]);
+    }
+    expect(judged(hook("gate", "confirm-promotion", "http://gate.test/"), hook("gate", "post-rollout", "http://gate.test/"))).toEqual([
+      "high health.changed",
+    ]);
+    // A notifier made a gate only adds a check.
+    expect(judged(hook("gate", "event", "http://gate.test/"), hook("gate", "confirm-promotion", "http://gate.test/"))).toEqual([
+      "low resource.changed",
+    ]);
+  });
 });
 
 describe("Flagger A/B testing", () => {
