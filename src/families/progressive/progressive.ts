@@ -74,6 +74,8 @@ function otherChanges(out: DetectionList, before: JsonRecord, after: JsonRecord,
 /** What a plan change that only slows the canary down is (plan-pace.ts noFaster): low, said so. */
 const NO_FASTER =
   "no faster than before: at no moment does the canary take more of the traffic than under the old plan, nor, before promotion, a higher share than it ever did";
+/** The same for a blue-green preview, which takes all the traffic at once when promoted (noFasterPlan). */
+const NO_SOONER = "promoted no sooner than before: by hand, or automatically after as long or longer";
 
 /** Runs one check into `out`, and marks the fields it judges reported when it found something: what it left alone is still listed. */
 function judged(out: DetectionList, reported: Set<string>, fields: readonly string[], check: () => void): void {
@@ -391,15 +393,18 @@ function stepDetails(base: Resource, head: Resource): string {
 /**
  * Whether the head's plan shifts traffic no faster than the base's (plan-pace.ts): canary steps
  * with pauses, analysis steps or finer weights added on the way, or a pause lengthened (5m → 15m;
- * `5m` written `300`); a blue-green preview promoted by hand as before, or automatically after as
- * long or longer.
+ * `5m` written `300`); a blue-green preview promoted by hand (as before, or now where it was
+ * promoted automatically: held until a person promotes it, as a timed pause made indefinite), or
+ * automatically after as long or longer. Argo Rollouts ignores `autoPromotionSeconds` when
+ * promotion is by hand.
  */
 function noFasterPlan(base: Resource, head: Resource): boolean {
   const [before, after] = [canaryStrategy(base), canaryStrategy(head)];
   if (before && after) return noFaster(rolloutSteps(before), rolloutSteps(after));
   const [was, now] = [blueGreenStrategy(base), blueGreenStrategy(head)];
-  if (!was || !now || autoPromotes(was) !== autoPromotes(now)) return false;
-  return !autoPromotes(now) || (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
+  if (!was || !now) return false;
+  if (!autoPromotes(now)) return true;
+  return autoPromotes(was) && (numeric(now.autoPromotionSeconds) ?? 0) >= (numeric(was.autoPromotionSeconds) ?? 0);
 }
 
 const strategyPath = (resource: Resource | undefined): FieldPath => {
@@ -531,7 +536,7 @@ function rollout(change: ResourceChange, out: DetectionList): void {
       class: held ? "resource.changed" : "backend.weight-changed",
       summary: nowAuto
         ? `blueGreen.autoPromotionEnabled: ${planAfter}, without a manual promotion (was: ${planBefore})`
-        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? `: ${NO_FASTER}` : ""}`,
+        : `step plan ${planAfter}${stepDetails(base, head)} (was: ${planBefore})${held ? `: ${blueGreenAfter ? NO_SOONER : NO_FASTER}` : ""}`,
       side: "head",
       path: strategyPath(head),
       before: planBefore,

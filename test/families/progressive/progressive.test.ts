@@ -1007,8 +1007,7 @@ ${analysis}`;
     ]);
   });
 
-  it("turning on blue-green auto promotion is high", () => {
-    const blueGreen = (auto: string) => `apiVersion: argoproj.io/v1alpha1
+  const blueGreen = (auto: string) => `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: checkout, namespace: shop}
 spec:
@@ -1017,6 +1016,10 @@ spec:
       activeService: checkout-active
       previewService: checkout-preview
 ${auto}`;
+  const promoted = (before: string, after: string) =>
+    findings(analyze({ "r.yaml": blueGreen(before) }, { "r.yaml": blueGreen(after) })).map(([found, risk]) => `${risk} ${found}`);
+
+  it("turning on blue-green auto promotion is high", () => {
     const result = analyze(
       { "r.yaml": blueGreen("      autoPromotionEnabled: false") },
       { "r.yaml": blueGreen("      autoPromotionEnabled: true") },
@@ -1028,6 +1031,30 @@ ${auto}`;
         "Rollout shop/checkout: blueGreen.autoPromotionEnabled: blue-green: the preview takes 0 → 100% as soon as it is ready, without a manual promotion (was: blue-green: the preview takes 0 → 100% when promoted by hand)",
       ],
     ]);
+    // The field defaults to true: dropping `false` promotes automatically too.
+    expect(promoted("      autoPromotionEnabled: false", "")).toEqual(["high backend.weight-changed"]);
+    expect(promoted("      autoPromotionEnabled: false\n      autoPromotionSeconds: 60", "      autoPromotionSeconds: 600")).toEqual([
+      "high backend.weight-changed",
+    ]);
+  });
+
+  it("turning blue-green auto promotion off only holds the preview until a person promotes it: low (argo-rollouts 74f5593366)", () => {
+    expect(findings(analyze({ "r.yaml": blueGreen("") }, { "r.yaml": blueGreen("      autoPromotionEnabled: false") }))).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "Rollout shop/checkout: step plan blue-green: the preview takes 0 → 100% when promoted by hand (was: blue-green: the preview takes 0 → 100% as soon as it is ready): promoted no sooner than before: by hand, or automatically after as long or longer",
+      ],
+    ]);
+    expect(promoted("      autoPromotionSeconds: 30", "      autoPromotionEnabled: false\n      autoPromotionSeconds: 30")).toEqual([
+      "low resource.changed",
+    ]);
+  });
+
+  it("automatic promotion sooner is a weight change; later only holds longer", () => {
+    expect(promoted("      autoPromotionSeconds: 300", "      autoPromotionSeconds: 30")).toEqual(["medium-high backend.weight-changed"]);
+    expect(promoted("      autoPromotionSeconds: 300", "")).toEqual(["medium-high backend.weight-changed"]);
+    expect(promoted("      autoPromotionSeconds: 30", "      autoPromotionSeconds: 300")).toEqual(["low resource.changed"]);
   });
 });
 
