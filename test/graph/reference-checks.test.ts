@@ -281,6 +281,55 @@ describe("one object rendered by two overlays (variants deployed instead of each
   });
 });
 
+describe("sample variants of one object, one file each, edited in place (flagger f117f72901 artifacts/routing)", () => {
+  const variant = (name: string, hosts: string, to: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: ${name}, namespace: test}\nspec:\n  hosts: [${hosts}]\n  http: [{route: [{destination: {host: ${to}}}]}]\n`;
+  const base = {
+    "artifacts/routing/match.yaml": variant("podinfo", "podinfo, app.example.com", "podinfo-canary"),
+    "artifacts/workloads/virtual-service.yaml": variant("podinfo", "podinfo, podinfo.example.com", "podinfo-primary"),
+  };
+  const claims = (before: Record<string, string>, after: Record<string, string>) =>
+    analyze(before, { ...before, ...after }).findings.filter((f) => /claimed by/.test(f.summary));
+  const edited = { "artifacts/workloads/virtual-service.yaml": variant("podinfo", "podinfo, app.example.com", "podinfo-primary") };
+
+  it("one made to claim what another version claims is the rivalry the base had: the two contended for host podinfo", () => {
+    const result = analyze(base, { ...base, ...edited });
+    expect(result.findings.filter((f) => /claimed by/.test(f.summary))).toEqual([]);
+    expect(result.blastRadius.issues.existing.map((issue) => issue.summary)).toContainEqual(
+      expect.stringMatching(/^host app\.example\.com on the mesh is claimed by .*: versions of one object/),
+    );
+    // The edit itself is still judged: the host it no longer serves.
+    expect(result.findings.map((f) => `${f.risk} ${f.class}`)).toContain("high route.removed");
+  });
+
+  it("versions that did not contend at base contend anew", () => {
+    const apart = {
+      "artifacts/routing/match.yaml": variant("podinfo", "app.example.com", "podinfo-canary"),
+      "artifacts/workloads/virtual-service.yaml": variant("podinfo", "podinfo.example.com", "podinfo-primary"),
+    };
+    const now = { "artifacts/workloads/virtual-service.yaml": variant("podinfo", "app.example.com", "podinfo-primary") };
+    expect(claims(apart, now).map((f) => `${f.risk} ${f.class}`)).toEqual(["high listener.changed"]);
+    // A third version beside two rivals, which contended with neither, is a new rival.
+    const third = { ...base, "artifacts/routing/mirror.yaml": variant("podinfo", "mirror.example.com", "podinfo-mirror") };
+    const claimed = claims(third, {
+      "artifacts/workloads/virtual-service.yaml": variant("podinfo", "podinfo, mirror.example.com", "podinfo-primary"),
+    });
+    expect(claimed.map((f) => f.summary)).toEqual([
+      expect.stringMatching(/^host mirror\.example\.com on the mesh is claimed by .*versions of one object/),
+    ]);
+  });
+
+  it("another object's host claimed by one of the rivals is a new conflict", () => {
+    const other = { ...base, "artifacts/other.yaml": variant("frontend", "app.example.com", "frontend") };
+    const split = { ...other, "artifacts/routing/match.yaml": variant("podinfo", "podinfo", "podinfo-canary") };
+    expect(claims(split, edited).map((f) => f.summary)).toEqual([
+      expect.stringMatching(
+        /^host app\.example\.com on the mesh is claimed by VirtualService test\/frontend .*VirtualService test\/podinfo/,
+      ),
+    ]);
+  });
+});
+
 describe("routes the GitOps placement applies to different clusters claim different listeners", () => {
   const appSet = `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
