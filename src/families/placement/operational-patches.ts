@@ -22,13 +22,16 @@ export function onlyOperationalPatches(
   readYaml: DetectorContext["readYaml"],
   targetsWithoutPatches = false,
 ): boolean {
-  const whole = (entry: unknown) => {
-    const patch = text(record(entry).patch);
-    return patch !== undefined && operationOnlyPatch(patch, record(entry).target, documentsOf(readYaml), targetsWithoutPatches);
-  };
+  const whole = (entry: unknown) => operationOnlyEntry(entry, readYaml, targetsWithoutPatches);
   const was = unmatched(list(before), list(after)).filter((entry) => !whole(entry));
   const now = unmatched(list(after), list(before)).filter((entry) => !whole(entry));
   return was.length === now.length && was.every((entry, index) => changedOperationally(entry, now[index], readYaml));
+}
+
+/** Whether one `patches` entry, added or removed whole, writes operation fields alone (operationOnlyPatch). */
+export function operationOnlyEntry(entry: unknown, readYaml: DetectorContext["readYaml"], targetsWithoutPatches = false): boolean {
+  const patch = text(record(entry).patch);
+  return patch !== undefined && operationOnlyPatch(patch, record(entry).target, documentsOf(readYaml), targetsWithoutPatches);
 }
 
 /** The entries of one list that the other does not hold as they are, each matched once. */

@@ -8,7 +8,7 @@ import { documentTexts } from "../../core/document-texts.js";
 import { readersOf } from "../../core/kustomize-inclusion.js";
 import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
-import { onlyOperationalPatches, unmatched } from "./operational-patches.js";
+import { onlyOperationalPatches, operationOnlyEntry, unmatched } from "./operational-patches.js";
 import { childPatching, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { namespacingOf, type Namespacing } from "./namespacing.js";
@@ -734,7 +734,12 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
       ...(detection.lands ? { lands: detection.lands } : {}),
     });
   const unknown = children?.unknown ?? [];
-  const rewritesTraffic = changed.some((entry) => !aimed.includes(entry) && mayRewriteTraffic(entry, context));
+  // An operation-only entry among them rewrites nothing, whatever it names: the children's HelmRelease
+  // defaults patch displaced by a label-selected one of a Dragonfly (joryirving/home-ops a57b01f096).
+  const rewritesTraffic = changed.some(
+    (entry) =>
+      !aimed.includes(entry) && !operationOnlyEntry(entry, context.readYaml, childrenWithoutPatches) && mayRewriteTraffic(entry, context),
+  );
   if (!rewritesTraffic && unknown.length === 0) return;
   out.add({
     class: "resource.changed",
@@ -756,7 +761,7 @@ const fluxPatches = (change: ResourceChange, where: string, out: DetectionList, 
  * names a traffic kind or group, one whose target names no kind (it patches every object it
  * selects, routes among them), or one of a HelmRelease, whose values reach traffic config through
  * templates the review does not render here (as an Application's inline values do, renderJudge);
- * operation-only ones are passed before (onlyOperationalPatches).
+ * operation-only ones are passed before (operationOnlyEntry).
  */
 const mayRewriteTraffic = (entry: unknown, context: DetectorContext): boolean => {
   const { target } = record(entry);

@@ -168,4 +168,41 @@ describe("a Kustomization defaults patch added to the root Kustomization", () =>
 `);
     expect(notLow(tree(root(), own), tree(root(childPatch(RELEASE_DEFAULTS)), own))).toContainEqual(["resource.changed", "high"]);
   });
+
+  describe("a label-selected nested patch displacing the children's HelmRelease defaults (joryirving/home-ops a57b01f096)", () => {
+    // Kustomize replaces the child's nested `patches` with the later entry's: the defaults patch is
+    // gone from the labelled child, the Dragonfly patch in its place.
+    const labelled = (target: string, patch: string) => `    - patch: |-
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: _}
+        spec:
+          patches:
+            - target: ${target}
+              patch: |-
+                ${patch}
+      target: {kind: Kustomization, labelSelector: "components.dragonfly/cluster-mode=non-cluster"}
+`;
+    const labelledApp = app().replace(
+      "metadata: {name: web, namespace: flux-system}",
+      'metadata: {name: web, namespace: flux-system, labels: {"components.dragonfly/cluster-mode": non-cluster}}',
+    );
+    const displacing = (entry: string) =>
+      notLow(tree(root(childPatch(RELEASE_DEFAULTS))), tree(root(childPatch(RELEASE_DEFAULTS), entry), labelledApp));
+
+    it("the defaults it drops only said how releases install: no traffic config is rewritten", () => {
+      expect(
+        displacing(labelled("{group: dragonflydb.io, version: v1alpha1, kind: Dragonfly}", "- {op: remove, path: /spec/args/2}")),
+      ).toEqual([]);
+    });
+
+    it("one writing a release's values or chart, or naming a traffic kind, in its place is still high", () => {
+      for (const entry of [
+        labelled("{group: helm.toolkit.fluxcd.io, kind: HelmRelease}", "- {op: add, path: /spec/values/route, value: {enabled: false}}"),
+        labelled("{kind: HelmRelease}", "- {op: replace, path: /spec/chart/spec/version, value: 4.0.0}"),
+        labelled("{kind: HTTPRoute, name: web}", "- {op: replace, path: /spec/hostnames/0, value: www.example.com}"),
+      ])
+        expect(displacing(entry)).toContainEqual(["resource.changed", "high"]);
+    });
+  });
 });
