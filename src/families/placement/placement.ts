@@ -1,5 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
-import { flag, list, optionalRecord, record, text, valueAt } from "../../core/json-access.js";
+import { flag, isRecord, list, optionalRecord, record, text, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
@@ -107,6 +107,53 @@ const PLACEMENT_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
   ],
 };
 
+/**
+ * Fields that say when a GitOps object applies, not what it builds, where, or whether: a Flux
+ * Kustomization's schedule (interval, retryInterval, timeout) and order (dependsOn: it applies once
+ * those are ready, and one never ready holds its apply back, leaving what it applied as it was); an
+ * Argo CD Application's display info, history length and sync retries. Every other field may change
+ * the build (path, sourceRef, kubeConfig, targetNamespace, namePrefix and nameSuffix, commonMetadata,
+ * patches, components and ignoreMissingComponents, images, postBuild), whether it applies at all
+ * (suspend, decryption, serviceAccountName) or what it deletes, waits for or recreates (prune,
+ * deletionPolicy, wait, healthChecks, healthCheckExprs, force); a label may be what a parent's
+ * patches select.
+ */
+const SCHEDULE_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
+  Application: [
+    ["spec", "info"],
+    ["spec", "revisionHistoryLimit"],
+    ["spec", "syncPolicy", "retry"],
+  ],
+  ApplicationSet: [
+    ["spec", "template", "spec", "info"],
+    ["spec", "template", "spec", "revisionHistoryLimit"],
+    ["spec", "template", "spec", "syncPolicy", "retry"],
+  ],
+  Kustomization: [
+    ["spec", "interval"],
+    ["spec", "retryInterval"],
+    ["spec", "timeout"],
+    ["spec", "dependsOn"],
+  ],
+};
+
+/** A value without the field at `path`, and without the records that leaves empty. */
+const withoutField = (value: unknown, path: FieldPath): unknown => {
+  const [key, ...rest] = path;
+  if (key === undefined || !isRecord(value) || !(key in value)) return value;
+  const { [key]: inner, ...others } = value;
+  const kept = rest.length === 0 ? undefined : withoutField(inner, rest);
+  return kept === undefined || (isRecord(kept) && Object.keys(kept).length === 0) ? others : { ...others, [key]: kept };
+};
+
+/** Whether a GitOps object changed in its schedule alone (SCHEDULE_FIELDS), so that it builds and applies as it did. */
+const rescheduledOnly = (change: ResourceChange): boolean => {
+  if (!change.base || !change.head) return false;
+  const fields = SCHEDULE_FIELDS[change.head.id.kind] ?? [];
+  const unscheduled = (body: unknown) => fields.reduce(withoutField, body);
+  return sameValue(unscheduled(change.base.body), unscheduled(change.head.body));
+};
+
 const changedField = (change: ResourceChange, fields: readonly FieldPath[]): FieldPath =>
   fields.find((field) => !sameValue(valueAt(change.base?.body, field), valueAt(change.head?.body, field))) ?? ["spec"];
 
@@ -160,6 +207,10 @@ const reachChange = (
   const view = (reach: Reach | undefined) => reach && { clusters: reach.clusters, resources: reach.resources };
   const others = before && after ? rewritten(before, after) : [];
   if (sameValue(view(before), view(after)) && others.length === 0) return;
+  // Building the same path to the same clusters, what it delivers otherwise is the PR's edits under
+  // that path, which the route diff judges as it does with the object untouched: a route renamed
+  // beside a `dependsOn` added (joryirving/home-ops bd32e35057) read as "delivers moves", high.
+  if (before && after && sameValue(before.clusters, after.clusters) && rescheduledOnly(change)) return;
   const kind = (change.head ?? change.base)?.id.kind ?? "";
   const moving = movingIn(change, context);
   if (before && after) {

@@ -868,6 +868,58 @@ describe("end to end: findings of a placement change, and nothing above low for 
     expect(classesOf(result)).not.toContain("route.attachment-changed");
   });
 
+  describe("a GitOps object edited only in when it applies, beside edits under its path (joryirving/home-ops bd32e35057)", () => {
+    const route = (name: string, host = "web.example.com") =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: web}\nspec:\n  hostnames: [${host}]\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n`;
+    const flux = (extra = "", path = "./apps/web") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: web, namespace: flux-system}\nspec:\n  interval: 1h\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ${path}\n  prune: true\n${extra}`;
+    const argo = (extra = "") =>
+      application(
+        `  source: {repoURL: https://github.com/example/platform.git, path: apps/web}\n  destination: {name: jkt-prod, namespace: web}\n${extra}`,
+      );
+    const BASE = { "apps/web/route.yaml": route("web") };
+    const RENAMED = { "apps/web/route.yaml": route("web-external") };
+    const ADDED = { ...BASE, "apps/web/api.yaml": route("web-api", "api.example.com") };
+    const judged = (base: Tree, head: Tree) =>
+      analyze(base, head)
+        .findings.filter((finding) => finding.risk !== "low")
+        .map((finding) => [finding.class, finding.risk]);
+    const ATTACHMENT = ["route.attachment-changed", "high"];
+
+    it("a dependsOn, interval or timeout added leaves a route renamed or added to the route diff, as with the object untouched", () => {
+      const at = (tree: Tree, object: string) => ({ ...tree, "clusters/jkt-prod/web.yaml": object });
+      for (const edit of ["  dependsOn: [{name: operator}]\n", "  retryInterval: 1m\n  timeout: 5m\n"]) {
+        expect(judged(at(BASE, flux()), at(RENAMED, flux(edit)))).toEqual(judged(at(BASE, flux()), at(RENAMED, flux())));
+        expect(judged(at(BASE, flux()), at(ADDED, flux(edit)))).toEqual(judged(at(BASE, flux()), at(ADDED, flux())));
+        expect(judged(at(BASE, flux()), at(ADDED, flux(edit)))).not.toContainEqual(ATTACHMENT);
+      }
+      // An Application's sync retries likewise.
+      const retry = "  syncPolicy: {retry: {limit: 5}}\n";
+      expect(judged(at(BASE, argo()), at(RENAMED, argo(retry)))).not.toContainEqual(ATTACHMENT);
+    });
+
+    it("an edit of what it builds, where, or whether and how it applies still reads what it delivers as moving: high", () => {
+      const at = (tree: Tree, object: string) => ({ ...tree, "clusters/jkt-prod/web.yaml": object });
+      const dependsOn = "  dependsOn: [{name: operator}]\n";
+      for (const head of [
+        flux(dependsOn, "./apps/web-v2"),
+        flux(`${dependsOn}  suspend: false\n  wait: true\n`),
+        flux(`${dependsOn}  wait: true\n`),
+        flux(`${dependsOn}  force: true\n`),
+        flux(`${dependsOn}  serviceAccountName: web-deployer\n`),
+        flux(dependsOn).replace("  prune: true\n", "  prune: false\n"),
+        flux(dependsOn).replace("{name: web, namespace: flux-system}", "{name: web, namespace: flux-system, labels: {tier: edge}}"),
+      ])
+        expect(judged(at(BASE, flux()), at({ ...RENAMED, "apps/web-v2/route.yaml": route("web-external") }, head))).toContainEqual(
+          ATTACHMENT,
+        );
+      // Suspended before, resumed now: the pending rename lands at once, as before.
+      expect(judged(at(BASE, flux("  suspend: true\n")), at(RENAMED, flux(dependsOn)))).toContainEqual(ATTACHMENT);
+      const automated = "  syncPolicy: {automated: {prune: true}, retry: {limit: 5}}\n";
+      expect(judged(at(BASE, argo()), at(RENAMED, argo(automated)))).toContainEqual(ATTACHMENT);
+    });
+  });
+
   describe("a Flux Kustomization's path moved to a folder holding objects of the same names", () => {
     const route = (port: number) =>
       `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: shop, port: ${port}}]}]\n`;
