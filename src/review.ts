@@ -294,6 +294,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
       base,
       head,
       context,
+      input.rendered?.failures ?? [],
     ),
   ]);
   const unreadTargets = unreadTargetNotes(changes, base.manifests, head.manifests, context, input.rendered?.failures ?? []);

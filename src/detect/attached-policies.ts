@@ -9,10 +9,12 @@ import type { ResourceChange } from "../core/resource-change.js";
 import { byFamilyKind } from "../families/index.js";
 import type { DetectorContext } from "../core/detector.js";
 import { answers } from "../core/declared-services.js";
-import { spec } from "../core/json-access.js";
+import { isRecord, spec } from "../core/json-access.js";
 import { routesSending } from "../core/service-routes.js";
 import type { RenderFailure } from "../render/render-result.js";
 import { posix } from "node:path";
+import { buildFolder } from "../core/copies-apart.js";
+import { documentTexts } from "../core/document-texts.js";
 
 /**
  * Policies that attach to other objects by name (Gateway API policy attachment: Envoy Gateway's
@@ -151,7 +153,8 @@ export function settledPolicies(
   changes: readonly ResourceChange[],
   baseTree: PolicyTree,
   headTree: PolicyTree,
-  context: Pick<DetectorContext, "servicesNamed" | "routeRules">,
+  context: Pick<DetectorContext, "servicesNamed" | "routeRules" | "fileText" | "readYaml">,
+  failures: readonly RenderFailure[] = [],
 ): SettledPolicies {
   const settled = new Map<string, Omit<Detection, "resourceKey">>();
   const policies = changes.filter((change) => policyTargetsOf((change.head ?? change.base)!) !== undefined);
@@ -180,6 +183,11 @@ export function settledPolicies(
     const policy = (change.head ?? change.base)!;
     const targets = targetsOf(policy);
     if (!targets) continue;
+    const withRelease = change.base && removedWithRelease(change.base, targets, baseTree.manifests, headTree.manifests, context, failures);
+    if (withRelease && !targets.some((target) => receives(headTree, target))) {
+      settled.set(change.key, withRelease);
+      continue;
+    }
     const [own, other] = change.head ? (["head", "base"] as const) : (["base", "head"] as const);
     if (!targets.every((target) => declaredOn(own, target, true) && !declaredOn(other, target, false))) continue;
     const [ownTree, otherTree] = change.head ? [headTree, baseTree] : [baseTree, headTree];
@@ -200,13 +208,96 @@ export function settledPolicies(
 }
 
 /**
+ * The roots that could not be rendered (`failures`, as the render stage reports them) that read the
+ * folder a removed policy is applied from, and the policy's targets no file of either tree declares:
+ * each may be one of those roots' objects (a release's Service or route).
+ */
+function unreadBeside(
+  policy: Resource,
+  base: ManifestSet,
+  head: ManifestSet,
+  context: Pick<DetectorContext, "servicesNamed">,
+  failures: readonly RenderFailure[],
+): { readonly roots: readonly RenderFailure[]; readonly unread: readonly PolicyTarget[] } {
+  const folder = buildFolder(policy.source.file);
+  const roots = failures.filter(({ origin, inputs }) => [origin, ...inputs].some((file) => posix.dirname(file) === folder));
+  const targets = roots.length === 0 ? [] : (policyTargetsOf(policy)?.(policy) ?? []);
+  const unread = targets.filter(
+    (target) => !declaredIn(base, "base", target, false, context) && !declaredIn(head, "head", target, false, context),
+  );
+  return { roots, unread };
+}
+
+/**
+ * A policy removed with the release beside it that made its targets, as far as the trees tell
+ * (auricom/home-ops 813a255f2f deleted unifi: its app-template release, which cannot be rendered
+ * offline, made Service default/unifi, and the BackendTLSPolicy on it read as critical "no longer
+ * TLS-validated"; rcdailey/home-ops b49e3a440a, bentopdf's release and the oidc SecurityPolicy on
+ * its route; wrmilling/k3s-gitops 0a4919d214, AppFlowy's and a BackendTrafficPolicy): every target
+ * is in no file the review reads, every root that could not be rendered beside the policy is gone
+ * at head (its file deleted), and no head document holds the target's name, nor a name it may be
+ * made from (`unifi` of `unifi-https`: a chart names its objects after the release,
+ * `<release>-<suffix>`), as a value: no release, values file or substitution at head could make
+ * it. The release's removal is its own finding. A policy removed alone, or beside a release kept
+ * or moved, is judged (with unreadTargetNotes' note); so is one on a Service a route at head still
+ * sends to (settledPolicies).
+ */
+function removedWithRelease(
+  policy: Resource,
+  targets: readonly PolicyTarget[],
+  base: ManifestSet,
+  head: ManifestSet,
+  context: Pick<DetectorContext, "servicesNamed" | "fileText" | "readYaml">,
+  failures: readonly RenderFailure[],
+): Omit<Detection, "resourceKey"> | undefined {
+  const { roots, unread } = unreadBeside(policy, base, head, context, failures);
+  if (roots.length === 0 || unread.length === 0 || unread.length !== targets.length) return undefined;
+  if (roots.some(({ origin }) => context.fileText("head", origin) !== undefined)) return undefined;
+  if (namedAtHead(unread, head, context)) return undefined;
+  const names = unread.map(targetName).join(", ");
+  const one = unread.length === 1;
+  return {
+    class: "resource.changed",
+    summary:
+      `${displayName(policy.id)}: removed with ${roots.map(({ id }) => id).join(", ")}, which this PR removes and which ` +
+      `may have made ${names}: no file the review reads holds ${one ? "it" : "them"}, and nothing at head names ${one ? "it" : "them"}`,
+    resource: policy.id,
+    side: "base",
+    path: ["spec"],
+    before: names,
+    after: null,
+  };
+}
+
+/**
+ * Whether a head document holds, as a value, one of the targets' names or a name each may be made
+ * from (the parts before each `-`): a release's name, a values file's `fullnameOverride`, a Flux
+ * substitution. A Gateway of that name counts too, which only keeps the policy judged.
+ */
+function namedAtHead(
+  targets: readonly PolicyTarget[],
+  head: ManifestSet,
+  context: Pick<DetectorContext, "fileText" | "readYaml">,
+): boolean {
+  const names = new Set(targets.flatMap(({ name }) => name.split("-").map((_, index, parts) => parts.slice(0, index + 1).join("-"))));
+  const holds = (value: unknown): boolean =>
+    typeof value === "string"
+      ? names.has(value)
+      : Array.isArray(value)
+        ? value.some(holds)
+        : isRecord(value) && Object.values(value).some(holds);
+  return head.files.some((file) => {
+    const written = context.fileText("head", file);
+    if (written === undefined || ![...names].some((name) => written.includes(name))) return false;
+    return documentTexts(written).some((document) => holds(context.readYaml(document)));
+  });
+}
+
+/**
  * What the findings of a policy removed say of targets no file of either tree declares, where a
- * root of the policy's folder could not be rendered (`failures`, as the render stage reports them):
- * the target may have been one of its objects, and whether it stays is unknown (rcdailey/home-ops
- * b49e3a440a deleted bentopdf's app-template release beside the oidc SecurityPolicy on its route,
- * and "HTTPRoute default/bentopdf no longer requires oidc" read as if the route kept serving;
- * wrmilling/k3s-gitops 0a4919d214 removed AppFlowy's release with the BackendTrafficPolicy on its
- * route). By the policy's change key.
+ * root reading the policy's folder could not be rendered and is not gone with it (removedWithRelease):
+ * the target may be one of its objects, and whether it stays is unknown (a policy deleted alone
+ * beside the release that stays). By the policy's change key.
  */
 export function unreadTargetNotes(
   changes: readonly ResourceChange[],
@@ -217,13 +308,9 @@ export function unreadTargetNotes(
 ): ReadonlyMap<string, string> {
   const notes = new Map<string, string>();
   if (failures.length === 0) return notes;
-  const unrendered = new Set(failures.flatMap(({ origin, inputs }) => [origin, ...inputs].map((file) => posix.dirname(file))));
   for (const change of changes) {
-    if (!change.base || change.head || !unrendered.has(posix.dirname(change.base.source.file))) continue;
-    const targets = policyTargetsOf(change.base)?.(change.base) ?? [];
-    const unread = targets.filter(
-      (target) => !declaredIn(base, "base", target, false, context) && !declaredIn(head, "head", target, false, context),
-    );
+    if (!change.base || change.head) continue;
+    const { unread } = unreadBeside(change.base, base, head, context, failures);
     if (unread.length === 0) continue;
     const one = unread.length === 1;
     notes.set(

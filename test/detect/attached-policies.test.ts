@@ -145,7 +145,7 @@ spec:
   });
 
   describe("removed beside a release that cannot be rendered, its targets in no file (rcdailey/home-ops b49e3a440a)", () => {
-    // The route is one of the release's objects, or not: whether it stays is unknown, and the findings say so.
+    // The route is one of the release's objects, or not.
     const RELEASE =
       "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app, namespace: default}\nspec: {chart: {spec: {chart: app-template}}}\n";
     const failed = (folder: string): RenderResult => ({
@@ -162,30 +162,81 @@ spec:
         },
       ],
     });
-    const summaries = (rendered?: RenderResult) =>
+    // A Gateway of the route's name would be a value at head that may make it: this one is named otherwise.
+    const PUBLIC = GATEWAY.replace("name: provider-fallback", "name: public");
+    const BASE = { "gateway.yaml": PUBLIC, "apps/app/release.yaml": RELEASE, "apps/app/policy.yaml": policy("passive-health-check") };
+    const findingsOf = (head: Record<string, string>, rendered?: RenderResult, base: Record<string, string> = BASE) =>
       analyzeChange({
-        base: Object.entries({
-          "gateway.yaml": GATEWAY,
-          "apps/app/release.yaml": RELEASE,
-          "apps/app/policy.yaml": policy("passive-health-check"),
-        }).map(([path, text]) => ({ path, text })),
-        head: [{ path: "gateway.yaml", text: GATEWAY }],
+        base: Object.entries(base).map(([path, text]) => ({ path, text })),
+        head: Object.entries(head).map(([path, text]) => ({ path, text })),
         policy: policyWith(),
         ...(rendered ? { rendered } : {}),
-      }).findings.flatMap(({ class: found, summary }) => (found === "health.changed" ? [summary] : []));
+      }).findings;
+    const summaries = (head: Record<string, string>, rendered?: RenderResult) =>
+      findingsOf(head, rendered).flatMap(({ class: found, summary }) => (found === "health.changed" ? [summary] : []));
     const NOTE =
       " (HTTPRoute default/provider-fallback is in no file the review reads: a release beside this policy that cannot be rendered may make it, " +
       "and whether it stays after this PR is unknown)";
 
-    it("say the target may be the release's, whether it stays unknown", () => {
-      const said = summaries(failed("apps/app"));
+    it("deleted with that release, nothing at head naming its target: one low finding, the release's removal its own (auricom/home-ops 813a255f2f)", () => {
+      const findings = findingsOf({ "gateway.yaml": PUBLIC }, failed("apps/app"));
+      expect(
+        findings
+          .filter(({ summary }) => summary.startsWith("BackendTrafficPolicy"))
+          .map(({ class: found, risk, summary }) => [found, risk, summary]),
+      ).toEqual([
+        [
+          "resource.changed",
+          "low",
+          "BackendTrafficPolicy default/passive-health-check: removed with helm apps/app/release.yaml, which this PR removes and which may have made HTTPRoute default/provider-fallback: no file the review reads holds it, and nothing at head names it",
+        ],
+      ]);
+    });
+
+    it("deleted alone, the release kept: judged, the target perhaps the release's and whether it stays unknown", () => {
+      const said = summaries({ "gateway.yaml": PUBLIC, "apps/app/release.yaml": RELEASE }, failed("apps/app"));
       expect(said.length).toBeGreaterThan(0);
       for (const summary of said) expect(summary.endsWith(NOTE)).toBe(true);
     });
 
+    it("the release gone, but something at head may make the target (its name, or a name it is made from, as a value): judged", () => {
+      for (const elsewhere of [
+        RELEASE.replace("name: app,", "name: provider,"),
+        "fullnameOverride: provider-fallback\n",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./apps/other\n  postBuild: {substitute: {APP: provider-fallback}}\n",
+      ]) {
+        const said = summaries({ "gateway.yaml": PUBLIC, "apps/other/release.yaml": elsewhere }, failed("apps/app"));
+        expect(said.length).toBeGreaterThan(0);
+        for (const summary of said) expect(summary.endsWith(NOTE)).toBe(true);
+      }
+    });
+
+    it("a Service a route at head still sends to, by its host: its connections lose their validation, judged", () => {
+      const tls = `apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: primary-tls, namespace: default}
+spec:
+  targetRefs: [{group: "", kind: Service, name: primary}]
+  validation: {hostname: primary.example.com, wellKnownCACertificates: System}
+`;
+      const mesh = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: default}
+spec:
+  hosts: [shop.example.com]
+  http: [{route: [{destination: {host: primary.default.svc.cluster.local}}]}]
+`;
+      const base = { "gateway.yaml": PUBLIC, "vs.yaml": mesh, "apps/app/release.yaml": RELEASE, "apps/app/tls.yaml": tls };
+      const classes = (head: Record<string, string>) =>
+        findingsOf(head, failed("apps/app"), base).map(({ class: found, risk }) => `${found} ${risk}`);
+      expect(classes({ "gateway.yaml": PUBLIC, "vs.yaml": mesh })).toContain("mtls.weakened critical");
+      // The route removed too: the policy goes with the release, the route's removal is judged.
+      expect(classes({ "gateway.yaml": PUBLIC })).not.toContain("mtls.weakened critical");
+    });
+
     it("say nothing of it where every root rendered, or the one that failed is another folder's", () => {
       for (const rendered of [undefined, failed("apps/other")]) {
-        const said = summaries(rendered);
+        const said = summaries({ "gateway.yaml": PUBLIC }, rendered);
         expect(said.length).toBeGreaterThan(0);
         for (const summary of said) expect(summary).not.toContain("no file the review reads");
       }
