@@ -14,6 +14,7 @@ import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
+import { describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
 
 /**
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
@@ -657,50 +658,100 @@ const annotationVerdict = (
   return { class: "resource.changed", effect: "how external-dns publishes it changes" };
 };
 
+/** A resource's external-dns annotations, under either prefix. */
+export const externalDnsAnnotations = (resource: Resource): Record<string, string> =>
+  Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => externalDnsSetting(key) !== undefined));
+
+/** The prefixes each setting is written under. */
+export const prefixesBySetting = (annotations: Readonly<Record<string, string>>): Map<string, string[]> => {
+  const found = new Map<string, string[]>();
+  for (const key of Object.keys(annotations)) {
+    const name = externalDnsSetting(key)!;
+    found.set(name, [...(found.get(name) ?? []), key.slice(0, key.length - name.length)]);
+  }
+  return found;
+};
+
 /**
  * external-dns annotations on any traffic resource (Gateway, route, Ingress, Istio Gateway, VirtualService):
  * they publish DNS names for it, which decides whether and where clients reach it. Read under both
  * prefixes: a setting whose value only moves to the other prefix, or is written under both (the
  * migration to v0.22's prefix), is one finding, which says that the records hold only where the
  * controller reads the prefix that holds them; any other change is judged setting by setting.
+ * Where the tree runs the controllers reading the resource (external-dns-controllers.ts), a move
+ * to a prefix every one of them reads is low (buroa/k8s-gitops 93a6adeb2c, after their bump to
+ * v0.22), and one to a prefix none of them reads is the setting removed, as they read it.
  */
-export const externalDnsAnnotationDetector: ResourceDetector = (change) => {
+export const externalDnsAnnotationDetector: ResourceDetector = (change, context) => {
   if (!change.base || !change.head) return [];
-  const read = (resource: Resource) =>
-    Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => externalDnsSetting(key) !== undefined));
-  const before = read(change.base);
-  const after = read(change.head);
+  const before = externalDnsAnnotations(change.base);
+  const after = externalDnsAnnotations(change.head);
   if (sameValue(before, after)) return [];
   const out = new DetectionList(change);
-  const moved: string[] = [];
-  let leftBehind = false;
+  const moved: Moved[] = [];
   for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => externalDnsSetting(key)!))) {
     const was = EXTERNAL_DNS_PREFIXES.map((prefix) => before[prefix + name]);
     const now = EXTERNAL_DNS_PREFIXES.map((prefix) => after[prefix + name]);
     if (was.every((value, i) => value === now[i])) continue;
     const [wasValues, nowValues] = [new Set(was.filter(isDefined)), new Set(now.filter(isDefined))];
     if (wasValues.size === 1 && nowValues.size === 1 && [...wasValues][0] === [...nowValues][0]) {
-      moved.push(name);
       // A prefix that held the value and no longer does: a controller reading it loses the setting.
-      leftBehind ||= was.some((value, i) => value !== undefined && now[i] === undefined);
+      moved.push({ name, leftBehind: was.some((value, i) => value !== undefined && now[i] === undefined) });
       continue;
     }
     for (const prefix of EXTERNAL_DNS_PREFIXES)
       judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations);
   }
-  if (moved.length > 0) {
+  if (moved.length === 0) return out.detections;
+  const readers = {
+    base: readersOf(externalDnsControllers(context, "base"), change.base),
+    head: readersOf(externalDnsControllers(context, "head"), change.head),
+  };
+  const [written, writtenBefore] = [prefixesBySetting(after), prefixesBySetting(before)];
+  const followed = moved.filter(({ name }) => settingRead(readers.head, written.get(name)!) === "read");
+  const dropped = moved.filter(
+    ({ name }) =>
+      settingRead(readers.head, written.get(name)!) === "unread" && settingRead(readers.base, writtenBefore.get(name)!) !== "unread",
+  );
+  for (const { name } of dropped)
+    for (const prefix of written.get(name)!)
+      judgeSetting(out, prefix + name, name, after[prefix + name], undefined, change.head.annotations, {
+        unread: describeReaders(readers.head),
+      });
+  /** One finding for settings moved alike, values unchanged: `why` says what it means for their records. */
+  const report = (entries: readonly Moved[], why: (leftBehind: boolean) => string, riskFloor?: "medium") => {
+    if (entries.length === 0) return;
+    const names = entries.map(({ name }) => name);
+    const leftBehind = entries.some((entry) => entry.leftBehind);
     out.add({
       class: "resource.changed",
-      summary: `external-dns ${moved.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
+      summary: `external-dns ${names.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged${why(leftBehind)}`,
       side: "head",
       path: ["metadata", "annotations"],
-      before: settingsNamed(before, moved),
-      after: settingsNamed(after, moved),
-      ...(leftBehind ? { riskFloor: "medium" as const } : {}),
+      before: settingsNamed(before, names),
+      after: settingsNamed(after, names),
+      ...(riskFloor && leftBehind ? { riskFloor } : {}),
     });
-  }
+  };
+  report(
+    followed,
+    () =>
+      `, to one every external-dns controller reading it here reads (${describeReaders(readers.head)}): its records keep these settings`,
+  );
+  report(
+    moved.filter((entry) => !followed.includes(entry) && !dropped.includes(entry)),
+    (leftBehind) =>
+      `: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
+    "medium",
+  );
   return out.detections;
 };
+
+/** A setting whose value moved between the prefixes unchanged; `leftBehind`: a prefix that held it no longer does. */
+interface Moved {
+  readonly name: string;
+  readonly leftBehind: boolean;
+}
 
 const isDefined = (value: string | undefined): value is string => value !== undefined;
 
@@ -710,22 +761,28 @@ const settingsNamed = (annotations: Readonly<Record<string, string>>, names: rea
 
 const annotationPath = (key: string): FieldPath => ["metadata", "annotations", key];
 
-/** One external-dns annotation changed: what it does to the names the resource publishes. */
-function judgeSetting(
+/**
+ * One external-dns annotation changed: what it does to the names the resource publishes. `unread`:
+ * the annotation stays but the controllers reading the resource no longer read its prefix (how they
+ * read), so it is judged as removed.
+ */
+export function judgeSetting(
   out: DetectionList,
   key: string,
   name: string,
   was: string | undefined,
   now: string | undefined,
   annotations: Readonly<Record<string, string>>,
+  { unread }: { readonly unread?: string } = {},
 ): void {
   if (was === now) return;
+  const label = unread ? `${key}, which no external-dns controller reading it reads any more (${unread}),` : key;
   if (name === "hostname") {
     const hosts = setChange(hostnames(was), hostnames(now));
     if (hosts.removed.length > 0) {
       out.add({
         class: "route.removed",
-        summary: `${key} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
+        summary: `${label} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
         side: "head",
         path: annotationPath(key),
         before: hostnames(was),
@@ -735,7 +792,7 @@ function judgeSetting(
     if (hosts.added.length > 0) {
       out.add({
         class: "route.added",
-        summary: `${key} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
+        summary: `${label} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
         side: "head",
         path: annotationPath(key),
         before: hostnames(was),
@@ -747,7 +804,7 @@ function judgeSetting(
   const verdict = annotationVerdict(name, was, now, annotations);
   out.add({
     class: verdict.class,
-    summary: `${key} ${show(was)} → ${show(now)}: ${verdict.effect}`,
+    summary: `${label} ${show(was)} → ${show(now)}: ${verdict.effect}`,
     side: "head",
     path: annotationPath(key),
     before: was,

@@ -2,6 +2,8 @@ import type { Family } from "../family.js";
 import { externalDnsAnnotationDetector, gslbDetector } from "./gslb.js";
 import { frontedResourceChanged } from "./fronted-resource.js";
 import { k8gbSettingsDetector } from "./k8gb-settings.js";
+import { unreadAnnotationsDetector } from "./unread-annotations.js";
+import { managedRecordsDetector } from "./managed-records.js";
 import * as dns from "./schemas.js";
 import { metadataOnly } from "../../core/kube-object.js";
 import { K8GB_CHART } from "../../core/k8gb-topology-values.js";
@@ -23,6 +25,8 @@ export const dnsFamily: Family = {
   textKinds: [{ group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: K8GB_RELEASE, schema: metadataOnly, namespaced: true }],
   promotions: { groups: { "k8gb.absa.oss": "k8gb.io" } },
   detectors: [gslbDetector, k8gbSettingsDetector],
+  // The external-dns controllers a tree runs are no traffic kind: read from the files where the PR changes what they read.
+  fileDetectors: [unreadAnnotationsDetector, managedRecordsDetector],
   detectsOn: {
     "gateway-api": [externalDnsAnnotationDetector, frontedResourceChanged],
     istio: [externalDnsAnnotationDetector, frontedResourceChanged],

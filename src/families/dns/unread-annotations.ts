@@ -1,0 +1,40 @@
+import type { FileDetector } from "../../core/detector.js";
+import type { Detection } from "../../core/finding.js";
+import { sameValue } from "../../core/canonical-values.js";
+import { DetectionList } from "../../core/detection-list.js";
+import { controllersRead, describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
+import { externalDnsAnnotations, judgeSetting, prefixesBySetting } from "./gslb.js";
+
+/**
+ * external-dns controllers that stop reading the prefix a resource's settings sit under: each such
+ * setting is gone from its records as if removed (a target: records retargeted to the entry point's
+ * own address; a hostname: records deleted). buroa/k8s-gitops 3767be0e1e bumped both its controllers
+ * v0.21.0 → v0.22.0, which reads only `external-dns.kubernetes.io/`, while its Gateways carried
+ * `external-dns.alpha.kubernetes.io/target`, and passed as a workload image bump: the public records
+ * were retargeted to the private address (joryirving/home-ops#10003 the same, with the chart). Read
+ * from the controllers the trees run (a Deployment, a chart release, trusted or not: its version is
+ * what changes the prefix), only where the PR changes what they read; a resource whose settings the
+ * PR edits too is judged by its own change (gslb.ts), against the same controllers.
+ */
+export const unreadAnnotationsDetector: FileDetector = (_files, context) => {
+  const [before, after] = [externalDnsControllers(context, "base"), externalDnsControllers(context, "head")];
+  if (controllersRead(before) === controllersRead(after)) return [];
+  const detections: Detection[] = [];
+  for (const head of context.head.resources.values()) {
+    const settings = externalDnsAnnotations(head);
+    if (Object.keys(settings).length === 0) continue;
+    const base = context.base.resources.get(head.key);
+    if (!base || !sameValue(externalDnsAnnotations(base), settings)) continue;
+    const [readersBefore, readersAfter] = [readersOf(before, base), readersOf(after, head)];
+    const out = new DetectionList({ key: head.key, base, head });
+    for (const [name, prefixes] of prefixesBySetting(settings)) {
+      if (settingRead(readersAfter, prefixes) !== "unread" || settingRead(readersBefore, prefixes) === "unread") continue;
+      for (const prefix of prefixes)
+        judgeSetting(out, prefix + name, name, settings[prefix + name], undefined, head.annotations, {
+          unread: describeReaders(readersAfter),
+        });
+    }
+    detections.push(...out.detections.map((detection) => ({ ...detection, resourceKey: head.key })));
+  }
+  return detections;
+};

@@ -1,0 +1,379 @@
+import { describe, expect, it } from "vitest";
+import { renderForReview } from "../../../src/render/render-change.js";
+import { analyzeChange, type SourceFile } from "../../../src/review.js";
+import { analyze, policyWith } from "../../helpers/review-trees.js";
+
+// external-dns v0.22 reads only `external-dns.kubernetes.io/`, earlier versions only the alpha prefix,
+// with no fallback: the controllers a tree runs decide which of a resource's settings reach its records.
+
+const ALPHA = "external-dns.alpha.kubernetes.io/";
+const GA = "external-dns.kubernetes.io/";
+
+const gateway = (annotations: string, name = "external") => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: ${name}
+  namespace: networking
+  annotations: {${annotations}}
+spec:
+  gatewayClassName: envoy
+  listeners: [{name: https, protocol: HTTPS, port: 443, hostname: "*.example.com", tls: {certificateRefs: [{name: example-com-tls}]}}]
+`;
+
+const deployment = (
+  image: string,
+  args: readonly string[] = ["--source=gateway-httproute", "--provider=cloudflare"],
+  name = "external-dns",
+) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: networking}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: external-dns
+          image: ${image}
+          args: [${args.map((arg) => JSON.stringify(arg)).join(", ")}]
+`;
+
+const V21 = "registry.k8s.io/external-dns/external-dns:v0.21.0";
+const V22 = "registry.k8s.io/external-dns/external-dns:v0.22.0";
+const TARGET = (prefix: string) => `${prefix}target: external.example.com`;
+
+const findings = (result: ReturnType<typeof analyze>) => result.findings.map((finding) => [finding.class, finding.risk]);
+const review = (controllerBefore: string, gatewayBefore: string, controllerAfter: string, gatewayAfter: string) =>
+  analyze(
+    { "networking/external-dns.yaml": controllerBefore, "networking/gateway.yaml": gatewayBefore },
+    { "networking/external-dns.yaml": controllerAfter, "networking/gateway.yaml": gatewayAfter },
+  );
+
+describe("a controller that stops reading the prefix a resource's settings sit under", () => {
+  it("v0.21.0 → v0.22.0 while the Gateway's target is alpha-prefixed: the records are retargeted (buroa/k8s-gitops 3767be0e1e)", () => {
+    const result = review(deployment(V21), gateway(TARGET(ALPHA)), deployment(V22), gateway(TARGET(ALPHA)));
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toBe(
+      "Gateway networking/external: external-dns.alpha.kubernetes.io/target, which no external-dns controller reading it reads any more " +
+        "(Deployment networking/external-dns (v0.22.0) reads external-dns.kubernetes.io/), external.example.com → (unset): " +
+        "its DNS names resolve to another entry point",
+    );
+    expect(result.findings[0]!.file).toBe("networking/gateway.yaml");
+  });
+
+  it("a hostname no longer read is its records deleted", () => {
+    const hostname = `${ALPHA}hostname: shop.example.com`;
+    expect(findings(review(deployment(V21), gateway(hostname), deployment(V22), gateway(hostname)))).toEqual([["route.removed", "high"]]);
+  });
+
+  it("the pin of the alpha prefix dropped from a v0.22 controller", () => {
+    const pinned = deployment(V22, ["--source=gateway-httproute", `--annotation-prefix=${ALPHA}`]);
+    const split = deployment(V22, ["--source=gateway-httproute", "--annotation-prefix", ALPHA]);
+    for (const before of [pinned, split])
+      expect(findings(review(before, gateway(TARGET(ALPHA)), deployment(V22), gateway(TARGET(ALPHA))))).toEqual([
+        ["route.attachment-changed", "high"],
+      ]);
+    // Set by kingpin's environment variable instead.
+    const byEnv = pinned
+      .replace(`, "--annotation-prefix=${ALPHA}"`, "")
+      .replace("args:", `env: [{name: EXTERNAL_DNS_ANNOTATION_PREFIX, value: ${ALPHA}}]\n          args:`);
+    expect(findings(review(byEnv, gateway(TARGET(ALPHA)), deployment(V22), gateway(TARGET(ALPHA))))).toEqual([
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("a v0.22 controller pointed at another prefix (split horizon) no longer reads the GA one", () => {
+    const custom = deployment(V22, ["--source=gateway-httproute", "--annotation-prefix=internal.example.com/"]);
+    expect(findings(review(deployment(V22), gateway(TARGET(GA)), custom, gateway(TARGET(GA))))).toEqual([
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("bumped beside a controller of other sources that still reads the alpha prefix: the Gateway's own readers decide", () => {
+    const services = (image: string) => deployment(image, ["--source=service", "--provider=webhook"], "external-dns-unifi");
+    const result = analyze(
+      { "networking/a.yaml": deployment(V21), "networking/b.yaml": services(V21), "networking/gateway.yaml": gateway(TARGET(ALPHA)) },
+      { "networking/a.yaml": deployment(V22), "networking/b.yaml": services(V21), "networking/gateway.yaml": gateway(TARGET(ALPHA)) },
+    );
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+  });
+
+  it("an app-template release running external-dns (buroa's layout)", () => {
+    const release = (tag: string) => `
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: external-dns-cloudflare, namespace: networking}
+spec:
+  chartRef: {kind: OCIRepository, name: app-template, namespace: flux-system}
+  values:
+    controllers:
+      external-dns-cloudflare:
+        containers:
+          app:
+            image: {repository: registry.k8s.io/external-dns/external-dns, tag: "${tag}@sha256:5fdcaf7deb5c158f93a1fc6fe169cdff4cfb9ae0172bee1a90ab0ef74fb9c9cf"}
+            args: [--source=gateway-httproute, --provider=cloudflare]
+            envFrom: [{secretRef: {name: external-dns-secret}}]
+`;
+    expect(findings(review(release("v0.21.0"), gateway(TARGET(ALPHA)), release("v0.22.0"), gateway(TARGET(ALPHA))))).toEqual([
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("an Argo CD Application of the chart bumped 1.21.1 → 1.22.0", () => {
+    const application = (version: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: external-dns, namespace: argocd}
+spec:
+  destination: {namespace: networking, server: https://kubernetes.default.svc}
+  source:
+    repoURL: https://kubernetes-sigs.github.io/external-dns
+    chart: external-dns
+    targetRevision: ${version}
+    helm: {valuesObject: {sources: [gateway-httproute], provider: {name: cloudflare}}}
+`;
+    // Beside the placement family's finding on the Application itself (a chart it cannot render).
+    expect(findings(review(application("1.21.1"), gateway(TARGET(ALPHA)), application("1.22.0"), gateway(TARGET(ALPHA))))).toContainEqual([
+      "route.attachment-changed",
+      "high",
+    ]);
+  });
+
+  describe("where the tree does not say for sure, nothing is called unread", () => {
+    const unsure: [string, string][] = [
+      [
+        "a digest, no version",
+        "registry.k8s.io/external-dns/external-dns@sha256:5fdcaf7deb5c158f93a1fc6fe169cdff4cfb9ae0172bee1a90ab0ef74fb9c9cf",
+      ],
+      ["a Flux variable", "registry.k8s.io/external-dns/external-dns:${EXTERNAL_DNS_VERSION}"],
+    ];
+    it.each(unsure)("v0.21.0 → %s", (_name, image) => {
+      expect(findings(review(deployment(V21), gateway(TARGET(ALPHA)), deployment(image), gateway(TARGET(ALPHA))))).toEqual([]);
+    });
+
+    it("a chart release whose values are partly in a ConfigMap (valuesFrom)", () => {
+      const release = (version: string) => `
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: external-dns, namespace: networking}
+spec:
+  chart: {spec: {chart: external-dns, version: ${version}, sourceRef: {kind: HelmRepository, name: external-dns}}}
+  valuesFrom: [{kind: ConfigMap, name: external-dns-values}]
+  values: {sources: [gateway-httproute]}
+`;
+      expect(findings(review(release("1.21.1"), gateway(TARGET(ALPHA)), release("1.22.0"), gateway(TARGET(ALPHA))))).toEqual([]);
+    });
+
+    it("v0.23's --enable-legacy-annotation-prefix keeps reading the alpha prefix", () => {
+      const legacy = deployment("registry.k8s.io/external-dns/external-dns:v0.23.0", [
+        "--source=gateway-httproute",
+        "--enable-legacy-annotation-prefix",
+      ]);
+      expect(findings(review(deployment(V21), gateway(TARGET(ALPHA)), legacy, gateway(TARGET(ALPHA))))).toEqual([]);
+    });
+
+    it("settings under both prefixes stay read across the bump (the migration's first step done)", () => {
+      const both = `${TARGET(ALPHA)}, ${TARGET(GA)}`;
+      expect(findings(review(deployment(V21), gateway(both), deployment(V22), gateway(both)))).toEqual([]);
+    });
+  });
+});
+
+describe("settings moved between prefixes, judged against the controllers that read them", () => {
+  it("moved to the prefix every head controller reads: low (buroa/k8s-gitops 93a6adeb2c)", () => {
+    const result = review(deployment(V22), gateway(TARGET(ALPHA)), deployment(V22), gateway(TARGET(GA)));
+    expect(findings(result)).toEqual([["resource.changed", "low"]]);
+    expect(result.findings[0]!.summary).toContain(
+      "moved between annotation prefixes, values unchanged, to one every external-dns controller",
+    );
+  });
+
+  it("moved with the bump in one PR: low", () => {
+    expect(findings(review(deployment(V21), gateway(TARGET(ALPHA)), deployment(V22), gateway(TARGET(GA))))).toEqual([
+      ["resource.changed", "low"],
+    ]);
+  });
+
+  it("moved to the GA prefix while the controller still runs v0.21: the records lose the target", () => {
+    const result = review(deployment(V21), gateway(TARGET(ALPHA)), deployment(V21), gateway(TARGET(GA)));
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toContain("reads external-dns.alpha.kubernetes.io/");
+  });
+
+  it("moved to the GA prefix while a v0.22 controller pins the alpha one", () => {
+    const pinned = deployment(V22, ["--source=gateway-httproute", `--annotation-prefix=${ALPHA}`]);
+    expect(findings(review(pinned, gateway(TARGET(ALPHA)), pinned, gateway(TARGET(GA))))).toEqual([["route.attachment-changed", "high"]]);
+  });
+
+  it("moved where one reader runs v0.22 and another v0.21: medium, as with no controller in the tree", () => {
+    const mixed = (annotations: string) => ({
+      "networking/a.yaml": deployment(V22),
+      "networking/b.yaml": deployment(V21, ["--source=gateway-httproute"], "external-dns-internal"),
+      "networking/gateway.yaml": gateway(annotations),
+    });
+    expect(findings(analyze(mixed(TARGET(ALPHA)), mixed(TARGET(GA))))).toEqual([["resource.changed", "medium"]]);
+    expect(findings(analyze({ "g.yaml": gateway(TARGET(ALPHA)) }, { "g.yaml": gateway(TARGET(GA)) }))).toEqual([
+      ["resource.changed", "medium"],
+    ]);
+  });
+});
+
+describe("render.trusted vouches for a chart's version, not for the prefix its new version reads", () => {
+  const files = (version: string): SourceFile[] =>
+    Object.entries({
+      "networking/external-dns.yaml": `
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata: {name: external-dns, namespace: networking}
+spec: {url: https://kubernetes-sigs.github.io/external-dns}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: external-dns, namespace: networking}
+spec:
+  chart: {spec: {chart: external-dns, version: ${version}, sourceRef: {kind: HelmRepository, name: external-dns}}}
+  values: {provider: {name: cloudflare}, policy: sync, sources: [gateway-httproute], domainFilters: [example.com]}
+`,
+      "networking/gateway.yaml": gateway(TARGET(ALPHA)),
+    }).map(([path, text]) => ({ path, text }));
+
+  it("a trusted chart bump 1.21.1 → 1.22.0 is not rendered, and still blocks", async () => {
+    const policy = policyWith('render:\n  trusted: ["https://kubernetes-sigs.github.io/external-dns/external-dns"]\n');
+    const [base, head] = [files("1.21.1"), files("1.22.0")];
+    const rendered = await renderForReview(base, head, policy, { budgetMs: 10_000 });
+    expect(rendered.trusted).toEqual(["helm networking/external-dns.yaml networking/external-dns"]);
+    const result = analyzeChange({ base, head, policy, rendered });
+    expect(result.findings.map((finding) => [finding.class, finding.risk])).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toContain("HelmRelease networking/external-dns (chart 1.22.0) reads external-dns.kubernetes.io/");
+    // A bump within 1.21 reads the same prefix: the trust holds.
+    const patch = analyzeChange({
+      base,
+      head: files("1.21.2"),
+      policy,
+      rendered: await renderForReview(base, files("1.21.2"), policy, { budgetMs: 10_000 }),
+    });
+    expect(patch.findings).toEqual([]);
+  });
+});
+
+describe("a release of an OCIRepository serving the chart, which names the repository and not the chart (joryirving/home-ops)", () => {
+  const release = (tag: string, values = "") => `
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {name: cloudflare-dns, namespace: network}
+spec:
+  ref: {tag: ${tag}}
+  url: oci://ghcr.io/home-operations/charts-mirror/external-dns
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: cloudflare-dns, namespace: network}
+spec:
+  chartRef: {kind: OCIRepository, name: cloudflare-dns}
+  values:
+    policy: sync
+    provider: {name: cloudflare}
+    sources: ["crd", "gateway-httproute"]${values}
+`;
+
+  it("its tag bumped 1.21.1 → 1.22.0 leaves the alpha target unread", () => {
+    expect(findings(review(release("1.21.1"), gateway(TARGET(ALPHA)), release("1.22.0"), gateway(TARGET(ALPHA))))).toEqual([
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("bumped with annotationPrefix pinned to the alpha prefix (joryirving/home-ops#10003): nothing unread", () => {
+    const pinned = release("1.22.0", `\n    annotationPrefix: ${ALPHA}`);
+    expect(findings(review(release("1.21.1"), gateway(TARGET(ALPHA)), pinned, gateway(TARGET(ALPHA))))).toEqual([]);
+    // The pin dropped while the annotations move to the GA prefix in one PR (#10007): low.
+    expect(findings(review(pinned, gateway(TARGET(ALPHA)), release("1.22.0"), gateway(TARGET(GA))))).toEqual([["resource.changed", "low"]]);
+    // The pin dropped alone: the target is no longer read.
+    expect(findings(review(pinned, gateway(TARGET(ALPHA)), release("1.22.0"), gateway(TARGET(ALPHA))))).toEqual([
+      ["route.attachment-changed", "high"],
+    ]);
+  });
+
+  it("the chart's default sources (service, ingress) do not read Gateways", () => {
+    const byDefault = (tag: string) => release(tag).replace(`\n    sources: ["crd", "gateway-httproute"]`, "");
+    expect(findings(review(byDefault("1.21.1"), gateway(TARGET(ALPHA)), byDefault("1.22.0"), gateway(TARGET(ALPHA))))).toEqual([]);
+  });
+});
+
+describe("a controller that manages other records (--provider, --source, --domain-filter)", () => {
+  const controller = (args: readonly string[]) => deployment(V21, args);
+  const change = (before: readonly string[], after: readonly string[]) => {
+    const result = review(controller(before), gateway(TARGET(ALPHA)), controller(after), gateway(TARGET(ALPHA)));
+    return result.findings.map((finding) => [finding.class, finding.risk, finding.file]);
+  };
+  const AT = "networking/external-dns.yaml";
+  const BASE = ["--source=gateway-httproute", "--provider=cloudflare", "--policy=sync", "--domain-filter=example.com"];
+
+  it("another provider: the records move to another DNS service", () => {
+    expect(
+      change(
+        BASE,
+        BASE.map((arg) => arg.replace("cloudflare", "aws")),
+      ),
+    ).toEqual([["route.attachment-changed", "high", AT]]);
+  });
+
+  it("a source dropped: deleted under sync, left under upsert-only", () => {
+    const withService = [...BASE, "--source=service"];
+    expect(change(withService, BASE)).toEqual([["route.removed", "high", AT]]);
+    const upsert = (args: readonly string[]) => args.map((arg) => arg.replace("sync", "upsert-only"));
+    expect(change(upsert(withService), upsert(BASE))).toEqual([["resource.changed", "medium", AT]]);
+    expect(change(BASE, withService)).toEqual([["route.added", "medium", AT]]);
+  });
+
+  it("zones: one dropped leaves its records unmanaged (medium), one added or the filter lifted publishes more", () => {
+    const two = [...BASE, "--domain-filter=example.org"];
+    expect(change(two, BASE)).toEqual([["resource.changed", "medium", AT]]);
+    expect(change(BASE, two)).toEqual([["route.added", "medium", AT]]);
+    expect(change(BASE, BASE.slice(0, 3))).toEqual([["route.added", "medium", AT]]);
+  });
+
+  it("other flags, and a version bump within v0.21, change no record", () => {
+    expect(change(BASE, [...BASE, "--interval=5m", "--log-level=debug"])).toEqual([]);
+    expect(change(BASE, [...BASE.slice(1), BASE[0]!])).toEqual([]);
+  });
+
+  it("a value filled in elsewhere is not judged", () => {
+    expect(
+      change(
+        BASE,
+        BASE.map((arg) => arg.replace("example.com", "${SECRET_DOMAIN}")),
+      ),
+    ).toEqual([]);
+  });
+});
+
+it("a release of external-dns's chart from a source the tree does not hold, its image tag bumped: its values may pin the prefix, so nothing is unread", () => {
+  const release = (tag: string) => `
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: external-dns, namespace: networking}
+spec:
+  chartRef: {kind: OCIRepository, name: external-dns, namespace: flux-system}
+  values:
+    image: {repository: registry.k8s.io/external-dns/external-dns, tag: ${tag}}
+    annotationPrefix: ${ALPHA}
+    sources: [gateway-httproute]
+`;
+  expect(findings(review(release("v0.21.0"), gateway(TARGET(ALPHA)), release("v0.22.0"), gateway(TARGET(ALPHA))))).toEqual([]);
+});
+
+it("each cluster's Gateways are read by that cluster's controllers: a bump in one flags only its own", () => {
+  const TOPOLOGY = `topology:\n  clusters: {eu: europe-west1, us: us-east1}\n  placements: ["clusters/{cluster}/**"]\n`;
+  const tree = (eu: string, us: string) => ({
+    "clusters/eu/external-dns.yaml": deployment(eu),
+    "clusters/eu/gateway.yaml": gateway(TARGET(ALPHA)),
+    "clusters/us/external-dns.yaml": deployment(us),
+    "clusters/us/gateway.yaml": gateway(TARGET(ALPHA)),
+  });
+  const result = analyze(tree(V21, V21), tree(V22, V21), TOPOLOGY);
+  expect(result.findings.map((finding) => [finding.class, finding.risk, finding.file])).toEqual([
+    ["route.attachment-changed", "high", "clusters/eu/gateway.yaml"],
+  ]);
+});
