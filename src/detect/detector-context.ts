@@ -122,8 +122,11 @@ export function detectorContext(
       (unread[side] ??= unreadOutput(files[side], (path) => appliedAs(side, path)?.namespace, unrendered, readYaml))(namespace),
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
+    // Where a file is applied is asked only of those that name it: most do not, and asking costs.
     objectsMentioning: (side, name) =>
-      files[side].flatMap((file) => objectsMentioning(file, name, appliedAs(side, file.path), { clusterOfFile, readYaml })),
+      files[side].flatMap((file) =>
+        file.text.includes(name) ? objectsMentioning(file, name, appliedAs(side, file.path), { clusterOfFile, readYaml }) : [],
+      ),
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>
