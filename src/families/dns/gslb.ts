@@ -4,7 +4,7 @@ import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { list, numeric, record, spec, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { canonical, sameValue, setChange, show, showSetChange, sortedSet } from "../../core/canonical-values.js";
-import { DetectionList, type Side } from "../../core/detection-list.js";
+import { DetectionList, type DetectionDraft, type Side } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -459,7 +459,11 @@ function compareRecord(
   at: FieldPath,
   was: RecordView,
   now: RecordView,
-  { weights = false, side = "head" }: { readonly weights?: boolean; readonly side?: Side } = {},
+  {
+    weights = false,
+    side = "head",
+    prefixRead,
+  }: { readonly weights?: boolean; readonly side?: Side; readonly prefixRead?: PrefixRead } = {},
 ): void {
   if (!sameValue(was.targets, now.targets)) {
     out.add({
@@ -494,8 +498,27 @@ function compareRecord(
       after: now.setIdentifier,
     });
   }
+  const judged = new Set<string>();
+  for (const [setting, move] of prefixMoves(was.provider, now.provider)) {
+    const after = prefixRead?.(move.after, "head");
+    const dropped = after?.read === "unread" && prefixRead!(move.before, "base").read !== "unread";
+    if (after?.read !== "read" && !dropped) continue;
+    move.names.forEach((name) => judged.add(name));
+    out.add(
+      dropped
+        ? unreadProviderDraft(label, at, move.after[0] + setting, move.value, after!.readers)
+        : {
+            class: "resource.changed",
+            summary: `${label} providerSpecific ${setting} moved to ${move.after.join(", ")}, value unchanged, which every external-dns controller reading it here reads (${after!.readers}): the record keeps it`,
+            side,
+            path: [...at, "providerSpecific"],
+            before: Object.fromEntries(move.before.map((prefix) => [prefix + setting, move.value])),
+            after: Object.fromEntries(move.after.map((prefix) => [prefix + setting, move.value])),
+          },
+    );
+  }
   for (const name of sortedSet([...Object.keys(was.provider), ...Object.keys(now.provider)])) {
-    if ((name === "aws/weight" && !weights) || was.provider[name] === now.provider[name]) continue;
+    if ((name === "aws/weight" && !weights) || was.provider[name] === now.provider[name] || judged.has(name)) continue;
     const verdict = providerVerdict(name, was.provider[name], now.provider[name]);
     out.add({
       class: verdict.class,
@@ -508,6 +531,83 @@ function compareRecord(
     });
   }
 }
+
+/** Whether the controllers reading a DNSEndpoint in one tree read settings under these prefixes, and how they read. */
+type PrefixRead = (prefixes: readonly string[], side: Side) => { readonly read: "read" | "unread" | "unknown"; readonly readers: string };
+
+/**
+ * Provider settings whose one value only moved between external-dns prefixes (Cloudflare's
+ * `cloudflare-proxied`, read under the controller's prefix since v0.22), by setting: the prefixes
+ * before and after, and every name either side writes it under.
+ */
+function prefixMoves(
+  was: Readonly<Record<string, string>>,
+  now: Readonly<Record<string, string>>,
+): Map<string, { readonly value: string; readonly before: string[]; readonly after: string[]; readonly names: string[] }> {
+  const [before, after] = [prefixesBySetting(prefixed(was)), prefixesBySetting(prefixed(now))];
+  const moves = new Map<string, { value: string; before: string[]; after: string[]; names: string[] }>();
+  for (const [setting, prefixes] of before) {
+    const then = after.get(setting);
+    const values = new Set([...prefixes.map((prefix) => was[prefix + setting]), ...(then ?? []).map((prefix) => now[prefix + setting])]);
+    if (!then || values.size !== 1 || sameValue(sortedSet(prefixes), sortedSet(then))) continue;
+    moves.set(setting, {
+      value: [...values][0]!,
+      before: prefixes,
+      after: then,
+      names: sortedSet([...prefixes, ...then].map((prefix) => prefix + setting)),
+    });
+  }
+  return moves;
+}
+
+const prefixed = (settings: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(settings).filter(([name]) => externalDnsSetting(name) !== undefined));
+
+/** A record's provider setting that stays written but that no controller reading its DNSEndpoint reads (`readers`: how they read): judged as removed. */
+const unreadProviderDraft = (label: string, at: FieldPath, name: string, value: string, readers: string): DetectionDraft => {
+  const verdict = providerVerdict(name, value, undefined);
+  return {
+    class: verdict.class,
+    summary: `${label} providerSpecific ${name}, which no external-dns controller reading it reads any more (${readers}), ${show(value)} → (unset): ${verdict.effect}`,
+    side: "head",
+    path: [...at, "providerSpecific"],
+    before: { [name]: value },
+    ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),
+  };
+};
+
+/**
+ * Each record's provider settings written under external-dns prefixes, with the prefixes that hold
+ * them; `written`: the record and setting with its names and values, the same where the PR leaves it.
+ */
+export const prefixedProviderSettings = (resource: Resource) =>
+  endpointsOf(resource).flatMap((view, index) =>
+    [...prefixesBySetting(prefixed(view.provider))].map(([setting, prefixes]) => ({
+      index,
+      view,
+      setting,
+      prefixes,
+      written: canonical([recordKey(view), prefixes.map((prefix) => [prefix + setting, view.provider[prefix + setting]])]),
+    })),
+  );
+
+/** A record's provider setting no controller reading its DNSEndpoint reads any more, its object unchanged. */
+export const judgeUnreadProviderSetting = (
+  out: DetectionList,
+  { index, view, setting, prefixes }: ReturnType<typeof prefixedProviderSettings>[number],
+  readers: string,
+): void => {
+  for (const prefix of prefixes)
+    out.add(
+      unreadProviderDraft(
+        `record ${recordName(view)}`,
+        ["spec", "endpoints", index],
+        prefix + setting,
+        view.provider[prefix + setting]!,
+        readers,
+      ),
+    );
+};
 
 /**
  * external-dns publishes the records of all the DNSEndpoints it reads as one set, owned record by
@@ -527,6 +627,10 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList, context: Detect
     publishedElsewhere(tree, owner, view).some(({ resource }) => resource.key === other.key);
   /** Records moved from (to) another object, out of this object's weighted sets: that object's weights are not its own. */
   const [movedOut, movedIn] = [new Set<RecordView>(), new Set<RecordView>()];
+  const prefixRead: PrefixRead = (prefixes, side) => {
+    const readers = readersOf(externalDnsControllers(context, side), (change[side] ?? change.head ?? change.base)!);
+    return { read: settingRead(readers, prefixes), readers: describeReaders(readers) };
+  };
   /** Records published alike by another object, by the note that says so. */
   const alike = new Map<string, string[]>();
   for (const pair of pairs) {
@@ -581,7 +685,7 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList, context: Detect
       continue;
     }
     if (!pair.base || !pair.head) continue;
-    compareRecord(out, `record ${recordName(pair.head.value)}`, at(pair.head.index), pair.base.value, pair.head.value);
+    compareRecord(out, `record ${recordName(pair.head.value)}`, at(pair.head.index), pair.base.value, pair.head.value, { prefixRead });
   }
   for (const [other, names] of alike) {
     out.add({

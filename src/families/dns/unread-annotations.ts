@@ -3,7 +3,7 @@ import type { Detection } from "../../core/finding.js";
 import { sameValue } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { controllersRead, describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
-import { externalDnsAnnotations, judgeSetting, prefixesBySetting } from "./gslb.js";
+import { externalDnsAnnotations, judgeSetting, judgeUnreadProviderSetting, prefixedProviderSettings, prefixesBySetting } from "./gslb.js";
 
 /**
  * external-dns controllers that stop reading the prefix a resource's settings sit under: each such
@@ -22,18 +22,23 @@ export const unreadAnnotationsDetector: FileDetector = (_files, context) => {
   const detections: Detection[] = [];
   for (const head of context.head.resources.values()) {
     const settings = externalDnsAnnotations(head);
-    if (Object.keys(settings).length === 0) continue;
+    const provider = head.id.kind === "DNSEndpoint" && head.id.group === "externaldns.k8s.io" ? prefixedProviderSettings(head) : [];
+    if (Object.keys(settings).length === 0 && provider.length === 0) continue;
     const base = context.base.resources.get(head.key);
-    if (!base || !sameValue(externalDnsAnnotations(base), settings)) continue;
+    if (!base) continue;
     const [readersBefore, readersAfter] = [readersOf(before, base), readersOf(after, head)];
+    const unread = describeReaders(readersAfter);
+    const lost = (prefixes: readonly string[]) =>
+      settingRead(readersAfter, prefixes) === "unread" && settingRead(readersBefore, prefixes) !== "unread";
     const out = new DetectionList({ key: head.key, base, head });
-    for (const [name, prefixes] of prefixesBySetting(settings)) {
-      if (settingRead(readersAfter, prefixes) !== "unread" || settingRead(readersBefore, prefixes) === "unread") continue;
-      for (const prefix of prefixes)
-        judgeSetting(out, prefix + name, name, settings[prefix + name], undefined, head.annotations, {
-          unread: describeReaders(readersAfter),
-        });
-    }
+    if (sameValue(externalDnsAnnotations(base), settings))
+      for (const [name, prefixes] of prefixesBySetting(settings))
+        if (lost(prefixes))
+          for (const prefix of prefixes)
+            judgeSetting(out, prefix + name, name, settings[prefix + name], undefined, head.annotations, { unread });
+    // A DNSEndpoint's Cloudflare settings are read under the controller's prefix too (v0.22).
+    const kept = new Set(prefixedProviderSettings(base).map(({ written }) => written));
+    for (const entry of provider) if (kept.has(entry.written) && lost(entry.prefixes)) judgeUnreadProviderSetting(out, entry, unread);
     detections.push(...out.detections.map((detection) => ({ ...detection, resourceKey: head.key })));
   }
   return detections;

@@ -377,3 +377,44 @@ it("each cluster's Gateways are read by that cluster's controllers: a bump in on
     ["route.attachment-changed", "high", "clusters/eu/gateway.yaml"],
   ]);
 });
+
+describe("a DNSEndpoint's Cloudflare settings, read under the controller's prefix since v0.22", () => {
+  const endpoint = (proxied: string, target = "ingress.example.com") => `
+apiVersion: externaldns.k8s.io/v1alpha1
+kind: DNSEndpoint
+metadata: {name: game, namespace: games}
+spec:
+  endpoints:
+    - dnsName: game.example.com
+      recordType: CNAME
+      targets: [${target}]
+      providerSpecific: [{name: ${proxied}, value: "false"}]
+`;
+  const cloudflare = (image: string) => deployment(image, ["--source=crd", "--provider=cloudflare", "--cloudflare-proxied"]);
+  const tree = (controller: string, proxied: string, target?: string) => ({
+    "networking/external-dns.yaml": controller,
+    "games/dns.yaml": endpoint(proxied, target),
+  });
+  const onEndpoint = (result: ReturnType<typeof analyze>) =>
+    result.findings.map((finding) => [finding.class, finding.risk, finding.summary.includes("which no external-dns controller")]);
+
+  it("the bump leaves `cloudflare-proxied: false` unread: the controller's default decides (medium), its target edit beside it judged too", () => {
+    const name = `${ALPHA}cloudflare-proxied`;
+    expect(onEndpoint(analyze(tree(cloudflare(V21), name), tree(cloudflare(V22), name)))).toEqual([["resource.changed", "medium", true]]);
+    expect(onEndpoint(analyze(tree(cloudflare(V21), name), tree(cloudflare(V22), name, "other.example.com")))).toEqual([
+      ["route.attachment-changed", "high", false],
+      ["resource.changed", "medium", true],
+    ]);
+  });
+
+  it("moved to the prefix every controller reading it reads: low; while v0.21 still reads the alpha one: unread", () => {
+    const [alpha, ga] = [`${ALPHA}cloudflare-proxied`, `${GA}cloudflare-proxied`];
+    expect(findings(analyze(tree(cloudflare(V22), alpha), tree(cloudflare(V22), ga)))).toEqual([["resource.changed", "low"]]);
+    expect(onEndpoint(analyze(tree(cloudflare(V21), alpha), tree(cloudflare(V21), ga)))).toEqual([["resource.changed", "medium", true]]);
+    // No controller in the tree: each name judged as before.
+    expect(findings(analyze({ "games/dns.yaml": endpoint(alpha) }, { "games/dns.yaml": endpoint(ga) }))).toEqual([
+      ["resource.changed", "medium"],
+      ["resource.changed", "medium"],
+    ]);
+  });
+});
