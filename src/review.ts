@@ -206,6 +206,7 @@ export function analyzeChange(input: ChangeInput): Analysis {
     clusters: fileSites(placement),
     applied: (file) => appliedIn[side]()(file),
     builtWithout: (file) => appliedIn[side]().builtWithout(file),
+    archived: (file) => appliedIn[side]().archived(file),
     withFolder: (file) => listed[side]()(file),
   });
   // A version its tree does not apply routes nothing there (a stale copy of a route beside the

@@ -16,12 +16,13 @@ export type VersionChange = "added" | "removed" | "redelivered";
  * objects deliver its folder but nothing they apply reads its file (its folder's kustomization,
  * which Flux and Argo CD build, does not list it), or nothing they apply reads it while they apply
  * another file's definition of it; `unlisted`, its folder's kustomization lists another file that
- * defines the same identity and not its own (Flux and `kubectl apply -k` build that kustomization).
+ * defines the same identity and not its own (Flux and `kubectl apply -k` build that kustomization);
+ * `archived`, the tree keeps its file in an archive folder none of its GitOps objects applies.
  * `instead`: that other definition, the one the tree applies in its place, where there is one.
  */
 export interface Unapplied {
   readonly instead?: Resource;
-  readonly why: "unapplied" | "unlisted";
+  readonly why: "unapplied" | "unlisted" | "archived";
 }
 
 /** One traffic resource at base and at head, matched by identity: added, removed, or on both sides. */

@@ -87,9 +87,11 @@ export function unappliedDetection(change: ResourceChange): Omit<Detection, "res
   const reason =
     why === "unlisted"
       ? `its folder's kustomization lists ${instead!.source.file} and not it`
-      : instead
-        ? `nothing the tree's GitOps objects apply reads it, while they apply ${instead.source.file}`
-        : "the tree's GitOps objects deliver its folder, but nothing they apply reads it";
+      : why === "archived"
+        ? "it is kept in an archive folder, among Flux Kustomizations that nothing delivers, and nothing else reads it"
+        : instead
+          ? `nothing the tree's GitOps objects apply reads it, while they apply ${instead.source.file}`
+          : "the tree's GitOps objects deliver its folder, but nothing they apply reads it";
   const what = !change.head
     ? `${file}, which was not applied, no longer writes it`
     : `${change.base ? "edited" : "added"} in ${file}, which is not applied`;

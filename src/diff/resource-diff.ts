@@ -28,12 +28,20 @@ export interface FileApplying {
   readonly applied: (file: string) => boolean;
   /** Whether it is known not to apply the file: every GitOps source over it builds a kustomization that does not read it (AppliedFile.builtWithout). */
   readonly builtWithout: (file: string) => boolean;
+  /** Whether it is known not to apply the file: it keeps it in an archive folder nothing applies (AppliedFile.archived). */
+  readonly archived: (file: string) => boolean;
   /** Whether the file is applied with its folder: the folder's kustomization lists it, or the folder has none. */
   readonly withFolder: (file: string) => boolean;
 }
 
 /** A tree whose GitOps objects and kustomizations say nothing: every file applied as written, to no cluster in particular. */
-const AS_WRITTEN: FileApplying = { clusters: () => [], applied: () => true, builtWithout: () => false, withFolder: () => true };
+const AS_WRITTEN: FileApplying = {
+  clusters: () => [],
+  applied: () => true,
+  builtWithout: () => false,
+  archived: () => false,
+  withFolder: () => true,
+};
 
 /**
  * Resources matched by identity (group/kind/namespace/name, never apiVersion) that were added,
@@ -193,7 +201,8 @@ function sharePlace(one: Resource, oneApplying: FileApplying, other: Resource, o
  * applies another definition put where this one would be; or, whatever else defines its object,
  * a file every GitOps source over which builds a kustomization that does not read it (a stale
  * `old-web.yaml` beside the kustomization a Flux Kustomization builds, which lists `routes-all.yaml`
- * alone: Flux never applied it, so deleting or editing it changes nothing on the cluster). That
+ * alone: Flux never applied it, so deleting or editing it changes nothing on the cluster), or one
+ * the tree keeps in an archive folder nothing applies (AppliedFile.archived). That
  * needs evidence, not a gap in what the review reads: a file defining its object alone is applied
  * as written where a source over it reads it as a directory (a second source of an Argo CD
  * Application below the first's kustomization), runs a plugin, or nothing delivers it, and beside a
@@ -220,7 +229,8 @@ export function unappliedDefinitions(set: ManifestSet, applying: FileApplying): 
               (applied ? posix.dirname(other.source.file) === folder : sharePlace(resource, applying, other, applying)),
           );
     if (instead) return { instead, why: applied ? "unlisted" : "unapplied" };
-    return !applied && applying.builtWithout(file) ? { why: "unapplied" } : undefined;
+    if (applied) return undefined;
+    return applying.builtWithout(file) ? { why: "unapplied" } : applying.archived(file) ? { why: "archived" } : undefined;
   };
 }
 

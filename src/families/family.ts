@@ -257,6 +257,12 @@ export interface Deliveries {
    * then says what one resource of the family delivers where: undefined for one that delivers nothing.
    */
   readonly read: (set: ManifestSet, clusters: ClusterRegions) => (resource: Resource) => Delivery | undefined;
+  /**
+   * Reads a tree once, then says whether it keeps a file where its owner says nothing applies it
+   * and none of its delivering objects reads it (an archive folder of Flux Kustomizations nothing
+   * delivers): known unapplied, where a file no delivery reads is otherwise taken as applied by hand.
+   */
+  readonly archived?: (set: ManifestSet, clusters: ClusterRegions) => (file: string) => boolean;
 }
 
 export interface Promotions {

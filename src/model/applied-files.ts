@@ -5,7 +5,7 @@ import type { ClusterOfFile } from "./file-placement.js";
 import { KUSTOMIZE_RENDER, readersOf } from "../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
-import { deliveryKinds, treeDeliveries } from "./gitops-placement.js";
+import { archivedOf, deliveryKinds, treeDeliveries } from "./gitops-placement.js";
 
 /** Whether a tree applies what a file of it holds. */
 export interface AppliedFile {
@@ -19,9 +19,15 @@ export interface AppliedFile {
    * file is reviewed as written.
    */
   readonly builtWithout: (file: string) => boolean;
+  /**
+   * Whether the tree keeps the file in an archive folder that none of its GitOps objects applies
+   * (Deliveries.archived: auricom/home-ops's `.archive/` of old apps' Flux Kustomizations,
+   * HelmReleases and Gateways, which no cluster ran): known not applied, as builtWithout.
+   */
+  readonly archived: (file: string) => boolean;
 }
 
-const ALL_APPLIED: AppliedFile = Object.assign(() => true, { builtWithout: () => false });
+const ALL_APPLIED: AppliedFile = Object.assign(() => true, { builtWithout: () => false, archived: () => false });
 
 const folderOf = (path: string): string => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
 
@@ -89,7 +95,9 @@ export function appliedFiles(
       (source) => source.kustomize && kustomizations.has(source.root) && !builds(source, readers) && !inChart(file, source.root),
     );
   };
-  return Object.assign(applied, { builtWithout });
+  let archive: ((file: string) => boolean) | undefined;
+  const archived = (file: string): boolean => !applied(file) && (archive ??= archivedOf(set, topology.clusters))(file);
+  return Object.assign(applied, { builtWithout, archived });
 }
 
 const holds = (root: string, file: string): boolean => root === "" || file.startsWith(`${root}/`);

@@ -42,6 +42,8 @@ export interface GitopsPlacement {
     clusterOfFile: ClusterOfFile,
     previous?: FilePlacement,
   ) => FilePlacement;
+  /** Reads a tree once, then says whether it keeps a file where nothing applies it (Deliveries.archived). */
+  readonly archivedOf: (set: ManifestSet, clusters: ClusterRegions) => (file: string) => boolean;
   /** The kinds whose documents the families read to know what is delivered. */
   readonly deliveryKinds: readonly string[];
 }
@@ -252,10 +254,20 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     return placement;
   };
 
-  return { deliveriesOf, buildGitopsPlacement, deliveryKinds: sortedSet(families.flatMap((family) => family.deliveries?.kinds ?? [])) };
+  const archivedOf = (set: ManifestSet, clusters: ClusterRegions): ((file: string) => boolean) => {
+    const archives = families.flatMap((family) => family.deliveries?.archived?.(set, clusters) ?? []);
+    return (file) => archives.some((archived) => archived(file));
+  };
+
+  return {
+    deliveriesOf,
+    buildGitopsPlacement,
+    archivedOf,
+    deliveryKinds: sortedSet(families.flatMap((family) => family.deliveries?.kinds ?? [])),
+  };
 }
 
-export const { deliveriesOf, buildGitopsPlacement, deliveryKinds } = gitopsPlacementOver(FAMILIES);
+export const { deliveriesOf, buildGitopsPlacement, archivedOf, deliveryKinds } = gitopsPlacementOver(FAMILIES);
 
 /** Every delivery the GitOps objects of a tree make, by kind. */
 export const treeDeliveries = (set: ManifestSet, clusters: ClusterRegions): Delivery[] => {

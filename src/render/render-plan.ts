@@ -5,7 +5,7 @@ import picomatch from "picomatch";
 import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import type { ManifestSet } from "../core/resource.js";
-import { buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { archivedOf, buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
 import { fileSites, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { canonical } from "../core/canonical-values.js";
@@ -1085,7 +1085,12 @@ export function planRenders(
     withInstalledCharts(tree, kustomizeRoot(tree, folder)),
   );
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
-  const helmRoots = helmRootsIn(tree, files, fileSites(treePlacement(files, topology)));
+  // A HelmRelease the tree keeps in an archive folder is installed by nothing (auricom/home-ops
+  // 882542eaad: 80 archived releases deleted, each a remote chart "that cannot be rendered offline").
+  const archived = archivedOf(gitopsObjects(files), topology.clusters);
+  const helmRoots = helmRootsIn(tree, files, fileSites(treePlacement(files, topology))).filter(
+    (root) => root.installer?.kind !== "HelmRelease" || !archived(root.origin),
+  );
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
   const charts = files.filter((file) => posix.basename(file.path) === "Chart.yaml").map((file) => folderOf(file.path));
   const hiddenInstaller = installsFromTemplates(files, charts);

@@ -149,6 +149,22 @@ spec:
     expect(files.map(on)).toEqual([true, true, true, true]);
   });
 
+  it("an archive folder of Flux Kustomizations nothing delivers is known not applied, but for what a live one delivers there (auricom/home-ops 882542eaad)", () => {
+    const applied = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      "apps/prod/web.yaml": fluxKustomization("./.archive/web").replace("name: apps", "name: web"),
+      ".archive/old/ks.yaml": fluxKustomization("./apps/old").replace("name: apps", "name: old"),
+    });
+    const files = [".archive/old/gateway.yaml", ".archive/web/route.yaml", "elsewhere/route.yaml"];
+    expect(files.map((file) => [applied(file), applied.archived(file)])).toEqual([
+      [false, true],
+      [true, false],
+      [false, false],
+    ]);
+    // Without GitOps objects, every file is applied as written, archived or not.
+    expect(appliedIn({ ".archive/old/ks.yaml": "# a manifest\n" }).archived(".archive/old/gateway.yaml")).toBe(false);
+  });
+
   it("the policy's placements apply the files they place", () => {
     const applied = appliedIn({ "clusters/prod/apps.yaml": fluxKustomization("./apps/prod") }, { placements: ["clusters/{cluster}/**"] });
     expect(["clusters/prod/extra/route.yaml", "apps/old/route.yaml"].map(applied)).toEqual([true, false]);

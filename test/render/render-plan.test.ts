@@ -437,6 +437,24 @@ describe("planRenders", () => {
     expect(roots[1]!.consumes).toEqual(["charts/web/Chart.yaml", "charts/web/prod.yaml", "charts/web/templates/route.yaml"]);
   });
 
+  it("plans no HelmRelease the tree keeps in an archive folder of Flux Kustomizations nothing delivers; one a live Kustomization delivers there, it plans (auricom/home-ops 882542eaad)", () => {
+    const flux = (name: string, path: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: ${name}, namespace: flux-system }\nspec:\n  sourceRef: { kind: GitRepository, name: flux-system }\n  path: ${path}\n`;
+    const release = (name: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: ${name}, namespace: default }\nspec:\n  chartRef: { kind: OCIRepository, name: app-template }\n`;
+    const roots = planRenders(
+      tree({
+        "kubernetes/flux/apps.yaml": flux("apps", "./kubernetes/apps"),
+        "kubernetes/apps/web/ks.yaml": flux("web", "./.archive/kubernetes/web/app"),
+        ".archive/kubernetes/web/app/helmrelease.yaml": release("web"),
+        ".archive/kubernetes/babybuddy/ks.yaml": flux("babybuddy", "./kubernetes/apps/default/babybuddy/app"),
+        ".archive/kubernetes/babybuddy/app/helmrelease.yaml": release("babybuddy"),
+      }),
+      topology,
+    );
+    expect(roots.map((root) => root.id)).toEqual(["helm .archive/kubernetes/web/app/helmrelease.yaml default/web"]);
+  });
+
   it("plans an Argo CD helm source with valueFiles relative to its path, and a chart nothing installs on its own", () => {
     const application =
       "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  source:\n    repoURL: https://example.com/repo.git\n    path: charts/web\n    helm:\n      valueFiles: [values-prod.yaml]\n      parameters: [{ name: weight, value: '3' }]\n";

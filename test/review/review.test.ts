@@ -669,6 +669,80 @@ spec:
   });
 });
 
+describe("review: an archive folder of Flux Kustomizations nothing delivers (auricom/home-ops 882542eaad)", () => {
+  const flux = (name: string, path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: ${name}, namespace: flux-system }
+spec:
+  interval: 1h
+  sourceRef: { kind: GitRepository, name: flux-system }
+  path: ${path}
+  prune: true
+`;
+  const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: infra }
+spec:
+  gatewayClassName: cilium
+  listeners: [{ name: http, port: 80, protocol: HTTP, allowedRoutes: { namespaces: { from: All } } }]
+`;
+  const live = (listed: string[]) => ({
+    "kubernetes/flux/apps.yaml": flux("cluster-apps", "./kubernetes/apps"),
+    "kubernetes/apps/kustomization.yaml": `resources: [${listed.join(", ")}]\n`,
+    "kubernetes/apps/infra/ks.yaml": flux("infra", "./kubernetes/apps/infra/app"),
+    "kubernetes/apps/infra/app/gateway.yaml": gateway,
+  });
+  const web = (path: string) => flux("web", path);
+  // An old app's Kustomization naming the folder it left, its route, and an old Gateway beside them.
+  const archive = {
+    ".archive/kubernetes/web/ks.yaml": web("./kubernetes/apps/shop/web/app"),
+    ".archive/kubernetes/web/app/route.yaml": route([90, 10]),
+    ".archive/kubernetes/cilium/gateway.yaml": gateway.replace("name: public", "name: old"),
+  };
+
+  it("deleted, or edited, it changes nothing that runs", () => {
+    const base = { ...live(["infra/ks.yaml"]), ...archive };
+    expect(review(base, live(["infra/ks.yaml"])).analysis.findings.filter((finding) => finding.risk !== "low")).toEqual([]);
+    const edited = review(base, { ...base, ".archive/kubernetes/web/app/route.yaml": route([0, 100]) });
+    expect(edited.analysis.findings.map((finding) => [finding.risk, finding.summary])).toEqual([
+      [
+        "low",
+        "HTTPRoute shop/checkout: edited in .archive/kubernetes/web/app/route.yaml, which is not applied (it is kept in an archive folder, among Flux Kustomizations that nothing delivers, and nothing else reads it): no object of the cluster changes",
+      ],
+    ]);
+  });
+
+  it("so is one kept in the archive with its app", () => {
+    const inside = { ".archive/web/ks.yaml": web("./.archive/web/app"), ".archive/web/app/route.yaml": route([90, 10]) };
+    const result = review({ ...live(["infra/ks.yaml"]), ...inside }, live(["infra/ks.yaml"]));
+    expect(classesOf(result.analysis)).not.toContain("route.removed");
+  });
+
+  it("a live app archived, its Kustomization moved into the archive with it or naming its old folder, is removed: high", () => {
+    const base = {
+      ...live(["infra/ks.yaml", "shop/web/ks.yaml"]),
+      "kubernetes/apps/shop/web/ks.yaml": web("./kubernetes/apps/shop/web/app"),
+      "kubernetes/apps/shop/web/app/route.yaml": route([90, 10]),
+    };
+    for (const path of ["./.archive/kubernetes/web/app", "./kubernetes/apps/shop/web/app"]) {
+      const head = { ...live(["infra/ks.yaml"]), ...archive, ".archive/kubernetes/web/ks.yaml": web(path) };
+      const result = review(base, head);
+      expect(classesOf(result.analysis)).toContain("route.removed");
+      expect(result.risk).toBe("high");
+    }
+  });
+
+  it("a route in an archive folder that a live Kustomization delivers is judged", () => {
+    const delivered = {
+      ...live(["infra/ks.yaml", "shop/web/ks.yaml"]),
+      ...archive,
+      "kubernetes/apps/shop/web/ks.yaml": web("./.archive/kubernetes/web/app"),
+    };
+    const result = review(delivered, { ...delivered, ".archive/kubernetes/web/app/route.yaml": route([0, 100]) });
+    expect(classesOf(result.analysis)).toContain("backend.weight-changed");
+  });
+});
+
 describe("review: a route of an app repository whose Flux variables another repository substitutes", () => {
   const route = (lines: { weight?: string; backend?: string; label?: string } = {}) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute

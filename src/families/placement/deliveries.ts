@@ -10,7 +10,7 @@ import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { readsThisTree } from "./this-repository.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
-import { archiveKey, archivedKustomizations } from "./archived-kustomizations.js";
+import { archiveKey, archiveOf, type Archive } from "./archived-kustomizations.js";
 import { flatten, pathParams, render, type Params } from "./argo-templates.js";
 
 /**
@@ -430,24 +430,43 @@ const kustomizationDelivery = (
 export const gitopsDeliveries: Deliveries = {
   kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator", "GitRepository"],
   read: (set, clusters) => {
-    const foldersOnce = () => treeFolders(set.files);
-    const artifacts = artifactCopies(set, foldersOnce);
-    let toolFolders: ReadonlySet<string> | undefined;
-    const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
-    const delivery = (resource: Resource): Delivery | undefined => {
-      const { group, kind } = resource.id;
-      if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
-      if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
-      if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
-        return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, (kustomization) => readsThisTree(kustomization, set));
-      return undefined;
-    };
-    let archived: ReadonlySet<string> | undefined;
+    const delivery = treeReader(set, clusters);
+    let archive: Archive | undefined;
     return (resource) => {
       const found = delivery(resource);
       if (!found || resource.id.group !== FLUX_KUSTOMIZE) return found;
-      archived ??= archivedKustomizations(set, delivery);
-      return archived.has(archiveKey(resource)) ? undefined : found;
+      archive ??= treeArchive(set, clusters, delivery);
+      return archive.kustomizations.has(archiveKey(resource)) ? undefined : found;
     };
   },
+  archived: (set, clusters) => {
+    let archive: Archive | undefined;
+    return (file) => (archive ??= treeArchive(set, clusters, treeReader(set, clusters))).holds(file);
+  },
 };
+
+/** What each GitOps object of a tree delivers, archived or not. */
+function treeReader(set: ManifestSet, clusters: ClusterRegions): (resource: Resource) => Delivery | undefined {
+  const foldersOnce = () => treeFolders(set.files);
+  const artifacts = artifactCopies(set, foldersOnce);
+  let toolFolders: ReadonlySet<string> | undefined;
+  const toolFoldersOnce = () => (toolFolders ??= toolFoldersOf(set.files));
+  return (resource) => {
+    const { group, kind } = resource.id;
+    if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
+    if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
+    if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
+      return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, (kustomization) => readsThisTree(kustomization, set));
+    return undefined;
+  };
+}
+
+/** A tree's archive, read once for both the deliveries and the stages asking what it holds. */
+const archives = new WeakMap<ManifestSet, { readonly clusters: ClusterRegions; readonly archive: Archive }>();
+function treeArchive(set: ManifestSet, clusters: ClusterRegions, delivery: (resource: Resource) => Delivery | undefined): Archive {
+  const known = archives.get(set);
+  if (known?.clusters === clusters) return known.archive;
+  const archive = archiveOf(set, delivery);
+  archives.set(set, { clusters, archive });
+  return archive;
+}

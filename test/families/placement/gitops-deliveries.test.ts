@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadManifests } from "../../../src/manifests/load-manifests.js";
 import { compileFilePlacement } from "../../../src/model/file-placement.js";
-import { buildGitopsPlacement, deliveriesOf } from "../../../src/model/gitops-placement.js";
+import { archivedOf, buildGitopsPlacement, deliveriesOf } from "../../../src/model/gitops-placement.js";
 import { TopologySchema } from "../../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../../src/render/kustomize-tree.js";
 import { CORPUS } from "../../helpers/corpus.js";
@@ -429,7 +429,7 @@ describe("Flux Kustomizations of another repository's GitRepository deliver none
   });
 });
 
-describe("an archived copy of a Flux Kustomization delivers nothing (drag0n141/home-ops 9031f1810d)", () => {
+describe("a Flux Kustomization kept in an archive folder delivers nothing (drag0n141/home-ops 9031f1810d, auricom/home-ops 882542eaad)", () => {
   const app = (name: string, path: string) => kustomization(name, path).replace("namespace: flux-system", "namespace: home");
   const tree = (copy: Tree): Tree => ({
     "kubernetes/flux/cluster/ks.yaml": kustomization("cluster-apps", "./kubernetes/apps"),
@@ -438,12 +438,16 @@ describe("an archived copy of a Flux Kustomization delivers nothing (drag0n141/h
       "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n",
     ...copy,
   });
-  const delivers = (files: Tree) => {
+  const setOf = (files: Tree) => {
     const sources = Object.entries(files).map(([file, text]) => ({ path: file, text }));
-    const set = { ...loadManifests(sources, { includedBy: kustomizeReading(sources).includedBy }), files: Object.keys(files) };
+    return { ...loadManifests(sources, { includedBy: kustomizeReading(sources).includedBy }), files: Object.keys(files) };
+  };
+  const delivers = (files: Tree) => {
+    const set = setOf(files);
     const deliveryOf = deliveriesOf(set, {});
     return Object.fromEntries([...set.resources.values()].map((resource) => [resource.source.file, deliveryOf(resource) !== undefined]));
   };
+  const route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: old}\n";
 
   it("one under .archive/ of the namespace, name and path of a Kustomization the root delivers is no one's to apply", () => {
     const archived = ".archive/kubernetes/apps/home/home-assistant/ks.yaml";
@@ -480,6 +484,77 @@ describe("an archived copy of a Flux Kustomization delivers nothing (drag0n141/h
     const besideARoot = delivers(tree({ ".old/staging/ks.yaml": live, ".old/staging/instance.yaml": instance }));
     expect(besideARoot[".old/staging/ks.yaml"]).toBe(true);
     expect(delivers(tree({ "deprecated/ks.yaml": live }))["deprecated/ks.yaml"]).toBe(false);
+  });
+
+  it("one that copies no live one delivers nothing either: an old app's, naming a folder long gone or one in the archive", () => {
+    const gone = ".archive/kubernetes/babybuddy/ks.yaml";
+    const inside = ".archive/web/ks.yaml";
+    const found = delivers(
+      tree({
+        [gone]: app("babybuddy", "./kubernetes/apps/default/babybuddy/app"),
+        [inside]: app("web", "./.archive/web/app"),
+        ".archive/web/app/route.yaml": route,
+      }),
+    );
+    expect([found[gone], found[inside]]).toEqual([false, false]);
+    // In a tree where nothing delivers another (each Kustomization applied by hand), too.
+    expect(delivers({ "flux/apps.yaml": kustomization("apps", "./apps"), [inside]: app("web", "./.archive/web/app") })[inside]).toBe(false);
+  });
+
+  it("one a live Kustomization delivers still delivers, wherever it is kept; so does a root delivering Kustomizations outside the archive", () => {
+    const listed = delivers(
+      tree({
+        "kubernetes/apps/kustomization.yaml": "resources: [../../.archive/web/ks.yaml]\n",
+        ".archive/web/ks.yaml": app("web", "./.archive/web/app"),
+      }),
+    );
+    expect(listed[".archive/web/ks.yaml"]).toBe(true);
+    const root = ".old/flux/cluster.yaml";
+    expect(delivers({ [root]: kustomization("cluster-apps", "./apps"), "apps/web.yaml": app("web", "./apps/web") })[root]).toBe(true);
+  });
+
+  it("an archived root delivering only archived Kustomizations is kept with them", () => {
+    const found = delivers(
+      tree({
+        ".archive/flux/cluster.yaml": kustomization("cluster-old", "./.archive/apps"),
+        ".archive/apps/web.yaml": app("web", "./.archive/apps/web"),
+      }),
+    );
+    expect([found[".archive/flux/cluster.yaml"], found[".archive/apps/web.yaml"]]).toEqual([false, false]);
+  });
+
+  describe("the files kept with them", () => {
+    const holds = (files: Tree) => archivedOf(setOf(files), {});
+    const archive = {
+      ".archive/kubernetes/babybuddy/ks.yaml": app("babybuddy", "./kubernetes/apps/default/babybuddy/app"),
+      ".archive/kubernetes/babybuddy/app/helmrelease.yaml": "# a release\n",
+      ".archive/kubernetes/cilium/gateway/external.yaml": "# a Gateway\n",
+    };
+
+    it("every file of an archive folder holding such a Kustomization that no other GitOps object reads", () => {
+      const held = holds(tree(archive));
+      expect(Object.keys(archive).map(held)).toEqual([true, true, true]);
+      expect(held("kubernetes/apps/home/home-assistant/app/route.yaml")).toBe(false);
+    });
+
+    it("not one a live Kustomization delivers, nor one below a cluster's root kept in the archive, nor an archive folder holding no such Kustomization", () => {
+      const delivered = holds(
+        tree({
+          ...archive,
+          "kubernetes/apps/web/ks.yaml": app("web", "./.archive/kubernetes/web/app"),
+          "kubernetes/apps/kustomization.yaml": "resources: [web/ks.yaml]\n",
+        }),
+      );
+      expect(delivered(".archive/kubernetes/web/app/route.yaml")).toBe(false);
+      expect(delivered(".archive/kubernetes/cilium/gateway/external.yaml")).toBe(true);
+      const instance =
+        "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata: {name: flux, namespace: flux-system}\nspec: {sync: {kind: GitRepository, path: .archive/staging}}\n";
+      const synced = holds(tree({ ...archive, ".archive/staging/instance.yaml": instance }));
+      expect(synced(".archive/staging/apps/route.yaml")).toBe(false);
+      expect(synced(".archive/kubernetes/cilium/gateway/external.yaml")).toBe(true);
+      // A dot folder of templates a task applies by hand is no archive of GitOps objects.
+      expect(holds(tree({ ".taskfiles/volsync/templates/route.yaml": route }))(".taskfiles/volsync/templates/route.yaml")).toBe(false);
+    });
   });
 });
 
