@@ -1,6 +1,7 @@
 import { isRecord, record } from "../core/json-access.js";
 import { equalData } from "../core/canonical-values.js";
 import { K8GB_CHART, K8GB_TOPOLOGY_VALUES } from "../core/k8gb-topology-values.js";
+import { MESH_POD_KEY } from "../core/mesh-pod-keys.js";
 
 /**
  * Charts from outside the repository whose templates are known, so that what their values render
@@ -31,15 +32,34 @@ interface KnownChart {
 const picked = (value: unknown, fields: readonly string[]): unknown =>
   isRecord(value) ? Object.fromEntries(fields.flatMap((field) => (value[field] === undefined ? [] : [[field, value[field]]]))) : value;
 
-/** Of a pod's options, what reaches traffic: sharing the node's network, and the labels and annotations that enrol it in a mesh. */
-const POD_TRAFFIC_FIELDS = ["hostNetwork", "labels", "annotations"];
+/**
+ * Of a pod's options, what reaches traffic: sharing the node's network, its labels (Services select
+ * pods by them), and the annotations by which a mesh enrols it or takes its traffic (MESH_POD_KEY).
+ * Any other annotation routes nothing a family reads (auricom/home-ops f5897ab74d: a Multus
+ * `k8s.v1.cni.cncf.io/networks` address edited in unifi's pod blocked as a render to do, and so did
+ * a space added inside that annotation's JSON).
+ */
+function podTraffic(pod: unknown): unknown {
+  if (!isRecord(pod)) return pod;
+  const kept = picked(pod, ["hostNetwork", "labels"]) as Record<string, unknown>;
+  const annotations = meshAnnotations(pod.annotations);
+  return annotations === undefined ? kept : { ...kept, annotations };
+}
+
+/** Of a pod's annotations, the mesh's; undefined where there are none (a mapping left empty says nothing). */
+const meshAnnotations = (annotations: unknown): unknown => {
+  if (!isRecord(annotations)) return annotations;
+  const mesh = Object.entries(annotations).filter(([key]) => MESH_POD_KEY.test(key));
+  return mesh.length > 0 ? Object.fromEntries(mesh) : undefined;
+};
 
 /**
  * app-template's values keys of workloads' own objects: volumes and claims, config maps, secrets,
  * service monitors, RBAC; and, of the flat values of its 1.x and 2.x releases (the main container
  * and its pod at the top level: what 3.x moved under `controllers`), the container's and the pod's
- * scheduling and runtime options. Not `podLabels`, `podAnnotations`, `hostNetwork` (mesh enrolment,
- * the node's network), `controller` (whether it runs, as what) nor `addons` (code-server renders an Ingress).
+ * scheduling and runtime options. Not `podLabels`, `podAnnotations` (a mesh's, as `podTraffic` keeps
+ * them), `hostNetwork` (the node's network), `controller` (whether it runs, as what) nor `addons`
+ * (code-server renders an Ingress).
  */
 const WORKLOAD_OBJECTS = new Set([
   ...["persistence", "configMaps", "configmap", "secrets", "secret", "serviceMonitor", "serviceAccount", "rbac"],
@@ -72,7 +92,7 @@ const majorVersion = (version: string | undefined): number | undefined => {
 /** Whether a controller runs, as what (a CronJob's pods are mostly absent), and its pods' network and mesh enrolment. */
 function controllerTraffic(controller: unknown): unknown {
   if (!isRecord(controller)) return controller;
-  const pod = controller.pod === undefined ? {} : { pod: picked(controller.pod, POD_TRAFFIC_FIELDS) };
+  const pod = controller.pod === undefined ? {} : { pod: podTraffic(controller.pod) };
   return { ...(picked(controller, ["enabled", "replicas", "type"]) as Record<string, unknown>), ...pod };
 }
 
@@ -95,14 +115,17 @@ const APP_TEMPLATE: KnownChart = {
     // Pods on the host's network or enrolled in (or out of) a mesh by their labels are judged as
     // trafficValues keeps them, not passed as a workload alone.
     [values.defaultPodOptions, ...Object.values(record(values.controllers)).map((controller) => record(controller).pod)].some(
-      (pod) => isRecord(pod) && POD_TRAFFIC_FIELDS.some((field) => field in pod),
+      (pod) => isRecord(pod) && Object.keys(record(podTraffic(pod))).length > 0,
     ),
   trafficValues: (values) => {
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(values)) {
       if (WORKLOAD_OBJECTS.has(key)) continue;
-      if (key === "defaultPodOptions") kept[key] = picked(value, POD_TRAFFIC_FIELDS);
-      else if (key === "controllers" && isRecord(value))
+      if (key === "defaultPodOptions") kept[key] = podTraffic(value);
+      else if (key === "podAnnotations") {
+        const mesh = meshAnnotations(value);
+        if (mesh !== undefined) kept[key] = mesh;
+      } else if (key === "controllers" && isRecord(value))
         kept[key] = Object.fromEntries(Object.entries(value).map(([name, controller]) => [name, controllerTraffic(controller)]));
       else kept[key] = value;
     }

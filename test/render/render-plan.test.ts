@@ -1567,6 +1567,26 @@ ${values}
     const other = (values: string) => release(values, "oci://ghcr.io/example/charts/web");
     expect(await failures(other(""), other("            envFrom: [{secretRef: {name: zwave-secret}}]"))).toBe(1);
   });
+
+  it("of its pods' annotations, only a mesh's reach traffic (auricom/home-ops f5897ab74d: a Multus network edited in unifi's pod)", async () => {
+    const annotated = (annotations: string, at = "        pod") => release(`${at}:\n          annotations:\n${annotations}`);
+    const multus = (json: string) => `            k8s.v1.cni.cncf.io/networks: '${json}'\n`;
+    const iot = '[{"name":"iot","namespace":"network","ips":["192.168.12.231/22"]}]';
+    expect(await failures(annotated(multus(iot)), annotated(multus(iot.replace(".231", ".232"))))).toBe(0);
+    expect(await failures(annotated(multus(iot)), annotated(multus(iot.replace('"name":', '"name": '))))).toBe(0);
+    expect(await failures(release(""), annotated("            backup.velero.io/backup-volumes: config\n"))).toBe(0);
+    // Enrolled in a mesh, or some of its traffic let past the proxy: a render to do, on a controller's pods or every pod.
+    for (const mesh of [
+      '            sidecar.istio.io/inject: "false"\n',
+      '            traffic.sidecar.istio.io/excludeInboundPorts: "8443"\n',
+      "            proxy.istio.io/config: '{holdApplicationUntilProxyStarts: true}'\n",
+      "            linkerd.io/inject: enabled\n",
+      "            kuma.io/sidecar-injection: disabled\n",
+    ]) {
+      expect(await failures(annotated(multus(iot)), annotated(multus(iot) + mesh))).toBe(1);
+      expect(await failures(release(""), annotated(mesh, "    defaultPodOptions"))).toBe(1);
+    }
+  });
 });
 
 describe("a wrapper chart of a known chart: its rules apply under the dependency's key (khuedoan/homelab ca5821df)", () => {
@@ -2020,8 +2040,12 @@ spec:
     expect(await failures(source, worker())).toEqual([]);
     expect(await failures(worker(), source)).toEqual([]);
     expect(await failures(worker(), worker("    global: {nameOverride: runner}\n"))).toEqual([]);
-    // Its pods' network and mesh enrolment count, as they do for any release of the chart.
+    // Its pods' network and mesh enrolment count, as they do for any release of the chart; their other annotations do not.
     expect((await failures(worker(), worker("    defaultPodOptions: {hostNetwork: true}\n")))[0]).toContain(offline);
+    expect((await failures(worker(), worker('    defaultPodOptions: {annotations: {sidecar.istio.io/inject: "true"}}\n')))[0]).toContain(
+      offline,
+    );
+    expect(await failures(source, worker("    defaultPodOptions: {annotations: {k8s.v1.cni.cncf.io/networks: iot}}\n"))).toEqual([]);
     for (const extra of [
       "    service: {app: {controller: worker, ports: {http: {port: 80}}}}\n",
       "    route: {app: {hostnames: [worker.example.com]}}\n",

@@ -8,6 +8,7 @@ import type { ProxyParametersJudge } from "../../core/proxy-parameters.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { ENVOY_GATEWAY_GROUP } from "./policy-targets.js";
 import { GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
+import { MESH_POD_KEY } from "../../core/mesh-pod-keys.js";
 
 /**
  * Envoy Gateway's EnvoyProxy: how the proxies of the Gateways that name it are deployed — among
@@ -157,7 +158,7 @@ function proxyChanges(was: Resource | undefined, now: Resource | undefined, reac
 /**
  * Fields an EnvoyProxy may change without changing how its proxies are exposed or reached: how they
  * are sized, scheduled, rolled out and observed, who they run as and what they mount (envoyproxy/ai-gateway eb66d279d8 sets only the
- * container's resources). Pod labels and annotations count too, but for a mesh's (WORKLOAD_MESH_KEY).
+ * container's resources). Pod labels and annotations count too, but for a mesh's (MESH_POD_KEY): their traffic changes.
  */
 const WORKLOADS = ["envoyDeployment", "envoyDaemonSet"];
 const HARMLESS: readonly (readonly string[])[] = [
@@ -196,9 +197,6 @@ const HARMLESS: readonly (readonly string[])[] = [
   ),
 ];
 
-/** A pod label or annotation that enrols the proxies in a mesh (`sidecar.istio.io/inject`, `linkerd.io/inject`): their traffic changes. */
-const WORKLOAD_MESH_KEY = /(^|\.)(istio\.io|linkerd\.io)\//;
-
 /** Fields the checks above judge, and the ones whose unset value Envoy Gateway defaults (an `ipFamily: IPv4` written out changes nothing). */
 const JUDGED = [
   [...SERVICE_PATH.slice(1), "type"],
@@ -221,7 +219,7 @@ const harmless = (path: readonly string[]): boolean =>
   HARMLESS.some(
     (prefix) =>
       startsWith(path, prefix) &&
-      !(prefix.at(-2) === "pod" && ["annotations", "labels"].includes(prefix.at(-1)!) && WORKLOAD_MESH_KEY.test(path[prefix.length] ?? "")),
+      !(prefix.at(-2) === "pod" && ["annotations", "labels"].includes(prefix.at(-1)!) && MESH_POD_KEY.test(path[prefix.length] ?? "")),
   );
 
 /** Spec fields that differ, a record absent read as empty (a `container.resources` written where none was is that field). */
