@@ -330,11 +330,14 @@ export function externalDnsControllers(context: DetectorContext, side: "base" | 
 export const controllersRead = (controllers: readonly ExternalDnsController[]): string =>
   canonical(sortedSet(controllers.map(({ cluster, prefixes, groups }) => canonical({ cluster, prefixes, groups }))));
 
+/** What decides who reads an object's annotations: where it runs, and its API group ("" for a core Service). */
+export type ReadObject = Pick<Resource, "cluster"> & { readonly id: Pick<ResourceId, "group"> };
+
 /** The controllers that read an object's annotations: those of its cluster (where both are known) whose sources read its group. */
-export const readersOf = (controllers: readonly ExternalDnsController[], resource: Resource): readonly ExternalDnsController[] =>
+export const readersOf = (controllers: readonly ExternalDnsController[], object: ReadObject): readonly ExternalDnsController[] =>
   controllers.filter(
     (controller) =>
-      agree(controller.cluster, resource.cluster) && (controller.groups === undefined || controller.groups.includes(resource.id.group)),
+      agree(controller.cluster, object.cluster) && (controller.groups === undefined || controller.groups.includes(object.id.group)),
   );
 
 /**

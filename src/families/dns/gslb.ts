@@ -14,7 +14,14 @@ import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
-import { describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
+import {
+  describeReaders,
+  externalDnsControllers,
+  readersOf,
+  settingRead,
+  type ExternalDnsController,
+  type ReadObject,
+} from "./external-dns-controllers.js";
 
 /**
  * Global DNS in front of the clusters (research §1.5): k8gb Gslb, external-dns DNSEndpoint and
@@ -739,6 +746,9 @@ const hostnames = (value: string | undefined): string[] =>
       .filter(Boolean),
   );
 
+/** external-dns ignores an object whose `controller` annotation names another controller than `dns-controller` (`none`: an opt-out). */
+const optedOut = (value: string | undefined): boolean => value !== undefined && value.trim() !== "dns-controller";
+
 /** An external-dns annotation's meaning; AWS routing annotations mirror the providerSpecific keys (`aws-weight` ↔ `aws/weight`). */
 const annotationVerdict = (
   name: string,
@@ -759,12 +769,21 @@ const annotationVerdict = (
   }
   if (name.startsWith("aws-")) return providerVerdict(`aws/${name.slice(4)}`);
   if (name === "cloudflare-proxied") return cloudflareProxiedVerdict(before, after);
+  // An opt-out lost publishes names that were kept out of this DNS service (a redirect route on both
+  // Gateways, an internal object beside a public controller); one gained takes its records away.
+  if (name === "controller" && optedOut(before) !== optedOut(after))
+    return optedOut(after)
+      ? { class: "route.removed", effect: "external-dns ignores it: its records are deleted (sync policy) or no longer updated" }
+      : { class: "route.added", effect: "external-dns no longer ignores it: it publishes the object's names, pointing at its entry point" };
   return { class: "resource.changed", effect: "how external-dns publishes it changes" };
 };
 
-/** A resource's external-dns annotations, under either prefix. */
-export const externalDnsAnnotations = (resource: Resource): Record<string, string> =>
-  Object.fromEntries(Object.entries(resource.annotations).filter(([key]) => externalDnsSetting(key) !== undefined));
+/** Settings that publish names: a hostname, and a Service's internal-hostname (its cluster IP). */
+const NAMING_SETTINGS: ReadonlySet<string> = new Set(["hostname", "internal-hostname"]);
+
+/** The external-dns annotations of a map, under either prefix. */
+export const externalDnsSettings = (annotations: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(annotations).filter(([key]) => externalDnsSetting(key) !== undefined));
 
 /** The prefixes each setting is written under. */
 export const prefixesBySetting = (annotations: Readonly<Record<string, string>>): Map<string, string[]> => {
@@ -777,21 +796,100 @@ export const prefixesBySetting = (annotations: Readonly<Record<string, string>>)
 };
 
 /**
+ * A map of annotations external-dns reads, and on which object: a resource's own, or a Gateway's
+ * `spec.infrastructure.annotations` (Gateway API v1.1), which its implementation copies onto the
+ * Service it generates, where controllers of `--source=service` read them (the gateway-route
+ * sources read the Gateway's own metadata, not these): joryirving/home-ops publishes its Gateways'
+ * hostnames so.
+ */
+export interface AnnotationSite {
+  readonly at: FieldPath;
+  /** The object external-dns reads them on, as the controllers' `--source`s and cluster select it. */
+  readonly read: ReadObject;
+  /** How a summary names the map: "" for the object's own annotations. */
+  readonly where: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Its external-dns settings. */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+/** Annotation values as the API server keeps them: strings (a number or boolean YAML gives, as written). */
+export const annotationStrings = (value: unknown): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(record(value)).flatMap(([key, item]) =>
+      typeof item === "string" || typeof item === "number" || typeof item === "boolean" ? [[key, String(item)]] : [],
+    ),
+  );
+
+export const annotationSite = (
+  at: FieldPath,
+  read: ReadObject,
+  annotations: Readonly<Record<string, string>>,
+  where = "",
+): AnnotationSite => ({
+  at,
+  read,
+  where,
+  annotations,
+  settings: externalDnsSettings(annotations),
+});
+
+/** Where a resource carries external-dns annotations: its own, and a Gateway's for the Service generated for it. */
+export function annotationSites(resource: Resource): AnnotationSite[] {
+  const own = annotationSite(["metadata", "annotations"], resource, resource.annotations);
+  if (resource.id.kind !== "Gateway" || resource.id.group !== "gateway.networking.k8s.io") return [own];
+  const generated = annotationStrings(record(record(spec(resource).infrastructure).annotations));
+  const service = { ...(resource.cluster ? { cluster: resource.cluster } : {}), id: { group: "" } };
+  return [
+    own,
+    annotationSite(["spec", "infrastructure", "annotations"], service, generated, "spec.infrastructure (the Service generated for it) "),
+  ];
+}
+
+/** Where drafts go: a resource's own list, or findings located elsewhere (the controller that changed, a Service's document). */
+export type DraftSink = Pick<DetectionList, "add">;
+
+/** The controllers reading a site in one tree, asked only where a move between prefixes needs them. */
+export type SiteReaders = (side: Side) => readonly ExternalDnsController[];
+
+/**
  * external-dns annotations on any traffic resource (Gateway, route, Ingress, Istio Gateway, VirtualService):
- * they publish DNS names for it, which decides whether and where clients reach it. Read under both
- * prefixes: a setting whose value only moves to the other prefix, or is written under both (the
- * migration to v0.22's prefix), is one finding, which says that the records hold only where the
- * controller reads the prefix that holds them; any other change is judged setting by setting.
- * Where the tree runs the controllers reading the resource (external-dns-controllers.ts), a move
- * to a prefix every one of them reads is low (buroa/k8s-gitops 93a6adeb2c, after their bump to
- * v0.22), and one to a prefix none of them reads is the setting removed, as they read it.
+ * they publish DNS names for it, which decides whether and where clients reach it. Each map is
+ * judged against the controllers reading it (annotationSites). An object added with settings only
+ * under a prefix none of its readers reads publishes without them: a misconfiguration, medium at
+ * most, as a new object serves no one yet.
  */
 export const externalDnsAnnotationDetector: ResourceDetector = (change, context) => {
-  if (!change.base || !change.head) return [];
-  const before = externalDnsAnnotations(change.base);
-  const after = externalDnsAnnotations(change.head);
-  if (sameValue(before, after)) return [];
   const out = new DetectionList(change);
+  const readers = (site: AnnotationSite) => (side: Side) => readersOf(externalDnsControllers(context, side), site.read);
+  if (!change.base) {
+    for (const site of change.head ? annotationSites(change.head) : [])
+      if (Object.keys(site.settings).length > 0) judgeAddedSettings(out, site, readers(site)("head"));
+    return out.detections;
+  }
+  if (!change.head) return [];
+  const before = new Map(annotationSites(change.base).map((site) => [canonical(site.at), site.settings]));
+  for (const site of annotationSites(change.head)) judgeSettingsChange(out, before.get(canonical(site.at)) ?? {}, site, readers(site));
+  return out.detections;
+};
+
+/**
+ * One map's external-dns settings compared, read under both prefixes: a setting whose value only
+ * moves to the other prefix, or is written under both (the migration to v0.22's prefix), is one
+ * finding, which says that the records hold only where the controller reads the prefix that holds
+ * them; any other change is judged setting by setting. Where the tree runs the controllers reading
+ * the object (external-dns-controllers.ts), a move to a prefix every one of them reads is low
+ * (buroa/k8s-gitops 93a6adeb2c, after their bump to v0.22), and one to a prefix none of them reads
+ * is the setting removed, as they read it.
+ */
+export function judgeSettingsChange(
+  out: DraftSink,
+  before: Readonly<Record<string, string>>,
+  site: AnnotationSite,
+  readersIn: SiteReaders,
+): void {
+  const after = site.settings;
+  if (sameValue(before, after)) return;
   const moved: Moved[] = [];
   for (const name of sortedSet([...Object.keys(before), ...Object.keys(after)].map((key) => externalDnsSetting(key)!))) {
     const was = EXTERNAL_DNS_PREFIXES.map((prefix) => before[prefix + name]);
@@ -803,14 +901,10 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change, context)
       moved.push({ name, leftBehind: was.some((value, i) => value !== undefined && now[i] === undefined) });
       continue;
     }
-    for (const prefix of EXTERNAL_DNS_PREFIXES)
-      judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], change.head.annotations);
+    for (const prefix of EXTERNAL_DNS_PREFIXES) judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], site);
   }
-  if (moved.length === 0) return out.detections;
-  const readers = {
-    base: readersOf(externalDnsControllers(context, "base"), change.base),
-    head: readersOf(externalDnsControllers(context, "head"), change.head),
-  };
+  if (moved.length === 0) return;
+  const readers = { base: readersIn("base"), head: readersIn("head") };
   const [written, writtenBefore] = [prefixesBySetting(after), prefixesBySetting(before)];
   const followed = moved.filter(({ name }) => settingRead(readers.head, written.get(name)!) === "read");
   const dropped = moved.filter(
@@ -819,9 +913,7 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change, context)
   );
   for (const { name } of dropped)
     for (const prefix of written.get(name)!)
-      judgeSetting(out, prefix + name, name, after[prefix + name], undefined, change.head.annotations, {
-        unread: describeReaders(readers.head),
-      });
+      judgeSetting(out, prefix + name, name, after[prefix + name], undefined, site, { unread: describeReaders(readers.head) });
   /** One finding for settings moved alike, values unchanged: `why` says what it means for their records. */
   const report = (entries: readonly Moved[], why: (leftBehind: boolean) => string, riskFloor?: "medium") => {
     if (entries.length === 0) return;
@@ -829,9 +921,9 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change, context)
     const leftBehind = entries.some((entry) => entry.leftBehind);
     out.add({
       class: "resource.changed",
-      summary: `external-dns ${names.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged${why(leftBehind)}`,
+      summary: `${site.where}external-dns ${names.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged${why(leftBehind)}`,
       side: "head",
-      path: ["metadata", "annotations"],
+      path: site.at,
       before: settingsNamed(before, names),
       after: settingsNamed(after, names),
       ...(riskFloor && leftBehind ? { riskFloor } : {}),
@@ -848,8 +940,57 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change, context)
       `: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
     "medium",
   );
-  return out.detections;
-};
+}
+
+/**
+ * A map's settings, unchanged, under prefixes the controllers reading it (`before`, `after`) stop
+ * reading: each is judged as removed (a target: records retargeted to the entry point's own
+ * address; a hostname: records deleted; an opt-out: the object's names published).
+ */
+export function judgeUnreadSettings(
+  out: DraftSink,
+  site: AnnotationSite,
+  before: readonly ExternalDnsController[],
+  after: readonly ExternalDnsController[],
+): void {
+  const unread = describeReaders(after);
+  for (const [name, prefixes] of prefixesBySetting(site.settings))
+    if (settingRead(after, prefixes) === "unread" && settingRead(before, prefixes) !== "unread")
+      for (const prefix of prefixes) judgeSetting(out, prefix + name, name, site.settings[prefix + name], undefined, site, { unread });
+}
+
+/**
+ * A map of an object the PR adds whose settings sit only under prefixes none of its readers reads:
+ * external-dns publishes it without them (no record for its hostname, its own address for a target)
+ * and, for an opt-out, publishes it all the same. A new object serves no one yet, and what it was
+ * meant to publish never appears: medium at most, not the records lost of an object in service.
+ */
+export function judgeAddedSettings(out: DraftSink, site: AnnotationSite, readers: readonly ExternalDnsController[]): void {
+  const unread = [...prefixesBySetting(site.settings)].filter(([, prefixes]) => settingRead(readers, prefixes) === "unread");
+  if (unread.length === 0) return;
+  const how = describeReaders(readers);
+  const optOut = unread.filter(
+    ([name, prefixes]) => name === "controller" && prefixes.some((prefix) => optedOut(site.settings[prefix + name])),
+  );
+  for (const [name, prefixes] of optOut)
+    out.add({
+      class: "route.added",
+      summary: `${site.where}${prefixes.map((prefix) => prefix + name).join(", ")}, which no external-dns controller reading it reads (${how}), does not opt it out: external-dns publishes its names all the same`,
+      side: "head",
+      path: [...site.at, prefixes[0]! + name],
+      after: settingsNamed(site.settings, [name]),
+    });
+  const ignored = unread.filter(([name]) => name !== "controller").map(([name]) => name);
+  if (ignored.length === 0) return;
+  out.add({
+    class: "resource.changed",
+    summary: `${site.where}external-dns ${ignored.join(", ")} added under ${sortedSet(unread.flatMap(([, prefixes]) => prefixes)).join(" and ")}, which no external-dns controller reading it reads (${how}): it is published without them (no record for a hostname, its own address for a target) — a new object serves no one yet, but what it was written to publish never appears`,
+    side: "head",
+    path: site.at,
+    after: settingsNamed(site.settings, ignored),
+    riskFloor: "medium",
+  });
+}
 
 /** A setting whose value moved between the prefixes unchanged; `leftBehind`: a prefix that held it no longer does. */
 interface Moved {
@@ -863,32 +1004,31 @@ const isDefined = (value: string | undefined): value is string => value !== unde
 const settingsNamed = (annotations: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> =>
   Object.fromEntries(Object.entries(annotations).filter(([key]) => names.includes(externalDnsSetting(key)!)));
 
-const annotationPath = (key: string): FieldPath => ["metadata", "annotations", key];
-
 /**
- * One external-dns annotation changed: what it does to the names the resource publishes. `unread`:
- * the annotation stays but the controllers reading the resource no longer read its prefix (how they
- * read), so it is judged as removed.
+ * One external-dns annotation of a map changed: what it does to the names the object publishes.
+ * `unread`: the annotation stays but the controllers reading the object no longer read its prefix
+ * (how they read), so it is judged as removed.
  */
 export function judgeSetting(
-  out: DetectionList,
+  out: DraftSink,
   key: string,
   name: string,
   was: string | undefined,
   now: string | undefined,
-  annotations: Readonly<Record<string, string>>,
+  site: Pick<AnnotationSite, "at" | "where" | "annotations">,
   { unread }: { readonly unread?: string } = {},
 ): void {
   if (was === now) return;
-  const label = unread ? `${key}, which no external-dns controller reading it reads any more (${unread}),` : key;
-  if (name === "hostname") {
+  const label = `${site.where}${unread ? `${key}, which no external-dns controller reading it reads any more (${unread}),` : key}`;
+  const path = [...site.at, key];
+  if (NAMING_SETTINGS.has(name)) {
     const hosts = setChange(hostnames(was), hostnames(now));
     if (hosts.removed.length > 0) {
       out.add({
         class: "route.removed",
         summary: `${label} no longer publishes ${hosts.removed.join(", ")}: external-dns deletes the record (sync policy) or stops updating it`,
         side: "head",
-        path: annotationPath(key),
+        path,
         before: hostnames(was),
         after: hostnames(now),
       });
@@ -898,19 +1038,19 @@ export function judgeSetting(
         class: "route.added",
         summary: `${label} publishes ${hosts.added.join(", ")}: clients resolving ${hosts.added.length === 1 ? "it" : "them"} reach this resource`,
         side: "head",
-        path: annotationPath(key),
+        path,
         before: hostnames(was),
         after: hostnames(now),
       });
     }
     return;
   }
-  const verdict = annotationVerdict(name, was, now, annotations);
+  const verdict = annotationVerdict(name, was, now, site.annotations);
   out.add({
     class: verdict.class,
     summary: `${label} ${show(was)} → ${show(now)}: ${verdict.effect}`,
     side: "head",
-    path: annotationPath(key),
+    path,
     before: was,
     after: now,
     ...(verdict.riskFloor ? { riskFloor: verdict.riskFloor } : {}),

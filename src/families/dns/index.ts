@@ -4,6 +4,7 @@ import { frontedResourceChanged } from "./fronted-resource.js";
 import { k8gbSettingsDetector } from "./k8gb-settings.js";
 import { unreadAnnotationsDetector } from "./unread-annotations.js";
 import { managedRecordsDetector } from "./managed-records.js";
+import { serviceRecordsDetector } from "./service-records.js";
 import * as dns from "./schemas.js";
 import { metadataOnly } from "../../core/kube-object.js";
 import { K8GB_CHART } from "../../core/k8gb-topology-values.js";
@@ -15,7 +16,7 @@ import { K8GB_CHART } from "../../core/k8gb-topology-values.js";
  */
 const K8GB_RELEASE = new RegExp(`\\bchart["']?[ \\t]*:[ \\t]*["']?${K8GB_CHART}["']?(?=[ \\t]*(?:[,}#]|$))`, "m");
 
-/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs and k8gb's own settings, and external-dns annotations on gateways, routes (Traefik's IngressRoutes too) and Ingresses. */
+/** DNS and GSLB: external-dns DNSEndpoints, k8gb Gslbs and k8gb's own settings, and external-dns annotations on gateways, routes (Traefik's IngressRoutes too), Ingresses and core Services. */
 export const dnsFamily: Family = {
   name: "dns",
   kinds: [
@@ -25,8 +26,9 @@ export const dnsFamily: Family = {
   textKinds: [{ group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", when: K8GB_RELEASE, schema: metadataOnly, namespaced: true }],
   promotions: { groups: { "k8gb.absa.oss": "k8gb.io" } },
   detectors: [gslbDetector, k8gbSettingsDetector],
-  // The external-dns controllers a tree runs are no traffic kind: read from the files where the PR changes what they read.
-  fileDetectors: [unreadAnnotationsDetector, managedRecordsDetector],
+  // The external-dns controllers a tree runs, and the core Services whose annotations they read, are no
+  // traffic kind: read from the files where the PR changes what they read, or the Services.
+  fileDetectors: [unreadAnnotationsDetector, managedRecordsDetector, serviceRecordsDetector],
   detectsOn: {
     "gateway-api": [externalDnsAnnotationDetector, frontedResourceChanged],
     istio: [externalDnsAnnotationDetector, frontedResourceChanged],

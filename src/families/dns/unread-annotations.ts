@@ -1,9 +1,9 @@
 import type { FileDetector } from "../../core/detector.js";
 import type { Detection } from "../../core/finding.js";
-import { sameValue } from "../../core/canonical-values.js";
+import { canonical, sameValue } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { controllersRead, describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
-import { externalDnsAnnotations, judgeSetting, judgeUnreadProviderSetting, prefixedProviderSettings, prefixesBySetting } from "./gslb.js";
+import { annotationSites, judgeUnreadProviderSetting, judgeUnreadSettings, prefixedProviderSettings } from "./gslb.js";
 
 /**
  * external-dns controllers that stop reading the prefix a resource's settings sit under: each such
@@ -21,24 +21,29 @@ export const unreadAnnotationsDetector: FileDetector = (_files, context) => {
   if (controllersRead(before) === controllersRead(after)) return [];
   const detections: Detection[] = [];
   for (const head of context.head.resources.values()) {
-    const settings = externalDnsAnnotations(head);
+    const sites = annotationSites(head).filter((site) => Object.keys(site.settings).length > 0);
     const provider = head.id.kind === "DNSEndpoint" && head.id.group === "externaldns.k8s.io" ? prefixedProviderSettings(head) : [];
-    if (Object.keys(settings).length === 0 && provider.length === 0) continue;
+    if (sites.length === 0 && provider.length === 0) continue;
     const base = context.base.resources.get(head.key);
     if (!base) continue;
+    const out = new DetectionList({ key: head.key, base, head });
+    const sitesBefore = new Map(annotationSites(base).map((site) => [canonical(site.at), site]));
+    for (const site of sites) {
+      const was = sitesBefore.get(canonical(site.at));
+      if (was && sameValue(was.settings, site.settings))
+        judgeUnreadSettings(out, site, readersOf(before, was.read), readersOf(after, site.read));
+    }
+    // A DNSEndpoint's Cloudflare settings are read under the controller's prefix too (v0.22).
     const [readersBefore, readersAfter] = [readersOf(before, base), readersOf(after, head)];
     const unread = describeReaders(readersAfter);
-    const lost = (prefixes: readonly string[]) =>
-      settingRead(readersAfter, prefixes) === "unread" && settingRead(readersBefore, prefixes) !== "unread";
-    const out = new DetectionList({ key: head.key, base, head });
-    if (sameValue(externalDnsAnnotations(base), settings))
-      for (const [name, prefixes] of prefixesBySetting(settings))
-        if (lost(prefixes))
-          for (const prefix of prefixes)
-            judgeSetting(out, prefix + name, name, settings[prefix + name], undefined, head.annotations, { unread });
-    // A DNSEndpoint's Cloudflare settings are read under the controller's prefix too (v0.22).
     const kept = new Set(prefixedProviderSettings(base).map(({ written }) => written));
-    for (const entry of provider) if (kept.has(entry.written) && lost(entry.prefixes)) judgeUnreadProviderSetting(out, entry, unread);
+    for (const entry of provider)
+      if (
+        kept.has(entry.written) &&
+        settingRead(readersAfter, entry.prefixes) === "unread" &&
+        settingRead(readersBefore, entry.prefixes) !== "unread"
+      )
+        judgeUnreadProviderSetting(out, entry, unread);
     detections.push(...out.detections.map((detection) => ({ ...detection, resourceKey: head.key })));
   }
   return detections;

@@ -2,12 +2,10 @@ import { describe, expect, it } from "vitest";
 import { renderForReview } from "../../../src/render/render-change.js";
 import { analyzeChange, type SourceFile } from "../../../src/review.js";
 import { analyze, policyWith } from "../../helpers/review-trees.js";
+import { ALPHA, GA, V21, V22, classesAndRisks, externalDnsDeployment } from "../../helpers/external-dns-yaml.js";
 
 // external-dns v0.22 reads only `external-dns.kubernetes.io/`, earlier versions only the alpha prefix,
 // with no fallback: the controllers a tree runs decide which of a resource's settings reach its records.
-
-const ALPHA = "external-dns.alpha.kubernetes.io/";
-const GA = "external-dns.kubernetes.io/";
 
 const gateway = (annotations: string, name = "external") => `
 apiVersion: gateway.networking.k8s.io/v1
@@ -25,26 +23,11 @@ const deployment = (
   image: string,
   args: readonly string[] = ["--source=gateway-httproute", "--provider=cloudflare"],
   name = "external-dns",
-) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: networking}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-        - name: external-dns
-          image: ${image}
-          args: [${args.map((arg) => JSON.stringify(arg)).join(", ")}]
-`;
+) => externalDnsDeployment(image, args, name);
 
-const V21 = "registry.k8s.io/external-dns/external-dns:v0.21.0";
-const V22 = "registry.k8s.io/external-dns/external-dns:v0.22.0";
 const TARGET = (prefix: string) => `${prefix}target: external.example.com`;
 
-const findings = (result: ReturnType<typeof analyze>) => result.findings.map((finding) => [finding.class, finding.risk]);
+const findings = classesAndRisks;
 const review = (controllerBefore: string, gatewayBefore: string, controllerAfter: string, gatewayAfter: string) =>
   analyze(
     { "networking/external-dns.yaml": controllerBefore, "networking/gateway.yaml": gatewayBefore },
@@ -416,5 +399,125 @@ spec:
       ["resource.changed", "medium"],
       ["resource.changed", "medium"],
     ]);
+  });
+});
+
+describe("a Gateway's spec.infrastructure.annotations: the Service generated for it, read by controllers of --source=service", () => {
+  const withInfrastructure = (infrastructure: string, own = TARGET(GA)) =>
+    gateway(own).replace(
+      "  gatewayClassName: envoy\n",
+      `  gatewayClassName: envoy\n  infrastructure:\n    annotations: {${infrastructure}}\n`,
+    );
+  const both = (image: string) => deployment(image, ["--source=gateway-httproute", "--source=service", "--provider=webhook"]);
+  const HOSTNAME = (prefix: string) => `${prefix}hostname: external.example.com`;
+
+  it("the bump leaves the generated Service's alpha hostname unread: its record is deleted, on the Gateway (joryirving/home-ops)", () => {
+    const result = review(both(V21), withInfrastructure(HOSTNAME(ALPHA)), both(V22), withInfrastructure(HOSTNAME(ALPHA)));
+    expect(findings(result)).toEqual([["route.removed", "high"]]);
+    expect(result.findings[0]!.summary).toContain(
+      "Gateway networking/external: spec.infrastructure (the Service generated for it) external-dns.alpha.kubernetes.io/hostname, which no external-dns controller reading it reads any more",
+    );
+    expect(result.findings[0]!.file).toBe("networking/gateway.yaml");
+  });
+
+  it("read only by controllers of Services: a bump of one reading routes alone loses none of them", () => {
+    expect(
+      findings(review(deployment(V21), withInfrastructure(HOSTNAME(ALPHA)), deployment(V22), withInfrastructure(HOSTNAME(ALPHA)))),
+    ).toEqual([]);
+  });
+
+  it("harmless twins: under both prefixes, or the controller pinned to the alpha one", () => {
+    const twice = withInfrastructure(`${HOSTNAME(ALPHA)}, ${HOSTNAME(GA)}`);
+    expect(findings(review(both(V21), twice, both(V22), twice))).toEqual([]);
+    const pinned = deployment(V22, ["--source=gateway-httproute", "--source=service", `--annotation-prefix=${ALPHA}`]);
+    const alpha = withInfrastructure(HOSTNAME(ALPHA), TARGET(ALPHA));
+    expect(findings(review(both(V21), alpha, pinned, alpha))).toEqual([]);
+  });
+
+  it("moved to the prefix every controller reads: low; to one none reads: the record deleted", () => {
+    expect(findings(review(both(V22), withInfrastructure(HOSTNAME(ALPHA)), both(V22), withInfrastructure(HOSTNAME(GA))))).toEqual([
+      ["resource.changed", "low"],
+    ]);
+    const old = both(V21);
+    expect(
+      findings(review(old, withInfrastructure(HOSTNAME(ALPHA), TARGET(ALPHA)), old, withInfrastructure(HOSTNAME(GA), TARGET(ALPHA)))),
+    ).toEqual([["route.removed", "high"]]);
+  });
+});
+
+describe("an object added with its settings only under a prefix no controller reading it reads", () => {
+  const route = (annotations: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: shop
+  namespace: networking
+  annotations: {${annotations}}
+spec:
+  parentRefs: [{name: external}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: shop, port: 80}]}]
+`;
+  const added = (controller: string, annotations: string) =>
+    analyze(
+      { "networking/external-dns.yaml": controller, "networking/gateway.yaml": gateway(TARGET(GA)) },
+      {
+        "networking/external-dns.yaml": controller,
+        "networking/gateway.yaml": gateway(TARGET(GA)),
+        "networking/route.yaml": route(annotations),
+      },
+    );
+  const onRoute = (result: ReturnType<typeof analyze>) =>
+    result.findings.filter((finding) => finding.summary.includes("external-dns")).map((finding) => [finding.class, finding.risk]);
+
+  it("publishes without them: medium, said so (a new route serves no one yet)", () => {
+    const result = added(deployment(V22), `${ALPHA}ttl: "60"`);
+    expect(onRoute(result)).toEqual([["resource.changed", "medium"]]);
+    expect(result.findings.find((finding) => finding.summary.includes("external-dns"))!.summary).toContain(
+      "a new object serves no one yet",
+    );
+  });
+
+  it("an opt-out no controller reads: its names are published all the same (medium)", () => {
+    expect(onRoute(added(deployment(V22), `${ALPHA}controller: none`))).toEqual([["route.added", "medium"]]);
+  });
+
+  it("harmless twins: under the prefix read, under both, pinned, no controller in the tree", () => {
+    expect(onRoute(added(deployment(V22), `${GA}ttl: "60"`))).toEqual([]);
+    expect(onRoute(added(deployment(V22), `${ALPHA}ttl: "60", ${GA}ttl: "60"`))).toEqual([]);
+    expect(onRoute(added(deployment(V22, ["--source=gateway-httproute", `--annotation-prefix=${ALPHA}`]), `${ALPHA}ttl: "60"`))).toEqual(
+      [],
+    );
+    expect(onRoute(added(deployment(V21), `${ALPHA}ttl: "60"`))).toEqual([]);
+    const bare = analyze(
+      { "networking/gateway.yaml": gateway(TARGET(GA)) },
+      {
+        "networking/gateway.yaml": gateway(TARGET(GA)),
+        "networking/route.yaml": route(`${ALPHA}ttl: "60"`),
+      },
+    );
+    expect(onRoute(bare)).toEqual([]);
+  });
+});
+
+describe("the `controller` opt-out (anything but dns-controller: external-dns ignores the object)", () => {
+  const optOut = (prefix: string) => `${prefix}controller: none`;
+
+  it("lost to the bump: the controller publishes the object's names (route.added, was low)", () => {
+    expect(findings(review(deployment(V21), gateway(optOut(ALPHA)), deployment(V22), gateway(optOut(ALPHA))))).toEqual([
+      ["route.added", "medium"],
+    ]);
+    // Under both prefixes, or pinned: still opted out.
+    const both = `${optOut(ALPHA)}, ${optOut(GA)}`;
+    expect(findings(review(deployment(V21), gateway(both), deployment(V22), gateway(both)))).toEqual([]);
+  });
+
+  it("removed by an edit: route.added; added: the records go (route.removed); set to dns-controller: no longer opted out", () => {
+    const edit = (before: string, after: string) =>
+      findings(analyze({ "networking/gateway.yaml": gateway(before) }, { "networking/gateway.yaml": gateway(after) }));
+    expect(edit(`${optOut(GA)}, ${TARGET(GA)}`, TARGET(GA))).toEqual([["route.added", "medium"]]);
+    expect(edit(TARGET(GA), `${optOut(GA)}, ${TARGET(GA)}`)).toEqual([["route.removed", "high"]]);
+    expect(edit(optOut(GA), `${GA}controller: dns-controller`)).toEqual([["route.added", "medium"]]);
+    expect(edit(optOut(GA), `${GA}controller: other`)).toEqual([["resource.changed", "low"]]);
   });
 });
