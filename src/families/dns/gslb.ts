@@ -919,11 +919,13 @@ export function judgeSettingsChange(
     if (entries.length === 0) return;
     const names = entries.map(({ name }) => name);
     const leftBehind = entries.some((entry) => entry.leftBehind);
+    const first = written.get(names[0]!)![0]! + names[0]!;
+    // At a key of the map: a finding explains the block holding its field (the map), not the map's parent.
     out.add({
       class: "resource.changed",
       summary: `${site.where}external-dns ${names.join(", ")} ${leftBehind ? "moved between annotation prefixes" : "also written under another annotation prefix"}, values unchanged${why(leftBehind)}`,
       side: "head",
-      path: site.at,
+      path: [...site.at, first],
       before: settingsNamed(before, names),
       after: settingsNamed(after, names),
       ...(riskFloor && leftBehind ? { riskFloor } : {}),
@@ -986,7 +988,7 @@ export function judgeAddedSettings(out: DraftSink, site: AnnotationSite, readers
     class: "resource.changed",
     summary: `${site.where}external-dns ${ignored.join(", ")} added under ${sortedSet(unread.flatMap(([, prefixes]) => prefixes)).join(" and ")}, which no external-dns controller reading it reads (${how}): it is published without them (no record for a hostname, its own address for a target) — a new object serves no one yet, but what it was written to publish never appears`,
     side: "head",
-    path: site.at,
+    path: [...site.at, Object.keys(settingsNamed(site.settings, ignored))[0]!],
     after: settingsNamed(site.settings, ignored),
     riskFloor: "medium",
   });

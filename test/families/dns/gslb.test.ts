@@ -807,7 +807,7 @@ spec: {gatewayClassName: edge}
         {
           class: "resource.changed",
           side: "head",
-          path: ["metadata", "annotations"],
+          path: ["metadata", "annotations", "external-dns.kubernetes.io/hostname"],
           riskFloor: "medium",
           says: "external-dns hostname, target moved between annotation prefixes, values unchanged",
         },
@@ -821,7 +821,7 @@ spec: {gatewayClassName: edge}
         {
           class: "resource.changed",
           side: "head",
-          path: ["metadata", "annotations"],
+          path: ["metadata", "annotations", "external-dns.kubernetes.io/target"],
           riskFloor: "medium",
           says: "one reading the prefix left behind drops them",
         },
@@ -835,7 +835,7 @@ spec: {gatewayClassName: edge}
         {
           class: "resource.changed",
           side: "head",
-          path: ["metadata", "annotations"],
+          path: ["metadata", "annotations", "external-dns.alpha.kubernetes.io/target"],
           says: "target also written under another annotation prefix, values unchanged",
         },
       ],
