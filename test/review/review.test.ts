@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { renderJson } from "../../src/report/json-report.js";
 import { renderMarkdown } from "../../src/report/markdown-report.js";
 import { analyze, classesOf, review } from "../helpers/review-trees.js";
+import { fluxKustomization } from "../helpers/flux-kustomization-yaml.js";
 
 const route = (weights: [number, number]) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -670,15 +671,7 @@ spec:
 });
 
 describe("review: an archive folder of Flux Kustomizations nothing delivers (auricom/home-ops 882542eaad)", () => {
-  const flux = (name: string, path: string) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: { name: ${name}, namespace: flux-system }
-spec:
-  interval: 1h
-  sourceRef: { kind: GitRepository, name: flux-system }
-  path: ${path}
-  prune: true
-`;
+  const flux = (name: string, path: string) => fluxKustomization(name, path);
   const gateway = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: public, namespace: infra }

@@ -8,6 +8,7 @@ import { archivedOf, buildGitopsPlacement, deliveriesOf } from "../../../src/mod
 import { TopologySchema } from "../../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../../src/render/kustomize-tree.js";
 import { CORPUS } from "../../helpers/corpus.js";
+import { fluxKustomization } from "../../helpers/flux-kustomization-yaml.js";
 
 type Tree = Record<string, string>;
 
@@ -206,17 +207,6 @@ ${template}
   });
 });
 
-const kustomization = (name: string, path: string, extra = "") => `
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: {name: ${name}, namespace: flux-system}
-spec:
-  interval: 10m
-  sourceRef: {kind: GitRepository, name: flux-system}
-  path: ${path}
-  prune: true
-${extra}`;
-
 describe("Flux Kustomization: where its own file lands, or its kubeConfig's cluster", () => {
   const topology = {
     placements: ["clusters/{cluster}/**"],
@@ -224,12 +214,12 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   };
   const placement = placementOf(
     {
-      "clusters/production/infrastructure.yaml": kustomization("infrastructure", "./infrastructure/production"),
-      "clusters/staging/infrastructure.yaml": kustomization("infrastructure", "./infrastructure/staging"),
+      "clusters/production/infrastructure.yaml": fluxKustomization("infrastructure", "./infrastructure/production"),
+      "clusters/staging/infrastructure.yaml": fluxKustomization("infrastructure", "./infrastructure/staging"),
       // A chain: the infrastructure overlay holds a further Kustomization for the apps.
-      "infrastructure/production/apps.yaml": kustomization("apps", "./apps/production"),
-      "clusters/production/dr.yaml": kustomization("dr", "./apps/dr", "  kubeConfig: {secretRef: {name: dr-site-kubeconfig}}"),
-      "clusters/production/flux-system/gotk-sync.yaml": kustomization("flux-system", "./clusters/production"),
+      "infrastructure/production/apps.yaml": fluxKustomization("apps", "./apps/production"),
+      "clusters/production/dr.yaml": fluxKustomization("dr", "./apps/dr", "  kubeConfig: {secretRef: {name: dr-site-kubeconfig}}"),
+      "clusters/production/flux-system/gotk-sync.yaml": fluxKustomization("flux-system", "./clusters/production"),
     },
     topology,
   );
@@ -248,8 +238,8 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   it("one cluster's own build of an overlay several Kustomizations build lands on that cluster alone", () => {
     const shared = placementOf(
       {
-        "clusters/production/apps.yaml": kustomization("apps", "./apps/shared"),
-        "clusters/staging/apps.yaml": kustomization("apps", "./apps/shared"),
+        "clusters/production/apps.yaml": fluxKustomization("apps", "./apps/shared"),
+        "clusters/staging/apps.yaml": fluxKustomization("apps", "./apps/shared"),
       },
       topology,
     );
@@ -260,15 +250,15 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   });
 
   it("a kubeConfig Secret the policy does not name is the cluster's name as written", () => {
-    const remote = placementOf({ "fleet/remote.yaml": kustomization("remote", "./apps", "  kubeConfig: {secretRef: {name: edge-7}}") });
+    const remote = placementOf({ "fleet/remote.yaml": fluxKustomization("remote", "./apps", "  kubeConfig: {secretRef: {name: edge-7}}") });
     expect(remote("apps/route.yaml").clusters).toEqual(["edge-7"]);
   });
 
   it("a cycle of Kustomizations holding each other's files ends", () => {
     const cyclic = placementOf(
       {
-        "clusters/production/a.yaml": kustomization("a", "./loop"),
-        "loop/b.yaml": kustomization("b", "./clusters/production"),
+        "clusters/production/a.yaml": fluxKustomization("a", "./loop"),
+        "loop/b.yaml": fluxKustomization("b", "./clusters/production"),
       },
       topology,
     );
@@ -278,9 +268,9 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   it("Kustomizations that deliver each other land together where anything outside them places one, and nowhere else", () => {
     const cyclic = placementOf(
       {
-        "clusters/production/a.yaml": kustomization("a", "./loop/b"),
-        "loop/b/b.yaml": kustomization("b", "./loop/c"),
-        "loop/c/c.yaml": kustomization("c", "./loop/b"),
+        "clusters/production/a.yaml": fluxKustomization("a", "./loop/b"),
+        "loop/b/b.yaml": fluxKustomization("b", "./loop/c"),
+        "loop/c/c.yaml": fluxKustomization("c", "./loop/b"),
       },
       topology,
     );
@@ -288,7 +278,10 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
   });
 
   it("where nothing outside places them, on the sites of their own", () => {
-    const cyclic = placementOf({ "loop/b/b.yaml": kustomization("b", "./loop/c"), "loop/c/c.yaml": kustomization("c", "./loop/b") });
+    const cyclic = placementOf({
+      "loop/b/b.yaml": fluxKustomization("b", "./loop/c"),
+      "loop/c/c.yaml": fluxKustomization("c", "./loop/b"),
+    });
     expect(cyclic("loop/b/route.yaml").sites).toEqual(cyclic("loop/c/route.yaml").sites);
     expect(cyclic("loop/b/route.yaml").sites).toHaveLength(2);
     expect(cyclic("loop/b/route.yaml").clusters).toEqual([]);
@@ -296,8 +289,8 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
 
   it("a tree whose files many paths reach is placed once a file (carpenike/k8s-gitops 04c9f16f57 never finished)", () => {
     // Every Kustomization delivers the whole of ./apps, every other one's folder included: 30! paths.
-    const tree: Tree = { "clusters/production/root.yaml": kustomization("root", "./apps") };
-    for (let n = 0; n < 30; n++) tree[`apps/k${n}/ks.yaml`] = kustomization(`k${n}`, "./apps");
+    const tree: Tree = { "clusters/production/root.yaml": fluxKustomization("root", "./apps") };
+    for (let n = 0; n < 30; n++) tree[`apps/k${n}/ks.yaml`] = fluxKustomization(`k${n}`, "./apps");
     tree["apps/k0/route.yaml"] = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n";
     const placement = placementOf(tree, topology);
     expect(placement("apps/k0/route.yaml").clusters).toEqual(["production"]);
@@ -430,9 +423,9 @@ describe("Flux Kustomizations of another repository's GitRepository deliver none
 });
 
 describe("a Flux Kustomization kept in an archive folder delivers nothing (drag0n141/home-ops 9031f1810d, auricom/home-ops 882542eaad)", () => {
-  const app = (name: string, path: string) => kustomization(name, path).replace("namespace: flux-system", "namespace: home");
+  const app = (name: string, path: string) => fluxKustomization(name, path).replace("namespace: flux-system", "namespace: home");
   const tree = (copy: Tree): Tree => ({
-    "kubernetes/flux/cluster/ks.yaml": kustomization("cluster-apps", "./kubernetes/apps"),
+    "kubernetes/flux/cluster/ks.yaml": fluxKustomization("cluster-apps", "./kubernetes/apps"),
     "kubernetes/apps/home/home-assistant/ks.yaml": app("home-assistant", "./kubernetes/apps/home/home-assistant/app"),
     "kubernetes/apps/home/home-assistant/app/route.yaml":
       "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\n",
@@ -463,8 +456,8 @@ describe("a Flux Kustomization kept in an archive folder delivers nothing (drag0
     expect(delivers(tree({ [byHand]: app("home-assistant", "./kubernetes/apps/home/home-assistant/staging") }))[byHand]).toBe(true);
     expect(delivers(tree({ [byHand]: app("home-assistant-staging", "./kubernetes/apps/home/home-assistant/app") }))[byHand]).toBe(true);
     const flat = {
-      "clusters/production/apps.yaml": kustomization("apps", "./apps/shared"),
-      "clusters/staging/apps.yaml": kustomization("apps", "./apps/shared"),
+      "clusters/production/apps.yaml": fluxKustomization("apps", "./apps/shared"),
+      "clusters/staging/apps.yaml": fluxKustomization("apps", "./apps/shared"),
     };
     expect(Object.values(delivers(flat))).toEqual([true, true]);
   });
@@ -498,7 +491,9 @@ describe("a Flux Kustomization kept in an archive folder delivers nothing (drag0
     );
     expect([found[gone], found[inside]]).toEqual([false, false]);
     // In a tree where nothing delivers another (each Kustomization applied by hand), too.
-    expect(delivers({ "flux/apps.yaml": kustomization("apps", "./apps"), [inside]: app("web", "./.archive/web/app") })[inside]).toBe(false);
+    expect(delivers({ "flux/apps.yaml": fluxKustomization("apps", "./apps"), [inside]: app("web", "./.archive/web/app") })[inside]).toBe(
+      false,
+    );
   });
 
   it("one a live Kustomization delivers still delivers, wherever it is kept; so does a root delivering Kustomizations outside the archive", () => {
@@ -510,13 +505,13 @@ describe("a Flux Kustomization kept in an archive folder delivers nothing (drag0
     );
     expect(listed[".archive/web/ks.yaml"]).toBe(true);
     const root = ".old/flux/cluster.yaml";
-    expect(delivers({ [root]: kustomization("cluster-apps", "./apps"), "apps/web.yaml": app("web", "./apps/web") })[root]).toBe(true);
+    expect(delivers({ [root]: fluxKustomization("cluster-apps", "./apps"), "apps/web.yaml": app("web", "./apps/web") })[root]).toBe(true);
   });
 
   it("an archived root delivering only archived Kustomizations is kept with them", () => {
     const found = delivers(
       tree({
-        ".archive/flux/cluster.yaml": kustomization("cluster-old", "./.archive/apps"),
+        ".archive/flux/cluster.yaml": fluxKustomization("cluster-old", "./.archive/apps"),
         ".archive/apps/web.yaml": app("web", "./.archive/apps/web"),
       }),
     );
@@ -599,7 +594,7 @@ describe("Flux sources pushed as OCI artifacts: paths start where the artifact w
   // ./clusters/cluster-00 from it, and an ArtifactGenerator copies @repo/apps/base/<app>/app/ out of it.
   const topology = { placements: ["kubernetes/clusters/{cluster}/**"], clusters: { "cluster-00": "eu-west-1" } };
   const fromOci = (name: string, path: string, source = "OCIRepository") =>
-    kustomization(name, path).replace("{kind: GitRepository, name: flux-system}", `{kind: ${source}, name: ${name}}`);
+    fluxKustomization(name, path).replace("{kind: GitRepository, name: flux-system}", `{kind: ${source}, name: ${name}}`);
   const generator = `
 apiVersion: source.extensions.fluxcd.io/v1beta1
 kind: ArtifactGenerator
