@@ -35,21 +35,27 @@ export const conditionsOf = (fields: JsonRecord): unknown[] => [...list(fields.w
 /** A named entry's own conditions (an auth rule's or a limit's `when`, v1beta2's `routeSelectors`). */
 export const entryConditions = (entry: unknown): unknown[] => conditionsOf(record(entry));
 
-const OPERATORS: Readonly<Record<string, string>> = { eq: "==", neq: "!=" };
+/** v1beta2's string operators as the CEL they are (wasm-shim compared, prefixed and suffixed strings alike). */
+const OPERATORS: ReadonlyMap<string, (selector: string, value: string) => string> = new Map([
+  ["eq", (selector: string, value: string) => `${selector} == '${value}'`],
+  ["neq", (selector: string, value: string) => `${selector} != '${value}'`],
+  ["startswith", (selector: string, value: string) => `${selector}.startsWith('${value}')`],
+  ["endswith", (selector: string, value: string) => `${selector}.endsWith('${value}')`],
+]);
 
 /**
  * A condition as one spelling: v1beta2's `selector`/`operator`/`value` pattern read as the v1
  * predicate it became (kuadrant-operator a925273666 rewrote `selector: request.method, operator: eq,
  * value: "GET"` as `predicate: "request.method == 'GET'"`), quotes and spacing aside. Anything else
- * (a named pattern reference, `all`/`any` groups, other operators) as written.
+ * (a named pattern reference, `all`/`any` groups, `incl`/`excl`/`matches`, a value CEL would read
+ * otherwise once quoted: a quote or a backslash in it) as written.
  */
 export const conditionKey = (condition: unknown): string => {
   const fields = record(condition);
   const [selector, operator, value, predicate] = [text(fields.selector), text(fields.operator), fields.value, text(fields.predicate)];
+  const cel = OPERATORS.get(operator ?? "");
   const spelled =
     predicate ??
-    (selector !== undefined && operator !== undefined && OPERATORS[operator] !== undefined && typeof value === "string"
-      ? `${selector} ${OPERATORS[operator]} '${value}'`
-      : undefined);
+    (selector !== undefined && cel !== undefined && typeof value === "string" && !/['\\]/.test(value) ? cel(selector, value) : undefined);
   return spelled === undefined ? canonical(condition) : `predicate ${spelled.replace(/"/g, "'").replace(/\s+/g, " ").trim()}`;
 };

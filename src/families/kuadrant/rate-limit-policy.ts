@@ -61,12 +61,26 @@ function rateMove(was: unknown, now: unknown): "same" | "raised" | "lowered" | "
   return up && down ? "changed" : up ? "raised" : down ? "lowered" : "same";
 }
 
+/**
+ * A limit in v1's spelling, whatever version wrote it: v1beta2 and the first v1beta3 named each
+ * counter by its selector, v1 by a CEL `expression` (kuadrant-operator a9252736 rewrote
+ * `counters: [auth.identity.username]` as `counters: [{expression: auth.identity.username}]`).
+ * Rates (`duration`/`unit` or `window`) and conditions (`selector`/`operator`/`value` or
+ * `predicate`) are read in either spelling where they are compared; v1beta2's `routeSelectors`,
+ * which chose route rules rather than requests, are judged as written.
+ */
+const currentLimit = (limit: unknown): unknown => {
+  const fields = record(limit);
+  if (fields.counters === undefined) return limit;
+  return { ...fields, counters: list(fields.counters).map((counter) => (typeof counter === "string" ? { expression: counter } : counter)) };
+};
+
 /** A policy's rules as Kuadrant merges them (RateLimitPolicy.Rules()): its limits by name, and the section's own conditions. */
 function rulesOf(policy: Resource): Map<string, unknown> {
   const section = sectionOf(policy);
   const conditions = conditionsOf(section.fields);
   return new Map([
-    ...[...entriesOf(section.fields.limits)].map(([name, limit]): [string, unknown] => [`limits#${name}`, limit]),
+    ...[...entriesOf(section.fields.limits)].map(([name, limit]): [string, unknown] => [`limits#${name}`, currentLimit(limit)]),
     ...(conditions.length > 0 ? [["conditions#", conditions] as [string, unknown]] : []),
   ]);
 }

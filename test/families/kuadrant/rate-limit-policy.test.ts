@@ -333,3 +333,148 @@ describe("Kuadrant RateLimitPolicy of a Gateway: judged on the routes it governs
     },
   ]);
 });
+
+// kuadrant-operator's doc/rate-limiting.md before and after a9252736 (v1beta2 spelling → v1's), per user on the admin paths.
+const ADMIN_V1BETA2 = (rate = "{limit: 2, duration: 30, unit: second}", counter = "auth.identity.username", prefix = "/admin") =>
+  `    per-admin:\n      rates: [${rate}]\n      counters: [${counter}]\n      when: [{selector: request.host, operator: eq, value: admin.toystore.com}, {selector: request.path, operator: startswith, value: "${prefix}"}]\n`;
+const ADMIN_V1 = (path = "request.path.startsWith('/admin')") =>
+  `    per-admin:\n      rates: [{limit: 2, window: 30s}]\n      counters: [{expression: auth.identity.username}]\n      when: [{predicate: "request.host == 'admin.toystore.com'"}, {predicate: "${path}"}]\n`;
+const v1beta2 = (limits: string) => policy(limits, "kuadrant.io/v1beta2");
+// A Gateway's limits in v1beta2, which knew no defaults or overrides: implicit defaults.
+const GATEWAY_V1BETA2 = `apiVersion: kuadrant.io/v1beta2
+kind: RateLimitPolicy
+metadata: {name: gw-rlp, namespace: ingress-gateway}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: prod-web}
+  limits:
+    global:
+      rates: [{limit: 100, duration: 1, unit: minute}]
+`;
+
+describe("Kuadrant RateLimitPolicy migrated from v1beta2 to v1: judged on what the limits do, not how they are spelled", () => {
+  run([
+    {
+      name: "counters named by selector rewritten as CEL expressions, startswith as startsWith(): the same limit",
+      base: v1beta2(ADMIN_V1BETA2()),
+      head: policy(ADMIN_V1()),
+      expected: [],
+    },
+    {
+      name: "the same migration raising the rate: still raised",
+      base: v1beta2(ADMIN_V1BETA2("{limit: 1, duration: 30, unit: second}")),
+      head: policy(ADMIN_V1()),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-admin", "rates"],
+          says: "limit per-admin raised",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "the same migration counting per group instead of per user: still a rewritten limit",
+      base: v1beta2(ADMIN_V1BETA2(undefined, "auth.identity.group")),
+      head: policy(ADMIN_V1()),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-admin"],
+          says: "limit per-admin rewritten",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "the same migration narrowing the path prefix: requests it leaves out are no longer limited",
+      base: v1beta2(ADMIN_V1BETA2()),
+      head: policy(ADMIN_V1("request.path.startsWith('/admin/v2')")),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-admin", "when"],
+          says: "limit per-admin gains conditions",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "the same migration dropping a condition: the limit counts more requests",
+      base: v1beta2(ADMIN_V1BETA2()),
+      head: policy(
+        "    per-admin:\n      rates: [{limit: 2, window: 30s}]\n      counters: [{expression: auth.identity.username}]\n      when: [{predicate: \"request.host == 'admin.toystore.com'\"}]\n",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "per-admin", "when"],
+          says: "limit per-admin loses conditions",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a regular expression (matches) is not read as CEL: judged as written",
+      base: v1beta2(
+        '    toys:\n      rates: [{limit: 50, duration: 1, unit: minute}]\n      when: [{selector: request.path, operator: matches, value: "^/toy"}]\n',
+      ),
+      head: policy(TOYS(50) + "      when: [{predicate: \"request.path.matches('^/toy')\"}]\n"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "toys", "when"],
+          says: "limit toys gains conditions",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "a Gateway's v1beta2 limits (implicit defaults) moved under v1's defaults: the same",
+      base: GATEWAY_V1BETA2,
+      head: gatewayPolicy("defaults", 100),
+      others: routeLimits,
+      expected: [],
+    },
+    {
+      name: "moved under overrides instead: they now replace the route's own limit",
+      base: GATEWAY_V1BETA2,
+      head: gatewayPolicy("overrides", 100),
+      others: routeLimits,
+      expected: [
+        { class: "resource.changed", side: "head", path: ["spec", "overrides"], says: "defaults → overrides", riskFloor: "medium" },
+        { class: "resource.changed", side: "base", path: ["spec", "limits"], says: "limits toys removed", riskFloor: "medium-high" },
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "overrides", "limits", "global"],
+          says: "limits global added",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      // ba484cc2 / 30a7a147: routeSelectors chose HTTPRoute rules (by their matches, hostnames and precedence), not requests.
+      name: "routeSelectors replaced by predicates on path and method: judged as written, not assumed equal",
+      base: v1beta2(
+        "    get-toy:\n      rates: [{limit: 5, duration: 30, unit: second}]\n      routeSelectors: [{matches: [{path: {type: Exact, value: /toy}, method: GET}]}]\n",
+      ),
+      head: policy(
+        "    get-toy:\n      rates: [{limit: 5, window: 30s}]\n      when: [{predicate: \"request.method == 'GET'\"}, {predicate: \"request.path == '/toy'\"}]\n",
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "limits", "get-toy", "when"],
+          says: "limit get-toy gains conditions",
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+  ]);
+});
