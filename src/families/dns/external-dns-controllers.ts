@@ -1,3 +1,4 @@
+import { dnsName } from "./dns-names.js";
 import { isRecord, list, record, text, type JsonRecord } from "../../core/json-access.js";
 import { canonical, sortedSet } from "../../core/canonical-values.js";
 import { agree } from "../../core/declared-services.js";
@@ -160,7 +161,7 @@ function readingOf(
   const records = {
     ...(provider ? { provider } : {}),
     sources: sortedSet(sources),
-    domains: sortedSet(domains.map((domain) => domain.trim().replace(/\.$/, "").toLowerCase()).filter(Boolean)),
+    domains: sortedSet(domains.map(dnsName).filter(Boolean)),
     ...(policy ? { policy } : {}),
   };
   return {

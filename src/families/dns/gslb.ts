@@ -1,3 +1,4 @@
+import { dnsName } from "./dns-names.js";
 import { posix } from "node:path";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -381,7 +382,7 @@ interface RecordView {
 const recordView = (value: unknown): RecordView => {
   const fields = record(value);
   return {
-    dnsName: (text(fields.dnsName) ?? "").replace(/\.$/, "").toLowerCase(),
+    dnsName: dnsName(text(fields.dnsName) ?? ""),
     recordType: text(fields.recordType) ?? "A",
     setIdentifier: text(fields.setIdentifier) || undefined,
     targets: sortedSet(texts(fields.targets)),
@@ -738,13 +739,7 @@ export const gslbDetector: ResourceDetector = (change, context) => {
   return out.detections;
 };
 
-const hostnames = (value: string | undefined): string[] =>
-  sortedSet(
-    (value ?? "")
-      .split(",")
-      .map((host) => host.trim().replace(/\.$/, "").toLowerCase())
-      .filter(Boolean),
-  );
+const hostnames = (value: string | undefined): string[] => sortedSet((value ?? "").split(",").map(dnsName).filter(Boolean));
 
 /** external-dns ignores an object whose `controller` annotation names another controller than `dns-controller` (`none`: an opt-out). */
 const optedOut = (value: string | undefined): boolean => value !== undefined && value.trim() !== "dns-controller";
