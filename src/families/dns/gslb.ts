@@ -14,6 +14,7 @@ import { describeShares, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
+import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
 import {
   describeReaders,
@@ -739,11 +740,6 @@ export const gslbDetector: ResourceDetector = (change, context) => {
   return out.detections;
 };
 
-const hostnames = (value: string | undefined): string[] => sortedSet((value ?? "").split(",").map(dnsName).filter(Boolean));
-
-/** external-dns ignores an object whose `controller` annotation names another controller than `dns-controller` (`none`: an opt-out). */
-const optedOut = (value: string | undefined): boolean => value !== undefined && value.trim() !== "dns-controller";
-
 /** An external-dns annotation's meaning; AWS routing annotations mirror the providerSpecific keys (`aws-weight` ↔ `aws/weight`). */
 const annotationVerdict = (
   name: string,
@@ -864,7 +860,16 @@ export const externalDnsAnnotationDetector: ResourceDetector = (change, context)
   }
   if (!change.head) return [];
   const before = new Map(annotationSites(change.base).map((site) => [canonical(site.at), site.settings]));
-  for (const site of annotationSites(change.head)) judgeSettingsChange(out, before.get(canonical(site.at)) ?? {}, site, readers(site));
+  const { base, head } = change;
+  for (const site of annotationSites(change.head))
+    // The generated Service's opt-out is not the Gateway's: its names are another object's to tell.
+    judgeSettingsChange(
+      out,
+      before.get(canonical(site.at)) ?? {},
+      site,
+      readers(site),
+      site.where === "" ? () => optOutVerdict(base, head, context) : undefined,
+    );
   return out.detections;
 };
 
@@ -882,6 +887,7 @@ export function judgeSettingsChange(
   before: Readonly<Record<string, string>>,
   site: AnnotationSite,
   readersIn: SiteReaders,
+  optOut?: OptOutJudge,
 ): void {
   const after = site.settings;
   if (sameValue(before, after)) return;
@@ -896,7 +902,8 @@ export function judgeSettingsChange(
       moved.push({ name, leftBehind: was.some((value, i) => value !== undefined && now[i] === undefined) });
       continue;
     }
-    for (const prefix of EXTERNAL_DNS_PREFIXES) judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], site);
+    for (const prefix of EXTERNAL_DNS_PREFIXES)
+      judgeSetting(out, prefix + name, name, before[prefix + name], after[prefix + name], site, optOut ? { optOut } : {});
   }
   if (moved.length === 0) return;
   const readers = { base: readersIn("base"), head: readersIn("head") };
@@ -989,6 +996,9 @@ export function judgeAddedSettings(out: DraftSink, site: AnnotationSite, readers
   });
 }
 
+/** What an opt-out gained does where the object's records outlive it (kept-records.ts); undefined: they go. */
+export type OptOutJudge = () => OptOutVerdict | undefined;
+
 /** A setting whose value moved between the prefixes unchanged; `leftBehind`: a prefix that held it no longer does. */
 interface Moved {
   readonly name: string;
@@ -1013,7 +1023,7 @@ export function judgeSetting(
   was: string | undefined,
   now: string | undefined,
   site: Pick<AnnotationSite, "at" | "where" | "annotations">,
-  { unread }: { readonly unread?: string } = {},
+  { unread, optOut }: { readonly unread?: string; readonly optOut?: OptOutJudge } = {},
 ): void {
   if (was === now) return;
   const label = `${site.where}${unread ? `${key}, which no external-dns controller reading it reads any more (${unread}),` : key}`;
@@ -1042,7 +1052,8 @@ export function judgeSetting(
     }
     return;
   }
-  const verdict = annotationVerdict(name, was, now, site.annotations);
+  const gained = name === "controller" && !optedOut(was) && optedOut(now);
+  const verdict = (gained && optOut?.()) || annotationVerdict(name, was, now, site.annotations);
   out.add({
     class: verdict.class,
     summary: `${label} ${show(was)} → ${show(now)}: ${verdict.effect}`,

@@ -521,3 +521,101 @@ describe("the `controller` opt-out (anything but dns-controller: external-dns ig
     expect(edit(optOut(GA), `${GA}controller: other`)).toEqual([["resource.changed", "low"]]);
   });
 });
+
+describe("an opt-out gained where other objects keep publishing its names (rwlove/home-ops: two publishers of one name, a CNAME flap)", () => {
+  const optOut = `${GA}controller: none`;
+  const route = (name: string, annotations: string, hostname = "app.example.com", namespace = "apps") => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: ${namespace}, annotations: {${annotations}}}
+spec:
+  parentRefs: [{name: external, namespace: networking}]
+  hostnames: [${hostname}]
+  rules: [{backendRefs: [{name: app, port: 80}]}]
+`;
+  const controller = (args: readonly string[] = []) => deployment(V22, ["--source=gateway-httproute", "--provider=cloudflare", ...args]);
+  const judge = (
+    before: Record<string, string>,
+    after: Record<string, string>,
+    controllers = { "networking/external-dns.yaml": controller() } as Record<string, string>,
+  ) => findings(analyze({ ...controllers, ...before }, { ...controllers, ...after }));
+  const twin = route("twin", `${GA}hostname: app.example.com`, "other.example.com");
+
+  it("a second route still publishing the name: low, naming the object that keeps it", () => {
+    const result = analyze(
+      { "networking/external-dns.yaml": controller(), "apps/a.yaml": route("app", ""), "apps/b.yaml": twin },
+      { "networking/external-dns.yaml": controller(), "apps/a.yaml": route("app", optOut), "apps/b.yaml": twin },
+    );
+    expect(classesAndRisks(result)).toEqual([["resource.changed", "low"]]);
+    expect(result.findings[0]!.summary).toContain("HTTPRoute apps/twin (app.example.com)");
+  });
+
+  it("dangerous neighbours stay high: the other publishes only some names, is opted out or removed in the PR, or sits in another cluster", () => {
+    const two = route("app", "", "app.example.com, api.example.com");
+    expect(
+      judge(
+        { "apps/a.yaml": two, "apps/b.yaml": twin },
+        { "apps/a.yaml": route("app", optOut, "app.example.com, api.example.com"), "apps/b.yaml": twin },
+      ),
+    ).toEqual([["route.removed", "high"]]);
+    const twinOut = route("twin", `${GA}hostname: app.example.com, ${optOut}`, "other.example.com");
+    expect(
+      judge({ "apps/a.yaml": route("app", ""), "apps/b.yaml": twin }, { "apps/a.yaml": route("app", optOut), "apps/b.yaml": twinOut }),
+    ).toContainEqual(["route.removed", "high"]);
+    expect(judge({ "apps/a.yaml": route("app", ""), "apps/b.yaml": twin }, { "apps/a.yaml": route("app", optOut) })).toContainEqual([
+      "route.removed",
+      "high",
+    ]);
+    // No controller in the tree: the same cluster and API group stand for the same reader.
+    const placed = `topology:\n  clusters: {eu: europe-west1, us: us-east1}\n  placements: ["clusters/{cluster}/**"]\n`;
+    const clusters = (other: string) =>
+      findings(
+        analyze(
+          { "clusters/eu/a.yaml": route("app", ""), [`clusters/${other}/b.yaml`]: twin },
+          { "clusters/eu/a.yaml": route("app", optOut), [`clusters/${other}/b.yaml`]: twin },
+          placed,
+        ),
+      );
+    expect(clusters("us")).toEqual([["route.removed", "high"]]);
+    expect(clusters("eu")).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("a Gateway opted out while its route keeps the name: low; a route on it without hostnames (its listener's) keeps it high", () => {
+    const gw = (annotations: string) => gateway(`${GA}hostname: app.example.com${annotations}`);
+    const attached = { "apps/a.yaml": route("app", "") };
+    expect(
+      judge({ "networking/gateway.yaml": gw(""), ...attached }, { "networking/gateway.yaml": gw(`, ${optOut}`), ...attached }),
+    ).toEqual([["resource.changed", "low"]]);
+    const bare = { "apps/a.yaml": route("app", "").replace("hostnames: [app.example.com]", "") };
+    expect(judge({ "networking/gateway.yaml": gw(""), ...bare }, { "networking/gateway.yaml": gw(`, ${optOut}`), ...bare })).toEqual([
+      ["route.removed", "high"],
+    ]);
+  });
+
+  it("another controller reads the other publisher: high", () => {
+    const services = deployment(V22, ["--source=service", "--provider=cloudflare"], "external-dns-svc");
+    const service = `
+apiVersion: v1
+kind: Service
+metadata: {name: app, namespace: apps, annotations: {${GA}hostname: app.example.com}}
+spec: {type: LoadBalancer, ports: [{port: 80}]}
+`;
+    const controllers = { "networking/external-dns.yaml": controller(), "networking/external-dns-svc.yaml": services };
+    expect(
+      judge(
+        { "apps/a.yaml": route("app", ""), "apps/s.yaml": service },
+        { "apps/a.yaml": route("app", optOut), "apps/s.yaml": service },
+        controllers,
+      ),
+    ).toEqual([["route.removed", "high"]]);
+  });
+
+  it("under --policy=upsert-only external-dns deletes no record: medium, saying why", () => {
+    const controllers = { "networking/external-dns.yaml": controller(["--policy=upsert-only"]) };
+    const result = analyze({ ...controllers, "apps/a.yaml": route("app", "") }, { ...controllers, "apps/a.yaml": route("app", optOut) });
+    expect(classesAndRisks(result)).toEqual([["resource.changed", "medium"]]);
+    expect(result.findings[0]!.summary).toContain("--policy=upsert-only it deletes no record");
+    const sync = { "networking/external-dns.yaml": controller(["--policy=sync"]) };
+    expect(judge({ "apps/a.yaml": route("app", "") }, { "apps/a.yaml": route("app", optOut) }, sync)).toEqual([["route.removed", "high"]]);
+  });
+});
