@@ -21,6 +21,7 @@ import type { RiskLevel } from "../../core/risk-level.js";
 import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
 import { foreignSource, misplacedSource, type ForeignSource } from "./this-repository.js";
 import { sameRepository } from "../../core/repository-url.js";
+import { deliversNoTraffic } from "./quiet-deliveries.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
@@ -460,6 +461,12 @@ interface Setting {
    * stage's to judge once it judged that source's chart (DetectorContext.renderJudged).
    */
   readonly rendered?: (source: Record<string, unknown>) => boolean;
+  /**
+   * Whether the floor stands for what the change does to the traffic config the object delivers
+   * (whether it lands, whether it is deleted): low where it is known to deliver none on either side
+   * (quiet-deliveries.ts).
+   */
+  readonly aboutDelivered?: true;
 }
 
 /** The revision(s) an Argo CD source deploys; `sources` is read as one list. */
@@ -580,6 +587,7 @@ const SETTINGS: readonly Setting[] = [
     kinds: ["Kustomization"],
     path: ["spec", "suspend"],
     read: (value) => flag(value) ?? false,
+    aboutDelivered: true,
     judge: (_before, after, where) =>
       after
         ? { floor: "medium", effect: `reconciliation stops: later changes under its path no longer reach ${where}` }
@@ -594,6 +602,7 @@ const SETTINGS: readonly Setting[] = [
     kinds: ["Kustomization"],
     path: ["spec", "prune"],
     read: (value) => flag(value) ?? false,
+    aboutDelivered: true,
     judge: (_before, after, where) =>
       after
         ? {
@@ -668,14 +677,21 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
     const verdict = setting.judge(before, after, where, context.trafficKinds);
     if (!verdict) continue;
     const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
+    const quiet =
+      setting.aboutDelivered &&
+      verdict.floor !== "low" &&
+      deliversNoTraffic(change.base, "base", context) &&
+      deliversNoTraffic(change.head, "head", context);
     out.add({
       class: "resource.changed",
-      summary: `${what}: ${verdict.effect}`,
+      summary: quiet
+        ? `${what}: it delivers no traffic config to ${where} (${(context.deliveryOf(change.head, context.head)?.paths ?? []).join(", ")} holds no traffic resource, release or GitOps object), so no route changes`
+        : `${what}: ${verdict.effect}`,
       side: "head",
       path: setting.path,
       before,
       after,
-      riskFloor: verdict.floor,
+      riskFloor: quiet ? "low" : verdict.floor,
     });
   }
 };

@@ -20,7 +20,7 @@ const POLICY = PolicySchema.parse({
 });
 
 /** Runs the placement detector on the object at `key` of two whole trees, loaded as the review loads them. */
-const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
+const detectIn = (key: string, base: Tree, head: Tree, withTexts = false): Detection[] => {
   const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
   const load = (tree: Tree) =>
     loadManifests(
@@ -31,7 +31,13 @@ const detectIn = (key: string, base: Tree, head: Tree): Detection[] => {
   const after = load(head);
   const baseResource = before.resources.get(key);
   const headResource = after.resources.get(key);
-  return placementDetector(changeOf(key, baseResource, headResource), detectorContext(POLICY, before, after, clusterOfFile));
+  // File texts, for detectors that read what a path holds beyond its traffic config.
+  const texts = (tree: Tree) => (withTexts ? Object.entries(tree).map(([path, text]) => ({ path, text })) : []);
+  const files = { base: texts(base), head: texts(head) };
+  return placementDetector(
+    changeOf(key, baseResource, headResource),
+    detectorContext(POLICY, before, after, clusterOfFile, undefined, files),
+  );
 };
 
 const ROUTES = {
@@ -1442,5 +1448,148 @@ describe("an Argo CD Application's destination namespace, for what it renders", 
     expect(moves(tree("storefront", ""), tree("shop", "")).map((f) => [f.risk, f.summary.split(": moves ")[1]?.split(" on ")[0]])).toEqual([
       ["high", "HTTPRoute checkout: storefront → shop"],
     ]);
+  });
+});
+
+describe("Flux Kustomization suspend and prune, by what its path delivers", () => {
+  const KEY = "kustomize.toolkit.fluxcd.io/Kustomization/flux-system/jobs@jkt-prod";
+  const FILE = "clusters/jkt-prod/jobs.yaml";
+  const kustomization = (extra: string, path = "./apps/jobs", source = "GitRepository") => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: jobs, namespace: flux-system}
+spec:
+  interval: 10m
+  sourceRef: {kind: ${source}, name: flux-system}
+  path: ${path}
+${extra}`;
+  // rwlove/home-ops d7d521d9c8: a Job, a CronJob, an ExternalSecret and RBAC, none of them traffic config.
+  const QUIET: Tree = {
+    "apps/jobs/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [job.yaml, rbac.yaml]\n",
+    "apps/jobs/job.yaml": `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: spike, namespace: ai}
+spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: ai}
+spec: {schedule: "0 0 * * *", jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: busybox}]}}}}}
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: token, namespace: ai}
+spec: {target: {name: token}}
+`,
+    "apps/jobs/rbac.yaml": `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: runner, namespace: ai}
+rules: []
+`,
+  };
+  const RESUME = { base: "  prune: true\n  suspend: true", head: "  prune: true\n  suspend: false" };
+  const PRUNE_OFF = { base: "  prune: true", head: "  prune: false" };
+  const judged = (files: Tree, edit: { base: string; head: string }, path?: string, source?: string) =>
+    detectIn(
+      KEY,
+      { ...files, [FILE]: kustomization(edit.base, path, source) },
+      { ...files, [FILE]: kustomization(edit.head, path, source) },
+      true,
+    );
+  const HTTP_ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: ai}
+spec: {parentRefs: [{name: public, namespace: infra}], rules: [{backendRefs: [{name: web, port: 80}]}]}
+`;
+  const listing = (resources: string, extra = "") =>
+    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${resources}]\n${extra}`;
+
+  it("resuming a path of Jobs, secrets and RBAC is low: no route lands", () => {
+    expectDetections(judged(QUIET, RESUME), [
+      {
+        class: "resource.changed",
+        side: "head",
+        path: ["spec", "suspend"],
+        riskFloor: "low",
+        says: "suspend true → false: it delivers no traffic config to cluster jkt-prod (apps/jobs holds no traffic resource",
+      },
+    ]);
+  });
+
+  it("turning prune off for such a path is low too", () => {
+    expectDetections(judged(QUIET, PRUNE_OFF), [
+      { class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "low", says: "it delivers no traffic config" },
+    ]);
+  });
+
+  it("one HTTPRoute among them keeps the floor", () => {
+    const files = {
+      ...QUIET,
+      "apps/jobs/kustomization.yaml": listing("job.yaml, rbac.yaml, route.yaml"),
+      "apps/jobs/route.yaml": HTTP_ROUTE,
+    };
+    expect(judged(files, RESUME).find((found) => found.path?.[1] === "suspend")?.riskFloor).toBe("high");
+    expect(judged(files, PRUNE_OFF).find((found) => found.path?.[1] === "prune")?.riskFloor).toBe("medium");
+  });
+
+  it("a Gateway, a VirtualService or a List holding a route among them keeps the floor", () => {
+    const gateway = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public, namespace: ai}
+spec: {gatewayClassName: cilium, listeners: [{name: http, port: 80, protocol: HTTP}]}
+`;
+    const virtualService = `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: ai}
+spec: {hosts: [web], http: [{route: [{destination: {host: web}}]}]}
+`;
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - ${HTTP_ROUTE.trim().replace(/\n/g, "\n    ")}\n`;
+    for (const extra of [gateway, virtualService, list]) {
+      const files = { ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, rbac.yaml, extra.yaml"), "apps/jobs/extra.yaml": extra };
+      expect(judged(files, RESUME).find((found) => found.path?.[1] === "suspend")?.riskFloor).toBe("high");
+    }
+  });
+
+  it("a HelmRelease, whose chart the review does not read here, keeps the floor (rwlove/home-ops 6092b348f0)", () => {
+    const release = `
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: kubelet-csr-approver, namespace: kube-system}
+spec: {chart: {spec: {chart: kubelet-csr-approver, sourceRef: {kind: HelmRepository, name: postfinance}}}}
+`;
+    const files = { ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, release.yaml"), "apps/jobs/release.yaml": release };
+    expectDetections(judged(files, PRUNE_OFF), [
+      { class: "resource.changed", side: "head", path: ["spec", "prune"], riskFloor: "medium", says: "still serving traffic" },
+    ]);
+  });
+
+  it("a nested Kustomization, which delivers further, keeps the floor", () => {
+    const nested = kustomization("  prune: true", "./apps/web").replace("name: jobs", "name: web");
+    const files = { ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, ks.yaml"), "apps/jobs/ks.yaml": nested };
+    expect(judged(files, RESUME).find((found) => found.path?.[1] === "suspend")?.riskFloor).toBe("high");
+  });
+
+  it("contents the review cannot read keep the floor: a remote resource, a Helm chart, a folder the tree lacks or does not read, an OCI artifact", () => {
+    const unread: [Tree, string?, string?][] = [
+      [{ ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, https://github.com/example/web//deploy?ref=v1") }],
+      // Written without apiVersion and kind, as many kustomizations are.
+      [{ ...QUIET, "apps/jobs/kustomization.yaml": "resources: [job.yaml, github.com/example/web/deploy]\n" }],
+      [{ ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml", "helmCharts: [{name: web, repo: https://charts.example.com}]\n") }],
+      [{ ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, ../shared") }],
+      // A folder outside its path, held by the tree, whose route it delivers through that kustomization.
+      [{ ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, ../web"), "apps/web/route.yaml": HTTP_ROUTE }],
+      [QUIET, "./apps/missing"],
+      [QUIET, "./apps/jobs", "OCIRepository"],
+    ];
+    for (const [files, path, source] of unread) {
+      const found = judged(files, RESUME, path, source).find((detection) => detection.path?.[1] === "suspend");
+      expect(found?.riskFloor).toBe("high");
+      expect(found?.summary).toContain("reconciliation resumes");
+    }
   });
 });
