@@ -626,6 +626,7 @@ const SETTINGS: readonly Setting[] = [
   {
     kinds: ["Application"],
     path: ["spec", "syncPolicy", "automated"],
+    aboutDelivered: true,
     read: (value) => {
       const automated = optionalRecord(value);
       return automated && { prune: flag(automated.prune) ?? false, selfHeal: flag(automated.selfHeal) ?? false };

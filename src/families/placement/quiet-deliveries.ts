@@ -8,21 +8,19 @@ import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 
 /**
- * Whether a Flux Kustomization is known, on one side, to deliver no traffic config: every file its
- * path delivers is read, and none holds a traffic resource, an object that makes others where the
+ * Whether a Flux Kustomization or an Argo CD Application is known, on one side, to deliver no
+ * traffic config: it applies its path's files as written (readsFilesAsWritten), every file it
+ * delivers is read, and none holds a traffic resource, an object that makes others where the
  * review reads none (a HelmRelease's chart, a nested Kustomization or Application, a flux-operator
- * ResourceSet), or a kustomization that reads what the tree does not hold (a remote resource, a
- * Helm chart, a generator plugin). Whether it runs, or prunes, then changes no route, listener or
+ * ResourceSet), or a kustomization that reads what the object does not deliver (a remote resource,
+ * a Helm chart, a generator plugin). Whether it runs, or prunes, then changes no route, listener or
  * mesh rule (rwlove/home-ops d7d521d9c8: resuming a Kustomization of a Job, a CronJob, an
- * ExternalSecret and RBAC read high). Unknown is not quiet: a source other than a GitRepository of
- * this repository (an OCI artifact, another repository: deliveryOf gives none), components, or a
- * path the tree holds no file of.
+ * ExternalSecret and RBAC read high). Unknown is not quiet: a Flux GitRepository of another
+ * repository (deliveryOf gives none), or a path the tree holds no file of.
  */
 export function deliversNoTraffic(resource: Resource, side: "base" | "head", context: DetectorContext): boolean {
   const set = context[side];
-  const spec = record(resource.body.spec);
-  if (resource.id.group !== FLUX_KUSTOMIZE || (text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return false;
-  if (list(spec.components).length > 0) return false;
+  if (!readsFilesAsWritten(resource)) return false;
   const delivery = context.deliveryOf(resource, set);
   if (!delivery) return false;
   const files = set.files.filter(
@@ -33,6 +31,30 @@ export function deliversNoTraffic(resource: Resource, side: "base" | "head", con
   const delivered = new Set(files);
   const holds = (path: string) => delivered.has(path) || files.some((file) => file.startsWith(`${path}/`));
   return files.length > 0 && files.every((file) => quietFile(file, context.fileText(side, file), holds, context));
+}
+
+/**
+ * Whether what the object applies is its path's files as the tree holds them, built by kustomize
+ * at most: a Flux Kustomization of a GitRepository (not an OCI artifact or a bucket) adding no
+ * components; an Argo CD Application whose every source is a path with no chart, Helm, plugin or
+ * jsonnet settings (a values-only `ref` source, which no path names, counts as unread).
+ */
+function readsFilesAsWritten(resource: Resource): boolean {
+  const spec = record(resource.body.spec);
+  if (resource.id.group === FLUX_KUSTOMIZE)
+    return (text(record(spec.sourceRef).kind) ?? "GitRepository") === "GitRepository" && list(spec.components).length === 0;
+  if (resource.id.group !== "argoproj.io" || resource.id.kind !== "Application") return false;
+  const sources = [...(spec.source === undefined ? [] : [spec.source]), ...list(spec.sources)].map(record);
+  return (
+    sources.length > 0 &&
+    sources.every(
+      (source) =>
+        text(source.path) !== undefined &&
+        ["chart", "helm", "plugin"].every((field) => source[field] === undefined) &&
+        list(record(source.kustomize).components).length === 0 &&
+        record(source.directory).jsonnet === undefined,
+    )
+  );
 }
 
 /** Groups whose objects make others the review does not read: releases, GitOps objects, rendered sets. */
@@ -53,9 +75,12 @@ const KUSTOMIZE_INCLUDES = ["resources", "bases", "components", "crds"] as const
 const KUSTOMIZE_OPAQUE = ["helmCharts", "helmChartInflationGenerator", "generators", "transformers", "validators"] as const;
 
 const MANIFEST = /\.(ya?ml|json)$|(^|\/)Kustomization$/;
+const RENDERED_SOURCE = /(^|\/)Chart\.ya?ml$|\.(jsonnet|libsonnet)$/;
 const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
 function quietFile(file: string, fileText: string | undefined, holds: (path: string) => boolean, context: DetectorContext): boolean {
+  // Argo CD renders a folder holding a chart with Helm, and jsonnet files with jsonnet.
+  if (RENDERED_SOURCE.test(file)) return false;
   if (!MANIFEST.test(file)) return true;
   if (fileText === undefined) return false;
   return documentTexts(fileText).every((document) => {

@@ -1574,6 +1574,54 @@ spec: {chart: {spec: {chart: kubelet-csr-approver, sourceRef: {kind: HelmReposit
     expect(judged(files, RESUME).find((found) => found.path?.[1] === "suspend")?.riskFloor).toBe("high");
   });
 
+  describe("an Argo CD Application's automated sync", () => {
+    const APP_KEY = "argoproj.io/Application/argocd/jobs";
+    const app = (source: string, sync: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: jobs, namespace: argocd}
+spec:
+  project: default
+  destination: {name: jkt-prod, namespace: ai}
+${source}
+${sync}`;
+    const PATH = "  source: {repoURL: https://github.com/example/platform.git, path: apps/jobs}";
+    const ON = { base: "", head: "  syncPolicy: {automated: {prune: true}}" };
+    const automated = (files: Tree, source = PATH) =>
+      detectIn(
+        APP_KEY,
+        { ...files, "argocd/jobs.yaml": app(source, ON.base) },
+        { ...files, "argocd/jobs.yaml": app(source, ON.head) },
+        true,
+      );
+
+    it("turned on for a path of Jobs, secrets and RBAC is low", () => {
+      expectDetections(automated(QUIET), [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "syncPolicy", "automated"],
+          riskFloor: "low",
+          says: "it delivers no traffic config to cluster jkt-prod",
+        },
+      ]);
+    });
+
+    it("keeps its floor for a path with a route, a chart in the path, or a source rendered by Helm, a chart or a plugin", () => {
+      const routed = { ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, route.yaml"), "apps/jobs/route.yaml": HTTP_ROUTE };
+      const charted = { ...QUIET, "apps/jobs/Chart.yaml": "apiVersion: v2\nname: jobs\nversion: 1.0.0\n" };
+      const cases: [Tree, string?][] = [
+        [routed],
+        [charted],
+        [QUIET, `${PATH.slice(0, -1)}, helm: {valueFiles: [values.yaml]}}`],
+        [QUIET, `${PATH.slice(0, -1)}, plugin: {name: envsubst}}`],
+        [QUIET, `${PATH}\n  sources: [{repoURL: https://charts.example.com, chart: web, targetRevision: 1.0.0}]`],
+      ];
+      for (const [files, source] of cases)
+        expect(automated(files, source).find((found) => found.path?.[1] === "syncPolicy")?.riskFloor).toBe("medium");
+    });
+  });
+
   it("contents the review cannot read keep the floor: a remote resource, a Helm chart, a folder the tree lacks or does not read, an OCI artifact", () => {
     const unread: [Tree, string?, string?][] = [
       [{ ...QUIET, "apps/jobs/kustomization.yaml": listing("job.yaml, https://github.com/example/web//deploy?ref=v1") }],
