@@ -2,6 +2,7 @@ import type { ResourceChange, Unapplied, VersionChange } from "../core/resource-
 import { keyIsIdentity, type ManifestSet, type Resource } from "../core/resource.js";
 import { sitesLeft, takeoversOf } from "../core/sites-taken-over.js";
 import { canonicalMeaning, canonicalText } from "../core/canonical-form.js";
+import { sharePlace } from "../core/shared-place.js";
 import { posix } from "node:path";
 import { identityOf, mostSimilar, movedBetweenGroups } from "./resource-pairing.js";
 
@@ -185,14 +186,9 @@ function versionChange(key: string, version: VersionChange, own: Resource, other
     : { key, base: own, head: like, version, counterparts };
 }
 
-/** Whether two definitions are put where one replaces the other: the same clusters, or, where placement does not say, one folder. */
-function sharePlace(one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean {
-  const [here, there] = [oneApplying.clusters(one.source.file), otherApplying.clusters(other.source.file)];
-  // Where placement does not say, a folder may be a cluster of its own (gke-1/, gke-2/): a copy
-  // there may be that cluster's object, so only files of one folder are surely applied together.
-  if (here.length === 0 || there.length === 0) return posix.dirname(one.source.file) === posix.dirname(other.source.file);
-  return there.some((cluster) => here.includes(cluster));
-}
+/** Whether two definitions are put where one replaces the other (core/shared-place.ts). */
+const placedTogether = (one: Resource, oneApplying: FileApplying, other: Resource, otherApplying: FileApplying): boolean =>
+  sharePlace({ file: one.source.file, sites: oneApplying.clusters }, { file: other.source.file, sites: otherApplying.clusters });
 
 /**
  * For a resource of a tree, why that tree does not apply it as a version of its object, where it
@@ -226,7 +222,7 @@ export function unappliedDefinitions(set: ManifestSet, applying: FileApplying): 
               !movedBetweenGroups(other, resource) &&
               applying.applied(other.source.file) &&
               applying.withFolder(other.source.file) &&
-              (applied ? posix.dirname(other.source.file) === folder : sharePlace(resource, applying, other, applying)),
+              (applied ? posix.dirname(other.source.file) === folder : placedTogether(resource, applying, other, applying)),
           );
     if (instead) return { instead, why: applied ? "unlisted" : "unapplied" };
     if (applied) return undefined;
@@ -262,7 +258,7 @@ function definitionsOf(
     const inFolder = (other: Resource) => posix.dirname(other.source.file) === folder;
     const together = (version: Resource, applying: FileApplying) =>
       applying.applied(version.source.file) &&
-      sharePlace(resource, own, version, applying) &&
+      placedTogether(resource, own, version, applying) &&
       (!inFolder(version) || applying.withFolder(version.source.file) === listed);
     const versions = definitions(otherSide).filter((version) => together(version, theirs));
     // Versions the base already wrote differently, put together, are alternatives, not one object

@@ -24,9 +24,14 @@ describe("DestinationRule judged by the host it governs", () => {
   });
 
   it("a move to another file beside a twin for the same host is no security change", () => {
-    const result = analyze({ "a/dr.yaml": DR, "b/dr.yaml": DR }, { "b/dr.yaml": DR });
+    const result = analyze({ "rules/a.yaml": DR, "rules/b.yaml": DR }, { "rules/b.yaml": DR });
     expect(ofClass(result.findings, "mtls.weakened")).toEqual([]);
     expect(ofClass(result.findings, "trust.changed")).toEqual([]);
+  });
+
+  it("a twin in another folder placement says nothing of may be another cluster's: removing the rule still weakens mTLS", () => {
+    const result = analyze({ "a/dr.yaml": DR, "b/dr.yaml": DR }, { "b/dr.yaml": DR });
+    expect(ofClass(result.findings, "mtls.weakened")).toHaveLength(1);
   });
 
   it("a rename that also drops TLS is one mtls.weakened, from the new rule", () => {
@@ -62,9 +67,14 @@ describe("PeerAuthentication judged by what it selects", () => {
     expect(gating(result.findings)).toEqual([]);
   });
 
-  it("removed while a same-selector policy keeps STRICT is no weakening", () => {
-    const result = analyze({ ...others, "docs/peerauthentication.yaml": STRICT }, others);
+  it("removed while a same-selector policy of its folder keeps STRICT is no weakening", () => {
+    const result = analyze({ ...others, "lab/peerauthentication.yaml": STRICT }, others);
     expect(ofClass(result.findings, "mtls.weakened")).toEqual([]);
+  });
+
+  it("removed while only another folder's policies keep STRICT is a weakening: that folder may be another cluster (anthos-service-mesh-samples 696e89a834)", () => {
+    const result = analyze({ ...others, "docs/peerauthentication.yaml": STRICT }, others);
+    expect(ofClass(result.findings, "mtls.weakened").map((f) => f.risk)).toEqual(["critical"]);
   });
 
   it("removed while the same-selector policy that stays is PERMISSIVE is one weakening", () => {

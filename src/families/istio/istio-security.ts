@@ -4,7 +4,7 @@ import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { selectionCounterparts, type Selection } from "./selection.js";
+import { placedTogether, selectionCounterparts, type Selection } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 import { covers as coversRule } from "./authorization-rules.js";
@@ -102,17 +102,20 @@ const sameObject = (a: Resource, b: Resource): boolean =>
  * The other policies of its kind that may apply where it does: not another file's version of the
  * same object, which replaces it rather than combining with it (istio-demos 80d7d60:
  * AuthorizationPolicy istio-system/authpolicy copied into a second folder read as an ALLOW policy
- * added beside itself), nor one of another cluster, whose istiod never reads it (a staging
- * namespace's ALLOW policy read as allow-listing prod's workloads, so prod's deny-all added there
- * passed as changing nothing).
+ * added beside itself), nor one put elsewhere (of another cluster; placedTogether: where placement
+ * does not say, another folder), whose istiod may never read it (a staging namespace's ALLOW policy
+ * read as allow-listing prod's workloads, so prod's deny-all added there passed as changing
+ * nothing; gke-2/'s STRICT PeerAuthentication read as holding gke-1's workloads once gke-1's was
+ * removed). `self` is of tree `selfIn`.
  */
-const othersOfKind = (tree: ManifestSet, self: Resource): Resource[] =>
+const othersOfKind = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, context: DetectorContext): Resource[] =>
   resourcesOfKind(tree, self.id.kind).filter(
     (candidate) =>
       candidate.id.group === self.id.group &&
       candidate.key !== self.key &&
       !sameObject(candidate, self) &&
-      mayShareCluster(candidate, self),
+      mayShareCluster(candidate, self) &&
+      placedTogether(context, self, selfIn, candidate, tree),
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -130,9 +133,12 @@ interface Inherited {
   readonly from: string;
 }
 
-/** What a policy inherits: the namespace policy for a workload policy, then the mesh policy, then PERMISSIVE. */
-const inheritedMode = (tree: ManifestSet, self: Resource, root: string): Inherited => {
-  const parents = othersOfKind(tree, self).filter(isNamespaceWide);
+/**
+ * What a policy (of tree `selfIn`) inherits in `tree`: the namespace policy for a workload policy,
+ * then the mesh policy, then PERMISSIVE; of those only policies put where it is (othersOfKind).
+ */
+const inheritedMode = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, root: string, context: DetectorContext): Inherited => {
+  const parents = othersOfKind(tree, self, selfIn, context).filter(isNamespaceWide);
   const mesh = self.id.namespace === root && isNamespaceWide(self) ? undefined : parents.find((parent) => parent.id.namespace === root);
   const meshMode: Inherited =
     mesh && ownMode(mesh)
@@ -180,8 +186,8 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   const after = ownMode(change.head);
   const baseRoot = rootNamespaceIn(context.base, context);
   const headRoot = rootNamespaceIn(context.head, context);
-  const inheritedBefore = inheritedMode(context.base, change.base ?? subject, baseRoot);
-  const inheritedAfter = inheritedMode(context.head, change.head ?? subject, headRoot);
+  const inheritedBefore = inheritedMode(context.base, change.base ?? subject, change.base ? context.base : context.head, baseRoot, context);
+  const inheritedAfter = inheritedMode(context.head, change.head ?? subject, change.head ? context.head : context.base, headRoot, context);
   const was = before ?? inheritedBefore.mode;
   const now = after ?? inheritedAfter.mode;
   const scope = scopeOf(subject, change.head ? headRoot : baseRoot);
@@ -216,7 +222,7 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   if (!change.base || !change.head) return;
   const move = selectionMove(change.base, change.head);
   // Workloads it no longer selects fall back to what they inherit; those it now selects leave what they inherited.
-  const fallback = move?.loses ? inheritedMode(context.head, change.base, headRoot) : undefined;
+  const fallback = move?.loses ? inheritedMode(context.head, change.base, context.base, headRoot, context) : undefined;
   if (move && fallback && strength(fallback.mode) < strength(was)) {
     out.add({
       class: "mtls.weakened",
@@ -227,7 +233,7 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
       after: fallback.mode,
     });
   }
-  const left = move?.gains ? inheritedMode(context.base, change.head, baseRoot) : undefined;
+  const left = move?.gains ? inheritedMode(context.base, change.head, context.head, baseRoot, context) : undefined;
   if (move && left && strength(now) < strength(left.mode)) {
     out.add({
       class: "mtls.weakened",
@@ -311,10 +317,17 @@ const describeAllowRule = (rule: unknown): string => {
  * (Istio applies only targetRefs policies there; a waypoint's `spec: {}` deny-all beside the
  * namespace's L4 ALLOW for ztunnel read as covered, so removing it passed as nothing).
  */
-const otherAllowPolicies = (tree: ManifestSet, self: Resource, root: string, overlapping = false): Resource[] => {
+const otherAllowPolicies = (
+  tree: ManifestSet,
+  self: Resource,
+  selfIn: ManifestSet,
+  root: string,
+  context: DetectorContext,
+  overlapping = false,
+): Resource[] => {
   const meshWide = self.id.namespace === root && isNamespaceWide(self);
   const attached = targetsOf(self);
-  return othersOfKind(tree, self).filter((other) => {
+  return othersOfKind(tree, self, selfIn, context).filter((other) => {
     if (actionOf(other) !== "ALLOW" || inDryRun(other)) return false;
     if (attached.length > 0 && !overlapping)
       return other.id.namespace === self.id.namespace && attached.every((target) => targetsOf(other).includes(target));
@@ -376,7 +389,7 @@ const removedPolicy = (base: Resource, out: DetectionList, context: DetectorCont
     return;
   }
   if (action !== "ALLOW") return;
-  const others = otherAllowPolicies(context.head, base, rootNamespaceIn(context.head, context));
+  const others = otherAllowPolicies(context.head, base, context.base, rootNamespaceIn(context.head, context), context);
   const before = { action, rules: rulesOf(base).map((rule) => rule.rule) };
   if (others.length === 0) {
     // One without rules denied every request there, so these workloads go from denied to open.
@@ -450,7 +463,9 @@ const denyingAll = (
   if (why === undefined || (change.base && deniesAll(change.base) !== undefined)) return false;
   const after = { action: actionOf(change.head), rules: rulesOf(change.head).map((rule) => rule.rule) };
   const allowList = after.action === "ALLOW" && (!change.base || actionOf(change.base) === "ALLOW");
-  const others = allowList ? otherAllowPolicies(context.head, change.head, rootNamespaceIn(context.head, context)) : [];
+  const others = allowList
+    ? otherAllowPolicies(context.head, change.head, context.head, rootNamespaceIn(context.head, context), context)
+    : [];
   if (others.length > 0) {
     if (change.base)
       out.add({
@@ -529,7 +544,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
   }
   if (action !== "ALLOW") return;
   if (move.loses && !allowsEveryRequest(base)) {
-    const others = otherAllowPolicies(context.head, base, headRoot);
+    const others = otherAllowPolicies(context.head, base, context.base, headRoot, context);
     out.add(
       others.length === 0
         ? {
@@ -548,7 +563,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
   if (rulesOf(head).length === 0) {
     // Allow-nothing adds nothing where other ALLOW policies still allow-list every workload it now
     // selects; elsewhere it refuses every request, an outage as denyingAll rates one.
-    if (otherAllowPolicies(context.head, head, headRoot).length === 0)
+    if (otherAllowPolicies(context.head, head, context.head, headRoot, context).length === 0)
       out.add({
         class: "resource.changed",
         summary: `ALLOW policy ${move.summary}: it allows nothing, so every request to the workloads it now selects is denied unless another ALLOW policy allows it`,
@@ -559,7 +574,7 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
   }
   // Workloads it now selects that other ALLOW policies allow-listed at base: ALLOW policies combine,
   // so they now also admit its rules (one added in this PR allow-listed nothing there: see addedAllowPolicy).
-  const beside = otherAllowPolicies(context.base, head, rootNamespaceIn(context.base, context), true).filter(
+  const beside = otherAllowPolicies(context.base, head, context.head, rootNamespaceIn(context.base, context), context, true).filter(
     (other) => other.key !== head.key && other.key !== base.key,
   );
   if (beside.length > 0)
@@ -590,12 +605,12 @@ function selectionMoved(base: Resource, head: Resource, move: SelectionMove, out
  */
 function addedAllowPolicy(head: Resource, out: DetectionList, scope: string, context: DetectorContext, arrived: string): void {
   const baseRoot = rootNamespaceIn(context.base, context);
-  const covering = otherAllowPolicies(context.base, head, baseRoot);
-  const others = otherAllowPolicies(context.base, head, baseRoot, true);
+  const covering = otherAllowPolicies(context.base, head, context.head, baseRoot, context);
+  const others = otherAllowPolicies(context.base, head, context.head, baseRoot, context, true);
   const after = { action: "ALLOW", rules: rulesOf(head).map((rule) => rule.rule) };
   if (covering.length === 0 && !allowsEveryRequest(head)) {
     const [whose, forThem] = others.length === 0 ? ["these workloads", ""] : ["the workloads no other ALLOW policy selects", " for them"];
-    const alongside = otherAllowPolicies(context.head, head, rootNamespaceIn(context.head, context), true).filter(
+    const alongside = otherAllowPolicies(context.head, head, context.head, rootNamespaceIn(context.head, context), context, true).filter(
       (other) => !context.base.resources.has(other.key),
     );
     const together = alongside.length === 0 ? "its rules do not" : "none of their rules";
@@ -730,15 +745,14 @@ const authnSelection: Selection = (resource) => canonical([resource.id.namespace
  * the same, and the namespace-wide ones of its namespace and of the mesh's root namespace, in the
  * same cluster. (Other selectors may overlap; the tree does not say which workloads carry which labels.)
  */
-function combinedWith(tree: ManifestSet, self: Resource, root: string, context: DetectorContext): Resource[] {
-  const cluster = (resource: Resource) => context.clusterOfFile(resource.source.file) ?? "";
+function combinedWith(tree: ManifestSet, self: Resource, selfIn: ManifestSet, root: string, context: DetectorContext): Resource[] {
   const selected = authnSelection(self);
   return [...tree.resources.values()].filter(
     (other) =>
       other.id.group === self.id.group &&
       other.id.kind === self.id.kind &&
-      cluster(other) === cluster(self) &&
-      (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))),
+      (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))) &&
+      placedTogether(context, self, selfIn, other, tree),
   );
 }
 
@@ -753,10 +767,12 @@ const requestAuthentication = (resourceChange: ResourceChange, out: DetectionLis
   if (!change || !subject) return;
   const baseRoot = rootNamespaceIn(context.base, context);
   const headRoot = rootNamespaceIn(context.head, context);
-  const before = combinedWith(context.base, subject, baseRoot, context).flatMap(trustedIssuers);
+  const before = combinedWith(context.base, subject, change.base ? context.base : context.head, baseRoot, context).flatMap(trustedIssuers);
   const stillTrusted = new Set(
     change.base
-      ? combinedWith(context.head, change.base, headRoot, context).flatMap((other) => trustedIssuers(other).map((rule) => rule.issuer))
+      ? combinedWith(context.head, change.base, context.base, headRoot, context).flatMap((other) =>
+          trustedIssuers(other).map((rule) => rule.issuer),
+        )
       : [],
   );
   const dropped = trustedIssuers(change.base).filter((rule) => !stillTrusted.has(rule.issuer));

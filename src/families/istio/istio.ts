@@ -38,7 +38,7 @@ import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { virtualServicesSending } from "./graph-nodes.js";
 import { routesToOwnHost } from "./flows.js";
-import { sameSelection, type Selection } from "./selection.js";
+import { placedTogether, sameSelection, type Selection } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
 /**
@@ -933,14 +933,19 @@ const sidecarSelection: Selection = (resource) => canonical([resource.id.namespa
 /**
  * The Sidecar that configures the workloads `self` selects, in a tree: one selecting the same
  * (itself, or a renamed or moved twin), else the namespace's selector-less one, else the root
- * namespace's; none means the workloads see the whole mesh.
+ * namespace's, of those put where `self` (of tree `selfIn`) is (placedTogether); none means the workloads
+ * see the whole mesh.
  */
-const sidecarInForce = (tree: ManifestSet, self: Resource, context: DetectorContext): Resource | undefined => {
-  const peers = sameSelection(tree, self, sidecarSelection, context);
+const sidecarInForce = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, context: DetectorContext): Resource | undefined => {
+  const peers = sameSelection(tree, self, selfIn, sidecarSelection, context);
   const same = peers.find((peer) => peer.key === self.key) ?? peers[0];
   if (same) return same;
   const wide = [...tree.resources.values()].filter(
-    (other) => other.id.group === self.id.group && other.id.kind === self.id.kind && Object.keys(sidecarLabels(other)).length === 0,
+    (other) =>
+      other.id.group === self.id.group &&
+      other.id.kind === self.id.kind &&
+      Object.keys(sidecarLabels(other)).length === 0 &&
+      placedTogether(context, self, selfIn, other, tree),
   );
   const namespaceWide =
     Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
@@ -1014,13 +1019,14 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   sidecarIngress(change, out);
   // The workloads it selected: a selector moved away leaves them to whatever else is in force.
   const selected = change.base ?? subject;
+  const selectedIn = change.base ? context.base : context.head;
   const moved = change.base !== undefined && change.head !== undefined && sidecarSelection(change.base) !== sidecarSelection(change.head);
-  if (moved) firstSidecarFor(change.head!, sidecarInForce(context.base, change.head!, context), out, context);
+  if (moved) firstSidecarFor(change.head!, sidecarInForce(context.base, change.head!, context.head, context), out, context);
   // For the workloads a moved selector leaves: said so, and pointed at the selector that left them.
   const whose = moved ? `for ${scopeOfSidecar(selected, rootNamespaceIn(context.base, context))}, which it no longer selects: ` : "";
   const at = (path: FieldPath): FieldPath => (moved ? ["spec", "workloadSelector"] : path);
-  const was = sidecarInForce(context.base, selected, context);
-  const now = sidecarInForce(context.head, selected, context);
+  const was = sidecarInForce(context.base, selected, selectedIn, context);
+  const now = sidecarInForce(context.head, selected, selectedIn, context);
   // A Sidecar that sets no mode takes the mesh's: the tree's MeshConfig where it holds one (Istio's
   // default ALLOW_ANY where that sets none), unknown where the mesh is configured elsewhere.
   const modeOf = (resource: Resource | undefined, tree: ManifestSet) =>

@@ -1,23 +1,58 @@
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
+import { fileSites } from "../../core/gitops-delivery.js";
+import { sharePlace } from "../../core/shared-place.js";
 
 /**
  * Policy-like resources (DestinationRule, PeerAuthentication, Sidecar) act on what they select,
  * not on their names (DESIGN §4): a rename or a move that selects the same thing the same way
  * changes nothing, and removing one beside another that selects the same leaves that one in force.
  * A selection is a canonical string of what the resource selects (host, workloads, namespace,
- * visibility); the cluster the file lands in is added here, as the same selection in two clusters
- * is two policies.
+ * visibility); where it is put is compared apart (placedTogether), as the same selection in two
+ * clusters is two policies.
  */
 export type Selection = (resource: Resource) => string;
 
-/** Resources of `self`'s kind in `tree` selecting what `self` selects, in key order (`self` included when it is there). */
-export function sameSelection(tree: ManifestSet, self: Resource, selection: Selection, context: DetectorContext): Resource[] {
-  const scope = (resource: Resource) => `${context.clusterOfFile(resource.source.file) ?? ""}|${selection(resource)}`;
-  const wanted = scope(self);
+/**
+ * Whether two resources, each read from its own tree, are put where one acts with the other (a
+ * policy and another that selects the same, or the namespace or mesh policy it inherits from):
+ * the same clusters, or where placement does not say, one folder (core/shared-place.ts). Not the
+ * whole tree: gke-1/ and gke-2/ may be two clusters, and gke-2's STRICT policy does not hold gke-1's
+ * workloads once gke-1's is removed.
+ */
+export const placedTogether = (
+  context: DetectorContext,
+  one: Resource,
+  oneIn: ManifestSet,
+  other: Resource,
+  otherIn: ManifestSet,
+): boolean =>
+  sharePlace(
+    { file: one.source.file, sites: fileSites(context.placementOf(oneIn)) },
+    { file: other.source.file, sites: fileSites(context.placementOf(otherIn)) },
+  );
+
+/**
+ * Resources of `self`'s kind in `tree` selecting what `self` (of tree `selfIn`) selects and put
+ * with it, in key order (`self` included when it is there).
+ */
+export function sameSelection(
+  tree: ManifestSet,
+  self: Resource,
+  selfIn: ManifestSet,
+  selection: Selection,
+  context: DetectorContext,
+): Resource[] {
+  const wanted = selection(self);
   return [...tree.resources.values()]
-    .filter((other) => other.id.group === self.id.group && other.id.kind === self.id.kind && scope(other) === wanted)
+    .filter(
+      (other) =>
+        other.id.group === self.id.group &&
+        other.id.kind === self.id.kind &&
+        selection(other) === wanted &&
+        placedTogether(context, self, selfIn, other, tree),
+    )
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
@@ -30,11 +65,11 @@ export function sameSelection(tree: ManifestSet, self: Resource, selection: Sele
 export function selectionCounterparts(change: ResourceChange, context: DetectorContext, selection: Selection): ResourceChange | undefined {
   if (change.base && change.head) return change;
   if (change.head) {
-    const [predecessor] = sameSelection(context.base, change.head, selection, context);
+    const [predecessor] = sameSelection(context.base, change.head, context.head, selection, context);
     return predecessor ? { ...change, base: predecessor } : change;
   }
   if (!change.base) return undefined;
-  const successors = sameSelection(context.head, change.base, selection, context);
+  const successors = sameSelection(context.head, change.base, context.base, selection, context);
   if (successors.some((successor) => !context.base.resources.has(successor.key))) return undefined;
   return successors[0] ? { ...change, head: successors[0] } : change;
 }
