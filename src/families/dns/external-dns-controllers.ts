@@ -47,6 +47,21 @@ export interface ExternalDnsController {
   readonly groups?: readonly string[];
   /** Undefined where the tree does not say it all (a variable, values held elsewhere). */
   readonly records?: ManagedRecords;
+  /** The objects it reads, of those its sources read: its filters' values as written (ObjectFilters). */
+  readonly filters?: ObjectFilters;
+}
+
+/**
+ * external-dns's object filters: `--namespace`, `--label-filter` and `--annotation-filter` (label
+ * selectors over labels and annotations) select the objects every source reads but Gateways, which
+ * the gateway-route sources select by `--gateway-namespace` and `--gateway-label-filter` alone.
+ */
+export interface ObjectFilters {
+  readonly namespace?: string;
+  readonly labels?: string;
+  readonly annotations?: string;
+  readonly gatewayNamespace?: string;
+  readonly gatewayLabels?: string;
 }
 
 /**
@@ -138,7 +153,7 @@ function readingOf(
   version: readonly [number, number] | undefined,
   args: readonly string[],
   env: ReadonlyMap<string, string>,
-): Pick<ExternalDnsController, "prefixes" | "groups" | "records"> {
+): Pick<ExternalDnsController, "prefixes" | "groups" | "records" | "filters"> {
   const given = flagValues(args, env, "annotation-prefix");
   const legacy = flagValues(args, env, "enable-legacy-annotation-prefix", true).at(-1) === "true";
   // The legacy flag came with v0.23, whose default is the GA prefix.
@@ -164,7 +179,18 @@ function readingOf(
     domains: sortedSet(domains.map(dnsName).filter(Boolean)),
     ...(policy ? { policy } : {}),
   };
+  const filter = (flag: string) => flagValues(args, env, flag).at(-1);
+  const filters = Object.fromEntries(
+    Object.entries({
+      namespace: filter("namespace"),
+      labels: filter("label-filter"),
+      annotations: filter("annotation-filter"),
+      gatewayNamespace: filter("gateway-namespace"),
+      gatewayLabels: filter("gateway-label-filter"),
+    }).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  ) as ObjectFilters;
   return {
+    ...(Object.keys(filters).length > 0 ? { filters } : {}),
     ...(configured ? { prefixes: sortedSet(legacy ? [...configured, ALPHA_PREFIX] : configured) } : {}),
     ...(sources.length > 0 && groups ? { groups } : {}),
     ...([provider, policy, ...sources, ...domains].some((value) => value !== undefined && FILLED_IN.test(value)) ? {} : { records }),
@@ -184,10 +210,11 @@ function* containers(value: unknown, depth = 0): Generator<JsonRecord> {
 /**
  * The command line external-dns's chart (kubernetes-sigs, 1.x) renders from its values:
  * `annotationPrefix`, `sources` (by default service and ingress), `provider` (a name, or `{name}`;
- * by default aws), `policy`, `domainFilters` and `extraArgs` (a list, or a map of flag to value,
- * list or boolean).
+ * by default aws), `policy`, `domainFilters`, `labelFilter`, `annotationFilter`, `gatewayNamespace`,
+ * `namespaced` (the release's namespace) and `extraArgs` (a list, or a map of flag to value, list or
+ * boolean).
  */
-function chartArgs(values: JsonRecord): string[] {
+function chartArgs(values: JsonRecord, namespace: string): string[] {
   const extra = values.extraArgs;
   const extraArgs = Array.isArray(extra)
     ? words(extra)
@@ -199,6 +226,11 @@ function chartArgs(values: JsonRecord): string[] {
             : (Array.isArray(value) ? words(value) : words([value])).map((item) => `--${flag}=${item}`),
       );
   const [prefix, policy] = [text(values.annotationPrefix), text(values.policy)];
+  const filters = {
+    "label-filter": text(values.labelFilter),
+    "annotation-filter": text(values.annotationFilter),
+    "gateway-namespace": text(values.gatewayNamespace),
+  };
   const sources = values.sources === undefined ? ["service", "ingress"] : words(values.sources);
   return [
     ...(prefix ? [`--annotation-prefix=${prefix}`] : []),
@@ -206,6 +238,8 @@ function chartArgs(values: JsonRecord): string[] {
     ...(policy ? [`--policy=${policy}`] : []),
     ...words(values.domainFilters).map((domain) => `--domain-filter=${domain}`),
     `--provider=${text(values.provider) ?? text(record(values.provider).name) ?? "aws"}`,
+    ...Object.entries(filters).flatMap(([flag, value]) => (value ? [`--${flag}=${value}`] : [])),
+    ...(values.namespaced === true ? [`--namespace=${namespace}`] : []),
     ...extraArgs,
   ];
 }
@@ -216,13 +250,14 @@ function chartController(
   chartVersion: string | undefined,
   values: unknown,
   valuesElsewhere: boolean,
+  namespace: string | undefined,
 ): ExternalDnsController {
   const own = record(values);
   const tag = text(record(own.image).tag);
   const chart = minorVersion(chartVersion);
   // The kubernetes-sigs chart's 1.N runs external-dns 0.N (1.22.0: v0.22.0); another chart's versions say nothing.
   const version = tag !== undefined ? minorVersion(tag) : chart?.[0] === 1 ? ([0, chart[1]] as const) : undefined;
-  const reading = valuesElsewhere ? {} : readingOf(version, chartArgs(own), environment(own.env));
+  const reading = valuesElsewhere ? {} : readingOf(version, chartArgs(own, namespace ?? "${release namespace}"), environment(own.env));
   return { ...runBy(object, tag ?? `chart ${chartVersion ?? "unpinned"}`), ...reading };
 }
 
@@ -275,7 +310,8 @@ function controllersIn(
     const chart = fluxChart(object, objects);
     if (chart) {
       const release = record(body.spec);
-      return [chartController(object, chart.version, release.values, list(release.valuesFrom).length > 0)];
+      const namespace = text(release.targetNamespace) ?? object.namespace;
+      return [chartController(object, chart.version, release.values, list(release.valuesFrom).length > 0, namespace)];
     }
   }
   if (isKind(body, "argoproj.io", "Application")) {
@@ -287,7 +323,13 @@ function controllersIn(
         // Argo CD lays `valuesObject` over `values`, and value files and parameters, which the tree may not hold, over both.
         const values = { ...record(typeof helm.values === "string" ? readYaml(helm.values) : helm.values), ...record(helm.valuesObject) };
         const elsewhere = list(helm.valueFiles).length > 0 || list(helm.parameters).length > 0;
-        return chartController(object, text(source.targetRevision), values, elsewhere);
+        return chartController(
+          object,
+          text(source.targetRevision),
+          values,
+          elsewhere,
+          text(record(record(body.spec).destination).namespace),
+        );
       });
   }
   // In a release's values, an image with no command line beside it is a chart's value (external-dns's chart
@@ -331,15 +373,92 @@ export function externalDnsControllers(context: DetectorContext, side: "base" | 
 export const controllersRead = (controllers: readonly ExternalDnsController[]): string =>
   canonical(sortedSet(controllers.map(({ cluster, prefixes, groups }) => canonical({ cluster, prefixes, groups }))));
 
-/** What decides who reads an object's annotations: where it runs, and its API group ("" for a core Service). */
-export type ReadObject = Pick<Resource, "cluster"> & { readonly id: Pick<ResourceId, "group"> };
+/**
+ * What decides who reads an object's annotations: where it runs, its API group ("" for a core
+ * Service), kind, namespace, labels and annotations (undefined: not known, as of a Service an
+ * implementation generates).
+ */
+export type ReadObject = Pick<Resource, "cluster"> & {
+  readonly id: Pick<ResourceId, "group"> & Partial<Pick<ResourceId, "kind" | "namespace">>;
+  readonly namespaceImplied?: true;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+};
 
-/** The controllers that read an object's annotations: those of its cluster (where both are known) whose sources read its group. */
+/** One requirement of a label selector (`k=v`, `k!=v`, `k in (a,b)`, `k notin (a)`, `k`, `!k`). */
+interface Requirement {
+  readonly key: string;
+  readonly op: "in" | "notin" | "exists" | "absent";
+  readonly values: readonly string[];
+}
+
+const KEY = String.raw`[A-Za-z0-9][-A-Za-z0-9_./]*`;
+const VALUE = String.raw`[-A-Za-z0-9_.]*`;
+const SET = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s*\(\s*(${VALUE}(?:\s*,\s*${VALUE})*)\s*\)$`);
+const EQUALITY = new RegExp(String.raw`^(${KEY})\s*(==|=|!=)\s*(${VALUE})$`);
+const EXISTS = new RegExp(String.raw`^(!?)\s*(${KEY})$`);
+
+/** A label selector as Kubernetes parses it; undefined for one this does not read (`k>1`, a variable), which may select anything. */
+function parseSelector(selector: string): readonly Requirement[] | undefined {
+  if (FILLED_IN.test(selector)) return undefined;
+  const requirements: Requirement[] = [];
+  for (const part of selector.split(/,(?![^()]*\))/).map((item) => item.trim())) {
+    const [set, equality, exists] = [SET.exec(part), EQUALITY.exec(part), EXISTS.exec(part)];
+    if (set) requirements.push({ key: set[1]!, op: set[2] as "in" | "notin", values: set[3]!.split(",").map((value) => value.trim()) });
+    else if (equality) requirements.push({ key: equality[1]!, op: equality[2] === "!=" ? "notin" : "in", values: [equality[3]!] });
+    else if (exists) requirements.push({ key: exists[2]!, op: exists[1] ? "absent" : "exists", values: [] });
+    else return undefined;
+  }
+  return requirements;
+}
+
+/** Whether a selector selects these labels; undefined where that cannot be told (labels not known, or filled in elsewhere). */
+function selects(selector: string, labels: Readonly<Record<string, string>> | undefined): boolean | undefined {
+  const requirements = parseSelector(selector);
+  if (!requirements || !labels) return undefined;
+  if (requirements.some(({ key }) => labels[key] !== undefined && FILLED_IN.test(labels[key]))) return undefined;
+  // As Kubernetes reads them: `!=` and `notin` select objects without the key.
+  return requirements.every(({ key, op, values }) => {
+    const value = labels[key];
+    if (op === "exists" || op === "absent") return (value !== undefined) === (op === "exists");
+    return op === "in" ? value !== undefined && values.includes(value) : value === undefined || !values.includes(value);
+  });
+}
+
+const inNamespace = (filter: string | undefined, object: ReadObject): boolean | undefined =>
+  filter === undefined
+    ? true
+    : FILLED_IN.test(filter) || object.id.namespace === undefined || object.namespaceImplied
+      ? undefined
+      : object.id.namespace === filter;
+
+/**
+ * Whether a controller reads an object's annotations: not where it runs elsewhere, reads other API
+ * groups, or its filters surely leave the object out; `may read` where a filter cannot be told (a
+ * selector this does not parse, a value filled in elsewhere, labels not known), which is never
+ * taken for "does not read".
+ */
+export function readership(controller: ExternalDnsController, object: ReadObject): "reads" | "may read" | "does not read" {
+  if (!agree(controller.cluster, object.cluster) || (controller.groups !== undefined && !controller.groups.includes(object.id.group)))
+    return "does not read";
+  const filters = controller.filters ?? {};
+  const gateway = object.id.kind === "Gateway" && GATEWAY_GROUPS.includes(object.id.group);
+  const checks = gateway
+    ? [
+        inNamespace(filters.gatewayNamespace, object),
+        filters.gatewayLabels === undefined ? true : selects(filters.gatewayLabels, object.labels),
+      ]
+    : [
+        inNamespace(filters.namespace, object),
+        filters.labels === undefined ? true : selects(filters.labels, object.labels),
+        filters.annotations === undefined ? true : selects(filters.annotations, object.annotations),
+      ];
+  return checks.includes(false) ? "does not read" : checks.includes(undefined) ? "may read" : "reads";
+}
+
+/** The controllers that read (or may read) an object's annotations. */
 export const readersOf = (controllers: readonly ExternalDnsController[], object: ReadObject): readonly ExternalDnsController[] =>
-  controllers.filter(
-    (controller) =>
-      agree(controller.cluster, object.cluster) && (controller.groups === undefined || controller.groups.includes(object.id.group)),
-  );
+  controllers.filter((controller) => readership(controller, object) !== "does not read");
 
 /**
  * Whether a setting written under these prefixes reaches its records: `read` where every controller
@@ -350,6 +469,52 @@ export function settingRead(readers: readonly ExternalDnsController[], prefixes:
   if (readers.length === 0 || readers.some((reader) => reader.prefixes === undefined)) return "unknown";
   const reads = (reader: ExternalDnsController) => prefixes.some((prefix) => reader.prefixes!.includes(prefix));
   return readers.every(reads) ? "read" : readers.some(reads) ? "unknown" : "unread";
+}
+
+/**
+ * The controllers reading an object (`before`, `after`: its readers in each tree) that surely stop
+ * reading a setting under these prefixes (under `prefixesBefore` at base, where the PR moved it)
+ * while they may have read it: each publishes its own
+ * records (its provider, its zones), so the setting is gone from those, whoever else still reads it.
+ * A controller reading the object at head is compared with itself at base; one that did not run
+ * then, with the readers gone since (it may replace one of them: a move into a chart), and with
+ * none where the base runs no reader at all (a controller the tree did not hold); one newly reading
+ * it while every reader of the base still does publishes records it never had: nothing lost.
+ */
+export function losingReaders(
+  before: readonly ExternalDnsController[],
+  after: readonly ExternalDnsController[],
+  prefixes: readonly string[],
+  prefixesBefore: readonly string[] = prefixes,
+): readonly ExternalDnsController[] {
+  const gone = before.filter((was) => !after.some((now) => now.id === was.id));
+  const mayHaveRead = (reader: ExternalDnsController): boolean => {
+    const was = before.find((candidate) => candidate.id === reader.id);
+    if (was) return settingRead([was], prefixesBefore) !== "unread";
+    return before.length === 0 || (gone.length > 0 && settingRead(gone, prefixesBefore) !== "unread");
+  };
+  return after.filter((reader) => settingRead([reader], prefixes) === "unread" && mayHaveRead(reader));
+}
+
+/**
+ * Why a setting no longer reaches records, for a summary: `which no external-dns controller reading
+ * it reads any more (…)`, or, where others still read it, which controller drops it from its own
+ * records; a losing controller whose filters cannot be told to read the object is said to.
+ */
+export function describeLoss(
+  losing: readonly ExternalDnsController[],
+  after: readonly ExternalDnsController[],
+  object: ReadObject,
+): string {
+  const others = after.filter((reader) => !losing.includes(reader));
+  const unsure = losing.filter((reader) => readership(reader, object) === "may read");
+  const note =
+    unsure.length > 0
+      ? `; whether ${unsure.map(({ name }) => name).join(" and ")} read${unsure.length === 1 ? "s" : ""} this object at all cannot be told from its filters (${unsure.map(({ filters }) => canonical(filters)).join("; ")})`
+      : "";
+  return others.length === 0
+    ? `which no external-dns controller reading it reads any more (${describeReaders(losing)}${note})`
+    : `which ${losing.map(({ name }) => name).join(" and ")}, reading it, no longer read${losing.length === 1 ? "s" : ""} (${describeReaders(losing)}${note}), so ${losing.length === 1 ? "its" : "their"} records lose it though ${describeReaders(others)}`;
 }
 
 /** How the readers read, for a summary: `Deployment networking/external-dns (v0.22.0) reads external-dns.kubernetes.io/`. */

@@ -17,8 +17,10 @@ import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-d
 import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
 import {
+  describeLoss,
   describeReaders,
   externalDnsControllers,
+  losingReaders,
   readersOf,
   settingRead,
   type ExternalDnsController,
@@ -509,16 +511,15 @@ function compareRecord(
   }
   const judged = new Set<string>();
   for (const [setting, move] of prefixMoves(was.provider, now.provider)) {
-    const after = prefixRead?.(move.after, "head");
-    const dropped = after?.read === "unread" && prefixRead!(move.before, "base").read !== "unread";
-    if (after?.read !== "read" && !dropped) continue;
+    const read = prefixRead?.(move.before, move.after);
+    if (!read || (!read.followed && read.lost === undefined)) continue;
     move.names.forEach((name) => judged.add(name));
     out.add(
-      dropped
-        ? unreadProviderDraft(label, at, move.after[0] + setting, move.value, after!.readers)
+      read.lost !== undefined
+        ? unreadProviderDraft(label, at, move.after[0] + setting, move.value, read.lost)
         : {
             class: "resource.changed",
-            summary: `${label} providerSpecific ${setting} moved to ${move.after.join(", ")}, value unchanged, which every external-dns controller reading it here reads (${after!.readers}): the record keeps it`,
+            summary: `${label} providerSpecific ${setting} moved to ${move.after.join(", ")}, value unchanged, which every external-dns controller reading it here reads (${read.readers}): the record keeps it`,
             side,
             path: [...at, "providerSpecific"],
             before: Object.fromEntries(move.before.map((prefix) => [prefix + setting, move.value])),
@@ -541,8 +542,15 @@ function compareRecord(
   }
 }
 
-/** Whether the controllers reading a DNSEndpoint in one tree read settings under these prefixes, and how they read. */
-type PrefixRead = (prefixes: readonly string[], side: Side) => { readonly read: "read" | "unread" | "unknown"; readonly readers: string };
+/**
+ * How the controllers reading a DNSEndpoint read a setting moved between prefixes: `followed` where
+ * every one of them reads where it now is, `lost` (why) where one that may have read it surely no
+ * longer does, and how they read.
+ */
+type PrefixRead = (
+  before: readonly string[],
+  after: readonly string[],
+) => { readonly followed: boolean; readonly lost?: string; readonly readers: string };
 
 /**
  * Provider settings whose one value only moved between external-dns prefixes (Cloudflare's
@@ -572,12 +580,12 @@ function prefixMoves(
 const prefixed = (settings: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(Object.entries(settings).filter(([name]) => externalDnsSetting(name) !== undefined));
 
-/** A record's provider setting that stays written but that no controller reading its DNSEndpoint reads (`readers`: how they read): judged as removed. */
-const unreadProviderDraft = (label: string, at: FieldPath, name: string, value: string, readers: string): DetectionDraft => {
+/** A record's provider setting that stays written but that a controller reading its DNSEndpoint no longer reads (`lost`: which, describeLoss): judged as removed. */
+const unreadProviderDraft = (label: string, at: FieldPath, name: string, value: string, lost: string): DetectionDraft => {
   const verdict = providerVerdict(name, value, undefined);
   return {
     class: verdict.class,
-    summary: `${label} providerSpecific ${name}, which no external-dns controller reading it reads any more (${readers}), ${show(value)} → (unset): ${verdict.effect}`,
+    summary: `${label} providerSpecific ${name}, ${lost}, ${show(value)} → (unset): ${verdict.effect}`,
     side: "head",
     path: [...at, "providerSpecific"],
     before: { [name]: value },
@@ -600,11 +608,11 @@ export const prefixedProviderSettings = (resource: Resource) =>
     })),
   );
 
-/** A record's provider setting no controller reading its DNSEndpoint reads any more, its object unchanged. */
+/** A record's provider setting a controller reading its DNSEndpoint no longer reads (`lost`: describeLoss), its object unchanged. */
 export const judgeUnreadProviderSetting = (
   out: DetectionList,
   { index, view, setting, prefixes }: ReturnType<typeof prefixedProviderSettings>[number],
-  readers: string,
+  lost: string,
 ): void => {
   for (const prefix of prefixes)
     out.add(
@@ -613,7 +621,7 @@ export const judgeUnreadProviderSetting = (
         ["spec", "endpoints", index],
         prefix + setting,
         view.provider[prefix + setting]!,
-        readers,
+        lost,
       ),
     );
 };
@@ -636,9 +644,16 @@ const dnsEndpoint = (change: ResourceChange, out: DetectionList, context: Detect
     publishedElsewhere(tree, owner, view).some(({ resource }) => resource.key === other.key);
   /** Records moved from (to) another object, out of this object's weighted sets: that object's weights are not its own. */
   const [movedOut, movedIn] = [new Set<RecordView>(), new Set<RecordView>()];
-  const prefixRead: PrefixRead = (prefixes, side) => {
-    const readers = readersOf(externalDnsControllers(context, side), (change[side] ?? change.head ?? change.base)!);
-    return { read: settingRead(readers, prefixes), readers: describeReaders(readers) };
+  const prefixRead: PrefixRead = (before, after) => {
+    const object = (side: Side) => (change[side] ?? change.head ?? change.base)!;
+    const was = readersOf(externalDnsControllers(context, "base"), object("base"));
+    const now = readersOf(externalDnsControllers(context, "head"), object("head"));
+    const losing = losingReaders(was, now, after, before);
+    return {
+      followed: settingRead(now, after) === "read",
+      ...(losing.length > 0 ? { lost: describeLoss(losing, now, object("head")) } : {}),
+      readers: describeReaders(now),
+    };
   };
   /** Records published alike by another object, by the note that says so. */
   const alike = new Map<string, string[]>();
@@ -830,7 +845,8 @@ export function annotationSites(resource: Resource): AnnotationSite[] {
   const own = annotationSite(["metadata", "annotations"], resource, resource.annotations);
   if (resource.id.kind !== "Gateway" || resource.id.group !== "gateway.networking.k8s.io") return [own];
   const generated = annotationStrings(record(record(spec(resource).infrastructure).annotations));
-  const service = { ...(resource.cluster ? { cluster: resource.cluster } : {}), id: { group: "" } };
+  // The implementation names, labels and places that Service (Envoy Gateway: in its own namespace): filters on them may read it.
+  const service: ReadObject = { ...(resource.cluster ? { cluster: resource.cluster } : {}), id: { group: "", kind: "Service" } };
   return [
     own,
     annotationSite(["spec", "infrastructure", "annotations"], service, generated, "spec.infrastructure (the Service generated for it) "),
@@ -909,13 +925,15 @@ export function judgeSettingsChange(
   const readers = { base: readersIn("base"), head: readersIn("head") };
   const [written, writtenBefore] = [prefixesBySetting(after), prefixesBySetting(before)];
   const followed = moved.filter(({ name }) => settingRead(readers.head, written.get(name)!) === "read");
-  const dropped = moved.filter(
-    ({ name }) =>
-      settingRead(readers.head, written.get(name)!) === "unread" && settingRead(readers.base, writtenBefore.get(name)!) !== "unread",
-  );
-  for (const { name } of dropped)
+  const dropped = moved.flatMap(({ name }) => {
+    const losing = losingReaders(readers.base, readers.head, written.get(name)!, writtenBefore.get(name)!);
+    return losing.length > 0 ? [{ name, losing }] : [];
+  });
+  for (const { name, losing } of dropped)
     for (const prefix of written.get(name)!)
-      judgeSetting(out, prefix + name, name, after[prefix + name], undefined, site, { unread: describeReaders(readers.head) });
+      judgeSetting(out, prefix + name, name, after[prefix + name], undefined, site, {
+        unread: describeLoss(losing, readers.head, site.read),
+      });
   /** One finding for settings moved alike, values unchanged: `why` says what it means for their records. */
   const report = (entries: readonly Moved[], why: (leftBehind: boolean) => string, riskFloor?: "medium") => {
     if (entries.length === 0) return;
@@ -939,7 +957,7 @@ export function judgeSettingsChange(
       `, to one every external-dns controller reading it here reads (${describeReaders(readers.head)}): its records keep these settings`,
   );
   report(
-    moved.filter((entry) => !followed.includes(entry) && !dropped.includes(entry)),
+    moved.filter((entry) => !followed.includes(entry) && !dropped.some(({ name }) => name === entry.name)),
     (leftBehind) =>
       `: external-dns reads one prefix (v0.22 and later ${GA_PREFIX} by default, earlier versions external-dns.alpha.kubernetes.io/), with no fallback to the other, so ${leftBehind ? "the records keep these settings only where the controller reads the prefix that now holds them: one reading the prefix left behind drops them (a target, a hostname: records retargeted or deleted)" : "a controller reading the prefix they were added under now takes them"}`,
     "medium",
@@ -957,10 +975,12 @@ export function judgeUnreadSettings(
   before: readonly ExternalDnsController[],
   after: readonly ExternalDnsController[],
 ): void {
-  const unread = describeReaders(after);
-  for (const [name, prefixes] of prefixesBySetting(site.settings))
-    if (settingRead(after, prefixes) === "unread" && settingRead(before, prefixes) !== "unread")
-      for (const prefix of prefixes) judgeSetting(out, prefix + name, name, site.settings[prefix + name], undefined, site, { unread });
+  for (const [name, prefixes] of prefixesBySetting(site.settings)) {
+    const losing = losingReaders(before, after, prefixes);
+    if (losing.length === 0) continue;
+    const unread = describeLoss(losing, after, site.read);
+    for (const prefix of prefixes) judgeSetting(out, prefix + name, name, site.settings[prefix + name], undefined, site, { unread });
+  }
 }
 
 /**
@@ -1013,8 +1033,8 @@ const settingsNamed = (annotations: Readonly<Record<string, string>>, names: rea
 
 /**
  * One external-dns annotation of a map changed: what it does to the names the object publishes.
- * `unread`: the annotation stays but the controllers reading the object no longer read its prefix
- * (how they read), so it is judged as removed.
+ * `unread`: the annotation stays but a controller reading the object no longer reads its prefix
+ * (describeLoss: which, and how they read), so it is judged as removed from its records.
  */
 export function judgeSetting(
   out: DraftSink,
@@ -1026,7 +1046,7 @@ export function judgeSetting(
   { unread, optOut }: { readonly unread?: string; readonly optOut?: OptOutJudge } = {},
 ): void {
   if (was === now) return;
-  const label = `${site.where}${unread ? `${key}, which no external-dns controller reading it reads any more (${unread}),` : key}`;
+  const label = `${site.where}${unread ? `${key}, ${unread},` : key}`;
   const path = [...site.at, key];
   if (NAMING_SETTINGS.has(name)) {
     const hosts = setChange(hostnames(was), hostnames(now));

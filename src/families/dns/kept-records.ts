@@ -92,33 +92,56 @@ function namesOf(resource: Resource, tree: ManifestSet, prefixes: readonly strin
 const label = (resource: Resource): string => `${resource.id.kind} ${resource.id.namespace}/${resource.id.name}`;
 
 /**
+ * Whether what one publisher (a controller reading the object; none: the tree runs none) published
+ * of the object is published at head by other objects it reads, not opted out themselves: its names
+ * and who keeps them, or undefined where some name is kept by none (or cannot be told).
+ */
+function keptBy(
+  publisher: readonly ExternalDnsController[],
+  base: Resource,
+  head: Resource,
+  context: DetectorContext,
+  headControllers: readonly ExternalDnsController[],
+): { readonly names: readonly string[]; readonly keepers: readonly { other: Resource; kept: string[] }[] } | undefined {
+  const names = namesOf(base, context.base, readPrefixes(publisher));
+  if (names === undefined) return undefined;
+  const keepers = [...context.head.resources.values()].flatMap((other) => {
+    if (other.key === head.key || other.cluster !== head.cluster) return [];
+    const theirs = readersOf(headControllers, other).filter((reader) => publisher.some(({ id }) => id === reader.id));
+    // With no controller in the tree, only an object of the same API group is surely read by the same source.
+    if (publisher.length > 0 ? theirs.length === 0 : other.id.group !== base.id.group) return [];
+    const prefixes = readPrefixes(theirs);
+    if (prefixes.some((prefix) => optedOut(other.annotations[`${prefix}controller`]))) return [];
+    const kept = (namesOf(other, context.head, prefixes) ?? []).filter((name) => names.includes(name));
+    return kept.length > 0 ? [{ other, kept }] : [];
+  });
+  const covered = new Set(keepers.flatMap(({ kept }) => kept));
+  return names.every((name) => covered.has(name)) ? { names, keepers } : undefined;
+}
+
+/**
  * What gaining the opt-out does to `subject`'s records (base: as it was, head: opted out); undefined
  * where they go as the opt-out says (route.removed).
  */
 export function optOutVerdict(base: Resource, head: Resource, context: DetectorContext): OptOutVerdict | undefined {
   const readers = readersOf(externalDnsControllers(context, "base"), base);
-  const names = namesOf(base, context.base, readPrefixes(readers));
-  if (names !== undefined && names.length > 0) {
-    const ids = new Set(readers.map((reader) => reader.id));
-    const headControllers = externalDnsControllers(context, "head");
-    const keepers = [...context.head.resources.values()].flatMap((other) => {
-      if (other.key === head.key || other.cluster !== head.cluster) return [];
-      const theirs = readersOf(headControllers, other);
-      // With no controller in the tree, only an object of the same API group is surely read by the same source.
-      const sameReaders =
-        ids.size > 0 ? [...ids].every((id) => theirs.some((reader) => reader.id === id)) : other.id.group === base.id.group;
-      if (!sameReaders) return [];
-      const prefixes = readPrefixes(theirs);
-      if (prefixes.some((prefix) => optedOut(other.annotations[`${prefix}controller`]))) return [];
-      const kept = (namesOf(other, context.head, prefixes) ?? []).filter((name) => names.includes(name));
-      return kept.length > 0 ? [{ other, kept }] : [];
-    });
-    const covered = new Set(keepers.flatMap(({ kept }) => kept));
-    if (names.every((name) => covered.has(name)))
-      return {
-        class: "resource.changed",
-        effect: `external-dns ignores it, but ${keepers.map(({ other, kept }) => `${label(other)} (${kept.join(", ")})`).join(" and ")}, read by the same external-dns, still publish${keepers.length === 1 ? "es" : ""} ${names.join(", ")}: the records stay`,
-      };
+  const headControllers = externalDnsControllers(context, "head");
+  // Each controller publishes its own records: what it published of the object must be published by it from others.
+  const kept = (readers.length > 0 ? readers.map((reader) => [reader]) : [[]]).map((publisher) =>
+    keptBy(publisher, base, head, context, headControllers),
+  );
+  const names = sortedSet(kept.flatMap((by) => by?.names ?? []));
+  if (names.length > 0 && kept.every((by) => by !== undefined)) {
+    const keepers = new Map<string, { other: Resource; kept: string[] }>();
+    for (const { other, kept: theirs } of kept.flatMap((by) => by!.keepers)) {
+      const known = keepers.get(other.key);
+      keepers.set(other.key, { other, kept: sortedSet([...(known?.kept ?? []), ...theirs]) });
+    }
+    const all = [...keepers.values()];
+    return {
+      class: "resource.changed",
+      effect: `external-dns ignores it, but ${all.map(({ other, kept }) => `${label(other)} (${kept.join(", ")})`).join(" and ")}, read by the same external-dns, still publish${all.length === 1 ? "es" : ""} ${names.join(", ")}: the records stay`,
+    };
   }
   const now = readersOf(externalDnsControllers(context, "head"), head);
   const policies = sortedSet(now.map((reader) => reader.records?.policy ?? "sync"));

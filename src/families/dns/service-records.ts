@@ -8,7 +8,13 @@ import { isRecord, record, text } from "../../core/json-access.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { sameValue } from "../../core/canonical-values.js";
 import { pairEntries } from "../../core/pair-entries.js";
-import { controllersRead, externalDnsControllers, readersOf, type ExternalDnsController } from "./external-dns-controllers.js";
+import {
+  controllersRead,
+  externalDnsControllers,
+  readersOf,
+  type ExternalDnsController,
+  type ReadObject,
+} from "./external-dns-controllers.js";
 import {
   annotationSite,
   annotationStrings,
@@ -50,11 +56,17 @@ interface AnnotatedService {
   readonly site: AnnotationSite;
 }
 
-const serviceRead = (cluster: string | undefined) => ({ ...(cluster ? { cluster } : {}), id: { group: "" } });
+/** A Service as its readers' filters see it: its labels are not read here, so a label filter may read it. */
+const serviceRead = (cluster: string | undefined, annotations: Readonly<Record<string, string>>, namespace?: string): ReadObject => ({
+  ...(cluster ? { cluster } : {}),
+  id: { group: "", kind: "Service", ...(namespace ? { namespace } : {}) },
+  annotations,
+});
 
 const declared = (service: DeclaredService): AnnotatedService[] => {
   if (service.unreadable) return [];
-  const site = annotationSite(["metadata", "annotations"], serviceRead(service.cluster), annotationStrings(service.annotations));
+  const annotations = annotationStrings(service.annotations);
+  const site = annotationSite(["metadata", "annotations"], serviceRead(service.cluster, annotations, service.namespace), annotations);
   if (Object.keys(site.settings).length === 0) return [];
   const id = { group: "", kind: "Service", namespace: service.namespace ?? "default", name: service.name };
   return [
@@ -99,7 +111,8 @@ const released = ({ object, namespace, source, cluster }: MentioningObject): Ann
     name: text(record(object.metadata).name) ?? "(unnamed)",
   };
   return [...valuesServices(record(object.spec).values, ["spec", "values"])].flatMap(({ at, annotations }) => {
-    const site = annotationSite([...at, "annotations"], serviceRead(cluster), annotationStrings(annotations));
+    const strings = annotationStrings(annotations);
+    const site = annotationSite([...at, "annotations"], serviceRead(cluster, strings), strings);
     if (Object.keys(site.settings).length === 0) return [];
     const values = at.slice(2).join(".");
     return [

@@ -2,7 +2,7 @@ import type { FileDetector } from "../../core/detector.js";
 import type { Detection } from "../../core/finding.js";
 import { canonical, sameValue } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
-import { controllersRead, describeReaders, externalDnsControllers, readersOf, settingRead } from "./external-dns-controllers.js";
+import { controllersRead, describeLoss, externalDnsControllers, losingReaders, readersOf } from "./external-dns-controllers.js";
 import { annotationSites, judgeUnreadProviderSetting, judgeUnreadSettings, prefixedProviderSettings } from "./gslb.js";
 
 /**
@@ -35,15 +35,11 @@ export const unreadAnnotationsDetector: FileDetector = (_files, context) => {
     }
     // A DNSEndpoint's Cloudflare settings are read under the controller's prefix too (v0.22).
     const [readersBefore, readersAfter] = [readersOf(before, base), readersOf(after, head)];
-    const unread = describeReaders(readersAfter);
     const kept = new Set(prefixedProviderSettings(base).map(({ written }) => written));
-    for (const entry of provider)
-      if (
-        kept.has(entry.written) &&
-        settingRead(readersAfter, entry.prefixes) === "unread" &&
-        settingRead(readersBefore, entry.prefixes) !== "unread"
-      )
-        judgeUnreadProviderSetting(out, entry, unread);
+    for (const entry of provider) {
+      const losing = kept.has(entry.written) ? losingReaders(readersBefore, readersAfter, entry.prefixes) : [];
+      if (losing.length > 0) judgeUnreadProviderSetting(out, entry, describeLoss(losing, readersAfter, head));
+    }
     detections.push(...out.detections.map((detection) => ({ ...detection, resourceKey: head.key })));
   }
   return detections;

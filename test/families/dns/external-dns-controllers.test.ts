@@ -190,13 +190,19 @@ describe("settings moved between prefixes, judged against the controllers that r
     expect(findings(review(pinned, gateway(TARGET(ALPHA)), pinned, gateway(TARGET(GA))))).toEqual([["route.attachment-changed", "high"]]);
   });
 
-  it("moved where one reader runs v0.22 and another v0.21: medium, as with no controller in the tree", () => {
+  it("moved where one reader runs v0.22 and another v0.21: the v0.21 one's records lose it; with no controller in the tree, medium", () => {
     const mixed = (annotations: string) => ({
       "networking/a.yaml": deployment(V22),
       "networking/b.yaml": deployment(V21, ["--source=gateway-httproute"], "external-dns-internal"),
       "networking/gateway.yaml": gateway(annotations),
     });
-    expect(findings(analyze(mixed(TARGET(ALPHA)), mixed(TARGET(GA))))).toEqual([["resource.changed", "medium"]]);
+    const result = analyze(mixed(TARGET(ALPHA)), mixed(TARGET(GA)));
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toContain(
+      "which Deployment networking/external-dns-internal (v0.21.0), reading it, no longer reads",
+    );
+    // Written under both prefixes: each controller reads one of them.
+    expect(findings(analyze(mixed(TARGET(ALPHA)), mixed(`${TARGET(ALPHA)}, ${TARGET(GA)}`)))).toEqual([["resource.changed", "low"]]);
     expect(findings(analyze({ "g.yaml": gateway(TARGET(ALPHA)) }, { "g.yaml": gateway(TARGET(GA)) }))).toEqual([
       ["resource.changed", "medium"],
     ]);
@@ -617,5 +623,109 @@ spec: {type: LoadBalancer, ports: [{port: 80}]}
     expect(result.findings[0]!.summary).toContain("--policy=upsert-only it deletes no record");
     const sync = { "networking/external-dns.yaml": controller(["--policy=sync"]) };
     expect(judge({ "apps/a.yaml": route("app", "") }, { "apps/a.yaml": route("app", optOut) }, sync)).toEqual([["route.removed", "high"]]);
+  });
+});
+
+describe("two controllers reading one Gateway: each publishes its own records (rwlove/home-ops d84a132dff)", () => {
+  const bind = (image: string) => deployment(image, ["--source=gateway-httproute", "--provider=rfc2136"], "external-dns-bind");
+  const cloudflare = (image: string, ...filters: string[]) =>
+    deployment(image, ["--source=gateway-httproute", "--provider=cloudflare", ...filters], "external-dns-cloudflare");
+  const internal = (annotations: string, labels = "{}") =>
+    gateway(annotations, "internal").replace("  annotations:", `  labels: ${labels}\n  annotations:`);
+  const tree = (bindImage: string, other: string, gatewayYaml: string) => ({
+    "networking/bind.yaml": bind(bindImage),
+    "networking/cloudflare.yaml": other,
+    "networking/gateway.yaml": gatewayYaml,
+  });
+  const bump = (other: string, gatewayYaml = internal(TARGET(ALPHA))) =>
+    analyze(tree(V21, other, gatewayYaml), tree(V22, other, gatewayYaml));
+
+  it("bind bumped to v0.22 while cloudflare still reads the alpha prefix: bind's records are retargeted, high, naming bind", () => {
+    const result = bump(cloudflare(V21));
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toContain(
+      "which Deployment networking/external-dns-bind (v0.22.0), reading it, no longer reads (Deployment networking/external-dns-bind (v0.22.0) reads external-dns.kubernetes.io/), so its records lose it though Deployment networking/external-dns-cloudflare (v0.21.0) reads external-dns.alpha.kubernetes.io/",
+    );
+  });
+
+  it("cloudflare's --gateway-label-filter leaves the internal Gateway to bind alone: high, as bind's only", () => {
+    const result = bump(cloudflare(V21, "--gateway-label-filter=type=external"));
+    expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+    expect(result.findings[0]!.summary).toContain(
+      "which no external-dns controller reading it reads any more (Deployment networking/external-dns-bind",
+    );
+  });
+
+  it("both still read the prefix the settings sit under, or they sit under both: nothing lost", () => {
+    const pinned = deployment(
+      V22,
+      ["--source=gateway-httproute", "--provider=rfc2136", `--annotation-prefix=${ALPHA}`],
+      "external-dns-bind",
+    );
+    const both = tree(V22, cloudflare(V21), internal(TARGET(ALPHA)));
+    expect(findings(analyze({ ...both, "networking/bind.yaml": bind(V21) }, { ...both, "networking/bind.yaml": pinned }))).toEqual([]);
+    expect(findings(bump(cloudflare(V21), internal(`${TARGET(ALPHA)}, ${TARGET(GA)}`)))).toEqual([]);
+  });
+
+  it("the changed controller filtered away from the Gateway before and after: nothing it published is lost", () => {
+    const external = (image: string) =>
+      deployment(
+        image,
+        ["--source=gateway-httproute", "--provider=cloudflare", "--gateway-label-filter=type in (external)"],
+        "external-dns-cloudflare",
+      );
+    const bindOld = deployment(V21, ["--source=gateway-httproute", "--provider=rfc2136"], "external-dns-bind");
+    const files = (image: string) => ({
+      "networking/bind.yaml": bindOld,
+      "networking/cloudflare.yaml": external(image),
+      "networking/gateway.yaml": internal(TARGET(ALPHA)),
+    });
+    expect(findings(analyze(files(V21), files(V22)))).toEqual([]);
+    // The dangerous neighbour: the Gateway carries the label the filter selects.
+    const labelled = (image: string) => ({ ...files(image), "networking/gateway.yaml": internal(TARGET(ALPHA), "{type: external}") });
+    expect(findings(analyze(labelled(V21), labelled(V22)))).toEqual([["route.attachment-changed", "high"]]);
+  });
+
+  it("a filter that cannot be told (a variable, a selector not parsed) may read the Gateway: still high, with a note", () => {
+    const unsure = (image: string, filter: string) =>
+      deployment(image, ["--source=gateway-httproute", "--provider=cloudflare", filter], "external-dns-cloudflare");
+    for (const filter of ["--gateway-label-filter=type=${GATEWAY_TYPE}", "--gateway-label-filter=tier>1"]) {
+      const files = (image: string) => ({
+        "networking/bind.yaml": bind(V21),
+        "networking/cloudflare.yaml": unsure(image, filter),
+        "networking/gateway.yaml": internal(TARGET(ALPHA)),
+      });
+      const result = analyze(files(V21), files(V22));
+      expect(findings(result)).toEqual([["route.attachment-changed", "high"]]);
+      expect(result.findings[0]!.summary).toContain(
+        "whether Deployment networking/external-dns-cloudflare (v0.22.0) reads this object at all cannot be told",
+      );
+    }
+  });
+
+  it("--namespace, --label-filter and --annotation-filter select the Services a controller reads; Gateways only by their own filters", () => {
+    const service = (annotations: string) => `
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps, annotations: {${annotations}}}
+spec: {type: LoadBalancer, ports: [{port: 443}]}
+`;
+    const hostname = `${ALPHA}hostname: web.example.com`;
+    const controller = (image: string, filter: string) =>
+      deployment(image, ["--source=service", "--provider=cloudflare", filter], "external-dns-cloudflare");
+    const run = (filter: string, annotations = hostname) => {
+      const files = (image: string) => ({ "networking/c.yaml": controller(image, filter), "apps/svc.yaml": service(annotations) });
+      return findings(analyze(files(V21), files(V22)));
+    };
+    expect(run("--namespace=networking")).toEqual([]);
+    expect(run("--namespace=apps")).toEqual([["route.removed", "high"]]);
+    expect(run("--annotation-filter=kubernetes.io/ingress.class in (public)")).toEqual([]);
+    expect(run("--annotation-filter=kubernetes.io/ingress.class in (public)", `${hostname}, kubernetes.io/ingress.class: public`)).toEqual([
+      ["route.removed", "high"],
+    ]);
+    // Its labels are not read here: a label filter may select it.
+    expect(run("--label-filter=expose=true")).toEqual([["route.removed", "high"]]);
+    // --gateway-namespace does not select Services.
+    expect(run("--gateway-namespace=networking")).toEqual([["route.removed", "high"]]);
   });
 });
