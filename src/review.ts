@@ -499,7 +499,8 @@ const blocksWhenUnrendered =
 /**
  * A root the PR feeds that could not be rendered (remote chart or base, tool error, timeout) is
  * high: what it would apply is unknown, so it is never a silent pass (unless the policy lists them).
- * One stopped by a broken file that applies no traffic config either way is said, low.
+ * One stopped by a broken file that applies no traffic config either way, or a release removed with
+ * its trusted chart that asked for none, is said, low.
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
   alikeAcrossBuilds((input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy))).map(({ failure, builds }) => {

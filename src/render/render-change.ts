@@ -14,6 +14,7 @@ import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
+  removedWithTrustedChart,
   onlyTrustedVersionsDiffer,
   releasesVouched,
   decisiveFirst,
@@ -466,6 +467,17 @@ async function renderStage(
     const offline = offlineRoot?.offline;
     if (offline === undefined) {
       runnable.push(id);
+      continue;
+    }
+    if (!after && options.trusts !== undefined && removedWithTrustedChart(before!, headPlan.values(), headText, options.trusts)) {
+      failures.push({
+        id,
+        origin: either(id).origin,
+        inputs: inputsOf(id),
+        reason: `${id} removed with its trusted chart (${before!.fetches!.join(", ")}, the policy's \`render.trusted\`); its values enable no traffic config`,
+        gates: either(id).deployed,
+        trafficFree: true,
+      });
       continue;
     }
     // A file it lists that the PR deletes fails its build wherever it runs: that is the cause to name,

@@ -21,6 +21,7 @@ import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js"
 import { chartAt } from "../core/chart-source.js";
 import { namesSource, releaseChart, type FluxSource, type SourceRef } from "../core/flux-release-chart.js";
 import { rendersNoTrafficConfig, trafficValuesOf } from "./known-charts.js";
+import { valuesAskNoTraffic } from "./traffic-names.js";
 import { artifactRepository, unversionedRemote, versionedArtifacts, withoutArtifactVersions } from "./artifact-versions.js";
 import { RELEASE_OPERATION_FIELDS } from "../core/flux-operation-patch.js";
 import {
@@ -124,6 +125,13 @@ export interface RenderRoot {
    * alone). Added, removed or changed, it applies none, so it needs no render (traffic-free-root.ts).
    */
   readonly trafficFree?: true;
+  /**
+   * A HelmRelease of a remote chart whose values, all of them read (inline and every `valuesFrom`
+   * source the tree holds, no chart values file nor post-renderer beside them), switch on nothing
+   * that could make traffic config (valuesAskNoTraffic): removed with a chart the policy trusts, it
+   * took only what that chart renders by default (see removedWithTrustedChart).
+   */
+  readonly valuesAskNoTraffic?: true;
   /**
    * A release's fingerprint without its chart's version (and its source's tag), nor the versions of
    * the OCI artifacts its values name (artifact-versions.ts): equal at base and head when only
@@ -861,6 +869,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
       ...(fetches ? { fetches: [...fetches], unpinnedFingerprint: canonical(unpinned) } : {}),
       ...(fetches && artifacts.length > 0 ? { artifactVersions: artifacts } : {}),
       ...(known && rendersNoTrafficConfig(values, fetches, chartVersions(source, referenced)) ? { trafficFree: true as const } : {}),
+      ...(known && (source?.valuesFiles ?? []).length === 0 && valuesAskNoTraffic(values) ? { valuesAskNoTraffic: true as const } : {}),
     };
   });
 }
@@ -1624,6 +1633,60 @@ export function onlyTrustedVersionsMoved(
   }
   return onlyTrustedVersionsDiffer(before, baseText, after, headText, trusted);
 }
+
+/**
+ * Whether a HelmRelease the PR removes whole (no release of its name at head, wherever it moved)
+ * needs no render: its chart comes only from sources the policy trusts (`render.trusted`: what they
+ * render holds no traffic config it governs) and its values switch on none (valuesAskNoTraffic), so
+ * what the removal takes away is nothing of traffic. Its values asking for an ingress or a route,
+ * one unread (a `valuesFrom` source the tree does not hold), or a source not trusted: the render it
+ * cannot have still blocks (Diaoul/home-ops 385f676387: openebs removed with its trusted OCI chart).
+ */
+export function removedWithTrustedChart(
+  before: RenderRoot,
+  head: Iterable<RenderRoot>,
+  headText: TreeTexts,
+  trusted: (source: string) => boolean,
+): boolean {
+  const { installer, fetches } = before;
+  if (installer?.kind !== "HelmRelease" || !before.valuesAskNoTraffic || !fetches || fetches.length === 0 || !fetches.every(trusted))
+    return false;
+  // A namespace one side leaves unset may be the other's: the same name there is the same release.
+  const same = (other: RenderRoot["installer"]) =>
+    other?.kind === "HelmRelease" &&
+    other.name === installer.name &&
+    (other.namespace === installer.namespace || other.namespace === "" || installer.namespace === "");
+  // Its document still written at head is no removal, whether or not head's plan found it (a
+  // kustomization the PR breaks plans none of the releases it renders).
+  return ![...head].some((root) => same(root.installer)) && !writesRelease(headText, installer.name);
+}
+
+/**
+ * Whether a tree's files write a HelmRelease of this name; a file that does not parse, wherever it
+ * names it. Read once per tree.
+ */
+function writesRelease(texts: TreeTexts, name: string): boolean {
+  let written = releasesWritten.get(texts);
+  if (!written) {
+    const names = new Set<string>();
+    const unread: string[] = [];
+    for (const [path, content] of texts) {
+      if (!isYamlFile(path) || !/\bHelmRelease\b/.test(content)) continue;
+      try {
+        for (const document of loadAllAsGoYaml(content)) {
+          const named = isRecord(document) && document.kind === "HelmRelease" ? text(record(document.metadata).name) : undefined;
+          if (named !== undefined) names.add(named);
+        }
+      } catch {
+        unread.push(content);
+      }
+    }
+    releasesWritten.set(texts, (written = { names, unread }));
+  }
+  return written.names.has(name) || written.unread.some((content) => content.includes(name));
+}
+
+const releasesWritten = new WeakMap<TreeTexts, { readonly names: ReadonlySet<string>; readonly unread: readonly string[] }>();
 
 /**
  * Whether a root's inputs differ only in the versions of remote sources the policy trusts, read in

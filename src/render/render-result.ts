@@ -49,7 +49,8 @@ export interface RenderFailure {
   /**
    * A root that reads a file the PR breaks but applies no traffic config at either side, nor does
    * the Flux build it is part of: its build stops, no route's (rafaribe/home-ops 59bb3b0d43, a
-   * kopiur ClusterRepository's duplicated key). Said, low.
+   * kopiur ClusterRepository's duplicated key). Said, low. So is a release removed with its trusted
+   * chart whose values ask for no traffic config (removedWithTrustedChart).
    */
   readonly trafficFree?: true;
 }

@@ -1,9 +1,9 @@
 import { posix } from "node:path";
-import { mayBeTextKind, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { NAMES_DELIVERY_KIND, trafficDocuments, type RenderRoot, type TreeTexts } from "./render-plan.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 import { generatesReadObject } from "./unread-generators.js";
+import { namesTraffic } from "./traffic-names.js";
 
 /**
  * Whether a root applies no traffic config on this side: a release of a known chart whose values
@@ -101,15 +101,3 @@ function foldersOf(texts: TreeTexts): ReadonlySet<string> {
   }
   return folders;
 }
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A traffic kind's name as a word, or a traffic group (a dotless one only as an apiVersion's). */
-const TRAFFIC_WORD = new RegExp(
-  [
-    ...[...trafficKindNames].map((kind) => `\\b${escape(kind)}\\b`),
-    ...[...trafficGroups].map((group) => (group.includes(".") ? escape(group) : `\\b${escape(group)}/`)),
-  ].join("|"),
-);
-
-const namesTraffic = (text: string): boolean => TRAFFIC_WORD.test(text) || mayBeTextKind(text);
