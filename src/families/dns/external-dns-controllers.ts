@@ -270,7 +270,12 @@ function runBy({ object, namespace, source, cluster }: MentioningObject, what: s
     name: text(record(object.metadata).name) ?? "(unnamed)",
   };
   const id = `${resource.kind} ${resource.namespace}/${resource.name}`;
-  return { id: `${id}${container}`, name: `${id} (${what})`, resource, source, ...(cluster ? { cluster } : {}) };
+  // Copies of one release per cluster (szinn/k8s-homelab's external-dns-unifi under kubernetes/main and
+  // kubernetes/staging, each with its own --domain-filter) are controllers apart: by the cluster the
+  // tree places each in, else by the file each is written in, so one tree's copy is never paired with
+  // the other tree's copy of the other cluster.
+  const where = cluster ?? source.file;
+  return { id: `${id}${container}@${where}`, name: `${id} (${what})`, resource, source, ...(cluster ? { cluster } : {}) };
 }
 
 const isKind = (object: JsonRecord, group: string, kind: string): boolean =>

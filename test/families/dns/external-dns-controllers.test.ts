@@ -323,6 +323,22 @@ describe("a controller that manages other records (--provider, --source, --domai
     expect(change(BASE, BASE.slice(0, 3))).toEqual([["route.added", "medium", AT]]);
   });
 
+  it("a copy per cluster, each with its own zones, is each its own controller: a PR touching neither changes no record (szinn/k8s-homelab 042240ee71)", () => {
+    const trees = (gatewayText: string) => ({
+      "kubernetes/main/networking/external-dns.yaml": controller(BASE),
+      "kubernetes/staging/networking/external-dns.yaml": controller([...BASE.slice(0, 3), "--domain-filter=test.example.com"]),
+      "kubernetes/main/networking/gateway.yaml": gatewayText,
+    });
+    expect(analyze(trees(gateway(TARGET(ALPHA))), trees(gateway(TARGET(ALPHA), "internal"))).findings.map((f) => f.class)).not.toContain(
+      "route.added",
+    );
+    const zonesNarrowed = analyze(trees(gateway(TARGET(ALPHA))), {
+      ...trees(gateway(TARGET(ALPHA))),
+      "kubernetes/staging/networking/external-dns.yaml": controller(BASE.slice(0, 3)),
+    });
+    expect(classesAndRisks(zonesNarrowed)).toEqual([["route.added", "medium"]]);
+  });
+
   it("other flags, and a version bump within v0.21, change no record", () => {
     expect(change(BASE, [...BASE, "--interval=5m", "--log-level=debug"])).toEqual([]);
     expect(change(BASE, [...BASE.slice(1), BASE[0]!])).toEqual([]);
