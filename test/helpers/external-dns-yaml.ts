@@ -1,4 +1,4 @@
-import type { analyze } from "./review-trees.js";
+import { analyze } from "./review-trees.js";
 
 // external-dns controllers as a tree runs them, for the dns family's tests.
 
@@ -25,3 +25,12 @@ spec:
 
 /** Each finding's class and risk. */
 export const classesAndRisks = (result: ReturnType<typeof analyze>) => result.findings.map((finding) => [finding.class, finding.risk]);
+
+/** A review of a controller's file and one traffic object's file, each before and after. */
+export const controllerAndObject =
+  (controllerPath: string, objectPath: string) =>
+  (controllerBefore: string, objectBefore: string, controllerAfter: string, objectAfter: string) =>
+    analyze(
+      { [controllerPath]: controllerBefore, [objectPath]: objectBefore },
+      { [controllerPath]: controllerAfter, [objectPath]: objectAfter },
+    );

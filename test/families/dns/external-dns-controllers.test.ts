@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderForReview } from "../../../src/render/render-change.js";
 import { analyzeChange, type SourceFile } from "../../../src/review.js";
 import { analyze, policyWith } from "../../helpers/review-trees.js";
-import { ALPHA, GA, V21, V22, classesAndRisks, externalDnsDeployment } from "../../helpers/external-dns-yaml.js";
+import { ALPHA, GA, V21, V22, classesAndRisks, externalDnsDeployment, controllerAndObject } from "../../helpers/external-dns-yaml.js";
 
 // external-dns v0.22 reads only `external-dns.kubernetes.io/`, earlier versions only the alpha prefix,
 // with no fallback: the controllers a tree runs decide which of a resource's settings reach its records.
@@ -28,11 +28,7 @@ const deployment = (
 const TARGET = (prefix: string) => `${prefix}target: external.example.com`;
 
 const findings = classesAndRisks;
-const review = (controllerBefore: string, gatewayBefore: string, controllerAfter: string, gatewayAfter: string) =>
-  analyze(
-    { "networking/external-dns.yaml": controllerBefore, "networking/gateway.yaml": gatewayBefore },
-    { "networking/external-dns.yaml": controllerAfter, "networking/gateway.yaml": gatewayAfter },
-  );
+const review = controllerAndObject("networking/external-dns.yaml", "networking/gateway.yaml");
 
 describe("a controller that stops reading the prefix a resource's settings sit under", () => {
   it("v0.21.0 → v0.22.0 while the Gateway's target is alpha-prefixed: the records are retargeted (buroa/k8s-gitops 3767be0e1e)", () => {

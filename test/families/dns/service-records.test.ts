@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../helpers/review-trees.js";
-import { ALPHA, GA, V21, V22, classesAndRisks, externalDnsDeployment } from "../../helpers/external-dns-yaml.js";
+import { ALPHA, GA, V21, V22, classesAndRisks, externalDnsDeployment, controllerAndObject } from "../../helpers/external-dns-yaml.js";
 
 // external-dns's service source reads core Services' annotations under the prefix its controllers
 // read (v0.22: only `external-dns.kubernetes.io/`): joryirving/home-ops#10003 and rwlove/home-ops#14161
@@ -26,11 +26,7 @@ const HOSTNAME = (prefix: string) => `${prefix}hostname: mqtt.example.com`;
 const BOTH = `${HOSTNAME(ALPHA)}, ${HOSTNAME(GA)}`;
 
 const findings = classesAndRisks;
-const review = (controllerBefore: string, serviceBefore: string, controllerAfter: string, serviceAfter: string) =>
-  analyze(
-    { "network/external-dns.yaml": controllerBefore, "home/mosquitto.yaml": serviceBefore },
-    { "network/external-dns.yaml": controllerAfter, "home/mosquitto.yaml": serviceAfter },
-  );
+const review = controllerAndObject("network/external-dns.yaml", "home/mosquitto.yaml");
 
 describe("a controller that stops reading the prefix a Service's settings sit under", () => {
   it("v0.21.0 → v0.22.0 while the Service's hostname is alpha-prefixed: its record is deleted, flagged at the controller", () => {
