@@ -14,7 +14,7 @@ import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.
 import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
 import { unreadOutput } from "../core/unread-output.js";
-import { objectsMentioning } from "../core/service-mentions.js";
+import { objectsMentioning, type MentioningObject } from "../core/service-mentions.js";
 import { patchedObject } from "../render/kustomize-patch.js";
 import { artifactRepository, unversionedUrl } from "../render/artifact-versions.js";
 import picomatch from "picomatch";
@@ -89,6 +89,7 @@ export function detectorContext(
   const unread: Partial<Record<"base" | "head", (namespace: string) => boolean>> = {};
   // Most reviews read no file's text through the context: the maps are made for the first that does.
   const texts: Partial<Record<"base" | "head", Map<string, string>>> = {};
+  const mentioning = { base: new Map<string, readonly MentioningObject[]>(), head: new Map<string, readonly MentioningObject[]>() };
   const declared = { base: new Map<string, readonly DeclaredService[]>(), head: new Map<string, readonly DeclaredService[]>() };
   const servicesDeclaredIn: DetectorContext["servicesDeclared"] = (side, file) => {
     let found = declared[side].get(file.path);
@@ -122,11 +123,19 @@ export function detectorContext(
       (unread[side] ??= unreadOutput(files[side], (path) => appliedAs(side, path)?.namespace, unrendered, readYaml))(namespace),
     servicesDeclared: servicesDeclaredIn,
     servicesNamed: (side, name) => files[side].flatMap((file) => (file.text.includes(name) ? servicesDeclaredIn(side, file) : [])),
-    // Where a file is applied is asked only of those that name it: most do not, and asking costs.
-    objectsMentioning: (side, name) =>
-      files[side].flatMap((file) =>
-        file.text.includes(name) ? objectsMentioning(file, name, appliedAs(side, file.path), { clusterOfFile, readYaml }) : [],
-      ),
+    // Where a file is applied is asked only of those that name it: most do not, and asking costs. Once
+    // a name: the dns family asks for "external-dns" from its controllers and each of its detectors.
+    objectsMentioning: (side, name) => {
+      let found = mentioning[side].get(name);
+      if (!found)
+        mentioning[side].set(
+          name,
+          (found = files[side].flatMap((file) =>
+            file.text.includes(name) ? objectsMentioning(file, name, appliedAs(side, file.path), { clusterOfFile, readYaml }) : [],
+          )),
+        );
+      return found;
+    },
     fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
     readForContext,
     renderJudged: (application, index, count) =>
