@@ -670,6 +670,9 @@ const RENDERED = Object.freeze({ rendered: true });
 const settings = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
   if (!change.base || !change.head) return;
   const kind = change.head.id.kind;
+  const { base, head } = change;
+  // Read once a change, where a setting about what it delivers asks: a suspend and a prune edited together ask alike.
+  let delivered: boolean | undefined;
   for (const setting of SETTINGS) {
     if (!setting.kinds.includes(kind)) continue;
     const before = setting.read(unjudged(change.base, setting, context));
@@ -679,10 +682,9 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
     if (!verdict) continue;
     const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
     const quiet =
-      setting.aboutDelivered &&
+      setting.aboutDelivered === true &&
       verdict.floor !== "low" &&
-      deliversNoTraffic(change.base, "base", context) &&
-      deliversNoTraffic(change.head, "head", context);
+      (delivered ??= deliversNoTraffic(base, "base", context) && deliversNoTraffic(head, "head", context));
     out.add({
       class: "resource.changed",
       summary: quiet

@@ -5,6 +5,7 @@ import type { DetectorContext } from "../../core/detector.js";
 import { documentTexts } from "../../core/document-texts.js";
 import { readersOf } from "../../core/kustomize-inclusion.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
+import { isKustomizationFile } from "../../core/kustomization-files.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 
 /**
@@ -76,7 +77,6 @@ const KUSTOMIZE_OPAQUE = ["helmCharts", "helmChartInflationGenerator", "generato
 
 const MANIFEST = /\.(ya?ml|json)$|(^|\/)Kustomization$/;
 const RENDERED_SOURCE = /(^|\/)Chart\.ya?ml$|\.(jsonnet|libsonnet)$/;
-const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
 function quietFile(file: string, fileText: string | undefined, holds: (path: string) => boolean, context: DetectorContext): boolean {
   // Argo CD renders a folder holding a chart with Helm, and jsonnet files with jsonnet.
@@ -84,14 +84,15 @@ function quietFile(file: string, fileText: string | undefined, holds: (path: str
   if (!MANIFEST.test(file)) return true;
   if (fileText === undefined) return false;
   return documentTexts(fileText).every((document) => {
-    if (document.trim() === "" || /^(\s*#.*\n?)*\s*$/.test(document)) return true;
+    // Comments alone: linear, where a pattern repeating `#.*` lines backtracks exponentially on a `####` banner.
+    if (document.replace(/^\s*#.*$/gm, "").trim() === "") return true;
     const value = context.readYaml(document);
     if (value === undefined) return false;
     if (!isRecord(value)) return true;
     const [apiVersion, kind] = [text(value.apiVersion) ?? "", text(value.kind) ?? ""];
     const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
     // A kustomization file often names neither apiVersion nor kind.
-    if (group !== KUSTOMIZE_GROUP && !KUSTOMIZATION_FILE.test(file))
+    if (group !== KUSTOMIZE_GROUP && !isKustomizationFile(file))
       // The whole text, as a List's items may be traffic config.
       return !context.readsKind(apiVersion, kind, document) && !mentionsTraffic(document, context.trafficKinds) && !MAKERS.has(group);
     if (KUSTOMIZE_OPAQUE.some((field) => value[field] !== undefined)) return false;
