@@ -91,7 +91,7 @@ const SOURCE_GROUPS: Readonly<Record<string, readonly string[]>> = {
 };
 /** gateway-httproute, -grpcroute, -tlsroute, -tcproute, -udproute: routes and the Gateways they attach to. */
 const GATEWAY_SOURCE = /^gateway-[a-z]+route$/;
-const GATEWAY_GROUPS = ["gateway.networking.k8s.io", "networking.x-k8s.io"];
+export const GATEWAY_GROUPS = ["gateway.networking.k8s.io", "networking.x-k8s.io"];
 
 /** A value filled in elsewhere (a Flux variable, a Helm template, a Kubernetes `$(VAR)`): what it says cannot be told. */
 const FILLED_IN = /\$\{|\{\{|\$\(/;

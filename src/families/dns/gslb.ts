@@ -2,7 +2,7 @@ import { dnsName } from "./dns-names.js";
 import { posix } from "node:path";
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { list, numeric, record, spec, text, texts } from "../../core/json-access.js";
+import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { canonical, sameValue, setChange, show, showSetChange, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList, type DetectionDraft, type Side } from "../../core/detection-list.js";
@@ -561,7 +561,7 @@ function prefixMoves(
   was: Readonly<Record<string, string>>,
   now: Readonly<Record<string, string>>,
 ): Map<string, { readonly value: string; readonly before: string[]; readonly after: string[]; readonly names: string[] }> {
-  const [before, after] = [prefixesBySetting(prefixed(was)), prefixesBySetting(prefixed(now))];
+  const [before, after] = [prefixesBySetting(externalDnsSettings(was)), prefixesBySetting(externalDnsSettings(now))];
   const moves = new Map<string, { value: string; before: string[]; after: string[]; names: string[] }>();
   for (const [setting, prefixes] of before) {
     const then = after.get(setting);
@@ -576,9 +576,6 @@ function prefixMoves(
   }
   return moves;
 }
-
-const prefixed = (settings: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(settings).filter(([name]) => externalDnsSetting(name) !== undefined));
 
 /** A record's provider setting that stays written but that a controller reading its DNSEndpoint no longer reads (`lost`: which, describeLoss): judged as removed. */
 const unreadProviderDraft = (label: string, at: FieldPath, name: string, value: string, lost: string): DetectionDraft => {
@@ -599,7 +596,7 @@ const unreadProviderDraft = (label: string, at: FieldPath, name: string, value: 
  */
 export const prefixedProviderSettings = (resource: Resource) =>
   endpointsOf(resource).flatMap((view, index) =>
-    [...prefixesBySetting(prefixed(view.provider))].map(([setting, prefixes]) => ({
+    [...prefixesBySetting(externalDnsSettings(view.provider))].map(([setting, prefixes]) => ({
       index,
       view,
       setting,
@@ -819,14 +816,6 @@ export interface AnnotationSite {
   readonly settings: Readonly<Record<string, string>>;
 }
 
-/** Annotation values as the API server keeps them: strings (a number or boolean YAML gives, as written). */
-export const annotationStrings = (value: unknown): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(record(value)).flatMap(([key, item]) =>
-      typeof item === "string" || typeof item === "number" || typeof item === "boolean" ? [[key, String(item)]] : [],
-    ),
-  );
-
 export const annotationSite = (
   at: FieldPath,
   read: ReadObject,
@@ -844,7 +833,7 @@ export const annotationSite = (
 export function annotationSites(resource: Resource): AnnotationSite[] {
   const own = annotationSite(["metadata", "annotations"], resource, resource.annotations);
   if (resource.id.kind !== "Gateway" || resource.id.group !== "gateway.networking.k8s.io") return [own];
-  const generated = annotationStrings(record(record(spec(resource).infrastructure).annotations));
+  const generated = stringMap(record(record(spec(resource).infrastructure).annotations));
   // The implementation names, labels and places that Service (Envoy Gateway: in its own namespace): filters on them may read it.
   const service: ReadObject = { ...(resource.cluster ? { cluster: resource.cluster } : {}), id: { group: "", kind: "Service" } };
   return [

@@ -5,7 +5,7 @@ import { sortedSet } from "../../core/canonical-values.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { EXTERNAL_DNS_PREFIXES } from "../../core/external-dns-annotations.js";
-import { externalDnsControllers, readersOf, settingRead, type ExternalDnsController } from "./external-dns-controllers.js";
+import { GATEWAY_GROUPS, externalDnsControllers, readersOf, settingRead, type ExternalDnsController } from "./external-dns-controllers.js";
 
 /**
  * An object that gains the `controller` opt-out takes its records away, unless what it published is
@@ -24,8 +24,6 @@ export interface OptOutVerdict {
   readonly riskFloor?: "medium";
 }
 
-const GATEWAY_API = ["gateway.networking.k8s.io", "networking.x-k8s.io"];
-
 /** A comma-separated list of names, as the `hostname` annotation holds them. */
 export const hostnames = (value: string | undefined): string[] => sortedSet((value ?? "").split(",").map(dnsName).filter(Boolean));
 
@@ -42,7 +40,7 @@ const hostnameAnnotation = (resource: Resource, prefixes: readonly string[]): st
 const routesOf = (gateway: Resource, tree: ManifestSet): Resource[] =>
   [...tree.resources.values()].filter(
     (route) =>
-      GATEWAY_API.includes(route.id.group) &&
+      GATEWAY_GROUPS.includes(route.id.group) &&
       route.id.kind.endsWith("Route") &&
       route.cluster === gateway.cluster &&
       list(spec(route).parentRefs).some((ref) => {
@@ -64,7 +62,7 @@ const routesOf = (gateway: Resource, tree: ManifestSet): Resource[] =>
 function namesOf(resource: Resource, tree: ManifestSet, prefixes: readonly string[]): string[] | undefined {
   const body = spec(resource);
   const derived = ((): string[] | undefined => {
-    if (GATEWAY_API.includes(resource.id.group)) {
+    if (GATEWAY_GROUPS.includes(resource.id.group)) {
       if (resource.id.kind === "Gateway") {
         const routes = routesOf(resource, tree).map((route) => namesOf(route, tree, prefixes));
         if (routes.some((names) => names === undefined)) return undefined;

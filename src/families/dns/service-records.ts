@@ -4,7 +4,7 @@ import type { DetectionDraft } from "../../core/detection-list.js";
 import type { DeclaredService } from "../../core/declared-services.js";
 import type { DocumentSource, ResourceId } from "../../core/resource.js";
 import type { MentioningObject } from "../../core/service-mentions.js";
-import { isRecord, record, text } from "../../core/json-access.js";
+import { isRecord, record, stringMap, text } from "../../core/json-access.js";
 import type { SourceFile } from "../../core/source-file.js";
 import { sameValue } from "../../core/canonical-values.js";
 import { pairEntries } from "../../core/pair-entries.js";
@@ -17,7 +17,6 @@ import {
 } from "./external-dns-controllers.js";
 import {
   annotationSite,
-  annotationStrings,
   judgeAddedSettings,
   judgeSettingsChange,
   judgeUnreadSettings,
@@ -65,7 +64,7 @@ const serviceRead = (cluster: string | undefined, annotations: Readonly<Record<s
 
 const declared = (service: DeclaredService): AnnotatedService[] => {
   if (service.unreadable) return [];
-  const annotations = annotationStrings(service.annotations);
+  const annotations = stringMap(service.annotations);
   const site = annotationSite(["metadata", "annotations"], serviceRead(service.cluster, annotations, service.namespace), annotations);
   if (Object.keys(site.settings).length === 0) return [];
   const id = { group: "", kind: "Service", namespace: service.namespace ?? "default", name: service.name };
@@ -111,7 +110,7 @@ const released = ({ object, namespace, source, cluster }: MentioningObject): Ann
     name: text(record(object.metadata).name) ?? "(unnamed)",
   };
   return [...valuesServices(record(object.spec).values, ["spec", "values"])].flatMap(({ at, annotations }) => {
-    const strings = annotationStrings(annotations);
+    const strings = stringMap(annotations);
     const site = annotationSite([...at, "annotations"], serviceRead(cluster, strings), strings);
     if (Object.keys(site.settings).length === 0) return [];
     const values = at.slice(2).join(".");
