@@ -2,8 +2,8 @@
 // (run on `prepare`, so `npx route-governor` works right after `npm ci`); `bench` builds the
 // benchmark, which measures the bundled code as it ships; `action` the GitHub Action's committed bundle.
 import { build } from "esbuild";
-import { chmodSync, rmSync } from "node:fs";
-import { ANALYSIS_THREAD_ENTRY, commonJs, lean, shared } from "./bundle-options.mjs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ANALYSIS_THREAD_ENTRY, commonJs, lean, oneByteText, shared } from "./bundle-options.mjs";
 
 const only = process.argv[2];
 const targets = [
@@ -49,7 +49,17 @@ const targets = [
 for (const { name, app, ...options } of targets) {
   // A folder of chunks is rebuilt whole: stale chunks would be packaged too.
   if (options.splitting) rmSync(options.outdir, { recursive: true, force: true });
-  await build({ ...shared, ...options });
+  await buildOneByte({ ...shared, ...options });
   if (name === "cli") chmodSync(options.outfile, 0o755);
-  if (app) await build({ ...shared, ...options, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile: "dist/analysis-thread.mjs" });
+  if (app) await buildOneByte({ ...shared, ...options, entryPoints: [ANALYSIS_THREAD_ENTRY], outfile: "dist/analysis-thread.mjs" });
+}
+
+/** A build whose JavaScript files V8 can hold one byte a character (bundle-options.mjs oneByteText). */
+async function buildOneByte(options) {
+  const { metafile } = await build({ ...options, metafile: true });
+  for (const file of Object.keys(metafile.outputs).filter((output) => /\.[cm]?js$/.test(output))) {
+    const code = readFileSync(file, "utf8");
+    const escaped = oneByteText(code);
+    if (escaped !== code) writeFileSync(file, escaped);
+  }
 }

@@ -51,6 +51,23 @@ export const lean = {
   ],
 };
 
+/**
+ * V8 keeps a script's source for as long as its functions live, as one-byte (Latin-1) text only if
+ * every character fits: one `→` in a comment makes the CLI's whole 2 MB bundle two-byte, 2 MB more
+ * heap for the life of every review (issue 13), and so for the Lambda bundles, which keep UTF-8.
+ * esbuild escapes string literals but not comments, regular expressions or raw templates (ten
+ * characters, one of them in zod). A \u escape means the same character in a string, a template,
+ * a regular expression and an identifier, and nothing in a comment; the one raw template that
+ * holds such characters is a RegExp source, where the escape is read as the character again.
+ */
+export function oneByteText(code) {
+  return code.replace(/[^\x00-\xff]/g, (unit, at) => {
+    // After a backslash the escape would itself be escaped: no bundle has one, and none may slip through.
+    if (code[at - 1] === "\\") throw new Error(`oneByteText: an escaped non-Latin-1 character at ${at}`);
+    return `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+}
+
 // The entry of the thread the App analyses each evaluation in (src/isolation/isolated-analysis.ts),
 // written beside every bundle that runs the App, where the App looks for it.
 export const ANALYSIS_THREAD_ENTRY = "src/isolation/analysis-thread.ts";
