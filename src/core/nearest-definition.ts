@@ -1,3 +1,5 @@
+import { posix } from "node:path";
+
 /**
  * Several definitions of one name in a tree (a Gateway per example folder or overlay, the same
  * Gateway per cluster): which one a reference means.
@@ -14,17 +16,29 @@ export interface Placed {
  * Gateway default/nginx with their own listeners, one folder for all); else the one nearest the
  * referrer's file, as each example folder or overlay of a repository brings its own Gateway
  * (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its routes beside it);
- * else an unscoped one, else any.
+ * else an unscoped one, else any. A definition in a subfolder of the referrer's folder is another
+ * example's, meant only where every one is in such a subfolder: gateway-api 6d76ec6e57 added
+ * experimental/v1alpha{2,3}/tls-routing/, each with its own `example-gateway`, and the untouched
+ * experimental/http-route-rule-name.yaml, which had no Gateway of its own and took the first of
+ * standard/'s, read as moved onto the first of theirs, a TLS listener.
  */
 export function pickDefinition<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): T | undefined {
   if (!candidates || candidates.length < 2) return candidates?.[0];
+  const beside = candidates.filter((c) => !inSubfolder(c.file, from.file));
+  const meant = beside.length > 0 ? beside : candidates;
   return (
     candidates.find((c) => c.scope === from.scope) ??
     candidates.find((c) => c.file === from.file) ??
-    nearest(candidates, from.file) ??
-    candidates.find((c) => c.scope === undefined) ??
-    candidates[0]
+    nearest(meant, from.file) ??
+    meant.find((c) => c.scope === undefined) ??
+    meant[0]
   );
+}
+
+/** Whether a file is in a folder below the other's. */
+function inSubfolder(file: string, of: string): boolean {
+  const folder = posix.dirname(of);
+  return posix.dirname(file) !== folder && (folder === "." || file.startsWith(`${folder}/`));
 }
 
 /** The candidate whose file shares the most folders with this one, when exactly one does. */

@@ -69,6 +69,21 @@ describe("a Gateway name defined once per folder (examples, overlays): each rout
     expect(attachedTo).toEqual(["attached"]);
   });
 
+  it("a Gateway of that name added in a subfolder of an untouched route's folder is another example's: the route stays where it was (gateway-api 6d76ec6e57)", () => {
+    // Read as the route detached from infra/public:https and refused by the new example's TLS listener.
+    const tls = GATEWAY().replace("name: https\n    protocol: HTTPS", "name: tls\n    protocol: TLS");
+    const tree = { "examples/standard/gateway.yaml": GATEWAY(ALL), "examples/experimental/route.yaml": ROUTE() };
+    const result = analyze(tree, { ...tree, "examples/experimental/v1alpha3/tls-routing/gateway.yaml": tls });
+    expect(result.findings.filter((f) => f.file === "examples/experimental/route.yaml")).toEqual([]);
+    const landed = result.graphs.head.attachments.filter((a) => a.route.includes("checkout")).map((a) => [a.status, a.gateway]);
+    expect(landed).toEqual([["attached", "gateway.networking.k8s.io/Gateway/infra/public@examples/standard/gateway.yaml"]]);
+    // The same Gateway added beside the route is the one `kubectl apply -f examples/experimental/` gives it.
+    const beside = analyze(tree, { ...tree, "examples/experimental/gateway.yaml": tls });
+    expect(beside.findings.filter((f) => f.file === "examples/experimental/route.yaml").map((f) => f.class)).toContain(
+      "route.attachment-changed",
+    );
+  });
+
   it("a ListenerSet is judged against its own folder's Gateway (nginx-gateway-fabric 10abff7a)", () => {
     const allowing = GATEWAY(ALL, "  allowedListeners: { namespaces: { from: All } }\n");
     const tree = { ...base, "examples/sets/gateway.yaml": allowing, "examples/sets/set.yaml": LISTENER_SET };
