@@ -161,14 +161,45 @@ function pairDefinitions(before: readonly Resource[], after: readonly Resource[]
   }
   // Then moves and copies: the most similar content wins, greedily. Each document's leaves once.
   const leavesOf = new Map<Resource, string[]>([...left, ...right].map((resource) => [resource, leaves(resource)]));
-  const candidates: { b: Resource; a: Resource; score: number }[] = [];
+  const candidates: { b: Resource; a: Resource; score: number; evidence: readonly number[] }[] = [];
   for (const b of left)
-    for (const a of right) if (mayPair(b, a)) candidates.push({ b, a, score: similarity(leavesOf.get(b)!, leavesOf.get(a)!) });
-  candidates.sort((x, y) => y.score - x.score || (x.a.source.file < y.a.source.file ? -1 : 1));
+    for (const a of right)
+      if (mayPair(b, a)) candidates.push({ b, a, score: similarity(leavesOf.get(b)!, leavesOf.get(a)!), evidence: moveEvidence(b, a) });
+  candidates.sort((x, y) => y.score - x.score || compareEvidence(y.evidence, x.evidence) || byFiles(x, y));
   for (const { b, a, score } of candidates) if (score >= SAME_RESOURCE && left.has(b) && right.has(a)) pair(b, a);
   for (const b of left) pairs.push({ before: b });
   for (const a of right) pairs.push({ after: a });
   return pairs;
+}
+
+/**
+ * What tells which of several equally similar definitions a head one was moved from, strongest
+ * first: the same document text (git's exact rename), the same apiVersion, then how many trailing
+ * path parts their files share. Identical copies differ only there: gateway-api 1afb35ace1 moved
+ * examples/v1beta1/ to examples/standard/ unchanged and deleted the v1alpha2 copies beside them,
+ * read as v1alpha2's moved and v1beta1's deleted.
+ */
+const moveEvidence = (before: Resource, after: Resource): readonly number[] => [
+  before.source.text === after.source.text ? 1 : 0,
+  before.apiVersion === after.apiVersion ? 1 : 0,
+  sharedSuffix(before.source.file, after.source.file),
+];
+
+function compareEvidence(x: readonly number[], y: readonly number[]): number {
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
+/** The last resort: by head file (then the base's document order, the sort being stable). */
+const byFiles = (x: { a: Resource }, y: { a: Resource }): number =>
+  x.a.source.file < y.a.source.file ? -1 : x.a.source.file > y.a.source.file ? 1 : 0;
+
+/** How many path parts, counted from the file name up, two paths share. */
+function sharedSuffix(a: string, b: string): number {
+  const [left, right] = [a.split("/"), b.split("/")];
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[left.length - 1 - shared] === right[right.length - 1 - shared]) shared++;
+  return shared;
 }
 
 /**

@@ -523,3 +523,58 @@ describe("a copy whose file a delivery no longer applies on a cluster, which now
     );
   });
 });
+
+describe("equal copies of one object in two folders, one moved and the other deleted (gateway-api 1afb35ace1)", () => {
+  /** examples/<version>/basic-http.yaml: a Gateway and its route, the same in every version's folder. */
+  const example = (apiVersion: string, port = 8080) => `apiVersion: gateway.networking.k8s.io/${apiVersion}
+kind: Gateway
+metadata: {name: my-gateway}
+spec:
+  gatewayClassName: acme
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/${apiVersion}
+kind: HTTPRoute
+metadata: {name: http-app}
+spec:
+  parentRefs: [{name: my-gateway}]
+  hostnames: [foo.com]
+  rules: [{backendRefs: [{name: svc, port: ${port}}]}]
+`;
+  const base = { "v1alpha2/basic-http.yaml": example("v1alpha2"), "v1beta1/basic-http.yaml": example("v1beta1") };
+  const moved = { "standard/basic-http.yaml": example("v1beta1") };
+  const where = (result: ReturnType<typeof analyze>) => [...new Set(result.findings.map((finding) => finding.file))];
+
+  it("the copy deleted is the one reported, not the one moved unchanged: its text, then its apiVersion, tells them apart", () => {
+    // Read as v1alpha2's moved and v1beta1's removed: "listener http removed" at v1beta1/basic-http.yaml.
+    const result = analyze(base, moved);
+    expect(where(result)).toEqual(["v1alpha2/basic-http.yaml"]);
+    expect(classesOf(result)).toContain("route.removed");
+  });
+
+  it("copies written alike are told apart by the path their files share", () => {
+    const same = example("v1");
+    const result = analyze({ "a/x/route.yaml": same, "b/y/route.yaml": same }, { "c/y/route.yaml": same });
+    expect(where(result)).toEqual(["a/x/route.yaml"]);
+  });
+
+  it("where both folders are applied to one cluster the deletion changes nothing; where the deleted copy's folder is another cluster's, that cluster loses it", () => {
+    const delivered = (v1alpha2: string) => ({
+      "argocd/v1alpha2.yaml": application("v1alpha2", v1alpha2),
+      "argocd/v1beta1.yaml": application("v1beta1", "one"),
+      "argocd/standard.yaml": application("standard", "one"),
+    });
+    expect(analyze({ ...delivered("one"), ...base }, { ...delivered("one"), ...moved }).findings).toEqual([]);
+    const apart = analyze({ ...delivered("two"), ...base }, { ...delivered("two"), ...moved });
+    expect(where(apart)).toEqual(["v1alpha2/basic-http.yaml"]);
+    expect(apart.findings.filter((finding) => finding.class === "route.removed").map((finding) => finding.risk)).toEqual(["high"]);
+  });
+
+  it("a move that edits the copy is judged as the edit of the one moved", () => {
+    const result = analyze(base, { "standard/basic-http.yaml": example("v1beta1", 9090) });
+    expect(where(result).sort()).toEqual(["standard/basic-http.yaml", "v1alpha2/basic-http.yaml"]);
+    const at = (file: string) => result.findings.filter((finding) => finding.file === file).map((finding) => finding.class);
+    expect(at("standard/basic-http.yaml")).toEqual(["backend.weight-changed"]);
+    expect(at("v1alpha2/basic-http.yaml")).toContain("route.removed");
+  });
+});
