@@ -16,8 +16,8 @@ import { hasFilters, ruleFilters } from "./rule-filters.js";
  * Rules of Gateway API routes (HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) as flows:
  * one per listener that admits the route (or GAMMA Service, or a parent the tree does not hold,
  * as written), intersected hostname and rule. A listener that does not admit the route gives no
- * flow. Backend weight defaults to 1 (Gateway API spec); a rule with only a redirect still answers
- * requests.
+ * flow. Backend weight defaults to 1 (Gateway API spec); a rule with a redirect answers requests
+ * itself.
  */
 
 /** Header names match case-insensitively (HTTPHeaderMatch: "Name matching MUST be case-insensitive"); query parameter names do not. */
@@ -59,8 +59,29 @@ function grpcAlternative(match: JsonRecord) {
   return { signature: parts.join(", "), path };
 }
 
+/**
+ * Where a rule sends requests. A RequestRedirect answers them itself, so a rule holding one is a
+ * redirect flow named by where it sends clients (another status code sends them to the same
+ * place), whatever backendRefs it also lists: those never receive a request (and the CRD's
+ * validation refuses the pair, gateway-api-rules.ts).
+ */
 function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rulePath: (string | number)[]): WeightedRef[] {
-  const refs: WeightedRef[] = list(rule.backendRefs).map((item, index) => {
+  const redirect = list(rule.filters)
+    .map(record)
+    .find((f) => f.type === "RequestRedirect");
+  if (redirect) {
+    const target = canonical(redirectDestination(redirect.requestRedirect ?? {}));
+    return [
+      {
+        key: `redirect:${target}`,
+        label: `redirect ${target}`,
+        weight: 1,
+        ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file },
+        path: sharedPath([...rulePath, "filters"]),
+      },
+    ];
+  }
+  return list(rule.backendRefs).map((item, index) => {
     const ref = record(item);
     const group = text(ref.group) ?? "";
     const kind = text(ref.kind) ?? "Service";
@@ -83,22 +104,6 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
       path: sharedPath([...rulePath, "backendRefs", index]),
     };
   });
-  if (refs.length > 0) return refs;
-  const redirect = list(rule.filters)
-    .map(record)
-    .find((f) => f.type === "RequestRedirect");
-  if (!redirect) return [];
-  // Named by where it sends clients: another status code sends them to the same place.
-  const target = canonical(redirectDestination(redirect.requestRedirect ?? {}));
-  return [
-    {
-      key: `redirect:${target}`,
-      label: `redirect ${target}`,
-      weight: 1,
-      ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file },
-      path: sharedPath([...rulePath, "filters"]),
-    },
-  ];
 }
 
 function mirrorsOf(rule: JsonRecord) {

@@ -192,6 +192,24 @@ const redirectStatusChange = (out: DetectionList, before: RuleView, after: RuleV
   });
 };
 
+/**
+ * A rule listing backendRefs beside a RequestRedirect filter: the CRD's validation (Gateway API v0.8
+ * on: "RequestRedirect filter must not be used together with backendRefs") refuses the route, so it
+ * is not applied. One the base already held is no new refusal: its edits are judged as written.
+ */
+const redirectBesideBackends = (out: DetectionList, before: RuleView | undefined, after: RuleView): void => {
+  const refused = (rule: RuleView) =>
+    list(rule.value.backendRefs).length > 0 && filterBody(rule, "RequestRedirect", "requestRedirect") !== undefined;
+  if (!refused(after) || (before && refused(before))) return;
+  out.add({
+    class: "manifest.invalid",
+    summary: `${after.label}: a RequestRedirect filter beside backendRefs: the Gateway API CRD's validation (v0.8 on) refuses the route ("RequestRedirect filter must not be used together with backendRefs"), so kubectl and the GitOps tools cannot apply it; the redirect answers every request, so the backendRefs would never receive one`,
+    side: "head",
+    path: [...after.path, "backendRefs"],
+    riskFloor: "high",
+  });
+};
+
 interface Extension {
   /** The filter's type: an implementation's (ExtensionRef), or an external authorization service's (ExternalAuth). */
   readonly type: "ExtensionRef" | "ExternalAuth";
@@ -455,6 +473,7 @@ export const routeRules = (change: ResourceChange, out: DetectionList, context: 
     });
   for (const pair of pairs) {
     if (!pair.head) continue;
+    redirectBesideBackends(out, pair.base?.value, pair.head.value);
     const rule = { ...pair.head.value, mirrors: mirrorsOf(pair.head.value, namespace) };
     reportMirrorIncreases(out, rule, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
     if (!pair.base) continue;

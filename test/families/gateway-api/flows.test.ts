@@ -34,8 +34,8 @@ describe("GRPCRoute match signature", () => {
   });
 });
 
-describe("HTTPRoute matches and redirects written two ways that mean the same", () => {
-  const route = (rule: string) => `apiVersion: gateway.networking.k8s.io/v1
+/** An HTTPRoute with one rule, written as given. */
+const route = (rule: string) => `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: web, namespace: shop }
 spec:
@@ -43,6 +43,8 @@ spec:
   hostnames: [web.example.com]
   rules:
   - ${rule}`;
+
+describe("HTTPRoute matches and redirects written two ways that mean the same", () => {
   const judged = (before: string, after: string) => classesOf(analyze({ "r.yaml": route(before) }, { "r.yaml": route(after) }));
 
   it("a PathPrefix ignores a trailing slash; an Exact path does not", () => {
@@ -75,6 +77,52 @@ spec:
     expect(judged(redirect(", scheme: https"), redirect(", scheme: https, port: 8443"))).toContain("route.match-changed");
     // Without a scheme the port is the listener's, which 443 need not be.
     expect(judged(redirect(""), redirect(", port: 443"))).toContain("route.match-changed");
+  });
+});
+
+describe("a rule with a RequestRedirect answers requests itself, whatever backendRefs it lists", () => {
+  const redirect = (target: string, backend?: string) =>
+    route(
+      `filters: [{ type: RequestRedirect, requestRedirect: { ${target} } }]${backend ? `\n    backendRefs: [{ name: ${backend}, port: 80 }]` : ""}`,
+    );
+  const found = (base: string, head: string) => {
+    const result = analyze({ "r.yaml": base }, { "r.yaml": head });
+    return { ...result, risks: result.findings.map((finding) => [finding.class, finding.risk]) };
+  };
+
+  it("backendRefs dropped beside the redirect move no request: the redirect answered them before too", () => {
+    const result = found(redirect("scheme: https", "web"), redirect("scheme: https"));
+    expect(result.routeDiffs).toEqual([]);
+    expect(result.risks).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("backendRefs written beside a redirect: the CRD refuses the route (manifest.invalid at the rule's backendRefs)", () => {
+    const result = found(redirect("scheme: https"), redirect("scheme: https", "web"));
+    expect(result.routeDiffs).toEqual([]);
+    expect(result.risks).toEqual([["manifest.invalid", "high"]]);
+    expect(result.findings[0]).toMatchObject({ line: 9 });
+    expect(result.findings[0]!.summary).toContain("rule PathPrefix /: a RequestRedirect filter beside backendRefs");
+  });
+
+  it("a redirect added to a rule that forwarded moves its requests, and is refused", () => {
+    const result = found(route("backendRefs: [{ name: web, port: 80 }]"), redirect("scheme: https", "web"));
+    expect(result.risks).toContainEqual(["manifest.invalid", "high"]);
+    expect(
+      result.routeDiffs.map((diff) => [diff.base?.backends, diff.head?.backends].map((backends) => backends?.map((b) => b.label))),
+    ).toEqual([[["web:80"], ['redirect {"port":443,"scheme":"https"}']]]);
+  });
+
+  it("both sides refused, only the unreachable backends edited: no traffic moves and no new refusal", () => {
+    const result = found(redirect("scheme: https", "web"), redirect("scheme: https", "web-v2"));
+    expect(result.routeDiffs).toEqual([]);
+    expect(result.risks).toEqual([["resource.changed", "low"]]);
+  });
+
+  it("where the redirect sends clients is still judged beside backendRefs, as it is without them", () => {
+    const result = found(redirect("hostname: a.example.com", "web"), redirect("hostname: b.example.com", "web"));
+    const alone = found(redirect("hostname: a.example.com"), redirect("hostname: b.example.com"));
+    expect(result.risks.map(([kind]) => kind)).toEqual(["backend.weight-changed", "route.match-changed"]);
+    expect(result.risks).toEqual(alone.risks);
   });
 });
 
