@@ -205,6 +205,8 @@ interface ListenerView {
   readonly protocol: string | undefined;
   readonly hostname: string | undefined;
   readonly tlsMode: string | undefined;
+  /** Whether the listener has a tls block: one carrying TLS without it has no certificate. */
+  readonly tlsWritten: boolean;
   readonly certificates: readonly string[];
   /** As written: the first is the listener's default certificate. */
   readonly certificateRefs: readonly CertificateRef[];
@@ -247,12 +249,15 @@ const listenerView = (value: unknown, namespace: string): ListenerView => {
     const group = text(fields.group) ?? GATEWAY_API_GROUP;
     return group === GATEWAY_API_GROUP ? (text(fields.kind) ?? "") : `${text(fields.kind) ?? ""}.${group}`;
   });
+  const protocol = protocolName(listener.protocol);
   return {
     name: text(listener.name) ?? "",
     port: numeric(listener.port),
-    protocol: protocolName(listener.protocol),
+    protocol,
     hostname: text(listener.hostname) || undefined,
-    tlsMode: tls ? (text(tls.mode) ?? "Terminate") : undefined,
+    // An HTTPS listener only terminates (the CRD refuses another mode), with a tls block or without.
+    tlsMode: tls ? (text(tls.mode) ?? "Terminate") : protocol === "HTTPS" ? "Terminate" : undefined,
+    tlsWritten: tls !== undefined,
     certificates: sortedSet(list(tls?.certificateRefs).map((ref) => objectRef(ref, { group: "", kind: "Secret", namespace }))),
     certificateRefs: certificateRefsOf(tls, namespace),
     routesFrom,
@@ -332,8 +337,9 @@ const compareListener = (
       after: after.hostname,
     });
   }
-  // A protocol change that drops TLS already says so; its vanished tls block is not news.
-  if (before.tlsMode !== after.tlsMode && !(after.tlsMode === undefined && before.protocol !== after.protocol)) {
+  // A protocol change that adds or drops TLS already says so; its tls block appearing or vanishing is not news.
+  const tlsComesOrGoes = before.tlsMode === undefined || after.tlsMode === undefined;
+  if (before.tlsMode !== after.tlsMode && !(tlsComesOrGoes && before.protocol !== after.protocol)) {
     out.add({
       class: "listener.changed",
       summary: `${label} tls.mode ${show(before.tlsMode)} → ${show(after.tlsMode)}${tlsModeEffect(before, after)}`,
@@ -343,13 +349,20 @@ const compareListener = (
       after: after.tlsMode,
     });
   }
-  if (before.tlsMode !== undefined && after.tlsMode !== undefined)
+  // A listener carrying TLS without a tls block has no certificate: the block gained or lost is the certificate changed.
+  const carriesTls = (view: ListenerView) => view.tlsMode !== undefined || view.protocol === "TLS";
+  const unwritten = !before.tlsWritten
+    ? " (a tls block added: the listener had none, and so no certificate)"
+    : !after.tlsWritten
+      ? " (its tls block removed: the listener has no certificate)"
+      : "";
+  if (carriesTls(before) && carriesTls(after))
     for (const draft of servedCertificateChanges(label, before.certificateRefs, after.certificateRefs, {
       owner,
       trees,
       path: at("tls", "certificateRefs"),
     }))
-      out.add(draft);
+      out.add({ ...draft, summary: `${draft.summary}${unwritten}` });
   if (before.routesFrom !== after.routesFrom) {
     out.add({
       class: "listener.changed",

@@ -458,6 +458,61 @@ describe("Gateway listeners", () => {
       ],
     },
     {
+      // gateway-api b9b9d290a1: an HTTPS listener terminates with its tls block or without; without it, it has no certificate.
+      name: "an HTTPS listener gaining its tls block gains its serving certificate: a trust change, not a mode change",
+      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS}"),
+      head: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}",
+      ),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls", "certificateRefs"],
+          says: "listener web serving certificate [] → [Secret infra/c] (a tls block added: the listener had none, and so no certificate)",
+        },
+      ],
+    },
+    {
+      name: "an HTTPS listener losing its tls block loses its serving certificate",
+      base: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}",
+      ),
+      head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 0],
+          says: "listener web serving certificate [Secret infra/c] → [] (its tls block removed: the listener has no certificate)",
+        },
+      ],
+    },
+    {
+      name: "a TLS listener gaining a terminating tls block: its mode and its certificate",
+      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 8443, protocol: TLS}"),
+      head: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: tls, port: 8443, protocol: TLS, tls: {mode: Terminate, certificateRefs: [{name: c}]}}",
+      ),
+      expected: [
+        { class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "tls", "mode"], says: "tls.mode (unset) → Terminate" },
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "listeners", 0, "tls", "certificateRefs"],
+          says: "serving certificate [] → [Secret infra/c] (a tls block added",
+        },
+      ],
+    },
+    {
+      name: "HTTP → HTTPS with its tls block: the protocol change says it",
+      base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTP}"),
+      head: gateway(
+        "  gatewayClassName: x\n  listeners:\n  - {name: web, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}",
+      ),
+      expected: [{ class: "listener.changed", side: "head", path: ["spec", "listeners", 0, "protocol"], says: "protocol HTTP → HTTPS" }],
+    },
+    {
       name: "a renamed listener is removed + added (routes attach by sectionName)",
       base: gateway("  gatewayClassName: x\n  listeners:\n  - {name: a, port: 80, protocol: HTTP}"),
       head: gateway("  gatewayClassName: x\n  listeners:\n  - {name: b, port: 80, protocol: HTTP}"),
