@@ -498,6 +498,16 @@ const validationScopes = (resource: Resource | undefined, namespace: string): Ma
   return scopes;
 };
 
+/**
+ * What a validation asks of clients: AllowValidOnly refuses those without a certificate its CAs
+ * sign; AllowInsecureFallback asks for one and checks it, but refuses no client.
+ */
+const FALLBACK = "AllowInsecureFallback";
+const clientsMust = ({ mode, caCertificates }: ClientValidation): string =>
+  mode === FALLBACK
+    ? `clients are asked for a certificate, checked against ${show(caCertificates)}, but those without a valid one are still accepted (mode ${FALLBACK})`
+    : `clients must present a certificate signed by ${show(caCertificates)}`;
+
 const frontendValidation = (change: ResourceChange, out: DetectionList): void => {
   if (!both(change)) return;
   const namespace = namespaceOf(change);
@@ -516,9 +526,13 @@ const frontendValidation = (change: ResourceChange, out: DetectionList): void =>
     const was = before.effective;
     const now = after.effective;
     if (was && !now) {
+      // Removed where it refused no client, it lets in no one new: only the check of the certificates they present goes.
       out.add({
-        class: "mtls.weakened",
-        summary: `${after.label} removed: clients no longer need a certificate`,
+        class: was.mode === FALLBACK ? "trust.changed" : "mtls.weakened",
+        summary:
+          was.mode === FALLBACK
+            ? `${after.label} removed: the certificates clients present are no longer checked against ${show(was.caCertificates)}; clients without a valid one were accepted already (mode ${FALLBACK})`
+            : `${after.label} removed: clients no longer need a certificate`,
         side: "head",
         path: after.path,
         before: was,
@@ -526,14 +540,14 @@ const frontendValidation = (change: ResourceChange, out: DetectionList): void =>
     } else if (!was && now) {
       out.add({
         class: "trust.changed",
-        summary: `${after.label} added: clients must present a certificate signed by ${show(now.caCertificates)}`,
+        summary: `${after.label} added: ${clientsMust(now)}`,
         side: "head",
         path: after.path,
         after: now,
       });
     } else if (was && now) {
       if (was.mode !== now.mode) {
-        const weakened = now.mode === "AllowInsecureFallback";
+        const weakened = now.mode === FALLBACK;
         out.add({
           class: weakened ? "mtls.weakened" : "trust.changed",
           summary: `${after.label} mode ${was.mode} → ${now.mode}${weakened ? ": clients without a valid certificate are accepted" : ": clients without a valid certificate are rejected"}`,

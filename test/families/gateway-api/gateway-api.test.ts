@@ -806,6 +806,63 @@ describe("Gateway-wide fields", () => {
       ],
     },
     {
+      name: "frontend validation added (AllowValidOnly by default): clients without a certificate its CA signs are refused",
+      base: gateway(listeners("")),
+      head: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "tls", "frontend", "default", "validation"],
+          says: "default client-certificate validation added: clients must present a certificate signed by [ConfigMap infra/client-ca]",
+        },
+      ],
+    },
+    {
+      // gateway-api 0eb555076f: AllowInsecureFallback asks for a certificate and checks it, but refuses no client.
+      name: "frontend validation added in AllowInsecureFallback: clients are asked for a certificate, not required to present one",
+      base: gateway(listeners("")),
+      head: frontend(
+        "        validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}",
+      ),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec", "tls", "frontend", "default", "validation"],
+          says: "default client-certificate validation added: clients are asked for a certificate, checked against [ConfigMap infra/client-ca], but those without a valid one are still accepted (mode AllowInsecureFallback)",
+        },
+      ],
+    },
+    {
+      name: "frontend validation in AllowInsecureFallback removed: no client was refused, only the check goes",
+      base: frontend(
+        "        validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}",
+      ),
+      head: gateway(listeners("")),
+      expected: [
+        {
+          class: "trust.changed",
+          side: "head",
+          path: ["spec"],
+          says: "default client-certificate validation removed: the certificates clients present are no longer checked against [ConfigMap infra/client-ca]; clients without a valid one were accepted already (mode AllowInsecureFallback)",
+        },
+      ],
+    },
+    {
+      name: "a per-port override in AllowInsecureFallback under a default that refuses: clients without a valid certificate are accepted on that port",
+      base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
+      head: `${frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}")}\n      perPort:\n      - {port: 8443, tls: {validation: {mode: AllowInsecureFallback, caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}}}`,
+      expected: [
+        {
+          class: "mtls.weakened",
+          side: "head",
+          path: ["spec", "tls", "frontend", "perPort", 0, "tls", "validation", "mode"],
+          says: "port 8443 client-certificate validation mode AllowValidOnly → AllowInsecureFallback: clients without a valid certificate are accepted",
+        },
+      ],
+    },
+    {
       name: "frontend caCertificateRefs swap is a trust change",
       base: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: client-ca}]}"),
       head: frontend("        validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: other-ca}]}"),
