@@ -1,4 +1,4 @@
-import type { Resource } from "../../core/resource.js";
+import type { Resource, ResourceId } from "../../core/resource.js";
 import {
   canonical,
   durationMs,
@@ -52,6 +52,8 @@ export const sessionPersistence = (out: DetectionList, before: unknown, after: u
 
 interface RuleView {
   readonly value: JsonRecord;
+  /** The route's namespace, where the objects its filters name live. */
+  readonly namespace: string;
   readonly path: FieldPath;
   readonly label: string;
   /** Identity when the rule has no name: its matches, canonical and order-free. */
@@ -96,7 +98,7 @@ const describeMatch = (match: { readonly [key: string]: string | readonly string
     )
     .join(" ");
 
-const ruleView = (kind: string, value: unknown, index: number): RuleView => {
+const ruleView = ({ kind, namespace }: ResourceId, value: unknown, index: number): RuleView => {
   const rule = record(value);
   const matches = list(rule.matches);
   const name = text(rule.name);
@@ -104,7 +106,14 @@ const ruleView = (kind: string, value: unknown, index: number): RuleView => {
   if (kind === "GRPCRoute") {
     const normal = sortedByCanonical(matches.map(grpcMatch));
     const described = normal.length === 0 ? "all methods" : normal.map(describeMatch).join(" | ");
-    return { value: rule, path, label: `rule ${name ?? described}`, signature: canonical(normal), writes: "gRPC calls can write" };
+    return {
+      value: rule,
+      namespace,
+      path,
+      label: `rule ${name ?? described}`,
+      signature: canonical(normal),
+      writes: "gRPC calls can write",
+    };
   }
   const normal = sortedByCanonical(matches.length === 0 ? [httpMatch({})] : matches.map(httpMatch));
   const methods = sortedSet(normal.flatMap((match) => (match.method ? [match.method] : [])));
@@ -113,7 +122,14 @@ const ruleView = (kind: string, value: unknown, index: number): RuleView => {
     : methods.some((method) => MUTATING_METHODS.includes(method))
       ? `the rule takes writes (${methods.filter((method) => MUTATING_METHODS.includes(method)).join(", ")})`
       : undefined;
-  return { value: rule, path, label: `rule ${name ?? normal.map(describeMatch).join(" | ")}`, signature: canonical(normal), writes };
+  return {
+    value: rule,
+    namespace,
+    path,
+    label: `rule ${name ?? normal.map(describeMatch).join(" | ")}`,
+    signature: canonical(normal),
+    writes,
+  };
 };
 
 const mirrorPercent = (mirror: JsonRecord): number => {
@@ -216,6 +232,8 @@ interface Extension {
   /** What it hands requests to: `Middleware forward-auth`, `Service auth/opa`. */
   readonly name: string;
   readonly group: string;
+  /** The object it names, as its namespace holds it. */
+  readonly target: { readonly kind: string; readonly name: string; readonly namespace: string };
   readonly path: FieldPath;
 }
 
@@ -232,10 +250,52 @@ const extensionsOf = (rule: RuleView): Map<string, Extension> => {
     if (type !== "ExtensionRef" && type !== "ExternalAuth") continue;
     const ref = record(type === "ExtensionRef" ? fields.extensionRef : record(fields.externalAuth).backendRef);
     const where = text(ref.namespace) ? `${text(ref.namespace)}/` : "";
-    const name = `${text(ref.kind) ?? (type === "ExternalAuth" ? "Service" : "?")} ${where}${text(ref.name) ?? "?"}`;
-    if (!found.has(`${type} ${name}`)) found.set(`${type} ${name}`, { type, name, group: text(ref.group) ?? "", path });
+    const target = {
+      kind: text(ref.kind) ?? (type === "ExternalAuth" ? "Service" : "?"),
+      name: text(ref.name) ?? "?",
+      namespace: text(ref.namespace) ?? rule.namespace,
+    };
+    const name = `${target.kind} ${where}${target.name}`;
+    if (!found.has(`${type} ${name}`)) found.set(`${type} ${name}`, { type, name, group: text(ref.group) ?? "", target, path });
   }
   return found;
+};
+
+/** An object of one tree by API group, kind, namespace and name: the one an extension names. */
+const heldObject = (context: DetectorContext, side: "base" | "head", group: string, extension: Extension): JsonRecord | undefined => {
+  const { kind, name, namespace } = extension.target;
+  return context
+    .objectsMentioning(side, name)
+    .find(
+      ({ object, namespace: landing }) =>
+        apiGroup(object) === group &&
+        text(object.kind) === kind &&
+        text(record(object.metadata).name) === name &&
+        (landing ?? "default") === namespace,
+    )?.object;
+};
+
+const apiGroup = (object: JsonRecord): string | undefined => {
+  const apiVersion = text(object.apiVersion);
+  return apiVersion === undefined ? undefined : apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+};
+
+/**
+ * Whether an ExtensionRef's new API group names the object its old one did, moved with it: the
+ * base tree holds the object in the old group, and the head tree holds it in the new one, the same
+ * but for its apiVersion's group (gateway.gloo.solo.io/v1alpha1 DirectResponse → gateway.kgateway.dev/v1alpha1,
+ * kgateway 2a4ff05c1f). Where either tree does not hold it, or its content changed, the filter may do
+ * something else, or nothing.
+ */
+const movedWithItsObject = (context: DetectorContext, was: Extension, now: Extension): boolean => {
+  const before = heldObject(context, "base", was.group, was);
+  const after = heldObject(context, "head", now.group, now);
+  const version = (object: JsonRecord) => (text(object.apiVersion) ?? "").slice((apiGroup(object) ?? "").length);
+  return (
+    before !== undefined &&
+    after !== undefined &&
+    sameValue({ ...before, apiVersion: version(before) }, { ...after, apiVersion: version(after) })
+  );
 };
 
 /**
@@ -245,7 +305,7 @@ const extensionsOf = (rule: RuleView): Map<string, Extension> => {
  * one added changes requests in ways the review cannot say (medium). An ExternalAuth filter is the
  * rule's authorization: taken away, requests pass unchecked.
  */
-const extensions = (out: DetectionList, before: RuleView, after: RuleView): void => {
+const extensions = (out: DetectionList, before: RuleView, after: RuleView, context: DetectorContext): void => {
   const [was, now] = [extensionsOf(before), extensionsOf(after)];
   const shown = ({ name, group }: Extension) => `${name}${group ? ` (${group})` : ""}`;
   // One authorization service swapped for another: the rule is still authorized, by someone else (medium).
@@ -267,16 +327,19 @@ const extensions = (out: DetectionList, before: RuleView, after: RuleView): void
     const kept = now.get(key);
     if (kept && kept.group === extension.group) continue;
     if (swapped && extension.type === "ExternalAuth") continue;
+    const moved = kept && movedWithItsObject(context, extension, kept);
     out.add(
       kept
         ? {
             class: "resource.changed",
-            summary: `${after.label}: ExtensionRef filter ${extension.name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
+            summary: moved
+              ? `${after.label}: ExtensionRef filter ${extension.name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}), where the tree moved the object it names, unchanged: the same filter under its new API`
+              : `${after.label}: ExtensionRef filter ${extension.name} now names API group ${kept.group || '""'} (was ${extension.group || '""'}): it applies only where that API serves an object of this name`,
             side: "head",
             path: kept.path,
             before: shown(extension),
             after: shown(kept),
-            riskFloor: "medium",
+            ...(moved ? {} : { riskFloor: "medium" as const }),
           }
         : {
             class: "access.widened",
@@ -458,9 +521,9 @@ const retries = (out: DetectionList, before: RuleView, after: RuleView): void =>
 };
 
 export const routeRules = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
-  const kind = (change.head ?? change.base)?.id.kind ?? "";
-  const namespace = (change.head ?? change.base)?.id.namespace ?? "";
-  const views = (resource: Resource | undefined) => list(spec(resource).rules).map((rule, index) => ruleView(kind, rule, index));
+  const id = (change.head ?? change.base)!.id;
+  const namespace = id.namespace;
+  const views = (resource: Resource | undefined) => list(spec(resource).rules).map((rule, index) => ruleView(id, rule, index));
   const base = views(change.base);
   const head = views(change.head);
   const everyBaseMirror = base.flatMap((rule) => mirrorsOf(rule, namespace));
@@ -478,20 +541,26 @@ export const routeRules = (change: ResourceChange, out: DetectionList, context: 
     reportMirrorIncreases(out, rule, pair.base ? mirrorsOf(pair.base.value, namespace) : everyBaseMirror, "RequestMirror");
     if (!pair.base) continue;
     reportMirrorsRemoved(out, rule, mirrorsOf(pair.base.value, namespace), "RequestMirror");
-    handlingChanges(out, pair.base.value, pair.head.value, unsetRequestTimeouts);
+    handlingChanges(out, pair.base.value, pair.head.value, unsetRequestTimeouts, context);
   }
 };
 
 /** How a rule handles the requests it keeps taking, compared (`after`: the rule they now meet); mirrors aside. */
-function handlingChanges(out: DetectionList, before: RuleView, after: RuleView, unsetRequestTimeouts: UnsetRequestTimeouts): void {
-  guardChanges(out, before, after);
+function handlingChanges(
+  out: DetectionList,
+  before: RuleView,
+  after: RuleView,
+  unsetRequestTimeouts: UnsetRequestTimeouts,
+  context: DetectorContext,
+): void {
+  guardChanges(out, before, after, context);
   backendHandlingChanges(out, before, after, unsetRequestTimeouts);
 }
 
 /** What guards a rule's requests whatever backend they reach: redirects, filters an extension applies (an authenticating Middleware), identity headers, CORS. */
-function guardChanges(out: DetectionList, before: RuleView, after: RuleView): void {
+function guardChanges(out: DetectionList, before: RuleView, after: RuleView, context: DetectorContext): void {
   redirects(out, before, after);
-  extensions(out, before, after);
+  extensions(out, before, after, context);
   identityHeaders(out, before, after);
   cors(out, before, after);
 }
@@ -520,11 +589,11 @@ export const routeRuleHandover = handoverJudge<RuleView>(
   ({ resource, path }) => {
     const [index, rules] = [path[2], list(spec(resource).rules)];
     return path[1] === "rules" && typeof index === "number" && index < rules.length
-      ? ruleView(resource.id.kind, rules[index], index)
+      ? ruleView(resource.id, rules[index], index)
       : undefined;
   },
   {
-    guards: guardChanges,
+    guards: (out, was, now, _move, context) => guardChanges(out, was, now, context),
     handling: (out, was, now, { before, after }, context) =>
       backendHandlingChanges(out, was, now, () => ({
         before: unsetRequestTimeout(before.resource, context.base, "longest"),

@@ -1611,6 +1611,49 @@ describe("HTTPRoute / GRPCRoute rules", () => {
   });
 });
 
+describe("an ExtensionRef's API group renamed with the object it names (kgateway 2a4ff05c1f: gateway.gloo.solo.io → gateway.kgateway.dev)", () => {
+  const robots = (group: string, namespace = "shop") =>
+    route(
+      `  - matches: [{path: {type: Exact, value: /robots.txt}}]\n    filters: [{type: ExtensionRef, extensionRef: {group: ${group}, kind: DirectResponse, name: robots}}]`,
+    ).replace("namespace: shop}", `namespace: ${namespace}}`);
+  const directResponse = (group: string, body = "User-agent: *", namespace = "shop") => `apiVersion: ${group}/v1alpha1
+kind: DirectResponse
+metadata: {name: robots, namespace: ${namespace}}
+spec: {status: 200, body: "${body}"}
+`;
+  const GLOO = "gateway.gloo.solo.io";
+  const KGATEWAY = "gateway.kgateway.dev";
+  const renamed = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze({ "route.yaml": robots(GLOO), ...base }, { "route.yaml": robots(KGATEWAY), ...head }).findings.map((finding) => [
+      finding.class,
+      finding.risk,
+      finding.summary,
+    ]);
+
+  it("the object moved to the new group unchanged: the same filter, low", () => {
+    expect(renamed({ "dr.yaml": directResponse(GLOO) }, { "dr.yaml": directResponse(KGATEWAY) })).toEqual([
+      [
+        "resource.changed",
+        "low",
+        "HTTPRoute shop/shop: rule Exact /robots.txt: ExtensionRef filter DirectResponse robots now names API group gateway.kgateway.dev (was gateway.gloo.solo.io), where the tree moved the object it names, unchanged: the same filter under its new API",
+      ],
+    ]);
+  });
+
+  it("the object changed as it moved, or not moved, or not held before: the filter may do something else, medium", () => {
+    const medium = [
+      "resource.changed",
+      "medium",
+      "HTTPRoute shop/shop: rule Exact /robots.txt: ExtensionRef filter DirectResponse robots now names API group gateway.kgateway.dev (was gateway.gloo.solo.io): it applies only where that API serves an object of this name",
+    ];
+    expect(renamed({ "dr.yaml": directResponse(GLOO) }, { "dr.yaml": directResponse(KGATEWAY, "Disallow: /") })).toEqual([medium]);
+    expect(renamed({ "dr.yaml": directResponse(GLOO) }, { "dr.yaml": directResponse(GLOO) })).toEqual([medium]);
+    expect(renamed({}, { "dr.yaml": directResponse(KGATEWAY) })).toEqual([medium]);
+    // In another namespace than the route's, it is not the object the filter names.
+    expect(renamed({ "dr.yaml": directResponse(GLOO) }, { "dr.yaml": directResponse(KGATEWAY, "User-agent: *", "web") })).toEqual([medium]);
+  });
+});
+
 describe("a rule's request timeout unset is its Gateway's controller's default", () => {
   const classOf = (name: string, controller: string) =>
     resource(
