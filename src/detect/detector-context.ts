@@ -1,7 +1,8 @@
 import type { DetectorContext, FileApplication, TreeFiles } from "../core/detector.js";
 import { textsByPath } from "../core/source-file.js";
 import type { ManifestSet, Resource } from "../core/resource.js";
-import { groupOf, kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
+import { groupOf } from "../core/api-group.js";
+import { kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
 import { byFamilyKind } from "../families/index.js";
 import type { ClusterOfFile } from "../model/file-placement.js";

@@ -1,6 +1,6 @@
 import type { Detection } from "../core/finding.js";
 import { displayName, type ManifestSet } from "../core/resource.js";
-import { groupOf } from "../manifests/kinds.js";
+import { groupOf } from "../core/api-group.js";
 
 /**
  * The API versions each well-known traffic group has served (upstream CRDs and built-in APIs): a

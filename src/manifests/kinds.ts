@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import { groupOf } from "../core/api-group.js";
 import type { KubeObject } from "../core/kube-object.js";
 import type { Family, Resource } from "../core/resource.js";
 import { FAMILIES, type FieldPattern, type KindTrait } from "../families/index.js";
@@ -165,12 +166,6 @@ export function canonicalApiVersion(spec: KindSpec, apiVersion: string): string 
   apiVersions.set(canonical, canonical);
   return canonical;
 }
-
-/** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is "". */
-export const groupOf = (apiVersion: string): string => {
-  const slash = apiVersion.lastIndexOf("/");
-  return slash === -1 ? "" : apiVersion.slice(0, slash);
-};
 
 /** Istio Helm values files are read as one pseudo-resource per file (DESIGN §4, mesh level). */
 export { istioValuesKind } from "../families/index.js";

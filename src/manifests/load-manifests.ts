@@ -1,11 +1,11 @@
 import { posix } from "node:path";
+import { groupOf } from "../core/api-group.js";
 import picomatch from "picomatch";
 import type * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import { lineOf } from "./field-line.js";
 import {
   canonicalApiVersion,
-  groupOf,
   istioValuesKind,
   kindSpec,
   kindSpecFor,

@@ -2,7 +2,8 @@ import { CORPUS, describeCorpus } from "../helpers/corpus.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { expect, it } from "vitest";
-import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
+import { groupOf } from "../../src/core/api-group.js";
+import { kindSpec } from "../../src/manifests/kinds.js";
 import { loadManifests, type SourceFile } from "../../src/manifests/load-manifests.js";
 
 /** Real public configuration (../shared/corpus, see its SOURCES.md), read as one tree. */

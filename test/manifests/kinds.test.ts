@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { groupOf, kindSpec } from "../../src/manifests/kinds.js";
+import { groupOf } from "../../src/core/api-group.js";
+import { kindSpec } from "../../src/manifests/kinds.js";
 import type { Family } from "../../src/core/resource.js";
 
 /** DESIGN §4, one row per family and group. */

@@ -1,4 +1,5 @@
 import type { Resource, ResourceId } from "../../core/resource.js";
+import { groupOf } from "../../core/api-group.js";
 import {
   canonical,
   durationMs,
@@ -277,7 +278,7 @@ const heldObject = (context: DetectorContext, side: "base" | "head", group: stri
 
 const apiGroup = (object: JsonRecord): string | undefined => {
   const apiVersion = text(object.apiVersion);
-  return apiVersion === undefined ? undefined : apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
+  return apiVersion === undefined ? undefined : groupOf(apiVersion);
 };
 
 /**
