@@ -375,6 +375,16 @@ describe("paths: which files are reviewed", () => {
     expect(reviews("clusters/test/e2e-west/routes.yaml")).toBe(true);
     expect(reviews("overlays/e2e/gateway.yaml")).toBe(true);
     expect(reviews("clusters/test/routes/checkout.yaml")).toBe(true);
+    // A suite folder ending in e2e (Gloo's test/kube2e: kgateway a0bf402c81 removed a mesh-wide STRICT
+    // PeerAuthentication there, read as critical) and integration suites (istio's tests/integration) are
+    // test inputs; an `integration` namespace of a
+    // `test` environment nested in a fleet, and an `integration` environment are cluster config.
+    expect(reviews("test/kube2e/istio/artifacts/peerauth_strict.yaml")).toBe(false);
+    expect(reviews("tests/k8s-e2e/gateway.yaml")).toBe(false);
+    expect(reviews("tests/integration/pilot/testdata/gateway.yaml")).toBe(false);
+    expect(reviews("test/integration/k8s/routes.yaml")).toBe(false);
+    expect(reviews("kubernetes/apps/test/integration/routes.yaml")).toBe(true);
+    expect(reviews("clusters/integration/routes.yaml")).toBe(true);
     // Vendored subcharts' templates are left out, a first-party chart kept in a `charts/` folder is
     // not (gke-fleet-management 6bd4aa8b5a, istio-on-eks eeae02f42a: their new Gateways were hidden).
     const trees = [
