@@ -1,6 +1,6 @@
 import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
 import { canonical, show, showLabels, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
-import type { DetectionList } from "../../core/detection-list.js";
+import type { DetectionDraft, DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
@@ -155,7 +155,28 @@ const selection: Selection = (resource) => canonical([resource.id.namespace, wor
 
 const strength = (mode: string): number => MTLS_STRENGTH[mode] ?? 0;
 
-const modeEffect = (mode: string): string => (mode === "DISABLE" ? "mTLS is off, traffic is plaintext" : "plaintext is accepted");
+/** What workloads (`whom`) left with `mode` now do with plaintext. */
+const modeEffect = (mode: string, whom: string): string =>
+  mode === "DISABLE"
+    ? "mTLS is off, traffic is plaintext"
+    : mode === "STRICT"
+      ? `plaintext callers are refused: clients outside the mesh (no sidecar, or no ztunnel in ambient mode) stop reaching ${whom}`
+      : "plaintext is accepted";
+
+/**
+ * How moving workloads from `was` to `now` is reported, if at all. A weaker mode accepts plaintext
+ * that was refused. STRICT where plaintext was accepted refuses every caller outside the mesh (a
+ * workload not yet injected, an ingress controller or a job outside it): the classic mTLS migration
+ * outage, medium, and medium-high mesh-wide, where it reaches every namespace at once. In ambient
+ * mode STRICT refuses the same callers (ztunnel ignores DISABLE, not STRICT). DISABLE → PERMISSIVE
+ * only accepts more.
+ */
+const modeShift = (was: string, now: string, meshWide: boolean): Pick<DetectionDraft, "class" | "riskFloor"> | undefined =>
+  strength(now) < strength(was)
+    ? { class: "mtls.weakened" }
+    : now === "STRICT" && was !== "STRICT"
+      ? { class: "resource.changed", riskFloor: meshWide ? "medium-high" : "medium" }
+      : undefined;
 
 /**
  * Judged by what it selects (DESIGN §4): an added policy is compared with the one that selected the
@@ -190,14 +211,24 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   const inheritedAfter = inheritedMode(context.head, change.head ?? subject, change.head ? context.head : context.base, headRoot, context);
   const was = before ?? inheritedBefore.mode;
   const now = after ?? inheritedAfter.mode;
-  const scope = scopeOf(subject, change.head ? headRoot : baseRoot);
-  if ((before !== after || !change.base || !change.head) && strength(now) < strength(was)) {
+  const root = change.head ? headRoot : baseRoot;
+  const scope = scopeOf(subject, root);
+  const meshWide = isNamespaceWide(subject) && subject.id.namespace === root;
+  const whom = meshWide ? "any workload of the mesh" : isNamespaceWide(subject) ? `the workloads of ${subject.id.namespace}` : "them";
+  const shift = before !== after || !change.base || !change.head ? modeShift(was, now, meshWide) : undefined;
+  // A version removed beside another version of the same object that the base already wrote is one
+  // of two alternatives applied one at a time (examples' folders): the one kept refuses no caller it
+  // did not refuse before. A weakening is still reported there, as the one kept may be what is applied.
+  const alternativeKept = !resourceChange.head && change.head !== undefined && sameObject(change.head, subject);
+  if (shift && !(alternativeKept && shift.class !== "mtls.weakened")) {
     const inherits = after === undefined ? ` (inherits ${now} from ${inheritedAfter.from})` : "";
     out.add({
-      class: "mtls.weakened",
-      summary: resourceChange.head
-        ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(now)}`
-        : `removed (was ${was}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${now}` : `inherit ${now} from ${inheritedAfter.from}`}, so ${modeEffect(now)}`,
+      ...shift,
+      summary: !resourceChange.head
+        ? `removed (was ${was}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${now}` : `inherit ${now} from ${inheritedAfter.from}`}, so ${modeEffect(now, whom)}`
+        : change.base
+          ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(now, whom)}`
+          : `added with mtls.mode ${show(after ?? "UNSET")}${inherits}, ${scope}: its workloads had ${was}${before === undefined ? ` from ${inheritedBefore.from}` : ""}, so ${modeEffect(now, whom)}`,
       side: resourceChange.head ? "head" : "base",
       path: ["spec", "mtls", "mode"],
       before: was,
@@ -205,13 +236,14 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
     });
   }
   if (!change.base && change.head) {
-    // A policy added with a port of its own weaker than what its workloads inherited: that port accepts what the rest refuses.
+    // A port of its own set apart from what its workloads inherited: weaker, that port accepts what the rest refuses; STRICT, it refuses what they accepted.
     for (const [port, entry] of Object.entries(record(spec(change.head).portLevelMtls))) {
       const mode = text(record(entry).mode);
-      if (mode === undefined || mode === "UNSET" || strength(mode) >= strength(was)) continue;
+      const portShift = mode === undefined || mode === "UNSET" ? undefined : modeShift(was, mode, false);
+      if (!mode || !portShift) continue;
       out.add({
-        class: "mtls.weakened",
-        summary: `added with portLevelMtls ${port} ${mode} (its workloads had ${was}), ${scope}: on port ${port} ${modeEffect(mode)}`,
+        ...portShift,
+        summary: `added with portLevelMtls ${port} ${mode} (its workloads had ${was}), ${scope}: on port ${port} ${modeEffect(mode, "that port")}`,
         side: "head",
         path: ["spec", "portLevelMtls", port, "mode"],
         before: was,
@@ -223,10 +255,11 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   const move = selectionMove(change.base, change.head);
   // Workloads it no longer selects fall back to what they inherit; those it now selects leave what they inherited.
   const fallback = move?.loses ? inheritedMode(context.head, change.base, context.base, headRoot, context) : undefined;
-  if (move && fallback && strength(fallback.mode) < strength(was)) {
+  const fallbackShift = fallback && modeShift(was, fallback.mode, false);
+  if (move && fallback && fallbackShift) {
     out.add({
-      class: "mtls.weakened",
-      summary: `${move.summary}: workloads it selected and no longer does fall back to ${fallback.mode} from ${fallback.from}, so ${modeEffect(fallback.mode)}`,
+      ...fallbackShift,
+      summary: `${move.summary}: workloads it selected and no longer does fall back to ${fallback.mode} from ${fallback.from}, so ${modeEffect(fallback.mode, "them")}`,
       side: "head",
       path: move.path,
       before: was,
@@ -234,10 +267,11 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
     });
   }
   const left = move?.gains ? inheritedMode(context.base, change.head, context.head, baseRoot, context) : undefined;
-  if (move && left && strength(now) < strength(left.mode)) {
+  const leftShift = left && modeShift(left.mode, now, false);
+  if (move && left && leftShift) {
     out.add({
-      class: "mtls.weakened",
-      summary: `${move.summary}: workloads it now selects had ${left.mode} from ${left.from} and now ${now}, so ${modeEffect(now)}`,
+      ...leftShift,
+      summary: `${move.summary}: workloads it now selects had ${left.mode} from ${left.from} and now ${now}, so ${modeEffect(now, "them")}`,
       side: "head",
       path: move.path,
       before: left.mode,
@@ -257,10 +291,11 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
     if (ownBefore === ownAfter) continue;
     const portWas = ownBefore ?? was;
     const portNow = ownAfter ?? now;
-    if (strength(portNow) >= strength(portWas)) continue;
+    const portShift = modeShift(portWas, portNow, false);
+    if (!portShift) continue;
     out.add({
-      class: "mtls.weakened",
-      summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portNow})` : ""}, ${scope}: on port ${port} ${modeEffect(portNow)}`,
+      ...portShift,
+      summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portNow})` : ""}, ${scope}: on port ${port} ${modeEffect(portNow, "that port")}`,
       side: "head",
       path: ["spec", "portLevelMtls", port, "mode"],
       before: portWas,

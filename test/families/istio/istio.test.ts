@@ -1698,11 +1698,165 @@ spec:
         },
       ],
     },
+  ]);
+});
+
+// STRICT where plaintext was accepted refuses every caller outside the mesh: the mTLS migration outage
+// (kubernetes-engine-samples 8d3e629622 added a namespace-wide STRICT policy and passed at low).
+describe("PeerAuthentication tightened to STRICT", () => {
+  const peerAuthentication = (namespace: string, mode: string, extra = "", name = "default") => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+${extra}  mtls: {mode: ${mode}}`;
+  const checkout = "  selector: {matchLabels: {app: checkout}}\n";
+  const checkoutWeb = "  selector: {matchLabels: {app: checkout, tier: web}}\n";
+  const meshStrict = resource(peerAuthentication("istio-system", "STRICT"));
+  const meshPermissive = resource(peerAuthentication("istio-system", "PERMISSIVE"));
+  const shopStrict = resource(peerAuthentication("shop", "STRICT"));
+  const REFUSED = "plaintext callers are refused: clients outside the mesh (no sidecar, or no ztunnel in ambient mode) stop reaching";
+  const MODE = ["spec", "mtls", "mode"];
+  run([
     {
-      name: "PERMISSIVE → STRICT tightens (not reported here)",
+      name: "mesh-wide STRICT added: every namespace at once (medium-high)",
+      head: peerAuthentication("istio-system", "STRICT"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: MODE,
+          says: `added with mtls.mode STRICT, mesh-wide (root namespace istio-system): its workloads had PERMISSIVE from Istio's default, so ${REFUSED} any workload of the mesh`,
+          riskFloor: "medium-high",
+        },
+      ],
+    },
+    {
+      name: "namespace-wide PERMISSIVE → STRICT (medium)",
       base: peerAuthentication("shop", "PERMISSIVE"),
       head: peerAuthentication("shop", "STRICT"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: MODE,
+          says: `mtls.mode PERMISSIVE → STRICT, namespace-wide in shop: ${REFUSED} the workloads of shop`,
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "DISABLE → STRICT refuses plaintext too",
+      base: peerAuthentication("shop", "DISABLE", checkout),
+      head: peerAuthentication("shop", "STRICT", checkout),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: MODE,
+          says: `DISABLE → STRICT, workloads matching app=checkout in shop: ${REFUSED} them`,
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "UNSET → STRICT where the mesh policy is PERMISSIVE: judged by what it inherited",
+      base: peerAuthentication("shop", "UNSET"),
+      head: peerAuthentication("shop", "STRICT"),
+      others: { base: [meshPermissive], head: [meshPermissive] },
+      expected: [
+        { class: "resource.changed", side: "head", path: MODE, says: "UNSET → STRICT, namespace-wide in shop", riskFloor: "medium" },
+      ],
+    },
+    {
+      name: "UNSET → STRICT where the mesh policy is already STRICT changes nothing",
+      base: peerAuthentication("shop", "UNSET"),
+      head: peerAuthentication("shop", "STRICT"),
+      others: { base: [meshStrict], head: [meshStrict] },
       expected: [],
+    },
+    {
+      name: "a STRICT workload policy added in a STRICT namespace changes nothing",
+      head: peerAuthentication("shop", "STRICT", checkout, "checkout"),
+      others: { base: [shopStrict], head: [shopStrict] },
+      expected: [],
+    },
+    {
+      name: "DISABLE → PERMISSIVE accepts more and refuses no one",
+      base: peerAuthentication("shop", "DISABLE"),
+      head: peerAuthentication("shop", "PERMISSIVE"),
+      expected: [],
+    },
+    {
+      name: "a PERMISSIVE namespace policy removed under a STRICT mesh: its workloads inherit STRICT",
+      base: peerAuthentication("shop", "PERMISSIVE"),
+      others: { base: [meshStrict], head: [meshStrict] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: MODE,
+          says: `removed (was PERMISSIVE, namespace-wide in shop): its workloads inherit STRICT from mesh policy default, so ${REFUSED}`,
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a port set PERMISSIVE → STRICT, the rest left PERMISSIVE",
+      base: peerAuthentication("shop", "PERMISSIVE", `${checkout}  portLevelMtls: {'8080': {mode: PERMISSIVE}}\n`),
+      head: peerAuthentication("shop", "PERMISSIVE", `${checkout}  portLevelMtls: {'8080': {mode: STRICT}}\n`),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "portLevelMtls", "8080", "mode"],
+          says: `portLevelMtls 8080 PERMISSIVE → STRICT, workloads matching app=checkout in shop: on port 8080 ${REFUSED} that port`,
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a workload policy added that leaves its workloads PERMISSIVE but one port STRICT",
+      head: peerAuthentication("shop", "UNSET", `${checkout}  portLevelMtls: {'9090': {mode: STRICT}}\n`),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "portLevelMtls", "9090", "mode"],
+          says: "added with portLevelMtls 9090 STRICT (its workloads had PERMISSIVE)",
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a STRICT workload policy widened takes workloads out of the namespace's PERMISSIVE",
+      base: peerAuthentication("shop", "STRICT", checkoutWeb, "strict-checkout"),
+      head: peerAuthentication("shop", "STRICT", checkout, "strict-checkout"),
+      others: { base: [resource(peerAuthentication("shop", "PERMISSIVE"))], head: [resource(peerAuthentication("shop", "PERMISSIVE"))] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "selector"],
+          says: `workloads it now selects had PERMISSIVE from namespace policy default and now STRICT, so ${REFUSED} them`,
+          riskFloor: "medium",
+        },
+      ],
+    },
+    {
+      name: "a PERMISSIVE workload policy narrowed leaves the workloads it no longer selects to the namespace's STRICT",
+      base: peerAuthentication("shop", "PERMISSIVE", checkout, "lenient"),
+      head: peerAuthentication("shop", "PERMISSIVE", checkoutWeb, "lenient"),
+      others: { base: [shopStrict], head: [shopStrict] },
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "selector"],
+          says: `workloads it selected and no longer does fall back to STRICT from namespace policy default, so ${REFUSED} them`,
+          riskFloor: "medium",
+        },
+      ],
     },
   ]);
 });
