@@ -1525,13 +1525,14 @@ ${servers}`;
   });
 });
 
-describe("PeerAuthentication", () => {
-  const peerAuthentication = (namespace: string, mode: string, extra = "") => `
+const peerAuthentication = (namespace: string, mode: string, extra = "", name = "default") => `
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
-metadata: {name: default, namespace: ${namespace}}
+metadata: {name: ${name}, namespace: ${namespace}}
 spec:
 ${extra}  mtls: {mode: ${mode}}`;
+
+describe("PeerAuthentication", () => {
   const meshStrict = resource(peerAuthentication("istio-system", "STRICT"));
   // A mesh whose root namespace is not Istio's default: the tree's IstioOperator says where it is.
   const configRoot = resource(`
@@ -1704,12 +1705,6 @@ spec:
 // STRICT where plaintext was accepted refuses every caller outside the mesh: the mTLS migration outage
 // (kubernetes-engine-samples 8d3e629622 added a namespace-wide STRICT policy and passed at low).
 describe("PeerAuthentication tightened to STRICT", () => {
-  const peerAuthentication = (namespace: string, mode: string, extra = "", name = "default") => `
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-${extra}  mtls: {mode: ${mode}}`;
   const checkout = "  selector: {matchLabels: {app: checkout}}\n";
   const checkoutWeb = "  selector: {matchLabels: {app: checkout, tier: web}}\n";
   const meshStrict = resource(peerAuthentication("istio-system", "STRICT"));
