@@ -1,22 +1,16 @@
 import { canonical } from "../../core/canonical-values.js";
-import { record, text } from "../../core/json-access.js";
+import { record } from "../../core/json-access.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { canariesOf, isCanary, withCanary } from "./canary.js";
 import type { RuleShape } from "../../core/route-rules.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { classControllers, defaultClassOf } from "./ingress-class.js";
+import { CLASS_ANNOTATION, classControllers, defaultClassOf, ingressClass } from "./ingress-class.js";
 import { servedByGke } from "./gke-ingress.js";
 import { albGroupOf, groupOrder, servedByAlb } from "./alb-ingress.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
 /** Ingress's groups: extensions/v1beta1 is the one it was first served in (Kubernetes ≤ 1.21), promoted to networking.k8s.io. */
 export const INGRESS_GROUPS: readonly string[] = ["networking.k8s.io", "extensions"];
-
-export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
-
-/** The class an Ingress names: the field, else the annotation older Ingresses name it with. */
-export const ingressClass = (resource: Resource): string | undefined =>
-  text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION];
 
 /** Its class, or the one the tree marks as the default when it names none (defaultClassOf). */
 export const effectiveIngressClass = (resource: Resource, set: ManifestSet): string | undefined =>

@@ -4,6 +4,12 @@ import { sameValue, show } from "../../core/canonical-values.js";
 import type { ManifestSet, Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 
+export const CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+
+/** The class an Ingress names: the field, else the annotation older Ingresses name it with. */
+export const ingressClass = (resource: Resource): string | undefined =>
+  text(record(resource.body.spec).ingressClassName) ?? resource.annotations[CLASS_ANNOTATION];
+
 /** The annotation that makes a class the cluster's default: Ingresses that name no class are its. */
 const DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
 

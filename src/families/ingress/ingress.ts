@@ -11,7 +11,8 @@ import { albBehaviour } from "./alb-annotations.js";
 import { gceBehaviour } from "./gce-annotations.js";
 import { addressesTaken } from "./gce-addresses.js";
 import { canarySelection } from "./canary.js";
-import { CLASS_ANNOTATION, effectiveIngressClass, ingressClass } from "./flows.js";
+import { effectiveIngressClass } from "./flows.js";
+import { CLASS_ANNOTATION, ingressClass } from "./ingress-class.js";
 
 /**
  * What an Ingress changes beyond its flows (hosts, paths and backends are read off the traffic

@@ -158,3 +158,67 @@ describe("Ingresses behind a shared proxy still compete", () => {
     expect(plain(undefined)).toEqual(["low resource.changed"]);
   });
 });
+
+describe("a classless Ingress the tree shows is GKE's by its path patterns or its folder", () => {
+  // kubernetes-engine-samples 2f0e399558: fanout-ingress (`/*`, `/v2/*`) deleted beside the bare
+  // basic-ingress, read as its requests falling through to basic-ingress's default backend
+  // (medium-high), its `/*` rule not reported at all.
+  const BASIC = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: basic-ingress, namespace: default}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 8080}}}
+`;
+  const FANOUT = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: fanout-ingress, namespace: default}
+spec:
+  rules:
+  - http:
+      paths:
+      - {path: /*, pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 8080}}}}
+      - {path: /v2/*, pathType: ImplementationSpecific, backend: {service: {name: web2, port: {number: 8080}}}}
+`;
+  const FANOUT_GONE = [
+    "high route.removed: * via Ingress default/fanout-ingress: no longer served (was → default/web:8080 100%)",
+    "high route.removed: * ImplementationSpecific /v2/* via Ingress default/fanout-ingress: no longer served (was → default/web2:8080 100%)",
+  ];
+
+  it("one deleted whose paths are GKE's `/*` patterns takes its load balancer with it: every rule it served is removed", () => {
+    const basic = { "lb/basic-ingress.yaml": BASIC };
+    expect(judged({ ...basic, "lb/fanout-ingress.yaml": FANOUT }, basic)).toEqual(FANOUT_GONE);
+  });
+
+  it("its patterns are its own: the bare Ingress beside it stays at the shared entry on both sides, not attached anew", () => {
+    expect(entries({ "lb/basic-ingress.yaml": BASIC, "lb/fanout-ingress.yaml": FANOUT })).toEqual([
+      "IngressClass (default) PathPrefix /",
+      "Ingress default/fanout-ingress PathPrefix /",
+      "Ingress default/fanout-ingress ImplementationSpecific /v2/*",
+    ]);
+  });
+
+  it("with a shared proxy's annotation, or a path of another type, `/*` says nothing of GKE", () => {
+    const nginx = FANOUT.replace("metadata: {", "metadata: {annotations: {nginx.ingress.kubernetes.io/use-regex: 'true'}, ");
+    expect(entries({ "lb/fanout-ingress.yaml": nginx })[0]).toMatch(/^IngressClass \(default\) /);
+    const prefix = FANOUT.replaceAll("ImplementationSpecific", "Prefix");
+    expect(entries({ "lb/fanout-ingress.yaml": prefix })[0]).toMatch(/^IngressClass \(default\) /);
+  });
+
+  it("a bare one deleted in a folder where another Ingress holds a GKE static address is removed with its load balancer", () => {
+    const tree = (staticAt: string, annotations: Record<string, string> = {}) => ({
+      "lb/catch-all.yaml": ingress({ name: "catch-all", path: "/", pathType: "Prefix" }),
+      "lb/v2.yaml": ingress({ name: "v2", path: "/v2", pathType: "Prefix" }),
+      [staticAt]: ingress({ name: "static", path: "/*", annotations: { [STATIC_IP]: "web-ip", ...annotations } }),
+    });
+    const v2Gone = (base: Tree) => {
+      const { "lb/v2.yaml": _gone, ...head } = base;
+      return judged(base, head).map((line) => line.split(": ")[0]);
+    };
+    expect(v2Gone(tree("lb/static.yaml"))).toEqual(["high route.removed"]);
+    // Where nothing in its folder says GKE — the annotated one elsewhere, or claimed by a shared proxy's
+    // annotation too — it is read behind the shared proxy, where /v2 falls to the catch-all Ingress,
+    // to the same Service and handled alike.
+    expect(v2Gone(tree("other/static.yaml"))).toEqual(["low resource.changed"]);
+    expect(v2Gone(tree("lb/static.yaml", { "nginx.ingress.kubernetes.io/ssl-redirect": "false" }))).toEqual(["low resource.changed"]);
+  });
+});
