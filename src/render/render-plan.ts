@@ -740,10 +740,12 @@ const POD_STORAGE_AND_PLACEMENT = new Set([
  * context, storage or placement; or Grafana's `dashboards` (the grafana chart's, kube-prometheus-stack's
  * `grafana.dashboards`): what the Grafana server shows, a grafana.com dashboard's id and revision, a
  * URL or inline JSON. Renovate's dashboard revision bumps blocked brettinternet/homeops 15 of 50 commits.
+ * victoria-metrics-k8s-stack's `defaultDashboards` makes the same dashboards, as ConfigMaps or
+ * grafana-operator GrafanaDashboards, and their folder (kochhaus-home 7b9b96f26c).
  */
 function workloadOnly(key: string, value: unknown): boolean {
   if (WORKLOAD_STRINGS.has(key) && typeof value === "string") return true;
-  if (key === "dashboards") return isRecord(value);
+  if (key === "dashboards" || key === "defaultDashboards") return isRecord(value);
   if (POD_STORAGE_AND_PLACEMENT.has(key)) return isRecord(value) || Array.isArray(value);
   if (!isRecord(value)) return false;
   if (key === "resources") return Object.keys(value).every((field) => RESOURCE_FIELDS.has(field));

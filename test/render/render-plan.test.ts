@@ -1992,6 +1992,12 @@ spec:
         `    dashboards:\n      default:\n        kubernetes-namespaces: {gnetId: 15758, revision: ${revision}, datasource: Prometheus}\n`,
       );
     expect(await failures(dashboard(39), dashboard(40))).toEqual([]);
+    const folder = (name: string) =>
+      withValues(
+        `    defaultDashboards:\n      grafanaOperator: {enabled: true, spec: {instanceSelector: {matchLabels: {dashboards: grafana}}, folder: ${name}}}\n`,
+      );
+    expect(await failures(folder("Kubernetes"), folder("VictoriaMetrics"))).toEqual([]);
+    expect(await failures(withValues("    defaultDashboards: false\n"), withValues("    defaultDashboards: true\n"))).toEqual(offline);
     expect(await failures(withValues("    dashboards: false\n"), withValues("    dashboards: true\n"))).toEqual(offline);
     // A scalar under such a key is not a volume or a placement: some chart reads it otherwise.
     expect(await failures(withValues("    persistence: false\n"), withValues("    persistence: true\n"))).toEqual(offline);
