@@ -2,7 +2,7 @@ import type { ManifestSet } from "../core/resource.js";
 import type { Delivery, DeliverySource } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { ClusterOfFile } from "./file-placement.js";
-import { KUSTOMIZE_RENDER, readersOf } from "../core/kustomize-inclusion.js";
+import { KUSTOMIZE_RENDER, kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { archivedOf, deliveryKinds, treeDeliveries } from "./gitops-placement.js";
@@ -62,7 +62,7 @@ export function appliedFiles(
   const every = treeDeliveries(set, topology.clusters);
   if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
-  const deliveries = applying(every, appliers, clusterOfFile);
+  const deliveries = applying(every, kustomizations, set.includedBy, clusterOfFile);
   const memo = new Map<string, boolean>();
   const applied = (file: string): boolean => {
     let known = memo.get(file);
@@ -100,6 +100,23 @@ export function appliedFiles(
   return Object.assign(applied, { builtWithout, archived });
 }
 
+/**
+ * The GitOps objects of a tree that deliver (see applying): the render stage plans as roots only
+ * the folders these deliver, as the review applies only their files. A Flux Kustomization in a
+ * folder its parent kustomization does not list delivers nothing until the PR lists it
+ * (mirceanton/home-ops e8df4fb933: `./blackbox-exporter` added to the parent kustomization, its
+ * app-template release with a route applied for the first time, planned alike at both sides and
+ * never rendered: one low line).
+ */
+export function deliveringObjects(
+  set: ManifestSet,
+  kustomizations: ReadonlyMap<string, string>,
+  topology: Topology,
+  clusterOfFile: ClusterOfFile,
+): readonly Delivery[] {
+  return applying(treeDeliveries(set, topology.clusters), kustomizations, set.includedBy, clusterOfFile);
+}
+
 const holds = (root: string, file: string): boolean => root === "" || file.startsWith(`${root}/`);
 
 /** A delivery's sources a file concerns (Delivery.sourcesOf); where it does not say, one of a build not known, reading what it delivers. */
@@ -113,16 +130,25 @@ const sourcesConcerning = (delivery: Delivery, file: string): readonly DeliveryS
  * flux-system, or one the policy places), or one another that delivers applies. One in a file the
  * others' paths hold but do not apply delivers nothing (ishioni/homelab-ops fb4ca12b99: an app's
  * ks.yaml commented out of its parent kustomization, `# - ./hass-proxy/ks.yaml`, its folder's
- * routes read as delivered all the same).
+ * routes read as delivered all the same). Nor is one a root whose file a kustomization above leaves
+ * out (leftOutAbove): whatever syncs the tree from outside it (a Flux Operator's FluxInstance synced
+ * by Helm, flux-system not committed) builds that kustomization, not the folder below it; but one
+ * whose own path holds its file is the sync itself, applied where it was bootstrapped.
  */
 function applying(
   every: readonly Delivery[],
-  appliers: (file: string) => (delivery: Delivery) => boolean,
+  kustomizations: ReadonlyMap<string, string>,
+  includedBy: ReadonlyMap<string, readonly string[]> | undefined,
   clusterOfFile: ClusterOfFile,
 ): readonly Delivery[] {
+  const appliers = deliveryAppliers(kustomizations, includedBy);
+  const leftOut = leftOutAbove(kustomizations, includedBy);
   const held = every.map((delivery) => {
     const file = delivery.resource.source.file;
-    const root = clusterOfFile(file) !== undefined || every.every((other) => other === delivery || !other.destinationOf(file));
+    const root =
+      clusterOfFile(file) !== undefined ||
+      (every.every((other) => other === delivery || !other.destinationOf(file)) &&
+        (delivery.destinationOf(file) !== undefined || !leftOut(file)));
     return { delivery, root, by: root ? () => true : appliers(file) };
   });
   // Dropping one may leave those only it applied without a deliverer: until none is dropped.
@@ -134,6 +160,32 @@ function applying(
   }
   return live.length === every.length ? every : live.map(({ delivery }) => delivery);
 }
+
+/**
+ * Whether a file sits where no build from a folder above reaches it: the file and every
+ * kustomization accumulating it (a render, its kustomization) have a kustomization in a folder above
+ * them (a plain file: in its own folder too), so Flux, building any folder above, builds that one and
+ * not them (mirceanton/home-ops: apps/monitoring-system/blackbox-exporter, not listed by
+ * apps/monitoring-system's kustomization, under a FluxInstance syncing `apps/` from a Helm release).
+ * A sync pointed at the folder itself or one between would apply it, but a cluster's root is not
+ * one app's folder.
+ */
+function leftOutAbove(
+  kustomizations: ReadonlyMap<string, string>,
+  includedBy: ReadonlyMap<string, readonly string[]> | undefined,
+): (file: string) => boolean {
+  const underAnother = (reader: string): boolean => {
+    const own = kustomizations.get(folderOf(reader)) === reader;
+    for (let at: string | undefined = own ? parentOf(folderOf(reader)) : folderOf(reader); at !== undefined; at = parentOf(at)) {
+      const kustomization = kustomizations.get(at);
+      if (kustomization !== undefined && kustomization !== reader) return true;
+    }
+    return false;
+  };
+  return (file) => readersOf(kustomizeRenderOrigin(file) ?? file, includedBy).every(underAnother);
+}
+
+const parentOf = (folder: string): string | undefined => (folder === "" ? undefined : folderOf(folder));
 
 /**
  * Whether two trees hold the same GitOps objects (the same documents, by key) and their

@@ -5,9 +5,10 @@ import picomatch from "picomatch";
 import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import type { ManifestSet } from "../core/resource.js";
-import { archivedOf, buildGitopsPlacement, deliveriesOf, deliveryKinds } from "../model/gitops-placement.js";
+import { archivedOf, buildGitopsPlacement, deliveryKinds } from "../model/gitops-placement.js";
 import { fileSites, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
+import { deliveringObjects, kustomizationsOf } from "../model/applied-files.js";
 import { canonical } from "../core/canonical-values.js";
 import { sameRepository } from "../core/repository-url.js";
 import { namedKinds } from "../core/named-kinds.js";
@@ -453,7 +454,8 @@ export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
 }
 
 /**
- * Kustomization folders the GitOps objects of the tree deliver: those they point at (Flux
+ * Kustomization folders the GitOps objects of the tree deliver, those that deliver at all
+ * (deliveringObjects: one whose own file nothing applies delivers nothing): those they point at (Flux
  * Kustomization paths, Argo CD source paths, ApplicationSet globs), and, below a Flux path that
  * holds no kustomization, the nearest on each branch: the kustomization Flux generates there takes
  * such a folder whole as a resource and does not descend into it (fluxcd/pkg's generator), as
@@ -464,8 +466,7 @@ function deliveredFolders(files: readonly SourceFile[], topology: Topology): Del
   if (known?.topology === topology) return known.delivers;
   const tree = treeOf(files);
   const set = gitopsObjects(files);
-  const deliveryOf = deliveriesOf(set, topology.clusters);
-  const deliveries = [...set.resources.values()].flatMap((resource) => deliveryOf(resource) ?? []);
+  const deliveries = deliveringObjects(set, kustomizationsOf(set.files), topology, compileFilePlacement(topology.placements));
   const matchers = deliveries.flatMap((delivery) => delivery.paths).map((path) => picomatch(path || ".", { dot: true }));
   const generating = new Map<string, Delivery[]>();
   for (const delivery of deliveries)
@@ -573,8 +574,16 @@ export function rootKustomizations(files: readonly SourceFile[], links: readonly
 function topKustomizations(tree: Tree): string[] {
   const folders = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter((folder) => tree.kustomizationIn(folder));
   const included = new Set(folders.flatMap((folder) => kustomizeClosure(tree, folder).folders.slice(1)));
-  return folders.filter((folder) => !included.has(folder) && kustomizationOf(tree, tree.kustomizationIn(folder)!).kind !== "Component");
+  return folders.filter((folder) => !included.has(folder) && !isComponent(tree, folder));
 }
+
+/**
+ * Whether a folder's kustomization is a `kind: Component`: only ever built inside the kustomization
+ * that includes it, never a root, even where a delivery's path holds it (kochhaus-home b1c49c585c:
+ * kubernetes/components/anubis under a path-less Kustomization read as delivering the whole tree,
+ * "could not be rendered … expected kind != 'Component'", high on every app-template bump).
+ */
+const isComponent = (tree: Tree, folder: string): boolean => kustomizationOf(tree, tree.kustomizationIn(folder)!).kind === "Component";
 
 const ChartFile = z.looseObject({
   dependencies: z.array(z.looseObject({ name: z.string(), repository: z.string().optional(), alias: z.string().optional() })).optional(),
@@ -1091,7 +1100,7 @@ export function planRenders(
   const tree = treeOf(files, links);
   const delivers = deliveredFolders(files, topology);
   const delivered = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter(
-    (folder) => tree.kustomizationIn(folder) && delivers(folder),
+    (folder) => tree.kustomizationIn(folder) && delivers(folder) && !isComponent(tree, folder),
   );
   const kustomizeRoots = [...new Set([...delivered, ...(everyTop ? topKustomizations(tree) : [])])].map((folder) =>
     withInstalledCharts(tree, kustomizeRoot(tree, folder)),

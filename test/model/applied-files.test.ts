@@ -149,6 +149,31 @@ spec:
     expect(files.map(on)).toEqual([true, true, true, true]);
   });
 
+  it("a Flux Kustomization no known path holds, in a folder a kustomization above leaves out, delivers nothing (mirceanton/home-ops e8df4fb933)", () => {
+    // Synced from outside the tree (a FluxInstance Helm installs, syncing apps/): Flux builds
+    // apps/monitoring's kustomization, which lists ./admin only once the PR adds it.
+    const app = (name: string) => fluxKustomization(`./apps/monitoring/${name}/app`).replace("name: apps", `name: ${name}`);
+    const tree = (parent: string): Tree => ({
+      "apps/monitoring/kustomization.yaml": parent,
+      "apps/monitoring/other/kustomization.yaml": "resources: [ks.yaml]\n",
+      "apps/monitoring/other/ks.yaml": app("other"),
+      "apps/monitoring/admin/kustomization.yaml": "resources: [ks.yaml]\n",
+      "apps/monitoring/admin/ks.yaml": app("admin"),
+    });
+    const files = ["apps/monitoring/other/app/cm.yaml", "apps/monitoring/admin/app/helm-release.yaml"];
+    expect(files.map(appliedIn(tree("resources: [./other]\n")))).toEqual([true, false]);
+    expect(files.map(appliedIn(tree("resources: [./other, ./admin]\n")))).toEqual([true, true]);
+    // A sync committed in the tree, its own path holding it, is applied where it was bootstrapped,
+    // even with a kustomization above its folder that does not list it.
+    const bootstrapped = appliedIn({
+      "clusters/kustomization.yaml": "resources: [prod/apps.yaml]\n",
+      "clusters/staging/flux-system/kustomization.yaml": "resources: [gotk-sync.yaml]\n",
+      "clusters/staging/flux-system/gotk-sync.yaml": fluxKustomization("./clusters/staging"),
+      "clusters/staging/apps.yaml": fluxKustomization("./apps/staging").replace("name: apps", "name: staging-apps"),
+    });
+    expect(["clusters/staging/apps.yaml", "apps/staging/route.yaml"].map(bootstrapped)).toEqual([true, true]);
+  });
+
   it("an archive folder of Flux Kustomizations nothing delivers is known not applied, but for what a live one delivers there (auricom/home-ops 882542eaad)", () => {
     const applied = appliedIn({
       "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),

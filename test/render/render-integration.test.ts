@@ -686,17 +686,23 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
       expect(disabled.analysis.findings.map((finding) => `${finding.risk} ${finding.summary}`)).toContainEqual(
         expect.stringMatching(/^high Kustomization flux-system\/web: removed: its 1 traffic resources \(HTTPRoute web\/web\) are deleted/),
       );
-      // The route, in the tree all along, was applied by nothing: it is new, not re-delivered.
+      // The route, in the tree all along, was applied by nothing: it is new, not re-delivered, and its
+      // folder, delivered at head alone, is rendered there.
       const enabled = await reviewRendered(tree(false), tree(true));
       expect(enabled.analysis.findings.map((finding) => [finding.risk, finding.class, finding.summary])).toEqual([
-        ["medium", "route.added", "web.example.com via (entry unknown: no parentRefs): new rule → web:80 100%"],
+        [
+          "medium",
+          "route.added",
+          "web.example.com via (entry unknown: no parentRefs): new rule → web:80 100% (rendered: kustomize apps/web/app)",
+        ],
         ["low", "resource.changed", "Kustomization flux-system/web added (rendered: kustomize apps)"],
       ]);
       // The route the root still lists is no change either way (web.example.com's requests, the web route pruned, fall through to it).
       expect(disabled.analysis.findings.filter((finding) => finding.file === "apps/api/route.yaml")).toEqual([]);
       expect(disabled.analysis.findings.map((finding) => [finding.class, finding.file])).toContainEqual([
         "route.match-changed",
-        "apps/web/app/route.yaml",
+        // Its folder, delivered at base alone, rendered there.
+        "apps/web/app/kustomization.yaml",
       ]);
     },
     HEADROOM,

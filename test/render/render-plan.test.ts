@@ -164,6 +164,38 @@ describe("planRenders", () => {
       expect(ids(fleet, monitored)).toEqual([[], ["kustomize monitoring"]]);
     });
 
+    it("a folder renders where its Flux Kustomization is applied: listed by the PR, at head alone; unlisted, at base alone (mirceanton/home-ops e8df4fb933)", () => {
+      const admin = (listed: boolean) => ({
+        "clusters/prod/apps.yaml": fluxAt("apps", "./apps/monitoring"),
+        "apps/monitoring/kustomization.yaml": `resources: [./other${listed ? ", ./admin" : ""}]\n`,
+        "apps/monitoring/other/kustomization.yaml": "resources: [ks.yaml]\n",
+        "apps/monitoring/other/ks.yaml": fluxAt("other", "./apps/monitoring/other/app"),
+        "apps/monitoring/other/app/kustomization.yaml": "resources: [cm.yaml]\n",
+        "apps/monitoring/other/app/cm.yaml": "kind: ConfigMap\n",
+        "apps/monitoring/admin/kustomization.yaml": "resources: [ks.yaml]\n",
+        "apps/monitoring/admin/ks.yaml": fluxAt("admin", "./apps/monitoring/admin/app"),
+        "apps/monitoring/admin/app/kustomization.yaml": "resources: [route.yaml]\n",
+        "apps/monitoring/admin/app/route.yaml": "kind: HTTPRoute\n",
+      });
+      const always = ["kustomize apps/monitoring", "kustomize apps/monitoring/other/app"];
+      const withAdmin = ["kustomize apps/monitoring", "kustomize apps/monitoring/admin/app", "kustomize apps/monitoring/other/app"];
+      expect(ids(admin(false), admin(true))).toEqual([always, withAdmin]);
+      expect(ids(admin(true), admin(false))).toEqual([withAdmin, always]);
+      // Delivered at both sides, planned alike: nothing to render anew.
+      expect(ids(admin(true), admin(true))).toEqual([withAdmin, withAdmin]);
+    });
+
+    it("a Component folder is no root, even where a delivery's path holds it (kochhaus-home b1c49c585c)", () => {
+      const files = {
+        ...fleet,
+        "clusters/prod/crds.yaml": fluxAt("crds", "./"),
+        "components/anubis/kustomization.yaml":
+          "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [release.yaml]\n",
+        "components/anubis/release.yaml": "kind: ConfigMap\n",
+      };
+      expect(planRenders(tree(files), topology).map((root) => root.id)).toEqual(["kustomize examples/canary", "kustomize monitoring"]);
+    });
+
     it("where either holds no GitOps object, both render every kustomization no other includes, and what the other delivers", () => {
       const withoutGitops = Object.fromEntries(Object.entries(fleet).filter(([path]) => !path.startsWith("clusters/")));
       const monitored = { ...fleet, "clusters/prod/apps.yaml": fluxAt("apps", "./monitoring") };
