@@ -33,7 +33,7 @@ import { istioValues } from "../families/index.js";
 import { stringTable, type ShareString } from "../core/string-table.js";
 import { DocumentResource } from "./held-body.js";
 import { flatText } from "../core/flat-text.js";
-import { listItems, valueAt } from "../core/json-access.js";
+import { listItems, record, valueAt } from "../core/json-access.js";
 import { isFluxVariable, substitutionDisabled, type UnresolvedField } from "../core/flux-variable.js";
 import { sharedPath } from "../core/field-path.js";
 import { namesSource, releaseChart, type FluxSource } from "../core/flux-release-chart.js";
@@ -97,6 +97,12 @@ export type DocumentRead =
       readonly fileNamed: boolean;
       /** Its index among the items of a `kind: List` document: its body is held, as its document's text alone does not read as it. */
       readonly listItem?: number;
+      /**
+       * A core Namespace named as the API server refuses (`name: _`): what it is where no kustomize
+       * `namespace:` (or Flux `targetNamespace`) renames it, which only its file's place tells; null,
+       * nothing (a kind read for context that cannot be read, in a document naming no traffic group).
+       */
+      readonly unlessRenamed?: Extract<DocumentRead, { readonly type: "invalid" | "skipped" }> | null;
     } & Omit<Resource, "key" | "source">)
   | { readonly type: "values"; readonly body: Readonly<Record<string, unknown>>; readonly chunk: YamlChunk }
   /** A Flux source a HelmRelease's `chartRef` may name (an OCIRepository, a HelmChart): read for the chart it serves. */
@@ -250,7 +256,12 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     let declares = false;
     // Where each identity of this file sits in `found`: kubectl applies a file's documents in order, so a repeat replaces it.
     const defined = new Map<string, number>();
-    for (const read of reads) {
+    for (const document of reads) {
+      const read =
+        document.type === "resource" && document.unlessRenamed !== undefined && kustomized === undefined
+          ? document.unlessRenamed
+          : document;
+      if (read === null) continue;
       if (read.type === "skipped") {
         firstSkip ??= read;
         continue;
@@ -266,9 +277,11 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
           ? valuesId(file.path)
           : read.fileNamed
             ? { ...read.id, name: file.path }
-            : unnamed && kustomized !== undefined
-              ? { ...read.id, namespace: kustomized }
-              : read.id;
+            : kustomized !== undefined && renamedByNamespace(read.id)
+              ? { ...read.id, name: kustomized }
+              : unnamed && kustomized !== undefined
+                ? { ...read.id, namespace: kustomized }
+                : read.id;
       const entry: Found = {
         file: file.path,
         baseKey: identityKey(id, cluster, cache.resources.get(read)),
@@ -299,6 +312,15 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const includedBy = options.includedBy?.size ? { includedBy: options.includedBy } : {};
   return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded, ...includedBy };
 }
+
+/**
+ * Whether kustomize's namespace transformer names the object after the namespace it applies: it
+ * sets the name of every core Namespace it transforms (kustomize v5's `metadata/name` field spec
+ * for `kind: Namespace`, apiVersion v1; Flux's `targetNamespace` is that transformer's namespace),
+ * which home-ops repositories write as `name: _` (mirceanton/home-ops d9c3f7a362: read as
+ * written, `development` → `_` was the namespace removed under its apps).
+ */
+const renamedByNamespace = (id: ResourceId): boolean => id.group === "" && id.kind === "Namespace";
 
 /** Whether a document says its namespace itself (a namespaced kind without one lands in the namespace it is applied to). */
 const namesNamespace = (body: Readonly<Record<string, unknown>>): boolean => {
@@ -429,6 +451,11 @@ function toResource({ read, file, id, cluster, namespaceImplied, asValues }: Fou
   if (read.type === "resource" && read.listItem !== undefined) {
     const { id: _id, chunk: _chunk, fileNamed: _fileNamed, listItem, type: _type, ...fields } = read;
     return { ...fields, id, source: { ...source, within: ["items", listItem] }, key, ...placed };
+  }
+  // A Namespace kustomize renames is compared as applied: `development` → `_` under `namespace: development` changes nothing.
+  if (read.type === "resource" && id.name !== read.id.name && renamedByNamespace(id)) {
+    const { id: _id, chunk: _chunk, fileNamed: _fileNamed, unlessRenamed: _refused, type: _type, body, ...fields } = read;
+    return { ...fields, id, body: { ...body, metadata: { ...record(body.metadata), name: id.name } }, source, key, ...placed };
   }
   if (read.type === "resource")
     return new (asValues ? LoadedValuesFileResource : LoadedResource)(
@@ -749,7 +776,12 @@ function interpretDocument(
     if (placeholder !== undefined)
       return spec.context ? skip(chunk, placeholder, `${kind}: template, not read`) : templateRefusal(kind, placeholder);
     const read = readResource(value, spec, chunk);
-    return read.type === "invalid" && spec.context ? skip(chunk, read.line, read.message) : read;
+    if (!spec.context) return read;
+    if (read.type === "invalid") return skip(chunk, read.line, read.message);
+    if (read.type !== "resource" || !read.unlessRenamed || read.unlessRenamed.type !== "invalid") return read;
+    // Where nothing renames it, unread as any unreadable document of a kind read for context.
+    const unread = skip(chunk, read.unlessRenamed.line, read.unlessRenamed.message);
+    return { ...read, unlessRenamed: unread?.type === "skipped" ? unread : null };
   }
   if (typeof apiVersion === "string" && trafficGroups.has(groupOf(apiVersion))) {
     return { type: "invalid", line: lineOf(sourceOf(chunk), ["kind"]), message: `${apiVersion}: kind: required, expected string` };
@@ -869,12 +901,12 @@ function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: Yam
   const wrongName = spec.fileNamed || spec.toolFile ? undefined : misnamed(spec.group, spec.kind, object.metadata, spec.namespaced);
   // Named as the API server refuses: the object the file held stays as it was (no resource is named,
   // so its base resource is kept, not read as renamed or removed: diff/unreadable-resources.ts).
-  if (wrongName)
-    return {
-      type: "invalid",
-      line: lineOf(sourceOf(chunk), ["metadata", wrongName.field]),
-      message: `${displayName(identity(object.metadata.name, object.metadata.namespace, spec))}: ${wrongName.message}`,
-    };
+  const refused = wrongName && {
+    type: "invalid" as const,
+    line: lineOf(sourceOf(chunk), ["metadata", wrongName.field]),
+    message: `${displayName(identity(object.metadata.name, object.metadata.namespace, spec))}: ${wrongName.message}`,
+  };
+  if (refused && !(wrongName.field === "name" && renamedByNamespace(identity(object.metadata.name, undefined, spec)))) return refused;
   // The schema's output is a fresh object: its header takes equal strings held once for the whole kind, not once a document.
   Object.assign(object, { kind: spec.kind, apiVersion: canonicalApiVersion(spec, object.apiVersion) });
   const { labels, annotations } = object.metadata;
@@ -889,6 +921,7 @@ function readResource(value: Record<string, unknown>, spec: KindSpec, chunk: Yam
     chunk,
     fileNamed,
     ...(unresolved ? { unresolved } : {}),
+    ...(refused ? { unlessRenamed: refused } : {}),
   };
 }
 

@@ -11,6 +11,15 @@ const isNamespace = (resource: Resource): boolean => resource.id.kind === "Names
 const IMMORTAL = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
 
 /**
+ * Flux's garbage collection skips an object labelled or annotated `kustomize.toolkit.fluxcd.io/prune`
+ * (or `reconcile`) `disabled`, in any case (kustomize-controller's prune exclusions, fluxcd/pkg ssa
+ * AnyInMetadata): the Namespace the base applied so stays in the cluster when its manifest goes.
+ */
+const FLUX_KEEPS = ["kustomize.toolkit.fluxcd.io/prune", "kustomize.toolkit.fluxcd.io/reconcile"];
+const keptByFlux = (resource: Resource): string | undefined =>
+  FLUX_KEEPS.find((key) => [resource.labels[key], resource.annotations[key]].some((value) => value?.toLowerCase() === "disabled"));
+
+/**
  * A Namespace the tree stops declaring while its traffic config stays: Flux and Argo CD prune what
  * left the repository, and deleting a namespace deletes every object in it, so the Gateways,
  * routes and policies still written for it are gone until it is created again, and cannot be
@@ -32,9 +41,19 @@ export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChang
   );
   if (left.length === 0) return [];
   const out = new DetectionList(change);
+  const stays = `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${listedNames(left.map((other) => displayName(other.id)))})`;
+  const kept = keptByFlux(removed);
   out.add({
-    class: "reference.broken",
-    summary: `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${listedNames(left.map((other) => displayName(other.id)))}): a GitOps tool that prunes deletes the namespace with every object in it, and they cannot be applied while it is gone`,
+    // Said all the same, so that the objects left are seen to stay applicable: the namespace is left unmanaged, not deleted.
+    ...(kept
+      ? {
+          class: "resource.changed",
+          summary: `${stays}, but it says \`${kept}: disabled\`: Flux leaves it in the cluster, unmanaged, with everything in it`,
+        }
+      : {
+          class: "reference.broken",
+          summary: `${stays}: a GitOps tool that prunes deletes the namespace with every object in it, and they cannot be applied while it is gone`,
+        }),
     side: "base",
     path: ["metadata", "name"],
     before: name,

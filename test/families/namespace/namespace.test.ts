@@ -78,6 +78,97 @@ describe("core Namespaces, read for their labels", () => {
       for (const result of [moved, renamed, empty, immortal]) expect(found(result)).toEqual([]);
     });
 
+    it("Flux's `prune: disabled` (or `reconcile: disabled`, label or annotation) leaves it in the cluster: low, said; without it, high", () => {
+      const kept = (metadata: string) =>
+        analyze({ "ns.yaml": namespace(metadata), "route.yaml": route("shop") }, { "route.yaml": route("shop") }).findings.filter(
+          (finding) => finding.file === "ns.yaml",
+        );
+      for (const metadata of [
+        '{ name: shop, annotations: { "kustomize.toolkit.fluxcd.io/prune": disabled } }',
+        '{ name: shop, labels: { "kustomize.toolkit.fluxcd.io/prune": Disabled } }',
+        '{ name: shop, annotations: { "kustomize.toolkit.fluxcd.io/reconcile": disabled } }',
+      ])
+        expect(kept(metadata).map((finding) => [finding.class, finding.risk, finding.summary])).toEqual([
+          [
+            "resource.changed",
+            "low",
+            expect.stringMatching(
+              /removed while 1 traffic resource stays in it \(HTTPRoute shop\/web\), but it says .*: Flux leaves it in the cluster/,
+            ),
+          ],
+        ]);
+      // Any other value prunes as usual, as does Argo CD's own annotation, which is not Flux's.
+      for (const metadata of [
+        '{ name: shop, annotations: { "kustomize.toolkit.fluxcd.io/prune": enabled } }',
+        '{ name: shop, annotations: { "kustomize.toolkit.fluxcd.io/ssa": IfNotPresent } }',
+      ])
+        expect(kept(metadata).map((finding) => [finding.class, finding.risk])).toEqual([["reference.broken", "high"]]);
+    });
+
+    describe("kustomize's namespace transformer names every core Namespace it reaches (`name: _`, mirceanton/home-ops d9c3f7a362)", () => {
+      const kustomization = (namespace: string, ...resources: string[]) =>
+        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespace}\nresources: [${resources.join(", ")}]\n`;
+      const app =
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: web }\nspec:\n  rules: [{ backendRefs: [{ name: web, port: 80 }] }]\n";
+      const tree = (name: string | undefined) => ({
+        "apps/dev/kustomization.yaml": kustomization("development", ...(name ? ["ns.yaml"] : []), "route.yaml"),
+        ...(name ? { "apps/dev/ns.yaml": namespace(`{ name: ${name} }`) } : {}),
+        "apps/dev/route.yaml": app,
+      });
+
+      it("`development` written as `_` is the same Namespace: no finding", () => {
+        const result = analyze(tree("development"), tree("_"));
+        expect(result.findings).toEqual([]);
+        expect(result.invalid).toEqual([]);
+        expect([...result.head.manifests.resources.values()].map((resource) => resource.key)).toContain("/Namespace//development");
+      });
+
+      it("a `_` Namespace removed while its objects stay is high, as a literal one is (the dangerous twin)", () => {
+        for (const name of ["_", "development", "anything"]) {
+          const result = analyze(tree(name), tree(undefined));
+          expect(found(result).map((finding) => [finding.risk, finding.summary])).toEqual([
+            [
+              "high",
+              expect.stringContaining("Namespace development: removed while 1 traffic resource stays in it (HTTPRoute development/web)"),
+            ],
+          ]);
+        }
+      });
+
+      it("so does Flux's targetNamespace, which it writes as that transformer's namespace", () => {
+        const flux =
+          "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: { name: dev, namespace: flux-system }\nspec:\n  path: ./apps/dev\n  targetNamespace: development\n  sourceRef: { kind: GitRepository, name: flux-system }\n";
+        const delivered = (name: string | undefined) => ({
+          "clusters/main/dev.yaml": flux,
+          ...(name ? { "apps/dev/ns.yaml": namespace(`{ name: ${name} }`) } : {}),
+          "apps/dev/route.yaml": app,
+        });
+        expect(analyze(delivered("development"), delivered("_")).findings).toEqual([]);
+        expect(found(analyze(delivered("_"), delivered(undefined))).map((finding) => finding.risk)).toEqual(["high"]);
+      });
+
+      it("a `_` no kustomization renames is refused as before: unread (read for context), or invalid where the mesh reads it", () => {
+        const plain = analyze({}, { "ns.yaml": namespace("{ name: _ }") });
+        expect(plain.head.manifests.resources.size).toBe(0);
+        expect(plain.invalid).toEqual([]);
+        const mesh = analyze({}, { "ns.yaml": namespace("{ name: _, labels: { istio-injection: enabled } }") });
+        expect(mesh.invalid.map((item) => item.message)).toEqual([expect.stringContaining("metadata.name")]);
+        const renamed = analyze(
+          {},
+          {
+            "kustomization.yaml": kustomization("shop", "ns.yaml"),
+            "ns.yaml": namespace("{ name: _, labels: { istio-injection: enabled } }"),
+          },
+        );
+        expect(renamed.invalid).toEqual([]);
+        expect(
+          [...renamed.head.manifests.resources.values()]
+            .filter(({ id }) => id.kind === "Namespace")
+            .map(({ id, family }) => [id.name, family]),
+        ).toEqual([["shop", "istio-mesh"]]);
+      });
+    });
+
     it("objects of that namespace in another cluster are not left behind", () => {
       const topology = 'topology: { placements: ["clusters/{cluster}/**"] }';
       const base = {
