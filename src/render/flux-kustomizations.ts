@@ -11,6 +11,7 @@ import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFields, kustomizeReading } from "./kustomize-tree.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
+import { replacedFields, withFields } from "./kustomize-replacements.js";
 
 /**
  * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the
@@ -22,10 +23,14 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
   if (known?.topology === topology) return known.kustomizations;
   const set = gitopsObjects(files);
   const deliveryOf = deliveriesOf(set, topology.clusters);
+  const replaced = replacedFields(files);
   const written = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
-    const delivery = deliveryOf(resource);
-    return delivery ? [{ resource, delivery }] : [];
+    // As the kustomize build applying it writes it: its kustomizations' replacements applied (a `targetNamespace` copied from their Namespace).
+    const fields = replaced(resource.source.file, resource.id.name);
+    const built: Resource = fields.length === 0 ? resource : { ...resource, body: withFields(resource.body, fields) };
+    const delivery = deliveryOf(built);
+    return delivery ? [{ resource: built, delivery }] : [];
   });
   const patchedInBuild = patchedByKustomize(files, written);
   const kustomizations = patchedByParents(written, deliveryOf).map((kustomization) =>
@@ -110,17 +115,27 @@ function patchedByKustomize(files: readonly SourceFile[], kustomizations: readon
 }
 
 /**
- * Whether a file that names a delivery kind says one of `words`: the cheap test before the tree's
+ * Whether a file that names a delivery kind says one of `words`, or a kustomization's `replacements`
+ * may write one into a delivery (kustomize-replacements.ts): the cheap test before the tree's
  * Kustomizations are read for a setting. The kind test goes first, as it rules out almost every
  * file, where a substring scan for a word whose first letter is everywhere in YAML reads the whole
  * file (2,000-file bench: the four words of a Flux build 72 → 9 ms); it is made once a tree
  * (namingDeliveryKind), not once for each setting asked.
  */
 export const someDeliveryFileSays = (files: readonly SourceFile[], ...words: readonly string[]): boolean =>
-  namingDeliveryKind(files).some((file) => words.some((word) => file.text.includes(word)));
+  namingDeliveryKind(files).some((file) => words.some((word) => file.text.includes(word))) || replacesInBuild(files);
+
+const replacing = new WeakMap<readonly SourceFile[], boolean>();
+
+function replacesInBuild(files: readonly SourceFile[]): boolean {
+  let replaces = replacing.get(files);
+  if (replaces === undefined)
+    replacing.set(files, (replaces = files.some((file) => isKustomizationFile(file.path) && file.text.includes("replacements"))));
+  return replaces;
+}
 
 export interface FluxKustomization {
-  /** As Flux applies it: the patches of the Kustomization delivering it applied (patchedByParents). */
+  /** As Flux applies it: the replacements of the kustomizations building it (kustomize-replacements.ts), then the patches of the Kustomization delivering it applied (patchedByParents). */
   readonly resource: Resource;
   readonly delivery: Delivery;
   /**

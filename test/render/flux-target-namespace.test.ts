@@ -90,6 +90,51 @@ spec:
   });
 });
 
+describe("a targetNamespace kustomize `replacements` write (haraldkoch/kochhaus-home's components/replacements/ks.yaml)", () => {
+  const replacements = `- source: {kind: Namespace, fieldPath: metadata.name}
+  targets:
+    - select: {kind: Kustomization, group: kustomize.toolkit.fluxcd.io}
+      fieldPaths: [spec.targetNamespace]
+      options: {create: true}
+`;
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: internal, namespace: network}]
+  hostnames: [web.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`;
+  const repository = (namespace: string, targetNamespace?: string) => ({
+    "clusters/main/apps.yaml": kustomization("apps", "./apps"),
+    "components/replacements/ks.yaml": replacements,
+    "apps/kustomization.yaml": "resources: [./obs]\n",
+    "apps/obs/kustomization.yaml": `namespace: ${namespace}\nreplacements: [{path: ../../components/replacements/ks.yaml}]\nresources: [namespace.yaml, web.yaml]\n`,
+    "apps/obs/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: _}\n",
+    "apps/obs/web.yaml": kustomization("web", "./web", targetNamespace),
+    "web/route.yaml": route,
+  });
+
+  it("reads the namespace the replacement writes: the route is obs/web, not default/web", () => {
+    const namespaceOf = fluxTargetNamespaces(tree(repository("obs")), topology);
+    expect(namespaceOf("web/route.yaml")).toBe("obs");
+    expect(analyze({}, repository("obs")).head.manifests.resources.has("gateway.networking.k8s.io/HTTPRoute/obs/web")).toBe(true);
+  });
+
+  it("dropping a targetNamespace the replacement writes anyway changes nothing (b5af83067 'remove targetNamespace in ks.yaml')", () => {
+    // Only the Kustomization's own text changes (low, as written); nothing it applies moves.
+    expect(analyze(repository("obs", "obs"), repository("obs")).findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["resource.changed", "low"],
+    ]);
+  });
+
+  it("a namespace changed through the replacement's source still moves the route, and is judged (the dangerous neighbour)", () => {
+    const moved = analyze(repository("obs"), repository("shop"));
+    expect(moved.head.manifests.resources.has("gateway.networking.k8s.io/HTTPRoute/shop/web")).toBe(true);
+    expect(moved.findings.map((finding) => [finding.class, finding.risk])).toContainEqual(["backend.weight-changed", "medium-high"]);
+  });
+});
+
 describe("Flux commonMetadata labels: what a Kustomization sets on every object it applies", () => {
   it("reads the deepest Kustomization that delivers a file, and rendered roots as their kustomization folder", () => {
     const labelled = (name: string, path: string, labels: string) =>
