@@ -17,7 +17,7 @@ import { loadAllAsGoYaml, loadAsGoYaml, sameYamlContent, splitYamlDocuments } fr
 import { templateAt } from "../manifests/placeholders.js";
 import { groupOf } from "../core/api-group.js";
 import { kindSpecFor, trafficKindNames } from "../manifests/kinds.js";
-import { releaseValues, type SitesOf } from "./release-values.js";
+import { releaseValues } from "./release-values.js";
 import { dataSourcesIn, readsObject, withoutUnreadGenerators, type DataReader } from "./unread-generators.js";
 import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
@@ -48,6 +48,8 @@ import {
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
+import { filesApart, type FileSiting } from "../core/copies-apart.js";
+import { KUSTOMIZE_RENDER } from "../core/kustomize-inclusion.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -234,62 +236,95 @@ const FluxSourceDoc = z.looseObject({
   spec: z.unknown(),
 });
 
-const fluxSourcesOfTree = new WeakMap<Tree, FluxSource[]>();
+/** A Flux source and the file that writes it. */
+type WrittenSource = FluxSource & { readonly file: string };
+
+const fluxSourcesOfTree = new WeakMap<Tree, WrittenSource[]>();
 
 /**
  * What of a chart source's spec decides the chart it serves: an OCIRepository's URL, the tag, semver
- * or digest it pulls and its layer selector; a HelmChart's or a HelmRelease `chart.spec`'s chart,
- * version, source and values files. Not how often it polls, how it authenticates or verifies, or
- * whether it is suspended.
+ * or digest it pulls and its layer selector; a HelmRepository's URL; a HelmChart's or a HelmRelease
+ * `chart.spec`'s chart, version, source and values files. Not how often it polls, how it
+ * authenticates or verifies, or whether it is suspended.
  */
 const SOURCE_CONTENT_FIELDS = ["url", "ref", "layerSelector", "chart", "version", "sourceRef", "valuesFiles", "valuesFile"];
 
 const chartContent = (spec: unknown): unknown =>
   isRecord(spec) ? Object.fromEntries(SOURCE_CONTENT_FIELDS.filter((field) => field in spec).map((field) => [field, spec[field]])) : spec;
 
-/**
- * The spec of the source a `chartRef` names, as far as it decides the chart: a chart version bump
- * there is what the release renders next, so it belongs to the release's fingerprint (home-ops:
- * Renovate's OCIRepository bumps passed as no change), while a new polling interval is none.
- */
-const chartRefSource = (tree: Tree, chartRef: SourceRef, namespace: string | undefined): unknown[] =>
-  fluxSources(tree, chartRef, namespace).map(({ spec }) => chartContent(spec));
-
 /** The chart versions a release installs as written: its chart's `version`, else each found chartRef source's `ref` tag or semver range. */
 const chartVersions = (
   source: { readonly version?: unknown } | undefined,
-  referenced: readonly unknown[] | undefined,
+  referenced: readonly WrittenSource[] | undefined,
 ): (string | undefined)[] =>
   source
     ? [text(source.version)]
-    : (referenced ?? []).map((found) => {
-        const ref = record(record(found).ref);
+    : (referenced ?? []).map(({ spec }) => {
+        const ref = record(record(spec).ref);
         return text(ref.tag) ?? text(ref.semver);
       });
 
 /**
- * What the sources a `chartRef` names serve, each once, in one order: a source the release's own
- * kustomization lists is found twice once that kustomization is rendered, as written and in the
- * render that holds the release, where a shared one in a folder the PR leaves alone is found once
- * (haraldkoch/kochhaus-home 2fa6e8c35: ~50 app-template releases moved to an OCIRepository of their
- * own beside them, same URL and tag, each a high "cannot be rendered offline").
+ * What the sources a release reads serve (`content`: what of a spec decides its chart, chartContent
+ * or less), for its fingerprint: a chart version bump there is what the release renders next (home-ops:
+ * Renovate's OCIRepository bumps passed as no change), a new polling interval is none.
+ * Where the copies agree, what they serve, once: a source the release's own kustomization lists is
+ * found twice once that kustomization is rendered, as written and in the render that holds the
+ * release, where a shared one in a folder the PR leaves alone is found once (haraldkoch/kochhaus-home
+ * 2fa6e8c35: ~50 app-template releases moved to an OCIRepository of their own beside them, same URL
+ * and tag, each a high "cannot be rendered offline"). Where they disagree, each copy by its file (a
+ * render's copy as the written one it repeats): as a set, one copy bumped to what another already
+ * served changed nothing.
  */
-const served = (sources: readonly unknown[]): unknown[] =>
-  [...new Map(sources.map((source) => [canonical(source), source])).entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, source]) => source);
+function served(copies: readonly WrittenSource[], content: (spec: unknown) => unknown = chartContent): unknown[] {
+  const contents = copies.map((copy) => {
+    const value = content(copy.spec);
+    return { file: copy.file, content: value, key: canonical(value) };
+  });
+  const distinct = [...new Map(contents.map((copy) => [copy.key, copy.content])).entries()];
+  if (distinct.length <= 1) return distinct.map(([, value]) => value);
+  const written = new Set(contents.filter((copy) => !KUSTOMIZE_RENDER.test(copy.file)).map((copy) => copy.key));
+  return contents
+    .filter((copy) => !KUSTOMIZE_RENDER.test(copy.file) || !written.has(copy.key))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.key.localeCompare(b.key))
+    .map((copy) => [copy.file, copy.content]);
+}
 
-/** The Flux sources a reference names (namesSource): a chart's, from any file of the tree. */
-function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): FluxSource[] {
+/** The Flux sources a reference names (namesSource), in any file of the tree. */
+function fluxSources(tree: Tree, ref: SourceRef, namespace: string | undefined): WrittenSource[] {
   let sources = fluxSourcesOfTree.get(tree);
   if (!sources) {
     sources = tree.files
       .filter((file) => file.text.includes("source.toolkit.fluxcd.io/"))
-      .flatMap((file) => documentsOf(file, FluxSourceDoc))
-      .map(({ kind, metadata, spec }) => ({ kind, name: metadata.name, namespace: metadata.namespace, spec }));
+      .flatMap((file) =>
+        documentsOf(file, FluxSourceDoc).map(({ kind, metadata, spec }) => ({
+          kind,
+          name: metadata.name,
+          namespace: metadata.namespace,
+          spec,
+          file: file.path,
+        })),
+      );
     fluxSourcesOfTree.set(tree, sources);
   }
   return sources.filter((source) => namesSource(ref, namespace, source));
+}
+
+/**
+ * The copies of the source a release's reference names that the release reads (`release`: its file;
+ * `siting`: where the tree applies files): Flux looks it up on the release's own cluster, so a copy
+ * applied apart from the release (copies-apart.ts: another cluster's, another kustomization build's)
+ * is another object (kochhaus-home keeps an OCIRepository envoy-gateway in each cluster's folder and
+ * bumps them one cluster at a time: read tree-wide, the second cluster's bump changed nothing of
+ * {1.8.3, 1.9.0}, and passed). A copy nothing applies is read only where no applied one is; where
+ * no copy is the release's, or nothing says where files go, every copy.
+ */
+function sourcesRead(tree: Tree, ref: SourceRef, namespace: string | undefined, release: string, siting?: FileSiting): WrittenSource[] {
+  const named = fluxSources(tree, ref, namespace);
+  if (!siting) return named;
+  const near = named.filter((copy) => !filesApart(release, copy.file, siting));
+  const applied = near.filter((copy) => siting.sites(copy.file).length > 0);
+  return applied.length > 0 ? applied : near.length > 0 ? near : named;
 }
 
 /** A copy of a mapping without one of its fields; anything else as it is. */
@@ -803,11 +838,12 @@ function withoutWorkloadSettings(values: unknown): unknown {
 }
 
 /**
- * `sitesOf`: where the tree applies each file, so a `valuesFrom` source is the copy applied on the
- * release's cluster (release-values.ts definitionsAt); without it (a kustomize root listing the
- * charts its releases read, which may only list more inputs), every copy.
+ * `siting`: where the tree applies each file, so a `valuesFrom` source is the copy applied on the
+ * release's cluster (release-values.ts definitionsAt), and its chart's source the copy applied with
+ * it (sourcesRead); without it (a kustomize root listing the charts its releases read, which may
+ * only list more inputs), every copy.
  */
-function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): RenderRoot[] {
+function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting): RenderRoot[] {
   return documentsOf(file, HelmReleaseDoc).map((release) => {
     const { spec, metadata } = release;
     const namespace = spec.targetNamespace ?? metadata.namespace ?? "default";
@@ -817,7 +853,13 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
     // valuesFrom is read in the release's own namespace, where the repository holds the sources.
     const fromSources =
       (spec.valuesFrom ?? []).length > 0
-        ? releaseValues(tree.files, metadata.namespace ?? "default", spec.valuesFrom!, spec.values, sitesOf && { file: file.path, sitesOf })
+        ? releaseValues(
+            tree.files,
+            metadata.namespace ?? "default",
+            spec.valuesFrom!,
+            spec.values,
+            siting && { file: file.path, sitesOf: siting.sites },
+          )
         : undefined;
     const values = fromSources && "values" in fromSources ? fromSources.values : spec.values;
     const offline = !source
@@ -851,16 +893,22 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
     );
     const root = { ...installed, installer: { kind: "HelmRelease", namespace: metadata.namespace ?? "", name: metadata.name } };
     if (local) return root;
-    const referenced = spec.chartRef && chartRefSource(tree, spec.chartRef, metadata.namespace);
+    const read = (ref: SourceRef) => sourcesRead(tree, ref, metadata.namespace, file.path, siting);
+    const referenced = spec.chartRef && read(spec.chartRef);
     // A chartRef found in the tree is the source it names, whatever that object is called: an app
     // moved from a shared OCIRepository to one of its own serves the same chart (budimanjojo/home-cluster b6aa61f).
-    const referencedChart = (sources: readonly unknown[] | undefined) =>
+    const referencedChart = (content: (spec: unknown) => unknown) =>
       spec.chartRef &&
-      (sources && sources.length > 0 ? { kind: spec.chartRef.kind, source: served(sources) } : { ...spec.chartRef, source: sources });
+      (referenced && referenced.length > 0
+        ? { kind: spec.chartRef.kind, source: served(referenced, content) }
+        : { ...spec.chartRef, source: [] });
+    // A `chart.spec`'s source serves it too: a HelmRepository's URL is where the chart comes from.
+    const repository = source && read(source.sourceRef);
+    const writtenChart = (content: (spec: unknown) => unknown) => ({ ...record(content(source)), served: served(repository ?? []) });
     // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
-    const { fetches, name: chart } = releaseChart(spec, (ref) => fluxSources(tree, ref, metadata.namespace));
+    const { fetches, name: chart } = releaseChart(spec, read);
     const decisive = {
-      chart: source ? chartContent(source) : referencedChart(referenced),
+      chart: source ? writtenChart(chartContent) : referencedChart(chartContent),
       values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart, values: spec.values })),
       // Sources not found are named as written; found ones are in the values.
       valuesFrom: fromSources && "unresolved" in fromSources ? spec.valuesFrom : undefined,
@@ -870,7 +918,9 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, sitesOf?: SitesOf): Rend
     };
     const unpinned = {
       ...decisive,
-      chart: source ? without(chartContent(source), "version") : referencedChart(referenced?.map((found) => without(found, "ref"))),
+      chart: source
+        ? writtenChart((spec) => without(chartContent(spec), "version"))
+        : referencedChart((spec) => without(chartContent(spec), "ref")),
       values: withoutArtifactVersions(decisive.values, () => true),
     };
     const artifacts = versionedArtifacts(decisive.values);
@@ -1060,10 +1110,10 @@ function parsedValues(text: string | undefined): unknown {
   }
 }
 
-const helmRootsIn = (tree: Tree, files: readonly SourceFile[], sitesOf: SitesOf): RenderRoot[] => {
+const helmRootsIn = (tree: Tree, files: readonly SourceFile[], siting: FileSiting): RenderRoot[] => {
   const candidates = files.filter((file) => isYamlFile(file.path));
   return [
-    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file, sitesOf)),
+    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file, siting)),
     ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
   ];
 };
@@ -1109,7 +1159,7 @@ export function planRenders(
   // A HelmRelease the tree keeps in an archive folder is installed by nothing (auricom/home-ops
   // 882542eaad: 80 archived releases deleted, each a remote chart "that cannot be rendered offline").
   const archived = archivedOf(gitopsObjects(files), topology.clusters);
-  const helmRoots = helmRootsIn(tree, files, fileSites(treePlacement(files, topology))).filter(
+  const helmRoots = helmRootsIn(tree, files, treeSiting(files, topology)).filter(
     (root) => root.installer?.kind !== "HelmRelease" || !archived(root.origin),
   );
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
@@ -1168,8 +1218,14 @@ export function installedElsewhere(base: readonly RenderRoot[], head: readonly R
 
 /** Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values files are read from `files`. */
 export function planRenderedHelm(files: readonly SourceFile[], rendered: readonly SourceFile[], topology: Topology): RenderRoot[] {
-  return helmRootsIn(treeOf([...files, ...rendered]), rendered, fileSites(treePlacement(files, topology))).sort(byId);
+  return helmRootsIn(treeOf([...files, ...rendered]), rendered, treeSiting(files, topology)).sort(byId);
 }
+
+/** Where a tree applies its files (a render's as its root's), for which copy of an object a release reads. */
+const treeSiting = (files: readonly SourceFile[], topology: Topology): FileSiting => ({
+  sites: fileSites(treePlacement(files, topology)),
+  includedBy: gitopsObjects(files).includedBy,
+});
 
 /** A tree's file texts by path: built once per side, then asked for every root. */
 export type TreeTexts = ReadonlyMap<string, string>;

@@ -2364,6 +2364,116 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(own("5.0.0")).not.toBe(shared);
   });
 
+  describe("a release reads the copy of its chart's source applied with it (kochhaus-home cd68e8d47d: envoy-gateway bumped one cluster at a time)", () => {
+    const KS = (name: string, path: string, namespace = "flux-system") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec: {path: ${path}, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}\n`;
+    const OCI = (tag: string, url = "oci://mirror.gcr.io/envoyproxy/gateway-helm") =>
+      `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: envoy-gateway}\nspec: {interval: 1h, url: ${url}, ref: {tag: ${tag}}}\n`;
+    const RELEASE =
+      "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: envoy-gateway}\nspec:\n  chartRef: {kind: OCIRepository, name: envoy-gateway}\n  values: {config: {envoyGateway: {provider: {type: Kubernetes}}}}\n";
+    /** Each cluster's root Kustomization delivering its own apps folder, which holds the release and its source; `tags` by cluster. */
+    const clusters = (tags: Record<string, string>, layout: (cluster: string, tag: string) => Record<string, string>) =>
+      tree(
+        Object.assign(
+          {},
+          ...Object.entries(tags).map(([cluster, tag]) => ({
+            [`kubernetes/${cluster}/flux/apps.yaml`]: KS("cluster-apps", `./kubernetes/${cluster}/apps`),
+            ...layout(cluster, tag),
+          })),
+        ),
+      );
+    const loose = (cluster: string, tag: string) => ({
+      [`kubernetes/${cluster}/apps/eg/helmrelease.yaml`]: RELEASE,
+      [`kubernetes/${cluster}/apps/eg/ocirepository.yaml`]: OCI(tag),
+    });
+    const releaseIn = (cluster: string) => `helm kubernetes/${cluster}/apps/eg/helmrelease.yaml default/envoy-gateway`;
+    /** The releases whose fingerprint (what decides the render), or unpinned fingerprint (what a trusted bump leaves), moved. */
+    const moved = (before: SourceFile[], after: SourceFile[], policy = topology) => {
+      const [base, head] = [planRenders(before, policy), planRenders(after, policy)];
+      const changed = (field: "releaseFingerprint" | "unpinnedFingerprint") =>
+        base.filter((root) => root.releaseFingerprint !== undefined && head.find((other) => other.id === root.id)?.[field] !== root[field]);
+      return {
+        rendered: changed("releaseFingerprint").map((root) => root.id),
+        unpinned: changed("unpinnedFingerprint").map((root) => root.id),
+      };
+    };
+    const BEFORE = { main: "1.9.0", network: "1.8.3", registry: "1.8.3" };
+    const AFTER = { main: "1.9.0", network: "1.9.0", registry: "1.8.3" };
+
+    it("one cluster's source bumped to the version another cluster already runs is that cluster's release changed, and only its", () => {
+      // Read tree-wide, the set {1.8.3, 1.9.0} was the same before and after: risk none.
+      expect(moved(clusters(BEFORE, loose), clusters(AFTER, loose))).toEqual({ rendered: [releaseIn("network")], unpinned: [] });
+      // The same with the policy naming the clusters by path.
+      const named = policyWith('topology:\n  placements: ["kubernetes/{cluster}/**"]\n').topology;
+      expect(moved(clusters(BEFORE, loose), clusters(AFTER, loose), named)).toEqual({ rendered: [releaseIn("network")], unpinned: [] });
+      // Another URL in one cluster is no version bump: the trusted check does not spare it either.
+      const elsewhere = clusters(AFTER, (cluster, tag) =>
+        cluster === "network"
+          ? { ...loose(cluster, tag), [`kubernetes/${cluster}/apps/eg/ocirepository.yaml`]: OCI(tag, "oci://ghcr.io/fork/gateway-helm") }
+          : loose(cluster, tag),
+      );
+      expect(moved(clusters(BEFORE, loose), elsewhere)).toEqual({ rendered: [releaseIn("network")], unpinned: [releaseIn("network")] });
+    });
+
+    it("the render of a cluster's app, holding its source again, reads that cluster's copy", () => {
+      const app = (cluster: string, tag: string) => ({
+        [`kubernetes/${cluster}/apps/eg/ks.yaml`]: KS("envoy-gateway", `./kubernetes/${cluster}/apps/eg/app`, "network"),
+        [`kubernetes/${cluster}/apps/eg/app/kustomization.yaml`]: "resources:\n  - helmrelease.yaml\n  - ocirepository.yaml\n",
+        [`kubernetes/${cluster}/apps/eg/app/helmrelease.yaml`]: RELEASE,
+        [`kubernetes/${cluster}/apps/eg/app/ocirepository.yaml`]: OCI(tag),
+      });
+      const fingerprint = (tags: Record<string, string>) =>
+        planRenderedHelm(
+          clusters(tags, app),
+          tree({ "kubernetes/network/apps/eg/app/(rendered)/kustomization.yaml": `${RELEASE}---\n${OCI(tags.network!)}` }),
+          topology,
+        )[0]!.releaseFingerprint;
+      expect(fingerprint(AFTER)).not.toBe(fingerprint(BEFORE));
+      // Another cluster's bump is not this release's.
+      expect(fingerprint({ ...BEFORE, registry: "1.9.0" })).toBe(fingerprint(BEFORE));
+    });
+
+    it("a copy nothing applies is read only where no applied one is", () => {
+      const example = (tag: string) => ({ "examples/eg/ocirepository.yaml": OCI(tag) });
+      const withExample = (tags: Record<string, string>, exampleTag: string) => [...clusters(tags, loose), ...tree(example(exampleTag))];
+      expect(moved(withExample(BEFORE, "1.0.0"), withExample(BEFORE, "2.0.0")).rendered).toEqual([]);
+      expect(moved(withExample(BEFORE, "1.0.0"), withExample(AFTER, "1.0.0")).rendered).toEqual([releaseIn("network")]);
+    });
+
+    it("where nothing says which copy a release reads, copies that disagree are each judged: one bumped to another's version is a change", () => {
+      // No GitOps object, no kustomization: every copy may be the release's.
+      const unplaced = (tags: Record<string, string>) =>
+        tree(Object.assign({}, ...Object.entries(tags).map(([cluster, tag]) => loose(cluster, tag))));
+      expect(moved(unplaced(BEFORE), unplaced(AFTER)).rendered).toEqual([releaseIn("main"), releaseIn("network"), releaseIn("registry")]);
+      // Copies that agree serve one chart, wherever they are written.
+      const agreeing = { main: "1.9.0", network: "1.9.0", registry: "1.9.0" };
+      expect(
+        moved(
+          unplaced(agreeing),
+          unplaced(agreeing).map((file) => ({ ...file, path: file.path.replace("ocirepository", "source") })),
+        ).rendered,
+      ).toEqual([]);
+      // A trusted bump still needs no render: the copies judged one by one differ only in their tags.
+      expect(moved(unplaced(BEFORE), unplaced(AFTER)).unpinned).toEqual([]);
+    });
+
+    it("a chart's HelmRepository is read the same way: one cluster's URL changed is its release's chart", () => {
+      const REPO = (url: string) =>
+        `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: envoy, namespace: flux-system}\nspec: {url: ${url}}\n`;
+      const helmRelease =
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: envoy-gateway}\nspec:\n  chart:\n    spec: {chart: gateway-helm, version: 1.9.0, sourceRef: {kind: HelmRepository, name: envoy, namespace: flux-system}}\n";
+      const repositories = (url: string) => (cluster: string) => ({
+        [`kubernetes/${cluster}/apps/eg/helmrelease.yaml`]: helmRelease,
+        [`kubernetes/${cluster}/apps/eg/repository.yaml`]: REPO(cluster === "network" ? url : "https://charts.example.com/"),
+      });
+      const at = (url: string) => clusters(BEFORE, repositories(url));
+      expect(moved(at("https://charts.example.com/"), at("https://charts.fork.example.com/"))).toEqual({
+        rendered: [releaseIn("network")],
+        unpinned: [releaseIn("network")],
+      });
+    });
+  });
+
   it("the version of an OCI artifact a trusted chart's values name moves as the chart's tag does, where the policy trusts it (flux-operator)", async () => {
     // Renovate's flux-operator group: the flux-instance chart's tag and the Flux distribution it installs (kochhaus 55c0bac7f).
     const instance = (version: string, artifact = `oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests:v${version}`, extra = "") =>
