@@ -1,4 +1,4 @@
-import { isRecord } from "../core/json-access.js";
+import { isRecord, record, text } from "../core/json-access.js";
 
 /**
  * OCI artifacts that release values name at a version: `oci://<repository>:<tag>` with a
@@ -74,15 +74,46 @@ export function unversionedRemote(entry: string): string {
   return unversioned(origin, path, query, fragment);
 }
 
-/** Values with each OCI artifact whose repository `unpinned` says of named without its version. */
+/**
+ * The Flux distribution the flux-instance chart's values install, as the OCI artifact of its
+ * manifests at that version (`oci://<registry>/flux-manifests:<version>`, as upstream and the
+ * enterprise registries publish each release): `instance.distribution` is the FluxInstance's
+ * `spec.distribution`, whose `version` picks the release and `registry` where its controllers come
+ * from, `ghcr.io/fluxcd` unless set (the chart's default, fluxoperator.dev/docs/charts/flux-instance).
+ * Renovate bumps the version alone (billimek/k8s-gitops 6cc6aaa9c3: 2.9.3 → 2.9.4, high under a
+ * policy trusting the chart): a new version of a remote source, which `render.trusted` spares a
+ * render when the policy trusts that registry. A semver range (`2.x`) is no version of one release.
+ */
+function distributionArtifact(values: unknown): string | undefined {
+  const distribution = record(record(record(values).instance).distribution);
+  const version = text(distribution.version);
+  const registry = "registry" in distribution ? text(distribution.registry) : "ghcr.io/fluxcd";
+  if (version === undefined || registry === undefined) return undefined;
+  const artifact = `oci://${registry.replace(/\/+$/, "")}/flux-manifests:${version}`;
+  return artifactRepository(artifact) === undefined ? undefined : artifact;
+}
+
+/**
+ * Values with each OCI artifact whose repository `unpinned` says of named without its version, and
+ * so the Flux distribution's (distributionArtifact): its registry stays, so another one is a change.
+ */
 export function withoutArtifactVersions(values: unknown, unpinned: (repository: string) => boolean): unknown {
+  const distribution = distributionArtifact(values);
+  const repository = distribution === undefined ? undefined : artifactRepository(distribution)!;
+  const kept = withoutVersionedStrings(values, unpinned);
+  if (repository === undefined || !unpinned(repository)) return kept;
+  const instance = record(record(kept).instance);
+  return { ...record(kept), instance: { ...instance, distribution: { ...record(instance.distribution), version: repository } } };
+}
+
+function withoutVersionedStrings(values: unknown, unpinned: (repository: string) => boolean): unknown {
   if (typeof values === "string") {
     const repository = artifactRepository(values);
     return repository !== undefined && unpinned(repository) ? repository : values;
   }
-  if (Array.isArray(values)) return values.map((value) => withoutArtifactVersions(value, unpinned));
+  if (Array.isArray(values)) return values.map((value) => withoutVersionedStrings(value, unpinned));
   if (!isRecord(values)) return values;
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, withoutArtifactVersions(value, unpinned)]));
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, withoutVersionedStrings(value, unpinned)]));
 }
 
 const strings = (values: unknown): string[] =>
@@ -94,6 +125,9 @@ const strings = (values: unknown): string[] =>
         ? Object.values(values).flatMap(strings)
         : [];
 
-/** The OCI artifacts values name at a version, as written, sorted. */
-export const versionedArtifacts = (values: unknown): string[] =>
-  [...new Set(strings(values).filter((value) => artifactRepository(value) !== undefined))].sort();
+/** The OCI artifacts values name at a version, as written, and the Flux distribution they install (distributionArtifact), sorted. */
+export function versionedArtifacts(values: unknown): string[] {
+  const distribution = distributionArtifact(values);
+  const written = strings(values).filter((value) => artifactRepository(value) !== undefined);
+  return [...new Set(distribution === undefined ? written : [...written, distribution])].sort();
+}

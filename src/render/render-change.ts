@@ -57,6 +57,7 @@ import { fluxKustomizations } from "./flux-kustomizations.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { fluxBuildText } from "../core/flux-build-output.js";
+import { artifactRepository } from "./artifact-versions.js";
 
 /**
  * The imperative shell of the render step: plans both trees, renders the roots whose inputs the
@@ -224,14 +225,22 @@ const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, 
 function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string) => boolean) | undefined): string {
   if (!root.fetches) return ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
   // A kustomize root's sources are its remote entries and the charts of the HelmReleases it lists,
-  // whose versions it carries too (onlyTrustedVersionsMoved).
-  const fetches = [...new Set([...root.fetches, ...Object.values(root.releaseFetches ?? {}).flat()])];
+  // whose versions it carries too (onlyTrustedVersionsMoved); a release's, also the OCI artifacts
+  // its values name at a version (the Flux distribution a flux-instance release installs).
+  const fetches = [
+    ...new Set([
+      ...root.fetches,
+      ...Object.values(root.releaseFetches ?? {}).flat(),
+      ...(root.artifactVersions ?? []).flatMap((artifact) => artifactRepository(artifact) ?? []),
+    ]),
+  ];
   // Already trusted, the sources spare a version bump a render; a PR that changes more (values, a
   // kustomization's patches) changes what they render, which only a render can show.
   if (trusts && fetches.every(trusts))
     return ` (its sources are trusted in \`render.trusted\`, which spares a render only when nothing but their versions moves: this PR changes more; if what it renders holds no traffic config you govern, ${LEAVE_OUT})`;
-  // A chart's source is named where the reason does not already say it (a remote kustomize resource's URL).
-  const unnamed = fetches.filter((source) => !offline.includes(source));
+  // A chart's source is named where the reason does not already say it (a remote kustomize resource's
+  // URL), and where the policy does not trust it already (a trusted chart's release moving an artifact it does not).
+  const unnamed = fetches.filter((source) => !offline.includes(source) && !trusts?.(source));
   const [subject, them] =
     unnamed.length === 0
       ? ["its remote sources hold", "them"]

@@ -1,11 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { artifactRepository, unversionedRemote, unversionedUrl } from "../../src/render/artifact-versions.js";
+import {
+  artifactRepository,
+  unversionedRemote,
+  unversionedUrl,
+  versionedArtifacts,
+  withoutArtifactVersions,
+} from "../../src/render/artifact-versions.js";
 
 describe("versions of a remote source", () => {
   it("an OCI artifact named at a version: its repository", () => {
     expect(artifactRepository("oci://ghcr.io/acme/auth:v1.2.3-rc.1")).toBe("oci://ghcr.io/acme/auth");
     expect(artifactRepository(`oci://ghcr.io/acme/auth@sha256:${"a".repeat(64)}`)).toBe("oci://ghcr.io/acme/auth");
     expect(artifactRepository("oci://ghcr.io/acme/auth:latest")).toBeUndefined();
+  });
+
+  it("the Flux distribution a flux-instance release's values install: its registry's manifests at that version", () => {
+    const values = (distribution: Record<string, unknown>) => ({ instance: { distribution, components: ["source-controller"] } });
+    expect(versionedArtifacts(values({ version: "2.9.4" }))).toEqual(["oci://ghcr.io/fluxcd/flux-manifests:2.9.4"]);
+    expect(versionedArtifacts(values({ version: "v2.9.4", registry: "registry.example.com/flux/" }))).toEqual([
+      "oci://registry.example.com/flux/flux-manifests:v2.9.4",
+    ]);
+    // A range is no release; a registry that is not a string names none.
+    expect(versionedArtifacts(values({ version: "2.x" }))).toEqual([]);
+    expect(versionedArtifacts(values({ version: "2.9.4", registry: null }))).toEqual([]);
+    expect(versionedArtifacts({ distribution: { version: "2.9.4" } })).toEqual([]);
+    // Unpinned where its registry's manifests are: the registry stays, so another one is a change.
+    const trusted = (repository: string) => repository === "oci://ghcr.io/fluxcd/flux-manifests";
+    expect(withoutArtifactVersions(values({ version: "2.9.3" }), trusted)).toEqual(
+      withoutArtifactVersions(values({ version: "2.9.4" }), trusted),
+    );
+    expect(withoutArtifactVersions(values({ version: "2.9.3", registry: "ghcr.io/fluxcd" }), trusted)).not.toEqual(
+      withoutArtifactVersions(values({ version: "2.9.4" }), trusted),
+    );
+    const other = (version: string) => values({ version, registry: "registry.example.com/flux" });
+    expect(withoutArtifactVersions(other("2.9.3"), trusted)).not.toEqual(withoutArtifactVersions(other("2.9.4"), trusted));
   });
 
   it("an HTTP file: one source at versions of the same path, read as a tag is (a GitHub release asset)", () => {

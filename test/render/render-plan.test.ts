@@ -2497,6 +2497,36 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting(FLUX, instance("0.58.0"), instance("0.58.1", undefined, ", registry: ghcr.io"))).toEqual(RELEASE);
   });
 
+  it("the Flux distribution version a flux-instance release installs moves as a version of its registry's manifests (billimek 6cc6aaa9c3)", async () => {
+    const instance = (distribution: string) =>
+      tree({
+        "flux/ocirepository.yaml":
+          "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: flux-instance, namespace: flux-system}\nspec: {url: oci://ghcr.io/controlplaneio-fluxcd/charts/flux-instance, ref: {tag: 0.57.0}}\n",
+        "flux/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: flux-instance, namespace: flux-system}\nspec:\n  chartRef: {kind: OCIRepository, name: flux-instance}\n  values:\n    instance:\n      distribution: {${distribution}}\n      components: [source-controller, kustomize-controller]\n`,
+      });
+    const CHART = "oci://ghcr.io/controlplaneio-fluxcd/**";
+    const RELEASE = ["helm flux/helmrelease.yaml flux-system/flux-instance"];
+    // No registry written: the chart's default, ghcr.io/fluxcd.
+    expect(await renderTrusting([CHART, "oci://ghcr.io/fluxcd/**"], instance("version: 2.9.3"), instance("version: 2.9.4"))).toEqual([]);
+    const own = (version: string) => instance(`version: ${version}, registry: registry.example.com/flux`);
+    expect(await renderTrusting([CHART, "oci://registry.example.com/flux/**"], own("2.9.3"), own("2.9.4"))).toEqual([]);
+    // The registry not trusted, though the chart is: the distribution is a source the policy did not vouch for, and the reviewer is told its name.
+    expect(await renderTrusting([CHART], instance("version: 2.9.3"), instance("version: 2.9.4"))).toEqual(RELEASE);
+    const reasons = (
+      await renderChange(instance("version: 2.9.3"), instance("version: 2.9.4"), { topology, budgetMs: 1_000, trusts: picomatch([CHART]) })
+    ).failures.map((failure) => failure.reason);
+    expect(reasons[0]).toContain("(if oci://ghcr.io/fluxcd/flux-manifests holds no traffic config you govern, trust it in");
+    expect(await renderTrusting([CHART, "oci://ghcr.io/fluxcd/**"], own("2.9.3"), own("2.9.4"))).toEqual(RELEASE);
+    // Another registry, a semver range, another variant or anything else beside the version: a values change, whatever the policy trusts.
+    const ALL = ["**"];
+    expect(await renderTrusting(ALL, instance("version: 2.9.3"), own("2.9.4"))).toEqual(RELEASE);
+    expect(await renderTrusting(ALL, instance("version: 2.9.3, registry: ghcr.io/fluxcd"), own("2.9.3"))).toEqual(RELEASE);
+    expect(await renderTrusting(ALL, instance('version: "2.8.x"'), instance('version: "2.9.x"'))).toEqual(RELEASE);
+    expect(await renderTrusting(ALL, instance("version: 2.9.3"), instance("version: 2.9.4, variant: enterprise-distroless"))).toEqual(
+      RELEASE,
+    );
+  });
+
   it("a values edit of a trusted chart does not tell the reviewer to trust what the policy already trusts", async () => {
     const reasons = async (globs: string[]) =>
       (
