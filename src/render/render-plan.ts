@@ -905,8 +905,11 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting): Re
     // A `chart.spec`'s source serves it too: a HelmRepository's URL is where the chart comes from.
     const repository = source && read(source.sourceRef);
     const writtenChart = (content: (spec: unknown) => unknown) => ({ ...record(content(source)), served: served(repository ?? []) });
-    // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's URL.
-    const { fetches, name: chart } = releaseChart(spec, read);
+    // Where the chart comes from: a HelmRepository's URL and the chart's name, or an OCIRepository's
+    // URL, of the copies the release reads. Its name as the loader reads it, from every copy (which
+    // knows no placement): the values the fingerprint leaves to a family are those that family reads.
+    const { fetches } = releaseChart(spec, read);
+    const { name: chart } = releaseChart(spec, (ref) => fluxSources(tree, ref, metadata.namespace));
     const decisive = {
       chart: source ? writtenChart(chartContent) : referencedChart(chartContent),
       values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart, values: spec.values })),

@@ -1799,6 +1799,16 @@ ${configMap ? `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: k8gb-value
     expect(await failures(oci("eu"), oci("us"))).toBe(0);
     const withoutSource = (tag: string) => oci(tag).filter((file) => !file.path.endsWith("oci.yaml"));
     expect(await failures(withoutSource("eu"), withoutSource("us"))).toBe(1);
+    // Another cluster's source of that name serving another chart: the loader, which reads every copy,
+    // names none, and no family reads the release, so its render does not leave the value out either.
+    const KS = (cluster: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infra, namespace: flux-system}\nspec: {path: ./clusters/${cluster}/infra, sourceRef: {kind: GitRepository, name: flux-system}}\n`;
+    const clusters = (tag: string) => [
+      ...oci(tag).map((file) => ({ ...file, path: `clusters/eu/${file.path}` })),
+      ...oci("eu", "oci://ghcr.io/example/charts/other").map((file) => ({ ...file, path: `clusters/us/${file.path}` })),
+      ...tree({ "clusters/eu/flux.yaml": KS("eu"), "clusters/us/flux.yaml": KS("us") }),
+    ];
+    expect(await failures(clusters("eu"), clusters("us"))).toBe(1);
   });
 
   it("one a valuesFrom ConfigMap sets, or a null (Helm drops the chart's default; a manifest reads no field), no family sees: still rendered", async () => {
