@@ -39,6 +39,8 @@ export { istioValues, istioValuesKind } from "./istio-mesh/index.js";
 // Route attachment is Gateway API's (Istio Gateway servers read into the same listeners): the traffic graph shares it with the family's flows.
 export { attachRoute, type Attachment, type UnresolvedParent } from "./gateway-api/attachment.js";
 export { entryPointsOf, type EntryPoints, type GatewayNode, type ListenerSetNode } from "./gateway-api/entry-points.js";
+// The Applications an ApplicationSet generates are the placement family's: the render plan installs their charts as it does written Applications'.
+export { generatedApplications, generatorFiles } from "./placement/generated-applications.js";
 
 /**
  * THE table of families (DESIGN §3, §4): the stages read kinds, flow sources and detectors from

@@ -4,7 +4,7 @@ import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
 import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
-import type { ManifestSet } from "../core/resource.js";
+import { displayName, type ManifestSet } from "../core/resource.js";
 import { archivedOf, buildGitopsPlacement, deliveryKinds } from "../model/gitops-placement.js";
 import { fileSites, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
@@ -50,6 +50,7 @@ import type { SymbolicLink } from "../detect/symlinks.js";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { filesApart, type FileSiting } from "../core/copies-apart.js";
 import { KUSTOMIZE_RENDER } from "../core/kustomize-inclusion.js";
+import { generatedApplications, generatorFiles } from "../families/index.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -977,120 +978,166 @@ export function fluxBuildRoot(
 }
 
 function applicationRoots(tree: Tree, file: SourceFile): RenderRoot[] {
-  return documentsOf(file, ApplicationDoc).flatMap((application) => {
-    const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
-    // A source whose path this tree holds is of this repository: a `ref` source is too where it names
-    // the same repository; where none says, a ref source of any name may be (see valueFiles).
-    // Asked only of an Application with a ref source: it lists the tree's files under each path.
-    const here = !sources.some((source) => source.ref !== undefined)
-      ? undefined
-      : sources.find(
-          (source) => source.ref === undefined && source.path !== undefined && tree.filesUnder(normalize(source.path)).length > 0,
-        );
-    const refs = new Set(
-      sources.flatMap((source) =>
-        source.ref !== undefined && (here === undefined || sameRepository(source.repoURL, here.repoURL)) ? [source.ref] : [],
-      ),
-    );
-    return sources.flatMap((source, index): RenderRoot[] => {
-      const name = applicationSourceName(application.metadata.name, index, sources.length);
-      const chart = source.path === undefined ? undefined : normalize(source.path);
-      const isChart =
-        source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
-      if (!isChart || source.ref !== undefined) return [];
-      const helm = source.helm ?? {};
-      // Argo CD reads valueFiles relative to the source path (a remote chart's own files), and
-      // `$<ref>/<path>` from the root of the `ref` source's repository: this one where the tree
-      // holds the file, as a source's path is (a multi-source Application's values kept beside the
-      // clusters' config, its weights edited there, passed unseen); undefined where it is
-      // another's, or a URL.
-      const valueFiles = (helm.valueFiles ?? []).map((path) => {
-        const [, ref, inRef] = /^\$([^/]+)\/(.*)$/.exec(path) ?? [];
-        if (ref === undefined || inRef === undefined)
-          return source.chart !== undefined || REMOTE.test(path) ? undefined : normalize(posix.join(chart ?? "", path));
-        return refs.has(ref) && tree.text.has(normalize(inRef)) ? normalize(inRef) : undefined;
-      });
-      const held = valueFiles.filter((path) => path !== undefined);
-      const offline =
-        source.chart !== undefined
-          ? `chart ${source.chart} from ${source.repoURL ?? "a Helm repository"}`
-          : held.length < valueFiles.length
-            ? "valueFiles from another source or URL"
-            : // A path this repository does not hold is another repository's (vfarcic/argo-combined-demo installs istio/istio's charts).
-              chart !== undefined && source.repoURL && tree.filesUnder(chart).length === 0
-              ? `chart folder ${chart} of ${source.repoURL}, which this repository does not hold`
-              : undefined;
-      const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
-      const installed = helmRoot(
-        tree,
-        file.path,
-        name,
-        chart ?? "",
-        {
-          release: helm.releaseName ?? application.metadata.name,
-          namespace: application.spec.destination?.namespace ?? "default",
-          valuesFiles: offline ? [] : held,
-          ...(inline ? { inlineValues: inline } : {}),
-          set: helm.parameters ?? [],
-        },
-        offline,
-        true,
-        // Offline, the values files the repository holds are still what the release reads: an edit there is a change to review.
-        offline ? held : [],
-      );
-      const { metadata } = application;
-      const root = { ...installed, installer: { kind: "Application", namespace: metadata.namespace ?? "", name: metadata.name } };
-      if (source.chart === undefined) return [root];
-      // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
-      const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
-      const values = parsedValues(helm.values);
-      const decisive = {
-        source: {
-          ...source,
-          helm: {
-            ...helm,
-            valuesObject: withoutWorkloadSettings(
-              trafficValuesOf(helm.valuesObject, fetches, { chart: source.chart, values: helm.valuesObject }),
-            ),
-            values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart: source.chart, values })),
-            parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
-          },
-        },
-        // The values files this repository holds, by what they say but for how containers run.
-        // A values file is not the release: what it writes counts even of a chart whose release's own values a family judges.
-        valueFiles: held.map((path) => [
-          path,
-          withoutWorkloadSettings(trafficValuesOf(parsedValues(tree.text.get(path)), fetches, undefined)),
-        ]),
-        release: application.metadata.name,
-        namespace: application.spec.destination?.namespace,
-      };
-      const unpinned = { ...decisive, source: without(decisive.source, "targetRevision") };
-      // As a HelmRelease's (trafficFree): every values source the release merges is one this tree
-      // holds, and each asks for no traffic config, so their merge does not either; a --set
-      // (`parameters`, `fileParameters`) may name anything.
-      const everyValues = [
-        ...held.map((path) => parsedValues(tree.text.get(path))),
-        ...(helm.values?.trim() ? [values] : []),
-        ...(helm.valuesObject !== undefined ? [helm.valuesObject] : []),
-      ];
-      const trafficFree =
-        held.length === valueFiles.length &&
-        (helm.parameters ?? []).length === 0 &&
-        (helm as { readonly fileParameters?: unknown }).fileParameters === undefined &&
-        everyValues.length > 0 &&
-        everyValues.every((written) =>
-          rendersNoTrafficConfig(written, fetches, [typeof source.targetRevision === "string" ? source.targetRevision : undefined]),
-        );
-      return [
-        {
-          ...root,
-          releaseFingerprint: canonical(decisive),
-          ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
-          ...(trafficFree ? { trafficFree: true as const } : {}),
-        },
-      ];
+  return documentsOf(file, ApplicationDoc).flatMap((application) => applicationSourceRoots(tree, file.path, application));
+}
+
+/**
+ * The helm roots of the Applications the ApplicationSets of a file generate (generatedApplications),
+ * each planned as a written Application of its name in the set's file would be: the chart rendered
+ * with the parameters its generator fed into it (a list element's or a config.json's weights), not
+ * alone with its own values on both sides, which passed a canary turned up to 90% unseen. The
+ * generator files its parameters come from are inputs: an edit there re-renders it, and its
+ * findings point there. A set the tree cannot expand (a
+ * cluster, SCM or plugin generator) plans none; the placement family says so where it changes.
+ */
+function generatedRoots(tree: Tree, file: SourceFile): RenderRoot[] {
+  const sets = [...loadManifests([file]).resources.values()].filter(
+    (resource) => resource.id.group === "argoproj.io" && resource.id.kind === "ApplicationSet",
+  );
+  const generator = { files: tree.files.map((held) => held.path), data: (path: string) => parsedData(tree.text.get(path)) };
+  return sets.flatMap((applicationSet) =>
+    (generatedApplications(applicationSet, generator) ?? []).flatMap((application) => {
+      const parsed = ApplicationDoc.safeParse(application.body);
+      if (!parsed.success) return [];
+      const roots = applicationSourceRoots(tree, file.path, parsed.data, generatorFiles(application));
+      // A placeholder left in a source (a Go template function, a parameter no generator gives)
+      // renders as written on both sides whatever its generator's files say: not this review's to render.
+      return JSON.stringify([parsed.data.spec.source, parsed.data.spec.sources]).includes("{{")
+        ? roots.map((root) => ({
+            ...root,
+            offline: `parameters of ${displayName(applicationSet.id)} its template fills in with what the review does not evaluate`,
+          }))
+        : roots;
+    }),
+  );
+}
+
+/** A generator file's data (JSON is YAML); undefined where it is no YAML, as the generator then fails. */
+function parsedData(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : loadAsGoYaml(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The helm roots of one Application's sources, declared in `origin`; `read`: the files its generator read its parameters from (generatedRoots). */
+function applicationSourceRoots(
+  tree: Tree,
+  origin: string,
+  application: z.infer<typeof ApplicationDoc>,
+  read: readonly string[] = [],
+): RenderRoot[] {
+  const sources = [...(application.spec.source ? [application.spec.source] : []), ...(application.spec.sources ?? [])];
+  // A source whose path this tree holds is of this repository: a `ref` source is too where it names
+  // the same repository; where none says, a ref source of any name may be (see valueFiles).
+  // Asked only of an Application with a ref source: it lists the tree's files under each path.
+  const here = !sources.some((source) => source.ref !== undefined)
+    ? undefined
+    : sources.find((source) => source.ref === undefined && source.path !== undefined && tree.filesUnder(normalize(source.path)).length > 0);
+  const refs = new Set(
+    sources.flatMap((source) =>
+      source.ref !== undefined && (here === undefined || sameRepository(source.repoURL, here.repoURL)) ? [source.ref] : [],
+    ),
+  );
+  return sources.flatMap((source, index): RenderRoot[] => {
+    const name = applicationSourceName(application.metadata.name, index, sources.length);
+    const chart = source.path === undefined ? undefined : normalize(source.path);
+    const isChart =
+      source.chart !== undefined || source.helm !== undefined || (chart !== undefined && tree.text.has(posix.join(chart, "Chart.yaml")));
+    if (!isChart || source.ref !== undefined) return [];
+    const helm = source.helm ?? {};
+    // Argo CD reads valueFiles relative to the source path (a remote chart's own files), and
+    // `$<ref>/<path>` from the root of the `ref` source's repository: this one where the tree
+    // holds the file, as a source's path is (a multi-source Application's values kept beside the
+    // clusters' config, its weights edited there, passed unseen); undefined where it is
+    // another's, or a URL.
+    const valueFiles = (helm.valueFiles ?? []).map((path) => {
+      const [, ref, inRef] = /^\$([^/]+)\/(.*)$/.exec(path) ?? [];
+      if (ref === undefined || inRef === undefined)
+        return source.chart !== undefined || REMOTE.test(path) ? undefined : normalize(posix.join(chart ?? "", path));
+      return refs.has(ref) && tree.text.has(normalize(inRef)) ? normalize(inRef) : undefined;
     });
+    const held = valueFiles.filter((path) => path !== undefined);
+    const offline =
+      source.chart !== undefined
+        ? `chart ${source.chart} from ${source.repoURL ?? "a Helm repository"}`
+        : held.length < valueFiles.length
+          ? "valueFiles from another source or URL"
+          : // A path this repository does not hold is another repository's (vfarcic/argo-combined-demo installs istio/istio's charts).
+            chart !== undefined && source.repoURL && tree.filesUnder(chart).length === 0
+            ? `chart folder ${chart} of ${source.repoURL}, which this repository does not hold`
+            : undefined;
+    const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
+    const installed = helmRoot(
+      tree,
+      origin,
+      name,
+      chart ?? "",
+      {
+        release: helm.releaseName ?? application.metadata.name,
+        namespace: application.spec.destination?.namespace ?? "default",
+        valuesFiles: offline ? [] : held,
+        ...(inline ? { inlineValues: inline } : {}),
+        set: helm.parameters ?? [],
+      },
+      offline,
+      true,
+      // Offline, the values files the repository holds are still what the release reads: an edit there is a change to review.
+      [...(offline ? held : []), ...read],
+    );
+    const { metadata } = application;
+    const root = { ...installed, installer: { kind: "Application", namespace: metadata.namespace ?? "", name: metadata.name } };
+    if (source.chart === undefined) return [root];
+    // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
+    const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
+    const values = parsedValues(helm.values);
+    const decisive = {
+      source: {
+        ...source,
+        helm: {
+          ...helm,
+          valuesObject: withoutWorkloadSettings(
+            trafficValuesOf(helm.valuesObject, fetches, { chart: source.chart, values: helm.valuesObject }),
+          ),
+          values: withoutWorkloadSettings(trafficValuesOf(values, fetches, { chart: source.chart, values })),
+          parameters: (helm.parameters ?? []).filter((parameter) => !WORKLOAD_PARAMETER.test(parameter.name)),
+        },
+      },
+      // The values files this repository holds, by what they say but for how containers run.
+      // A values file is not the release: what it writes counts even of a chart whose release's own values a family judges.
+      valueFiles: held.map((path) => [
+        path,
+        withoutWorkloadSettings(trafficValuesOf(parsedValues(tree.text.get(path)), fetches, undefined)),
+      ]),
+      release: application.metadata.name,
+      namespace: application.spec.destination?.namespace,
+    };
+    const unpinned = { ...decisive, source: without(decisive.source, "targetRevision") };
+    // As a HelmRelease's (trafficFree): every values source the release merges is one this tree
+    // holds, and each asks for no traffic config, so their merge does not either; a --set
+    // (`parameters`, `fileParameters`) may name anything.
+    const everyValues = [
+      ...held.map((path) => parsedValues(tree.text.get(path))),
+      ...(helm.values?.trim() ? [values] : []),
+      ...(helm.valuesObject !== undefined ? [helm.valuesObject] : []),
+    ];
+    const trafficFree =
+      held.length === valueFiles.length &&
+      (helm.parameters ?? []).length === 0 &&
+      (helm as { readonly fileParameters?: unknown }).fileParameters === undefined &&
+      everyValues.length > 0 &&
+      everyValues.every((written) =>
+        rendersNoTrafficConfig(written, fetches, [typeof source.targetRevision === "string" ? source.targetRevision : undefined]),
+      );
+    return [
+      {
+        ...root,
+        releaseFingerprint: canonical(decisive),
+        ...(fetches ? { fetches, unpinnedFingerprint: canonical(unpinned) } : {}),
+        ...(trafficFree ? { trafficFree: true as const } : {}),
+      },
+    ];
   });
 }
 
@@ -1118,6 +1165,7 @@ const helmRootsIn = (tree: Tree, files: readonly SourceFile[], siting: FileSitin
   return [
     ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file, siting)),
     ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
+    ...candidates.filter((file) => /\bkind:\s*["']?ApplicationSet\b/.test(file.text)).flatMap((file) => generatedRoots(tree, file)),
   ];
 };
 

@@ -240,7 +240,9 @@ describe("planRenders", () => {
       const application =
         "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: routes, namespace: argocd}\nspec:\n  generators: [{git: {repoURL: https://example.com/fleet, revision: main, directories: [{path: helm/storefront/charts/*}]}}]\n  template:\n    metadata: {name: '{{path.basename}}'}\n    spec:\n      source: {repoURL: https://example.com/fleet, path: '{{path}}', targetRevision: main}\n      destination: {name: in-cluster}\n";
       const delivered = roots({ ...storefront, "argocd/routes.yaml": application });
-      expect(delivered.find((root) => root.origin === "helm/storefront/charts/route/Chart.yaml")?.deployed).toBe(true);
+      // Rendered as the Application the set generates for it installs it (its name the release's).
+      const installed = delivered.find((root) => root.run.tool === "helm" && root.run.chart === "helm/storefront/charts/route");
+      expect([installed?.id, installed?.deployed]).toEqual(["helm argocd/routes.yaml route", true]);
     });
   });
 
@@ -285,7 +287,7 @@ describe("planRenders", () => {
       "apps/ollama/values.yaml": "app-template:\n  ingress: {main: {hosts: [{host: ai.example.com}]}}\n",
     };
     const deployed = (files: Record<string, string>) =>
-      planRenders(tree(files), topology).find((root) => root.origin === "apps/ollama/Chart.yaml")?.deployed;
+      planRenders(tree(files), topology).find((root) => root.run.tool === "helm" && root.run.chart === "apps/ollama")?.deployed;
 
     it("by an ApplicationSet's directory generator", () => {
       const appSet = [
@@ -2981,5 +2983,78 @@ spec:
     const moved = await renderChange(application("10m", 8080), application("10m", 9090), { topology, budgetMs: 1_000 });
     expect(moved.failures).toHaveLength(1);
     expect(moved.alike).toBeUndefined();
+  });
+});
+
+describe("the Applications an ApplicationSet generates are planned as written Applications", () => {
+  const CHART = {
+    "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    "charts/web/values.yaml": "weights: {stable: 90, canary: 10}\n",
+    "charts/web/templates/route.yaml": "kind: HTTPRoute\nweight: {{ .Values.weights.canary }}\n",
+  };
+  const template = (parameter: string, name = "web-{{cluster}}", server = "{{url}}") =>
+    `  template:\n    metadata: {name: '${name}'}\n    spec:\n      project: default\n      source:\n        repoURL: https://github.com/example/gitops.git\n        path: charts/web\n        helm: {parameters: [{name: weights.canary, value: '${parameter}'}]}\n      destination: {server: '${server}', namespace: web}\n`;
+  const listSet = (us: string, extra = "") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web, namespace: argocd}\nspec:\n  generators:\n    - list:\n        elements:\n          - {cluster: prod-us, url: https://prod-us.example.com, canary: "${us}"${extra}}\n          - {cluster: prod-eu, url: https://prod-eu.example.com, canary: "10"}\n${template("{{canary}}")}`;
+  const gitSet = (parameter = "{{cluster.canary}}") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web, namespace: argocd}\nspec:\n  generators:\n    - git: {repoURL: https://github.com/example/gitops.git, revision: HEAD, files: [{path: "clusters/*/config.json"}]}\n${template(parameter, "web-{{cluster.name}}", "{{cluster.address}}")}`;
+  const config = (name: string, canary: string, extra = "") =>
+    `{"cluster": {"name": "${name}", "address": "https://${name}.example.com", "canary": "${canary}"${extra}}}`;
+  const roots = (files: Record<string, string>) => planRenders(tree({ ...CHART, ...files }), topology);
+  const keys = (files: Record<string, string>) => {
+    const held = tree({ ...CHART, ...files });
+    return Object.fromEntries(planRenders(held, topology).map((root) => [root.id, renderKey(root, textsOf(held))]));
+  };
+
+  it("a list generator: one helm root per generated Application, with the element's parameters, and no chart rendered alone (probe G a07)", () => {
+    const planned = roots({ "argocd/appsets/web.yaml": listSet("90") });
+    expect(planned.map((root) => root.id)).toEqual([
+      "helm argocd/appsets/web.yaml web-prod-eu",
+      "helm argocd/appsets/web.yaml web-prod-us",
+    ]);
+    expect(planned[1]!.run).toMatchObject({ tool: "helm", chart: "charts/web", release: "web-prod-us", namespace: "web" });
+    expect(planned[1]!.run.tool === "helm" && planned[1]!.run.set).toEqual([{ name: "weights.canary", value: "90" }]);
+    expect(planned[1]!.installer).toEqual({ kind: "Application", namespace: "argocd", name: "web-prod-us" });
+    expect(planned[1]!.offline).toBeUndefined();
+  });
+
+  it("an element's value changes the render of its Application alone; a key the template does not read changes none", () => {
+    const base = keys({ "argocd/appsets/web.yaml": listSet("10") });
+    const turned = keys({ "argocd/appsets/web.yaml": listSet("90") });
+    expect(turned["helm argocd/appsets/web.yaml web-prod-us"]).not.toBe(base["helm argocd/appsets/web.yaml web-prod-us"]);
+    expect(turned["helm argocd/appsets/web.yaml web-prod-eu"]).toBe(base["helm argocd/appsets/web.yaml web-prod-eu"]);
+    expect(keys({ "argocd/appsets/web.yaml": listSet("10", ", team: web") })).toEqual(base);
+  });
+
+  it("a git files generator: each Application reads the file its parameters come from, whose edit re-renders it alone (probe G a08)", () => {
+    const files = (us: string) => ({
+      "argocd/appsets/web.yaml": gitSet(),
+      "clusters/prod-us/config.json": config("prod-us", us),
+      "clusters/prod-eu/config.json": config("prod-eu", "10"),
+    });
+    const planned = roots(files("10"));
+    expect(planned.find((root) => root.id.endsWith("web-prod-us"))!.inputs).toContain("clusters/prod-us/config.json");
+    expect(planned.find((root) => root.id.endsWith("web-prod-us"))!.inputs).not.toContain("clusters/prod-eu/config.json");
+    const [base, turned] = [keys(files("10")), keys(files("90"))];
+    expect(turned["helm argocd/appsets/web.yaml web-prod-us"]).not.toBe(base["helm argocd/appsets/web.yaml web-prod-us"]);
+    expect(turned["helm argocd/appsets/web.yaml web-prod-eu"]).toBe(base["helm argocd/appsets/web.yaml web-prod-eu"]);
+  });
+
+  it("a placeholder left in a source (a Go template function) cannot be rendered here: its root is offline", () => {
+    const planned = roots({
+      "argocd/appsets/web.yaml": gitSet("{{ .cluster.canary | quote }}"),
+      "clusters/prod-us/config.json": config("prod-us", "10"),
+    });
+    expect(planned.map((root) => [root.id, root.offline])).toEqual([
+      [
+        "helm argocd/appsets/web.yaml web-prod-us",
+        "parameters of ApplicationSet argocd/web its template fills in with what the review does not evaluate",
+      ],
+    ]);
+  });
+
+  it("a set the tree cannot expand (a cluster generator) plans no Application: the chart is rendered alone, as before", () => {
+    const clusters = `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web, namespace: argocd}\nspec:\n  generators: [{clusters: {values: {canary: "90"}}}]\n${template("{{values.canary}}", "web-{{name}}", "{{server}}")}`;
+    expect(roots({ "argocd/appsets/web.yaml": clusters }).map((root) => root.id)).toEqual(["helm charts/web/Chart.yaml web"]);
   });
 });

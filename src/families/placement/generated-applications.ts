@@ -65,6 +65,18 @@ const matching = (entries: unknown, matcher: (pattern: string) => (path: string)
   return (path: string) => included!.some((matches) => matches(path)) && !excluded!.some((matches) => matches(path));
 };
 
+/** The files of the tree a parameter set was read from (a git generator's config.json), kept by the set. */
+const filesOfParams = new WeakMap<Params, readonly string[]>();
+
+const readFrom = (params: Params, files: readonly string[]): Params => {
+  if (files.length > 0) filesOfParams.set(params, files);
+  return params;
+};
+
+/** Two parameter sets as one (a matrix's product, a merge's override), read from the files of both. */
+const joined = (left: Params, right: Params | undefined): Params =>
+  readFrom({ ...left, ...right }, [...new Set([...(filesOfParams.get(left) ?? []), ...((right && filesOfParams.get(right)) ?? [])])]);
+
 /**
  * A git generator's parameter sets, read from this tree: one per folder its directories match, or
  * per object in each file its files match. One reading another repository (its URL none of the
@@ -88,7 +100,7 @@ const gitParams = (git: JsonRecord, tree: GeneratorTree, repositories: ReadonlyS
     if (data === undefined) return undefined;
     const folder = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
     for (const object of Array.isArray(data) ? data : [data])
-      sets.push(withValues({ ...flatten(object), ...pathParams(folder, prefix, file) }, git.values));
+      sets.push(readFrom(withValues({ ...flatten(object), ...pathParams(folder, prefix, file) }, git.values), [file]));
   }
   return sets;
 };
@@ -121,7 +133,7 @@ const unselected = (fields: JsonRecord, tree: GeneratorTree, repositories: Reado
     for (const params of left ?? []) {
       const right = generatorParams(renderAll(second, params), tree, repositories);
       if (!right) return undefined;
-      product.push(...right.map((other) => ({ ...params, ...other })));
+      product.push(...right.map((other) => joined(params, other)));
     }
     return left && product;
   }
@@ -133,7 +145,7 @@ const unselected = (fields: JsonRecord, tree: GeneratorTree, repositories: Reado
     // The first generator's sets, each overridden by the later generators' set of the same merge keys.
     return children.slice(1).reduce<Params[]>((sets, child) => {
       const byKey = new Map(child!.map((params) => [keyOf(params), params]));
-      return sets.map((params) => ({ ...params, ...byKey.get(keyOf(params)) }));
+      return sets.map((params) => joined(params, byKey.get(keyOf(params))));
     }, children[0]!);
   }
   return undefined;
@@ -168,9 +180,13 @@ const generatedKey = (applicationSet: Resource, name: string): string => {
 };
 
 const owners = new WeakMap<Resource, Resource>();
+const readBy = new WeakMap<Resource, readonly string[]>();
 
 /** The ApplicationSet a generated Application comes from; undefined for any other object. */
 export const generatingSet = (application: Resource): Resource | undefined => owners.get(application);
+
+/** The files of the tree a generated Application's parameters were read from (a git file generator's), sorted; none for any other. */
+export const generatorFiles = (application: Resource): readonly string[] => readBy.get(application) ?? [];
 
 /**
  * The Applications a set generates from this tree, by name; undefined where the tree cannot tell
@@ -212,6 +228,7 @@ export function generatedApplications(applicationSet: Resource, tree: GeneratorT
         source: applicationSet.source,
       };
       owners.set(application, applicationSet);
+      readBy.set(application, [...(filesOfParams.get(params) ?? [])].sort());
       made.set(name, application);
     }
   }

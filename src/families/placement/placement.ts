@@ -393,8 +393,9 @@ const sourceForeign = (change: ResourceChange, before: Reach | undefined, out: D
 
 /**
  * An ApplicationSet the PR leaves as it was, whose git generator reads folders or files the PR
- * renames or moves: no resource change shows it, yet the Applications it generates change as its
- * tree does (applicationsLetGo). One the PR edits is the placement detector's.
+ * renames, moves or edits: no resource change shows it, yet the Applications it generates change as
+ * its tree does (applicationsLetGo, generatedSettings: a config.json's weights). One the PR edits
+ * is the placement detector's.
  */
 export const generatedApplicationsDetector: FileDetector = (_files, context) =>
   resourcesOfKind(context.head, "ApplicationSet").flatMap((head) => {
@@ -409,6 +410,7 @@ export const generatedApplicationsDetector: FileDetector = (_files, context) =>
     const change: ResourceChange = { key: head.key, base, head };
     const out = new DetectionList(change);
     applicationsLetGo(change, context, [], out);
+    generatedSettings(change, new Set(), out, context);
     return out.detections.map((detection) => ({ ...detection, resourceKey: head.key }));
   });
 
@@ -571,8 +573,11 @@ const sourceSettings = (kinds: readonly string[], prefix: FieldPath): Setting[] 
     { kinds, path: [...prefix, field], read: renderInputs, judge: renderJudge, label: `${field} render inputs`, rendered: () => true },
   ]);
 
+/** What an Application's sources render and deploy, judged for written and generated Applications alike. */
+const APPLICATION_SOURCE_SETTINGS = sourceSettings(["Application"], ["spec"]);
+
 const SETTINGS: readonly Setting[] = [
-  ...sourceSettings(["Application"], ["spec"]),
+  ...APPLICATION_SOURCE_SETTINGS,
   ...sourceSettings(["ApplicationSet"], ["spec", "template", "spec"]),
   {
     kinds: ["ApplicationSet"],
@@ -667,20 +672,30 @@ function unjudged(resource: Resource, setting: Setting, context: DetectorContext
 /** A source the render stage judged, as each setting reads it: alike on both sides. */
 const RENDERED = Object.freeze({ rendered: true });
 
-const settings = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
-  if (!change.base || !change.head) return;
+/** One setting of two versions of an object, judged; undefined where it reads alike or its judge lets it pass. */
+const settingChange = (setting: Setting, base: Resource, head: Resource, where: string, context: DetectorContext) => {
+  const before = setting.read(unjudged(base, setting, context));
+  const after = setting.read(unjudged(head, setting, context));
+  if (sameValue(before, after)) return undefined;
+  const verdict = setting.judge(before, after, where, context.trafficKinds);
+  const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
+  return verdict && { before, after, verdict, what };
+};
+
+/** The settings judged, by label (Setting.label): those an ApplicationSet's template judged are not said again of what it generates. */
+const settings = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): ReadonlySet<string> => {
+  const said = new Set<string>();
+  if (!change.base || !change.head) return said;
   const kind = change.head.id.kind;
   const { base, head } = change;
   // Read once a change, where a setting about what it delivers asks: a suspend and a prune edited together ask alike.
   let delivered: boolean | undefined;
   for (const setting of SETTINGS) {
     if (!setting.kinds.includes(kind)) continue;
-    const before = setting.read(unjudged(change.base, setting, context));
-    const after = setting.read(unjudged(change.head, setting, context));
-    if (sameValue(before, after)) continue;
-    const verdict = setting.judge(before, after, where, context.trafficKinds);
-    if (!verdict) continue;
-    const what = setting.label ?? `${setting.path.slice(1).join(".")} ${show(before)} → ${show(after)}`;
+    const judged = settingChange(setting, base, head, where, context);
+    if (!judged) continue;
+    const { before, after, verdict, what } = judged;
+    said.add(what);
     const quiet =
       setting.aboutDelivered === true &&
       verdict.floor !== "low" &&
@@ -695,6 +710,83 @@ const settings = (change: ResourceChange, where: string, out: DetectionList, con
       before,
       after,
       riskFloor: quiet ? "low" : verdict.floor,
+    });
+  }
+  return said;
+};
+
+/** The kinds of generators a set combines (`clusters`, `list`), through matrix and merge generators. */
+const generatorKinds = (generators: unknown): string[] =>
+  list(generators).flatMap((generator) =>
+    Object.entries(record(generator)).flatMap(([kind, fields]) =>
+      kind === "matrix" || kind === "merge" ? generatorKinds(record(fields).generators) : kind === "selector" ? [] : [kind],
+    ),
+  );
+
+/**
+ * An ApplicationSet whose generators the PR changes, feeding parameters into what its
+ * Applications render or deploy (a placeholder in a source's Helm or kustomize settings, chart or
+ * targetRevision), where the tree cannot list those Applications (a cluster generator reads Argo
+ * CD's cluster Secrets, an SCM, pull-request or plugin generator a service): what the new
+ * parameters render is reviewed nowhere, so it is not a low field change.
+ */
+const unlistedParameters = (base: Resource, head: Resource, out: DetectionList): void => {
+  const generators = (resource: Resource) => record(resource.body.spec).generators;
+  const spec = record(record(record(head.body.spec).template).spec);
+  const fed = [spec.source, ...list(spec.sources)].some((source) => {
+    const { helm, kustomize, chart, targetRevision } = record(source);
+    return (JSON.stringify({ helm, kustomize, chart, targetRevision }) ?? "").includes("{{");
+  });
+  if (!fed || sameValue(generators(base), generators(head))) return;
+  const kinds = sortedSet(generatorKinds(generators(head)));
+  out.add({
+    class: "resource.changed",
+    summary: `spec.generators changed, and the parameters they give its template's sources (Helm or kustomize settings, chart or revision) render in Applications the review cannot list from the tree (generators: ${kinds.join(", ")}): what they render is not reviewed here`,
+    side: "head",
+    path: ["spec", "generators"],
+    before: generators(base),
+    after: generators(head),
+    riskFloor: "high",
+  });
+};
+
+/**
+ * The sources of the Applications an ApplicationSet generates, judged as written Applications'
+ * are, paired by name (generatedOn): what a list element or a git generator's file feeds into
+ * `helm.parameters`, kustomize patches or a targetRevision changes what each renders and deploys
+ * though the template reads the same (a canary weight 10 → 90 in a list element feeding a
+ * kustomize patch was one low line; the same edit on an Application is high). The render stage
+ * judges the charts it rendered (renderJudged: their roots are named by the generated
+ * Applications). A setting the template's own change was judged for (`said`) is not said twice.
+ */
+const generatedSettings = (change: ResourceChange, said: ReadonlySet<string>, out: DetectionList, context: DetectorContext): void => {
+  if (!change.base || !change.head || change.head.id.kind !== "ApplicationSet") return;
+  const [generated, generating] = [generatedOn(change.base, "base", context), generatedOn(change.head, "head", context)];
+  if (!generated || !generating) {
+    unlistedParameters(change.base, change.head, out);
+    return;
+  }
+  const before = new Map(generated.map((application) => [application.id.name, application]));
+  const tree = treeOf(context.head, context);
+  for (const setting of APPLICATION_SOURCE_SETTINGS) {
+    const pairs = generating.flatMap((head) => {
+      const base = before.get(head.id.name);
+      return base ? [{ base, head }] : [];
+    });
+    const changed = pairs.filter(({ base, head }) => settingChange(setting, base, head, "", context) !== undefined);
+    if (changed.length === 0) continue;
+    const clusters = sortedSet(changed.flatMap(({ head }) => reachOf(head, tree, context)?.clusters ?? []));
+    const judged = settingChange(setting, changed[0]!.base, changed[0]!.head, clusterWord(clusters), context)!;
+    if (said.has(judged.what)) continue;
+    const names = changed.map(({ head }) => head.id.name);
+    out.add({
+      class: "resource.changed",
+      summary: `Application${names.length === 1 ? "" : "s"} ${named(names)} it generates, ${judged.what}: ${judged.verdict.effect}`,
+      side: "head",
+      path: ["spec", "generators"],
+      before: Object.fromEntries(changed.map(({ base }) => [base.id.name, valueAt(base.body, setting.path)])),
+      after: Object.fromEntries(changed.map(({ head }) => [head.id.name, valueAt(head.body, setting.path)])),
+      riskFloor: judged.verdict.floor,
     });
   }
 };
@@ -877,7 +969,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   if (!sourceMissing(change, before, out, context) && !sourceForeign(change, before, out, context))
     reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
-  settings(change, where, out, context);
+  generatedSettings(change, settings(change, where, out, context), out, context);
   const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));
   if (!applicationsLetGo(change, context, leaving, out)) generatedRenamed(change, before?.resources ?? [], where, out);
   targetNamespace(change, where, out, context);

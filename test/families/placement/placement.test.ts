@@ -1641,3 +1641,86 @@ ${sync}`;
     }
   });
 });
+
+describe("what an ApplicationSet's generators feed into its Applications' sources is judged as a written Application's sources are", () => {
+  const KUSTOMIZE = {
+    "apps/prod/kustomization.yaml": "resources: [route.yaml]\n",
+    "apps/prod/route.yaml":
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: web}\nspec:\n  rules: [{backendRefs: [{name: web-v1, port: 8080, weight: 90}, {name: web-v2, port: 8080, weight: 10}]}]\n",
+  };
+  const set = (generators: string, source: string, name = "web-{{cluster}}") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web, namespace: argocd}\nspec:\n  generators:\n${generators}  template:\n    metadata: {name: '${name}'}\n    spec:\n      project: default\n      source:\n        repoURL: https://github.com/example/gitops.git\n${source}      destination: {server: https://prod-us.example.com, namespace: web}\n`;
+  const list = (element: string) => `    - list: {elements: [{cluster: prod-us, ${element}}]}\n`;
+  const PATCHED =
+    "        path: apps/prod\n        kustomize:\n          patches:\n            - target: {kind: HTTPRoute, name: web}\n              patch: '[{op: replace, path: /spec/rules/0/backendRefs/1/weight, value: {{canary}}}]'\n";
+  const PARAMETER = (value: string) =>
+    `        path: charts/web\n        helm: {parameters: [{name: weights.canary, value: '${value}'}]}\n`;
+  const CHART = { "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n" };
+  /** Findings above low, as [risk, summary]. */
+  const above = (base: Tree, head: Tree) =>
+    analyze(base, head)
+      .findings.filter((finding) => finding.risk !== "low" && finding.risk !== "none")
+      .map((finding) => [finding.risk, finding.summary]);
+
+  it("a list element feeding a kustomize patch 10 → 90: high for the Application it generates (probe G a07c); a key the template does not read: nothing above low", () => {
+    const at = (element: string) => ({ ...KUSTOMIZE, "argocd/web.yaml": set(list(element), PATCHED) });
+    expect(above(at('canary: "10"'), at('canary: "90"'))).toEqual([
+      [
+        "high",
+        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: inline kustomize patches rewrite traffic config for cluster https://prod-us.example.com: their effect is not rendered by Route Governor; review the patch",
+      ],
+    ]);
+    expect(above(at('canary: "10"'), at('canary: "10", team: web'))).toEqual([]);
+  });
+
+  it("a list element feeding helm.parameters, not rendered: high, as for a written Application's parameters", () => {
+    const at = (canary: string) => ({ ...CHART, "argocd/web.yaml": set(list(`canary: "${canary}"`), PARAMETER("{{canary}}")) });
+    expect(above(at("10"), at("90"))).toEqual([
+      [
+        "high",
+        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+      ],
+    ]);
+  });
+
+  it("a git files generator's config.json edited under a set the PR leaves alone: high for the Application it feeds (probe G a08)", () => {
+    const git = "    - git: {repoURL: https://github.com/example/gitops.git, revision: HEAD, files: [{path: 'clusters/*/config.json'}]}\n";
+    const at = (canary: string) => ({
+      ...CHART,
+      "argocd/web.yaml": set(git, PARAMETER("{{cluster.canary}}"), "web-{{cluster.name}}"),
+      "clusters/prod-us/config.json": `{"cluster": {"name": "prod-us", "canary": "${canary}"}}`,
+      "clusters/prod-eu/config.json": '{"cluster": {"name": "prod-eu", "canary": "10"}}',
+    });
+    expect(above(at("10"), at("90"))).toEqual([
+      [
+        "high",
+        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+      ],
+    ]);
+  });
+
+  it("a template's own render inputs changed are said once, of the set, not again of each Application", () => {
+    const at = (value: string) => ({ ...CHART, "argocd/web.yaml": set(list('canary: "10"'), PARAMETER(value)) });
+    expect(above(at("{{canary}}"), at("90"))).toEqual([
+      [
+        "high",
+        "ApplicationSet argocd/web: source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+      ],
+    ]);
+  });
+
+  it("a cluster generator's values feeding helm.parameters changed: high, as the Applications cannot be listed; feeding no source setting: nothing above low", () => {
+    const clusters = (canary: string) => `    - clusters: {values: {canary: "${canary}"}}\n`;
+    const at = (canary: string, value: string) => ({
+      ...CHART,
+      "argocd/web.yaml": set(clusters(canary), PARAMETER(value), "web-{{name}}"),
+    });
+    expect(above(at("10", "{{values.canary}}"), at("90", "{{values.canary}}"))).toEqual([
+      [
+        "high",
+        "ApplicationSet argocd/web: spec.generators changed, and the parameters they give its template's sources (Helm or kustomize settings, chart or revision) render in Applications the review cannot list from the tree (generators: clusters): what they render is not reviewed here",
+      ],
+    ]);
+    expect(above(at("10", "10"), at("90", "10"))).toEqual([]);
+  });
+});
