@@ -220,9 +220,9 @@ const concerning = (sources: readonly HeldSource[], file: string): DeliverySourc
  * `(rendered <name>)` (or `(rendered <name>#<source>)`) folders (render/render-plan.ts): it lands
  * where the Application delivers.
  */
-const renderedFromApplication = (resource: Resource): ((file: string) => boolean) => {
+const renderedFromApplication = (resource: Resource, name = resource.id.name): ((file: string) => boolean) => {
   const folder = resource.source.file.includes("/") ? resource.source.file.slice(0, resource.source.file.lastIndexOf("/") + 1) : "";
-  const prefix = `${folder}(rendered ${resource.id.name}`;
+  const prefix = `${folder}(rendered ${name}`;
   return (file) => file.startsWith(prefix) && (file[prefix.length] === ")" || file[prefix.length] === "#");
 };
 
@@ -256,12 +256,20 @@ const applicationSetDelivery = (
   const template = record(record(spec.template).spec);
   const templateSources = pathSources(template);
   if (templateSources.length === 0) return undefined;
+  const named = text(record(record(spec.template).metadata).name) ?? "";
   const targets = (file: string | undefined) =>
     list(spec.generators)
       .flatMap((generator) => generatorParams(generator, file))
       .flatMap((params) => {
         const cluster = destinationCluster(template.destination, params);
-        return templateSources.map(({ path, source }) => ({ path: normalizeRepoPath(asGlob(render(path, params))), source, cluster }));
+        // What the render stage makes of this Application's charts sits beside the set, under its name (render-plan.ts generatedRoots).
+        const rendered = renderedFromApplication(resource, render(named, params));
+        return templateSources.map(({ path, source }) => ({
+          path: normalizeRepoPath(asGlob(render(path, params))),
+          source,
+          cluster,
+          rendered,
+        }));
       });
   // Each rendered path's source made once: the same targets come back for every file of a folder.
   const made = new Map<JsonRecord, Map<string, HeldSource>>();
@@ -277,10 +285,10 @@ const applicationSetDelivery = (
     paths: sortedSet(targets(undefined).map((target) => target.path)),
     destinations: [destination(sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])))],
     destinationOf: (file) => {
-      const named = targets(file).flatMap((target) =>
-        target.cluster && sourceOf(target.path, target.source).source.reads(file) ? [target.cluster] : [],
+      const clusters = targets(file).flatMap((target) =>
+        target.cluster && (sourceOf(target.path, target.source).source.reads(file) || target.rendered(file)) ? [target.cluster] : [],
       );
-      return named.length === 0 ? undefined : destination(sortedSet(named));
+      return clusters.length === 0 ? undefined : destination(sortedSet(clusters));
     },
     // Each generated Application's source apart: Argo CD renders them one by one.
     sourcesOf: (file) =>

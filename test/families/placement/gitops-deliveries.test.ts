@@ -30,6 +30,36 @@ spec:
   destination: {${destination}, namespace: shop}
 `;
 
+describe("Argo CD ApplicationSet: what the render makes of each generated Application's chart lands on that Application's cluster", () => {
+  const placement = placementOf(
+    {
+      "argocd/appsets/web.yaml": `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: web, namespace: argocd}
+spec:
+  generators: [{list: {elements: [{cluster: prod-us, url: https://prod-us.example.com}, {cluster: prod-eu, url: https://prod-eu.example.com}]}}]
+  template:
+    metadata: {name: 'web-{{cluster}}'}
+    spec:
+      project: default
+      source: {repoURL: https://github.com/example/gitops.git, path: charts/web, helm: {parameters: [{name: weight, value: '10'}]}}
+      destination: {server: '{{url}}', namespace: web}
+`,
+    },
+    {},
+  );
+
+  it.each([
+    ["argocd/appsets/(rendered web-prod-us)/web.yaml", ["https://prod-us.example.com"]],
+    ["argocd/appsets/(rendered web-prod-eu)/web.yaml", ["https://prod-eu.example.com"]],
+    ["argocd/appsets/(rendered web-prod-ap)/web.yaml", []],
+    ["charts/web/templates/route.yaml", ["https://prod-eu.example.com", "https://prod-us.example.com"]],
+  ])("%s lands in %j", (file, clusters) => {
+    expect(placement(file).clusters).toEqual(clusters);
+  });
+});
+
 describe("Argo CD Application: source path → destination", () => {
   const placement = placementOf(
     {
