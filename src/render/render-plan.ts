@@ -995,21 +995,23 @@ function generatedRoots(tree: Tree, file: SourceFile): RenderRoot[] {
     (resource) => resource.id.group === "argoproj.io" && resource.id.kind === "ApplicationSet",
   );
   const generator = { files: tree.files.map((held) => held.path), data: (path: string) => parsedData(tree.text.get(path)) };
-  return sets.flatMap((applicationSet) =>
-    (generatedApplications(applicationSet, generator) ?? []).flatMap((application) => {
+  return sets.flatMap((applicationSet) => {
+    const goTemplate = record(applicationSet.body.spec).goTemplate === true;
+    return (generatedApplications(applicationSet, generator) ?? []).flatMap((application) => {
       const parsed = ApplicationDoc.safeParse(application.body);
       if (!parsed.success) return [];
       const roots = applicationSourceRoots(tree, file.path, parsed.data, generatorFiles(application));
-      // A placeholder left in a source (a Go template function, a parameter no generator gives)
-      // renders as written on both sides whatever its generator's files say: not this review's to render.
-      return JSON.stringify([parsed.data.spec.source, parsed.data.spec.sources]).includes("{{")
+      // Under goTemplate, a placeholder left in a source (a Go template function, a parameter no
+      // generator gives) is Argo CD's to fill, with what the review does not evaluate; the default
+      // fasttemplate leaves one it has no parameter for as written, for the chart (tpl), as rendered here.
+      return goTemplate && JSON.stringify([parsed.data.spec.source, parsed.data.spec.sources]).includes("{{")
         ? roots.map((root) => ({
             ...root,
             offline: `parameters of ${displayName(applicationSet.id)} its template fills in with what the review does not evaluate`,
           }))
         : roots;
-    }),
-  );
+    });
+  });
 }
 
 /** A generator file's data (JSON is YAML); undefined where it is no YAML, as the generator then fails. */

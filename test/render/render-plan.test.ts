@@ -3040,11 +3040,19 @@ describe("the Applications an ApplicationSet generates are planned as written Ap
     expect(turned["helm argocd/appsets/web.yaml web-prod-eu"]).toBe(base["helm argocd/appsets/web.yaml web-prod-eu"]);
   });
 
-  it("a placeholder left in a source (a Go template function) cannot be rendered here: its root is offline", () => {
+  it("under goTemplate, a placeholder left in a source (a Go template function) cannot be rendered here: its root is offline; fasttemplate leaves it to the chart", () => {
     const planned = roots({
-      "argocd/appsets/web.yaml": gitSet("{{ .cluster.canary | quote }}"),
+      "argocd/appsets/web.yaml": gitSet("{{ .cluster.canary | quote }}").replace(
+        "spec:\n  generators:",
+        "spec:\n  goTemplate: true\n  generators:",
+      ),
       "clusters/prod-us/config.json": config("prod-us", "10"),
     });
+    const tpl = roots({
+      "argocd/appsets/web.yaml": gitSet("{{ .Release.Name }}"),
+      "clusters/prod-us/config.json": config("prod-us", "10"),
+    });
+    expect(tpl.map((root) => [root.id, root.offline])).toEqual([["helm argocd/appsets/web.yaml web-prod-us", undefined]]);
     expect(planned.map((root) => [root.id, root.offline])).toEqual([
       [
         "helm argocd/appsets/web.yaml web-prod-us",
