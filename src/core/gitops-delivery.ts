@@ -139,4 +139,9 @@ export interface Delivery {
    * Component. Where absent, one source reading every file it delivers, of a build not known.
    */
   readonly sourcesOf?: (file: string) => readonly DeliverySource[];
+  /**
+   * Whether what it fetches leaves the file out, though its paths hold it (a Flux GitRepository's
+   * `.sourceignore` and `spec.ignore`): no build of it reads the file. Nothing is left out where absent.
+   */
+  readonly leavesOut?: (file: string) => boolean;
 }

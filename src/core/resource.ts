@@ -76,6 +76,8 @@ export interface ManifestSet {
   readonly excluded: readonly string[];
   /** The kustomizations that accumulate each file, for placement (render/kustomize-tree.ts `KustomizeReading.includedBy`). */
   readonly includedBy?: ReadonlyMap<string, readonly string[]>;
+  /** Flux `.sourceignore` files by path, with their text: what source-controller leaves out of this tree's artifact. */
+  readonly sourceIgnores?: ReadonlyMap<string, string>;
 }
 
 export interface SkippedFile {

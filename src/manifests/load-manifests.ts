@@ -147,6 +147,9 @@ export function releaseReads(cache: ManifestCache): void {
 /** Files the review reads: YAML, and JSON, which is YAML 1.2 flow syntax (`kubectl apply -f` takes both). */
 export const isManifestPath = (path: string): boolean => /\.(?:ya?ml|json)$/i.test(path);
 
+/** Flux source-controller's ignore file, read in every folder of a GitRepository's checkout. */
+export const isSourceIgnoreFile = (path: string): boolean => /(?:^|\/)\.sourceignore$/.test(path);
+
 /** What the loader does with one file: leave it out (the policy's `paths`), list it as an unrendered chart template, or read its documents. */
 type FilePlan =
   | { readonly type: "excluded" }
@@ -310,7 +313,9 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
     if (!declares && firstSkip) skipped.push({ file: file.path, line: firstSkip.line, reason: firstSkip.reason });
   }
   const includedBy = options.includedBy?.size ? { includedBy: options.includedBy } : {};
-  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded, ...includedBy };
+  const ignoring = files.filter((file) => isSourceIgnoreFile(file.path));
+  const sourceIgnores = ignoring.length > 0 ? { sourceIgnores: new Map(ignoring.map((file) => [file.path, file.text])) } : {};
+  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded, ...includedBy, ...sourceIgnores };
 }
 
 /**

@@ -127,7 +127,8 @@ const sourcesConcerning = (delivery: Delivery, file: string): readonly DeliveryS
 
 /**
  * The GitOps objects that deliver: a root (no other's path holds its file, as `flux bootstrap`'s
- * flux-system, or one the policy places), or one another that delivers applies. One in a file the
+ * flux-system, or one the policy places; a path whose source leaves the file out of its artifact
+ * does not hold it), or one another that delivers applies. One in a file the
  * others' paths hold but do not apply delivers nothing (ishioni/homelab-ops fb4ca12b99: an app's
  * ks.yaml commented out of its parent kustomization, `# - ./hass-proxy/ks.yaml`, its folder's
  * routes read as delivered all the same). Nor is one a root whose file a kustomization above leaves
@@ -147,7 +148,7 @@ function applying(
     const file = delivery.resource.source.file;
     const root =
       clusterOfFile(file) !== undefined ||
-      (every.every((other) => other === delivery || !other.destinationOf(file)) &&
+      (every.every((other) => other === delivery || !other.destinationOf(file) || other.leavesOut?.(file) === true) &&
         (delivery.destinationOf(file) !== undefined || !leftOut(file)));
     return { delivery, root, by: root ? () => true : appliers(file) };
   });
@@ -202,8 +203,11 @@ export function appliesAlike(base: ManifestSet, head: ManifestSet): boolean {
       return before === resource || before?.source.text === resource.source.text;
     });
   });
-  return sameDeliveries && sameInclusion(base.includedBy, head.includedBy);
+  return sameDeliveries && sameInclusion(base.includedBy, head.includedBy) && sameTexts(base.sourceIgnores, head.sourceIgnores);
 }
+
+const sameTexts = (base: ReadonlyMap<string, string> | undefined, head: ReadonlyMap<string, string> | undefined): boolean =>
+  (base?.size ?? 0) === (head?.size ?? 0) && [...(head ?? [])].every(([path, text]) => base?.get(path) === text);
 
 function sameInclusion(
   base: ReadonlyMap<string, readonly string[]> | undefined,
@@ -268,8 +272,11 @@ export function deliveryAppliers(
     const origin = renderedFrom(file);
     const readers = readersOf(origin ?? file, includedBy);
     // A Flux Kustomization's own build is delivered by that Kustomization alone (its destinationOf).
+    // A file its source leaves out is in none of its builds.
     return (delivery) =>
-      (origin === undefined || delivery.destinationOf(file) !== undefined) && readers.some((reader) => readDirectly(delivery, reader));
+      (origin === undefined || delivery.destinationOf(file) !== undefined) &&
+      readers.some((reader) => readDirectly(delivery, reader)) &&
+      (origin !== undefined || delivery.leavesOut?.(file) !== true);
   };
 }
 

@@ -1,7 +1,7 @@
-import { isRecord, list, record, text } from "../core/json-access.js";
+import { isRecord, list, record, text, type JsonRecord } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import { isManifestPath, type SourceFile } from "../manifests/load-manifests.js";
-import { fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
+import { deliveryDepth, fluxKustomizations, someDeliveryFileSays, type FluxKustomization } from "./flux-kustomizations.js";
 import { configData, readsAt, type ConfigData, type SitesOf } from "./release-values.js";
 import { textsOf, treePlacement } from "./render-plan.js";
 import type { RenderFailure } from "./render-result.js";
@@ -15,6 +15,7 @@ import * as jsyaml from "js-yaml";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { posix } from "node:path";
 import { patchesReleaseOperationOnly } from "./release-operation.js";
+import { namesTraffic } from "./traffic-names.js";
 import { deliveredFile } from "./flux-target-namespace.js";
 
 /**
@@ -136,6 +137,11 @@ export interface SourceConflict {
   /** The copies' files, or the generator's kustomization and sources. */
   readonly files: readonly string[];
   readonly why?: string;
+  /**
+   * Encrypted (SOPS), which Flux decrypts in the cluster: the variables it may hold that the traffic
+   * files its Kustomization applies still hold once substituted (`${STABLE_WEIGHT}` in a route).
+   */
+  readonly sealed?: { readonly variables: readonly string[] };
 }
 
 /**
@@ -155,8 +161,13 @@ interface PostBuilds {
  * has none. Where a patch of the Kustomization delivering it could not be applied, it may name more
  * sources than it shows: its variables are not all known.
  */
-function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: Sources): PostBuilds | undefined {
-  const postBuild = record(record(resource.body.spec).postBuild);
+function postBuildsOf(
+  { resource, unknownPatches }: FluxKustomization,
+  sources: Sources,
+  postBuild: JsonRecord,
+  /** Whether the Kustomization applying it substituted its `postBuild` with variables all known: else one left holding a `${VAR}` is unknown. */
+  inheritedKnown: boolean,
+): PostBuilds | undefined {
   if (Object.keys(postBuild).length === 0) return undefined;
   const by: FluxKustomizationRef = { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name };
   // Only sources differ by site: a Kustomization substituting none is read once, without the tree's placement.
@@ -174,7 +185,7 @@ function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: 
     // Later sources override earlier ones, and `substitute` overrides them all.
     const variables = new Map<string, string>();
     const files: string[] = [];
-    let complete = !unknownPatches;
+    let complete = !unknownPatches && inheritedKnown;
     for (const { source, bySite } of reads) {
       const { read } = bySite[position]!;
       if ("data" in read) {
@@ -184,10 +195,21 @@ function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: 
       }
       complete = false;
       if (read.unknown === "apart") conflicts.push({ by: there, source, files: read.files });
-      else if (read.unknown === "unheld" && read.why !== undefined) conflicts.push({ by: there, source, files: read.files, why: read.why });
+      else if (read.unknown === "unheld")
+        conflicts.push({
+          by: there,
+          source,
+          files: read.files,
+          ...(read.why === undefined ? { sealed: { variables: [] } } : { why: read.why }),
+        });
     }
     for (const [variable, value] of Object.entries(record(postBuild.substitute)))
-      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") variables.set(variable, String(value));
+      if (
+        typeof value === "number" ||
+        typeof value === "boolean" ||
+        (typeof value === "string" && (inheritedKnown || !value.includes("${")))
+      )
+        variables.set(variable, String(value));
     return { by: there, postBuild: { variables, complete, sources: [...new Set(files)].sort() } };
   });
   const keys = new Set(at.map(({ postBuild }) => postBuildKey(postBuild)));
@@ -195,6 +217,57 @@ function postBuildsOf({ resource, unknownPatches }: FluxKustomization, sources: 
   const one: PostBuild = { ...at[0]!.postBuild, sources: [...new Set(at.flatMap(({ postBuild }) => postBuild.sources))].sort() };
   return { at: [{ by, postBuild: one, ...(placed.length > 1 ? { sites: placed } : {}) }], conflicts };
 }
+
+/**
+ * Each Kustomization's PostBuilds (postBuildsOf), its `postBuild` first substituted as Flux applies
+ * its file: the Kustomization that delivers that file substitutes it like any other it applies, so a
+ * cluster's `CLUSTER_CANARY` in its apps Kustomization's `postBuild.substitute` becomes each app's
+ * `CANARY_WEIGHT` (read as written, the parent's value 10 → 90 moved no route: one low line). The
+ * deepest Kustomization reading the file applies it (patchedByParents); several of them substituting
+ * it differently, or variables they cannot know, leave the ones it names unknown.
+ */
+function postBuildReader(
+  kustomizations: readonly FluxKustomization[],
+  sources: Sources,
+): (kustomization: FluxKustomization) => PostBuilds | undefined {
+  const done = new Map<FluxKustomization, PostBuilds | undefined>();
+  const visiting = new Set<FluxKustomization>();
+  const read = (kustomization: FluxKustomization): PostBuilds | undefined => {
+    if (done.has(kustomization)) return done.get(kustomization);
+    const written = record(record(kustomization.resource.body.spec).postBuild);
+    let postBuild = written;
+    let known = true;
+    if (!visiting.has(kustomization) && JSON.stringify(written).includes("${")) {
+      visiting.add(kustomization);
+      const file = kustomization.resource.source.file;
+      const readers = kustomizations.filter((other) => other !== kustomization && other.delivery.destinationOf(file));
+      const deepest = Math.max(...readers.map(({ delivery }) => deliveryDepth(delivery)));
+      const parents = readers.filter(({ delivery }) => deliveryDepth(delivery) === deepest).flatMap((parent) => read(parent)?.at ?? []);
+      const ways = new Set(parents.map(({ postBuild: parent }) => postBuildKey(parent)));
+      if (ways.size > 1) known = false;
+      else if (parents.length > 0) {
+        const { variables, complete } = parents[0]!.postBuild;
+        postBuild = substitutedStrings(written, (value) => substituteVariables(value, variables, complete)) as JsonRecord;
+        known = complete;
+      }
+      visiting.delete(kustomization);
+    }
+    const postBuilds = postBuildsOf(kustomization, sources, postBuild, known);
+    done.set(kustomization, postBuilds);
+    return postBuilds;
+  };
+  return read;
+}
+
+/** A JSON value with each string in it replaced as `replace` says. */
+const substitutedStrings = (value: unknown, replace: (text: string) => string): unknown =>
+  typeof value === "string"
+    ? replace(value)
+    : Array.isArray(value)
+      ? value.map((item) => substitutedStrings(item, replace))
+      : isRecord(value)
+        ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitutedStrings(item, replace)]))
+        : value;
 
 /** What a PostBuild substitutes by: its variables by name and whether they are all known. */
 const postBuildKey = (postBuild: PostBuild): string => canonical({ variables: sortedVariables(postBuild), complete: postBuild.complete });
@@ -264,8 +337,10 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
   if (!someDeliveryFileSays(files, "postBuild")) return NO_SUBSTITUTIONS;
   const sources = sourcesOf(files, topology);
   const conflicts: SourceConflict[] = [];
-  const substituting = fluxKustomizations(files, topology).flatMap((kustomization) => {
-    const postBuilds = postBuildsOf(kustomization, sources);
+  const kustomizations = fluxKustomizations(files, topology);
+  const postBuildsOf = postBuildReader(kustomizations, sources);
+  const substituting = kustomizations.flatMap((kustomization) => {
+    const postBuilds = postBuildsOf(kustomization);
     conflicts.push(...(postBuilds?.conflicts ?? []));
     return (postBuilds?.at ?? []).map((at) => ({ ...at, delivery: kustomization.delivery }));
   });
@@ -278,6 +353,18 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
   };
   const texts = new Map<string, string>();
   const apart = new Map<string, readonly SubstitutedBy[]>();
+  // The variables each Kustomization leaves in the traffic files it applies, its path's or those its
+  // build accumulates from elsewhere (`../base`): what an encrypted source may set there.
+  const left = new Map<string, Set<string>>();
+  const leaves = (file: SourceFile) => {
+    if (!namesTraffic(file.text)) return;
+    const applies = appliers(file.path);
+    for (const { by, postBuild, delivery } of substituting) {
+      if (!applies(delivery)) continue;
+      const names = left.get(canonical(by)) ?? left.set(canonical(by), new Set()).get(canonical(by))!;
+      for (const [, name] of substituteVariables(file.text, postBuild.variables, postBuild.complete).matchAll(VARIABLE)) names.add(name!);
+    }
+  };
   // A file that opts out is applied as written by each: kept apart on the other side, it is here too.
   const eachOf = (file: SourceFile): readonly SubstitutedBy[] => {
     const disabled = DISABLED.test(file.text);
@@ -291,6 +378,7 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
   for (const file of files) {
     // Flux substitutes the build's output, so a kustomization file itself is not substituted.
     if (!isManifestPath(file.path) || !file.text.includes("${") || isKustomizationFile(file.path)) continue;
+    leaves(file);
     const each = eachOf(file);
     if (each.length === 0) continue;
     if (!inputs.has(file.path) && each.some(({ text }) => text !== each[0]!.text)) {
@@ -311,8 +399,14 @@ export function fluxSubstitutions(files: readonly SourceFile[], topology: Topolo
     const file = byPath.get(path);
     return file === undefined || inputs.has(path) || isKustomizationFile(path) || !isManifestPath(path) ? [] : eachOf(file);
   };
-  return { texts, apart, each, conflicts };
+  const judged = conflicts.map((conflict) =>
+    conflict.sealed ? { ...conflict, sealed: { variables: [...(left.get(canonical(conflict.by)) ?? [])].sort() } } : conflict,
+  );
+  return { texts, apart, each, conflicts: judged };
 }
+
+/** A variable Flux substitutes, not escaped (`$${VAR}` is written as `${VAR}`). */
+const VARIABLE = /(?<!\$)\$\{([_a-zA-Z][_a-zA-Z0-9]*)/g;
 
 /**
  * Each side's substitutions as the review reads them: a file either side's Kustomizations substitute
@@ -357,18 +451,40 @@ export function conflictFailures(
   for (const conflict of sides.flatMap((side) => side.conflicts)) {
     const changed = conflict.files.filter((file) => was.get(file) !== is.get(file));
     if (changed.length === 0) continue;
+    if (conflict.sealed && !changed.some((file) => sealedChangeReaches(was.get(file), is.get(file), conflict.sealed!.variables))) continue;
     const key = canonical([conflict.source, conflict.files, conflict.by.site]);
     const group = groups.get(key) ?? { conflict, changed, by: new Set<string>() };
     groups.set(key, group);
     group.by.add(refKey(conflict.by));
   }
-  return [...groups.values()].map(({ conflict: { by, source, files, why }, changed, by: readers }) => ({
+  return [...groups.values()].map(({ conflict: { by, source, files, why, sealed }, changed, by: readers }) => ({
     id: `flux substitution for ${fluxBuildText(by)}`,
     origin: by.file,
     inputs: [...changed, by.file],
-    reason: `Flux Kustomization ${fluxBuildText(by)}${readers.size > 1 ? ` (and ${readers.size - 1} more there)` : ""} reads ${source} ${why === undefined ? `differently: ${files.join(" and ")} both apply it there with different data` : `from a kustomize generator whose data the review cannot read (${why})`}, so its variables there are unknown, and so is what the change of ${changed.join(" and ")} makes of them`,
+    reason: `Flux Kustomization ${fluxBuildText(by)}${readers.size > 1 ? ` (and ${readers.size - 1} more there)` : ""} reads ${source} ${
+      sealed
+        ? `encrypted, which the traffic config it applies reads through ${sealed.variables.map((name) => `\${${name}}`).join(", ")}: the value is not readable offline, so what the change of ${changed.join(" and ")} does to that traffic config is not reviewed here`
+        : `${why === undefined ? `differently: ${files.join(" and ")} both apply it there with different data` : `from a kustomize generator whose data the review cannot read (${why})`}, so its variables there are unknown, and so is what the change of ${changed.join(" and ")} makes of them`
+    }`,
     gates: true,
   }));
+}
+
+/** An encrypted value as SOPS writes it, by its key (a YAML `data`/`stringData` entry, an env file's line). */
+const SEALED_ENTRY = /^[ \t]*([-._a-zA-Z0-9]+)[ \t]*[:=][ \t]*["']?(ENC\[[^\]]*\])/gm;
+
+/**
+ * Whether an encrypted source's edit may change a variable the traffic config reads: a key among
+ * them whose ciphertext changed, was added or removed. SOPS keeps an unchanged value's ciphertext
+ * on edit, so a rotated password beside the domain changes only its own line (and the file's mac).
+ * A text whose keys cannot be read (encrypted whole) may change any of them.
+ */
+function sealedChangeReaches(before: string | undefined, after: string | undefined, variables: readonly string[]): boolean {
+  if (variables.length === 0) return false;
+  const entries = (text: string | undefined) => new Map([...(text ?? "").matchAll(SEALED_ENTRY)].map(([, key, value]) => [key!, value!]));
+  const [was, is] = [entries(before), entries(after)];
+  if (was.size === 0 && is.size === 0) return true;
+  return variables.some((name) => was.get(name) !== is.get(name));
 }
 
 /** Where a file kept apart is read as one Kustomization substitutes it: beside it, in that Kustomization's own build folder. */
@@ -392,10 +508,11 @@ export function unknownValuesOf(
   includedBy: ReadonlyMap<string, readonly string[]>,
 ): (path: string) => UnknownValues | undefined {
   const sources = sourcesOf(files, topology);
-  const kustomizations = fluxKustomizations(files, topology).map((kustomization) => ({
+  const all = fluxKustomizations(files, topology);
+  const postBuildsOf = postBuildReader(all, sources);
+  const kustomizations = all.map((kustomization) => ({
     delivery: kustomization.delivery,
-    unheld:
-      kustomization.unknownPatches === true || !!postBuildsOf(kustomization, sources)?.at.some(({ postBuild }) => !postBuild.complete),
+    unheld: kustomization.unknownPatches === true || !!postBuildsOf(kustomization)?.at.some(({ postBuild }) => !postBuild.complete),
   }));
   const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
   return (path) => {
@@ -442,8 +559,9 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
   const builds = new Map<string, FluxBuild[]>();
   if (!someDeliveryFileSays(files, "postBuild", "components:", "targetNamespace", "patches:")) return builds;
   const paths = new Set(files.map((file) => file.path));
-  const sources = sourcesOf(files, topology);
-  const building = fluxKustomizations(files, topology).flatMap((flux) => {
+  const kustomizations = fluxKustomizations(files, topology);
+  const postBuildsOf = postBuildReader(kustomizations, sourcesOf(files, topology));
+  const building = kustomizations.flatMap((flux) => {
     const spec = record(flux.resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
     const kustomization = kustomizationFileIn(flux.delivery.paths[0] ?? "", paths);
@@ -463,7 +581,7 @@ export function fluxBuilds(files: readonly SourceFile[], topology: Topology): Re
     const namespace = text(spec.targetNamespace);
     const common = { components, patches, ...(namespace !== undefined ? { namespace } : {}) };
     const by: FluxKustomizationRef = { file: resource.source.file, namespace: resource.id.namespace, name: resource.id.name };
-    const postBuilds = postBuildsOf(flux, sources)?.at ?? [{ by }];
+    const postBuilds = postBuildsOf(flux)?.at ?? [{ by }];
     const made: FluxBuild[] = postBuilds.map((at) => ({ ...common, ...at }));
     builds.set(kustomization, [...(builds.get(kustomization) ?? []), ...made]);
   }

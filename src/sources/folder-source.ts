@@ -18,13 +18,14 @@ export interface SourceTree {
 
 /**
  * Files the review reads: YAML (traffic config, Helm values, the policy), and what rendering reads
- * beside it (Helm template helpers, .helmignore, JSON patches and schemas, generator env files), and
+ * beside it (Helm template helpers, .helmignore, JSON patches and schemas, generator env files),
+ * Flux's `.sourceignore` (what a GitRepository's artifact leaves out is applied by no Kustomization), and
  * a kustomization under any name kustomize reads it by: one renamed to `Kustomization` (no
  * extension; kustomize and Flux read it as kustomization.yaml) went unread, so its folder's routes
  * and Gateways read as removed.
  */
 export const isReviewedPath = (path: string): boolean =>
-  /(?:\.ya?ml|\.tpl|\.json|\.env|\.properties|(?:^|\/)\.helmignore)$/i.test(path) || isKustomizationFile(path);
+  /(?:\.ya?ml|\.tpl|\.json|\.env|\.properties|(?:^|\/)\.helmignore|(?:^|\/)\.sourceignore)$/i.test(path) || isKustomizationFile(path);
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 

@@ -84,6 +84,65 @@ describe("Flux post-build substitution", () => {
     expect(unknownAt(held)("apps/route.yaml")).toBeUndefined();
   });
 
+  describe("a SOPS-encrypted Secret a Kustomization substitutes from (probe G f09)", () => {
+    const sides = (weight: string, route = ROUTE) =>
+      tree({
+        "clusters/prod/apps.yaml": KUSTOMIZATION("    substituteFrom:\n    - {kind: Secret, name: cluster-secrets}\n"),
+        "clusters/prod/cluster-secrets.sops.yaml": `apiVersion: v1\nkind: Secret\nmetadata: {name: cluster-secrets, namespace: flux-system}\nstringData:\n  backend: ENC[AES256_GCM,data:${weight},iv:a=,tag:b=,type:str]\n  SECRET_PASSWORD: ENC[AES256_GCM,data:cGFzcw==,iv:c=,tag:d=,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:${weight},iv:e=,tag:f=,type:str]\n`,
+        "apps/route.yaml": route,
+      });
+    const failures = (base: SourceFile[], head: SourceFile[]) =>
+      conflictFailures(base, head, [fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology)]).map((failure) => [
+        failure.inputs,
+        failure.gates,
+      ]);
+
+    it("its value of a variable a route reads changed: the change fails closed, as the value is not readable offline", () => {
+      expect(failures(sides("OTA="), sides("MTA="))).toEqual([
+        [["clusters/prod/cluster-secrets.sops.yaml", "clusters/prod/apps.yaml"], true],
+      ]);
+    });
+
+    it("harmless: a key no traffic file reads changed, or the variable the route read replaced by a literal", () => {
+      const rotated = (head: boolean) =>
+        sides("OTA=").map((file) => (head ? { ...file, text: file.text.replace("cGFzcw==", "bmV3") } : file));
+      expect(failures(rotated(false), rotated(true))).toEqual([]);
+      const literal = ROUTE.replace("${backend}", "checkout");
+      expect(failures(sides("OTA=", literal), sides("MTA=", literal))).toEqual([]);
+    });
+  });
+
+  describe("a Kustomization's postBuild substituted by the Kustomization applying it (probe G f10)", () => {
+    const parent = (canary: string, name = "cluster-apps") => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: ${name}, namespace: flux-system}
+spec:
+  path: ./clusters/prod/apps
+  sourceRef: {kind: GitRepository, name: flux-system}
+  postBuild:
+    substitute: {CLUSTER_BACKEND: ${canary}}
+`;
+    const child = KUSTOMIZATION("    substitute: {backend: '${CLUSTER_BACKEND}'}\n");
+
+    it("the parent's value reaches what the child substitutes", () => {
+      const files = (backend: string) =>
+        tree({ "clusters/prod/cluster-apps.yaml": parent(backend), "clusters/prod/apps/apps.yaml": child, "apps/route.yaml": ROUTE });
+      expect(fluxSubstitutions(files("checkout-v1"), policy.topology).texts.get("apps/route.yaml")).toContain("name: checkout-v1");
+      expect(fluxSubstitutions(files("checkout-v2"), policy.topology).texts.get("apps/route.yaml")).toContain("name: checkout-v2");
+    });
+
+    it("parents substituting it differently leave its variable unknown, as written, not one parent's value", () => {
+      const files = tree({
+        "clusters/prod/cluster-apps.yaml": parent("checkout-v1"),
+        "clusters/prod/cluster-apps-2.yaml": parent("checkout-v2", "cluster-apps-2"),
+        "clusters/prod/apps/apps.yaml": child,
+        "apps/route.yaml": ROUTE,
+      });
+      expect(fluxSubstitutions(files, policy.topology).texts.get("apps/route.yaml")).toBeUndefined();
+      expect(unknownValuesOf(files, policy.topology, kustomizeReading(files).includedBy)("apps/route.yaml")).toBe("unheld-source");
+    });
+  });
+
   describe("a ConfigMap a kustomize generator makes from an env file (probe C F11d)", () => {
     const sides = (env: string | undefined) =>
       tree({
@@ -109,7 +168,7 @@ describe("Flux post-build substitution", () => {
       expect(failures(sides("backend=checkout-jkt\n"), sides("backend=checkout-tyo\n"))).toEqual([]);
     });
 
-    it("one the review cannot read fails closed where the PR changes its input; an encrypted one is left as written, as an encrypted Secret is", () => {
+    it("one the review cannot read fails closed where the PR changes its input; so does an encrypted one where a route reads the key it changes", () => {
       const refused = (backend: string) => `backend=${backend}\nexport REGION=jkt\n`;
       expect(failures(sides(refused("checkout-jkt")), sides(refused("checkout-tyo")))).toEqual([
         [
@@ -120,8 +179,17 @@ describe("Flux post-build substitution", () => {
       ]);
       // Unchanged, it is no finding of this PR.
       expect(failures(sides(refused("checkout-jkt")), sides(refused("checkout-jkt")))).toEqual([]);
-      const sops = (backend: string) => `backend=ENC[AES256_GCM,data:${backend}]\nsops_mac=ENC[AES256_GCM,data:x]\n`;
-      expect(failures(sides(sops("a")), sides(sops("b")))).toEqual([]);
+      const sops = (backend: string, password = "p") =>
+        `backend=ENC[AES256_GCM,data:${backend}]\npassword=ENC[AES256_GCM,data:${password}]\nsops_mac=ENC[AES256_GCM,data:${backend}${password}]\n`;
+      expect(failures(sides(sops("a")), sides(sops("b")))).toEqual([
+        [
+          ["clusters/prod/vars/cluster.env", "clusters/prod/apps.yaml"],
+          true,
+          "Flux Kustomization flux-system/apps in clusters/prod/apps.yaml reads ConfigMap cluster-vars encrypted, which the traffic config it applies reads through ${backend}: the value is not readable offline, so what the change of clusters/prod/vars/cluster.env does to that traffic config is not reviewed here",
+        ],
+      ]);
+      // A key no route reads, rotated: SOPS keeps the others' ciphertexts, and only the mac changes besides.
+      expect(failures(sides(sops("a")), sides(sops("a", "q")))).toEqual([]);
     });
   });
 

@@ -7,7 +7,8 @@ import { argoCdSite, type ClusterRegions, type Delivery, type DeliverySource, ty
 import type { Deliveries } from "../family.js";
 import { inFluxBuild, ownFluxBuild } from "../../core/flux-build-output.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
-import { readsThisTree } from "./this-repository.js";
+import { gitSourcesOf, readsThisTree } from "./this-repository.js";
+import { sourceIgnored } from "./source-ignore.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archiveOf, type Archive } from "./archived-kustomizations.js";
@@ -372,6 +373,7 @@ const kustomizationDelivery = (
   clusters: ClusterRegions,
   folders: () => ReadonlySet<string>,
   thisTree: (resource: Resource) => boolean,
+  leftOut: (resource: Resource) => (file: string) => boolean,
 ): Delivery | undefined => {
   const spec = record(resource.body.spec);
   if (!thisTree(resource)) return undefined;
@@ -407,6 +409,7 @@ const kustomizationDelivery = (
       destinations: [destination],
       generatedListing: fluxGeneratorLists,
       sourcesOf: (file) => concerning([own], file),
+      ...(sourceKind === "GitRepository" ? { leavesOut: leftOut(resource) } : {}),
     };
   }
   if (sourceKind !== "ExternalArtifact") return undefined;
@@ -464,9 +467,43 @@ function treeReader(set: ManifestSet, clusters: ClusterRegions): (resource: Reso
     if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
     if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
     if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
-      return kustomizationDelivery(resource, artifacts, clusters, foldersOnce, (kustomization) => readsThisTree(kustomization, set));
+      return kustomizationDelivery(
+        resource,
+        artifacts,
+        clusters,
+        foldersOnce,
+        (kustomization) => readsThisTree(kustomization, set),
+        (kustomization) => artifactLeavesOut(kustomization, set),
+      );
     return undefined;
   };
+}
+
+/**
+ * What the GitRepository a Flux Kustomization reads leaves out of its artifact (source-ignore.ts).
+ * Where the tree defines several of its name, a file any of them leaves out is left out: a rule
+ * added to one is not passed for another copy's sake. One the tree does not define (flux-system
+ * created by `flux bootstrap`) ignores what the tree's `.sourceignore` files say.
+ */
+function artifactLeavesOut(kustomization: Resource, set: ManifestSet): (file: string) => boolean {
+  const sources = gitSourcesOf(kustomization, set);
+  const ignores = sources.length > 0 ? sortedSet(sources.map((source) => text(record(source.body.spec).ignore) ?? "")) : [""];
+  const rules = ignores.map((ignore) => ignoreRulesOf(set, ignore));
+  return rules.length === 1 ? rules[0]! : (file) => rules.some((ignored) => ignored(file));
+}
+
+/** One matcher for each `spec.ignore` of a tree, each file matched once: every Kustomization of a source asks of every file it delivers. */
+const ignoreRules = new WeakMap<ManifestSet, Map<string, (file: string) => boolean>>();
+function ignoreRulesOf(set: ManifestSet, ignore: string): (file: string) => boolean {
+  const byIgnore = ignoreRules.get(set) ?? ignoreRules.set(set, new Map()).get(set)!;
+  let known = byIgnore.get(ignore);
+  if (!known) {
+    const ignored = sourceIgnored(set.sourceIgnores, ignore);
+    const memo = new Map<string, boolean>();
+    known = (file) => memo.get(file) ?? memo.set(file, ignored(file)).get(file)!;
+    byIgnore.set(ignore, known);
+  }
+  return known;
 }
 
 /** A tree's archive, read once for both the deliveries and the stages asking what it holds. */

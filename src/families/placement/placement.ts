@@ -19,7 +19,7 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
-import { foreignSource, misplacedSource, type ForeignSource } from "./this-repository.js";
+import { foreignSource, gitSourcesOf, misplacedSource, type ForeignSource } from "./this-repository.js";
 import { sameRepository } from "../../core/repository-url.js";
 import { deliversNoTraffic } from "./quiet-deliveries.js";
 
@@ -69,7 +69,8 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
     const destination = delivery.destinationOf(other.source.file);
     // A file under its path that no kustomization there lists is in no build (samip5/k8s-cluster
     // 71b69b843c: an Ingress beside the overlay's kustomization, counted as deleted with it).
-    if (!destination || !context.applies(side, other.source.file)) continue;
+    // Nor is one its source leaves out of what it fetches (a GitRepository's `.sourceignore`, `spec.ignore`).
+    if (!destination || !context.applies(side, other.source.file) || delivery.leavesOut?.(other.source.file)) continue;
     const name = displayName(other.id);
     delivered.set(name, [...(delivered.get(name) ?? []), other]);
     for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
@@ -423,6 +424,7 @@ export const generatedApplicationsDetector: FileDetector = (_files, context) =>
 const sourceRetargeted = (change: ResourceChange, context: DetectorContext): Detection[] => {
   const { base, head } = change;
   const out = new DetectionList(change);
+  if (base && head) sourceRevision(base, head, out, context);
   const [was, now] = [text(record(base?.body.spec).url), text(record(head?.body.spec).url)];
   // Respelled, it is the same repository (its head reading then is thisRepositoryDetector's).
   if (!base || !head || was === now || sameRepository(was, now)) return out.detections;
@@ -444,6 +446,84 @@ const sourceRetargeted = (change: ResourceChange, context: DetectorContext): Det
     });
   }
   return out.detections;
+};
+
+/**
+ * The revision a Flux GitRepository checks out, as its `spec.ref` says it, by source-controller's
+ * precedence (commit, then name, semver, tag, branch); none where it names none (the default branch).
+ */
+const fluxRevision = (source: Resource): string => {
+  const ref = record(record(source.body.spec).ref);
+  for (const field of ["commit", "name", "semver", "tag", "branch"]) {
+    const value = text(ref[field]);
+    if (value) return `${field} ${value}`;
+  }
+  return "the default branch";
+};
+
+/** The revisions the GitRepositories a Flux Kustomization reads check out; none where its tree defines no such source. */
+const revisionsRead = (kustomization: Resource, set: ManifestSet): string[] =>
+  sortedSet(gitSourcesOf(kustomization, set).map(fluxRevision));
+
+/**
+ * Whether a Flux Kustomization delivers traffic config, or may, on either side: only one known to
+ * deliver none on both (quiet-deliveries.ts) lets a change of the revision it reads pass as low.
+ */
+const mayDeliverTraffic = (base: Resource | undefined, head: Resource | undefined, context: DetectorContext): boolean =>
+  (base !== undefined && !deliversNoTraffic(base, "base", context)) || (head !== undefined && !deliversNoTraffic(head, "head", context));
+
+/**
+ * A GitRepository of this repository checking out another revision (`spec.ref` main → hotfix, or
+ * pinned to a commit or tag): every Kustomization reading it applies that revision's files, which
+ * this review does not read, as Argo CD's targetRevision switch does (revisionJudge). An interval
+ * or timeout edit is no revision change, and a source no Kustomization delivering traffic config
+ * reads (a repository of CRDs or dashboards) stays low.
+ */
+const sourceRevision = (base: Resource, head: Resource, out: DetectionList, context: DetectorContext): void => {
+  const [before, after] = [fluxRevision(base), fluxRevision(head)];
+  if (before === after) return;
+  const readers = resourcesOfKind(context.head, "Kustomization").filter(
+    (kustomization) => kustomization.id.group === FLUX_KUSTOMIZE && gitSourcesOf(kustomization, context.head).includes(head),
+  );
+  const delivering = readers.filter((kustomization) =>
+    mayDeliverTraffic(context.base.resources.get(kustomization.key), kustomization, context),
+  );
+  if (delivering.length === 0) return;
+  const where = clusterWord(
+    sortedSet(delivering.flatMap((kustomization) => reachOf(kustomization, treeOf(context.head, context), context)?.clusters ?? [])),
+  );
+  out.add({
+    class: "resource.changed",
+    summary: `spec.ref ${before} → ${after}, read by ${named(delivering.map((kustomization) => displayName(kustomization.id)))}: ${revisionJudge(before, after, where, context.trafficKinds)!.effect}`,
+    side: "head",
+    path: ["spec", "ref"],
+    before: valueAt(base.body, ["spec", "ref"]),
+    after: valueAt(head.body, ["spec", "ref"]),
+    riskFloor: "high",
+  });
+};
+
+/**
+ * A Flux Kustomization's sourceRef moved to another GitRepository of this repository that checks
+ * out another revision (the same URL on a hotfix branch): its path is then read from that revision,
+ * which this review does not read (sourceRevision). A source of another repository is sourceForeign's.
+ */
+const fluxSourceRevision = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
+  const { base, head } = change;
+  if (!base || !head || head.id.group !== FLUX_KUSTOMIZE) return;
+  const [refBefore, refAfter] = [record(base.body.spec).sourceRef, record(head.body.spec).sourceRef];
+  if (sameValue(refBefore, refAfter) || foreignSource(head, context.head)) return;
+  const [before, after] = [revisionsRead(base, context.base), revisionsRead(head, context.head)];
+  if (before.length === 0 || after.length === 0 || sameValue(before, after) || !mayDeliverTraffic(base, head, context)) return;
+  out.add({
+    class: "resource.changed",
+    summary: `spec.sourceRef ${show(refBefore)} → ${show(refAfter)}: ${revisionJudge(before.join(", "), after.join(", "), where, context.trafficKinds)!.effect}`,
+    side: "head",
+    path: ["spec", "sourceRef"],
+    before: refBefore,
+    after: refAfter,
+    riskFloor: "high",
+  });
 };
 
 interface Setting {
@@ -975,5 +1055,6 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   targetNamespace(change, where, out, context);
   fluxPatches(change, where, out, context);
   fluxComponents(change, where, out, context);
+  fluxSourceRevision(change, where, out, context);
   return out.detections;
 };

@@ -25,7 +25,10 @@ export function deliversNoTraffic(resource: Resource, side: "base" | "head", con
   const delivery = context.deliveryOf(resource, set);
   if (!delivery) return false;
   const files = set.files.filter(
-    (file) => file !== resource.source.file && readersOf(file, set.includedBy).some((reader) => delivery.destinationOf(reader)),
+    (file) =>
+      file !== resource.source.file &&
+      delivery.leavesOut?.(file) !== true &&
+      readersOf(file, set.includedBy).some((reader) => delivery.destinationOf(reader)),
   );
   // What a kustomization includes is read only where the object delivers it too (a folder outside
   // its path, `../shared`, delivered through that kustomization): else its contents went unread.

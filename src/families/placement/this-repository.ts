@@ -145,6 +145,12 @@ export const readsThisTree = (resource: Resource, set: ManifestSet): boolean => 
   return read.length === 0 || read.some((source) => !foreign.has(sourceKey(source)));
 };
 
+/** The GitRepositories of its tree a Flux Kustomization reads (readsThisTree's lookup); none for a source of another kind, or one the tree does not define. */
+export const gitSourcesOf = (resource: Resource, set: ManifestSet): readonly Resource[] => {
+  const ref = gitSourceOf(resource);
+  return ref === undefined ? [] : lookup(ref, set).read;
+};
+
 /** A GitRepository a Flux Kustomization reads that its tree judges another repository's. */
 export interface ForeignSource {
   /** The `namespace/name` its sourceRef gives. */

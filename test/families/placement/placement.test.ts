@@ -626,16 +626,22 @@ describe("end to end: findings of a placement change, and nothing above low for 
     const sync = {
       "clusters/jkt-prod/flux.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: flux-cluster, namespace: flux-system}\nspec: {url: "ssh://git@github.com/example/home-cluster", ref: {branch: main}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: shop, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: flux-cluster}\n  path: ./apps/shop/jkt\n  prune: true\n`,
     };
-    const upstream = (url: string) => ({
-      "clusters/jkt-prod/crds.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: metallb-source, namespace: flux-system}\nspec: {url: "${url}", ref: {tag: v0.13.5}, ignore: "/*\\n!/config/crd"}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: crds-metallb, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: metallb-source}\n  prune: true\n`,
+    const upstream = (url: string, ignore = `, ignore: "/*\\n!/config/crd"`) => ({
+      "clusters/jkt-prod/crds.yaml": `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: metallb-source, namespace: flux-system}\nspec: {url: "${url}", ref: {tag: v0.13.5}${ignore}}\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: crds-metallb, namespace: flux-system}\nspec:\n  sourceRef: {kind: GitRepository, name: metallb-source}\n  prune: true\n`,
     });
     const base = { ...ROUTES, ...sync };
     const foreign = { ...base, ...upstream("https://github.com/metallb/metallb.git") };
     expect(classesOf(analyze(base, foreign))).not.toContain("route.attachment-changed");
     expect(classesOf(analyze(foreign, base))).not.toContain("route.attachment-changed");
-    // The same Kustomization of this repository's URL (another branch) delivers its whole tree.
-    const ours = { ...base, ...upstream("https://github.com/example/home-cluster.git") };
+    // The same Kustomization of this repository's URL (another branch) delivers its whole tree; its
+    // `spec.ignore` keeping only config/crd, none of it (source-controller leaves the rest out).
+    const ours = { ...base, ...upstream("https://github.com/example/home-cluster.git", "") };
     expect(analyze(base, ours).findings.map((finding) => finding.summary)).toContainEqual(expect.stringContaining("added: delivers"));
+    const crdsOnly = { ...base, ...upstream("https://github.com/example/home-cluster.git") };
+    expect(analyze(base, crdsOnly).findings.map((finding) => [finding.class, finding.risk])).toEqual([
+      ["resource.changed", "low"],
+      ["resource.changed", "low"],
+    ]);
   });
 
   describe("which GitRepository is this repository", () => {
@@ -756,20 +762,24 @@ describe("end to end: findings of a placement change, and nothing above low for 
         ]);
       });
 
-      it("harmless: a source renamed with this repository's URL, however spelled, and ref bumps of this repository's own source", () => {
+      it("harmless: a source renamed with this repository's URL, however spelled, and an interval edit of this repository's own source", () => {
         for (const spelled of ["git@github.com:example/home", "https://github.com/example/home.git", `${HOME}.git`]) {
           const tree = { ...ROUTES, ...sync(HOME), ...team(spelled) };
           expect(above(judged({ ...tree, ...shop("flux-system") }, { ...tree, ...shop("team-reviews") }))).toEqual([]);
           expect(above(judged({ ...tree, ...shop("team-reviews"), ...team(HOME) }, { ...tree, ...shop("team-reviews") }))).toEqual([]);
         }
         const tree = { ...ROUTES, ...shop("flux-system"), ...team(OTHER) };
-        const bumped = sync(HOME)["clusters/jkt-prod/flux-system/gotk-sync.yaml"].replace("branch: main", "tag: v2.0.0");
-        expect(
-          judged({ ...tree, ...sync(HOME) }, { ...tree, "clusters/jkt-prod/flux-system/gotk-sync.yaml": bumped }).map(([cls, risk]) => [
-            cls,
-            risk,
-          ]),
-        ).toEqual([["resource.changed", "low"]]);
+        const edited = (from: string, to: string) =>
+          judged(
+            { ...tree, ...sync(HOME) },
+            {
+              ...tree,
+              "clusters/jkt-prod/flux-system/gotk-sync.yaml": sync(HOME)["clusters/jkt-prod/flux-system/gotk-sync.yaml"].replace(from, to),
+            },
+          ).map(([cls, risk]) => [cls, risk]);
+        expect(edited("ref: {branch: main}", "interval: 5m, ref: {branch: main}")).toEqual([["resource.changed", "low"]]);
+        // Dangerous neighbour: pinned to a tag, the clusters apply that revision's files, which this review does not read (as Argo CD's targetRevision).
+        expect(edited("branch: main", "tag: v2.0.0")).toEqual([["resource.changed", "high"]]);
       });
 
       it("harmless: where nothing says which URL is this repository (bootstrap's ${GIT_REPOSITORY_URL}), none is another's, as before", () => {
