@@ -477,13 +477,17 @@ const mayDeliverTraffic = (base: Resource | undefined, head: Resource | undefine
  * pinned to a commit or tag): every Kustomization reading it applies that revision's files, which
  * this review does not read, as Argo CD's targetRevision switch does (revisionJudge). An interval
  * or timeout edit is no revision change, and a source no Kustomization delivering traffic config
- * reads (a repository of CRDs or dashboards) stays low.
+ * reads (a folder of CRDs or dashboards), or another repository's, stays low.
  */
 const sourceRevision = (base: Resource, head: Resource, out: DetectionList, context: DetectorContext): void => {
   const [before, after] = [fluxRevision(base), fluxRevision(head)];
   if (before === after) return;
+  // Another repository's files are reviewed at no revision (a Renovate bump of an upstream CRD repository's tag).
   const readers = resourcesOfKind(context.head, "Kustomization").filter(
-    (kustomization) => kustomization.id.group === FLUX_KUSTOMIZE && gitSourcesOf(kustomization, context.head).includes(head),
+    (kustomization) =>
+      kustomization.id.group === FLUX_KUSTOMIZE &&
+      gitSourcesOf(kustomization, context.head).includes(head) &&
+      !foreignSource(kustomization, context.head),
   );
   const delivering = readers.filter((kustomization) =>
     mayDeliverTraffic(context.base.resources.get(kustomization.key), kustomization, context),

@@ -94,6 +94,12 @@ describe("the revision a delivering GitRepository checks out", () => {
       "apps/raw/deny.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other, namespace: web}\ndata: {a: b}\n",
     };
     expect(above(quiet, { ...quiet, "clusters/prod/flux-system/gotk-sync.yaml": source("flux-system", "branch: hotfix") })).toEqual([]);
+    // Another repository's tag bumped (upstream CRDs): none of its revisions is reviewed here.
+    const upstream = (tag: string) => ({
+      ...TREE,
+      "clusters/prod/crds.yaml": `${source("metallb", `tag: ${tag}`).replace("example/gitops", "metallb/metallb")}---\n${apps("metallb", "./config/crd").replace("name: apps", "name: crds")}`,
+    });
+    expect(above(upstream("v0.13.5"), upstream("v0.14.0"))).toEqual([]);
   });
 
   it("a Kustomization moved to a GitRepository of the same URL on another branch: high; one on the same branch, low", () => {
