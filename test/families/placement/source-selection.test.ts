@@ -66,6 +66,9 @@ describe("files a GitRepository's artifact leaves out", () => {
       "clusters/prod/flux-system/gotk-sync.yaml": source("flux-system", "branch: main", "  ignore: |\n    apps/raw/deny.yaml\n"),
     };
     expect(above(TREE, ignoring)).toEqual(dropped);
+    // Listed by the path's kustomization, the file left out breaks Flux's build: not passed either.
+    const listed = { ...TREE, "apps/raw/kustomization.yaml": "resources: [deny.yaml, httproute.yaml]\n" };
+    expect(above(listed, { ...listed, ".sourceignore": "apps/raw/deny.yaml\n" })).toEqual(dropped);
   });
 
   it("harmless: entries that leave out no applied file, and the rule taken back with a later `!`", () => {
