@@ -116,8 +116,8 @@ export async function renderChange(
   const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const [baseReleases, headReleases] = [
-    inScope(planRenderedHelm(base, first.base.files, options.topology)),
-    inScope(planRenderedHelm(head, first.head.files, options.topology)),
+    inScope(planRenderedHelm(base, first.base.files, options.topology, options.links?.base)),
+    inScope(planRenderedHelm(head, first.head.files, options.topology, options.links?.head)),
   ];
   const second = locatedThroughRenders(
     await renderStage(baseReleases, headReleases, [...base, ...first.base.files], [...head, ...first.head.files], options, placed, broken),

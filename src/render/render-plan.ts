@@ -1269,9 +1269,18 @@ export function installedElsewhere(base: readonly RenderRoot[], head: readonly R
   return [base.filter((root) => !alone(root, atHead)), head.filter((root) => !alone(root, atBase))];
 }
 
-/** Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values files are read from `files`. */
-export function planRenderedHelm(files: readonly SourceFile[], rendered: readonly SourceFile[], topology: Topology): RenderRoot[] {
-  return helmRootsIn(treeOf([...files, ...rendered]), rendered, treeSiting(files, topology)).sort(byId);
+/**
+ * Helm roots of HelmReleases and Applications in rendered kustomize output; their charts and values
+ * files are read from `files`, through the tree's links (a chart's `values.yaml -> ../../env/web-values.yaml`
+ * is an input: its target's edit changes the render).
+ */
+export function planRenderedHelm(
+  files: readonly SourceFile[],
+  rendered: readonly SourceFile[],
+  topology: Topology,
+  links: readonly SymbolicLink[] = [],
+): RenderRoot[] {
+  return helmRootsIn(treeOf([...files, ...rendered], links), rendered, treeSiting(files, topology)).sort(byId);
 }
 
 /** Where a tree applies its files (a render's as its root's), for which copy of an object a release reads. */

@@ -335,6 +335,44 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a HelmRelease inside an overlay reads its chart's linked values.yaml: the link target's weight edit is found, and an edit beside it is not",
+    async () => {
+      const tree = (weights: string, note: string) =>
+        readFolder(
+          scratchFolder(
+            {
+              "clusters/prod/apps.yaml":
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ./apps/prod\n  sourceRef: {kind: GitRepository, name: flux-system}\n",
+              "apps/prod/kustomization.yaml": "resources: [release.yaml]\n",
+              "apps/prod/release.yaml":
+                "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: web}\nspec:\n  chart: {spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}\n",
+              "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+              "charts/web/templates/route.yaml":
+                "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web}\nspec:\n  parentRefs: [{name: web}]\n  rules:\n  - backendRefs:\n    - {name: web-v1, port: 80, weight: {{ .Values.stable }}}\n    - {name: web-v2, port: 80, weight: {{ .Values.canary }}}\n",
+              "env/web-values.yaml": weights,
+              "env/notes.yaml": note,
+            },
+            { "charts/web/values.yaml": "../../env/web-values.yaml" },
+          ),
+        );
+      const review = async (base: ReturnType<typeof readFolder>, head: ReturnType<typeof readFolder>) => {
+        const rendered = await renderForReview(base.files, head.files, policy, {
+          budgetMs: 60_000,
+          links: { base: base.links, head: head.links },
+        });
+        return reviewChange({ base: base.files, head: head.files, rendered, policy, policySource: "test", body: "", now: NOW });
+      };
+      const base = tree("stable: 90\ncanary: 10\n", "a: 1\n");
+      const shifted = await review(base, tree("stable: 10\ncanary: 90\n", "a: 1\n"));
+      expect(shifted.analysis.findings.map((finding) => finding.class)).toEqual(["backend.weight-changed"]);
+      // A file no chart links to changes no render.
+      const beside = await review(base, tree("stable: 90\ncanary: 10\n", "a: 2\n"));
+      expect(beside.analysis.findings.filter((finding) => finding.risk !== "none" && finding.risk !== "low")).toEqual([]);
+    },
+    HEADROOM,
+  );
+
+  it(
     "a generator's input that is not YAML (podinfo's redis.conf) is read from a folder and from a git ref, so the overlay renders and its route's weight shift is found",
     async () => {
       const route = (v1: number, v2: number) =>

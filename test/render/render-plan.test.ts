@@ -280,6 +280,29 @@ describe("planRenders", () => {
     expect(root.consumes).toEqual(["charts/ngf/templates/gateway-class.yaml"]);
   });
 
+  it("reads a chart's links for a release inside an overlay too: a values.yaml linked to an env file makes that file an input", () => {
+    const files = tree({
+      "apps/prod/kustomization.yaml": "resources: [release.yaml]\n",
+      "apps/prod/release.yaml":
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web }\nspec:\n  chart: { spec: { chart: ./charts/web, sourceRef: { kind: GitRepository } } }\n",
+      "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+      "charts/web/templates/route.yaml": "kind: HTTPRoute\n",
+      "env/web-values.yaml": "weights: { stable: 90, canary: 10 }\n",
+      "env/other-values.yaml": "weights: { stable: 50 }\n",
+    });
+    const rendered = [{ path: "apps/prod/(rendered)/kustomization.yaml", text: files[1]!.text }];
+    const links = [
+      { path: "charts/web/values.yaml", target: "../../env/web-values.yaml" },
+      // A link outside the chart is no input of it.
+      { path: "apps/prod/other.yaml", target: "../../env/other-values.yaml" },
+    ];
+    const [root] = planRenderedHelm(files, rendered, topology, links);
+    // The target's edit changes the render's inputs, so the render runs again and its weights are compared.
+    expect(root!.inputs).toContain("env/web-values.yaml");
+    expect(root!.inputs).not.toContain("env/other-values.yaml");
+    expect(planRenderedHelm(files, rendered, topology)[0]!.inputs).not.toContain("env/web-values.yaml");
+  });
+
   describe("a chart installed as a folder is deployed (khuedoan/homelab: an app-template chart's new host passed as a chart nothing installs)", () => {
     const appTemplate = {
       "apps/ollama/Chart.yaml":
