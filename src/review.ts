@@ -504,8 +504,10 @@ const blocksWhenUnrendered =
  */
 const renderFailureFindings = (input: ChangeInput): Finding[] =>
   alikeAcrossBuilds((input.rendered?.failures ?? []).filter(blocksWhenUnrendered(input.policy))).map(({ failure, builds }) => {
-    const summary =
-      builds > 1 ? `${failure.reason} (and alike in ${builds - 1} more Flux Kustomizations' builds of the folder)` : failure.reason;
+    const alike = builds > 1 ? ` (and alike in ${builds - 1} more Flux Kustomizations' builds of the folder)` : "";
+    // What the change may rewrite, when it holds mTLS, TLS or trust, is what a direct weakening of it would be: critical.
+    const trust = failure.trust ? `; the change may rewrite ${failure.trust.join(", ")} (transport security or trust), unread` : "";
+    const summary = `${failure.reason}${alike}${trust}`;
     const detection: Detection = {
       class: "resource.changed",
       summary,
@@ -514,7 +516,7 @@ const renderFailureFindings = (input: ChangeInput): Finding[] =>
       path: [],
       before: null,
       after: summary,
-      riskFloor: failure.trafficFree ? "low" : "high",
+      riskFloor: failure.trafficFree ? "low" : failure.trust ? "critical" : "high",
     };
     return {
       ...toFinding(detection, undefined, input.policy, { clusters: [], regions: [] }),

@@ -33,6 +33,8 @@ export interface DetectorContext {
   readonly resourceChanged: (change: ResourceChange) => Detection;
   /** Every family's API groups and kind names (the table), for a detector reading text that may name them (a kustomize patch). */
   readonly trafficKinds: { readonly groups: ReadonlySet<string>; readonly names: ReadonlySet<string> };
+  /** The kinds holding transport security or trust (the table's Family.trustKinds), by name. */
+  readonly trustKinds: ReadonlySet<string>;
   /** Whether the loader reads a document of this apiVersion, kind and text: traffic config, or what traffic config needs (a labelled Namespace). */
   readonly readsKind: (apiVersion: string, kind: string, text: string) => boolean;
   /** Which clusters each file of a tree lands in: the policy's patterns, Argo CD and Flux objects. */

@@ -4,7 +4,7 @@ import type { ManifestSet, Resource } from "../core/resource.js";
 import { groupOf } from "../core/api-group.js";
 import { kindSpecFor, readForContext, trafficGroups, trafficKindNames } from "../manifests/kinds.js";
 import { routeRules } from "../model/build-model.js";
-import { byFamilyKind } from "../families/index.js";
+import { byFamilyKind, TRUST_KINDS } from "../families/index.js";
 import type { ClusterOfFile } from "../model/file-placement.js";
 import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
@@ -106,6 +106,7 @@ export function detectorContext(
     clusterOfFile,
     resourceChanged: resourceChangedDetection,
     trafficKinds: { groups: trafficGroups, names: trafficKindNames },
+    trustKinds: TRUST_KINDS,
     readsKind: (apiVersion, kind, text) => kindSpecFor(groupOf(apiVersion), kind, text) !== undefined,
     placementOf,
     deliveryOf: (resource, set) => deliveriesIn(set)(resource),

@@ -142,6 +142,14 @@ export interface Family {
    */
   readonly proxyParameters?: Readonly<Record<string, ProxyParametersJudge>>;
   /**
+   * Its kinds that hold transport security or trust (mTLS modes, upstream TLS, issuers, served
+   * certificates), whose direct weakening is critical: a change to one that only a render would
+   * show (an unrendered kustomize patch or build) keeps that floor rather than high.
+   */
+  readonly trustKinds?: readonly string[];
+  /** Text that changes trust wherever a manifest carries it (cert-manager's issuer annotations, on any Ingress or Gateway). */
+  readonly trustMarks?: readonly RegExp[];
+  /**
    * Its route kinds whose name provisions nothing (no load balancer, no generated objects) and
    * decides only ties the model ranks: one renamed with the same spec, while nothing in the tree
    * names the old name, is no change (src/detect/renamed-resources.ts). An Ingress is not one (GKE

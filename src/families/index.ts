@@ -69,6 +69,11 @@ export const FAMILIES: readonly Family[] = [
   namespaceFamily,
 ];
 
+/** Kinds holding transport security or trust, by name (Family.trustKinds): what text (a patch, a replacement) names as `kind: …`. */
+export const TRUST_KINDS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.trustKinds ?? []));
+/** Text that changes trust wherever it is written (Family.trustMarks). */
+export const TRUST_MARKS: readonly RegExp[] = FAMILIES.flatMap((family) => family.trustMarks ?? []);
+
 /** API groups whose routes try their rules in order, the first match winning (Istio, Gloo), unlike Gateway API's ranking by specificity. */
 export const FIRST_MATCH_GROUPS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));
 

@@ -54,6 +54,7 @@ import { fromWrapper, ORIGIN_WRAPPER, originKey, withoutOrigins, wrapperKustomiz
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
 import { apiVersionFlags } from "./cluster-capabilities.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
+import { unrenderedTrust } from "./unrendered-trust.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { fluxBuildText } from "../core/flux-build-output.js";
@@ -129,6 +130,11 @@ export async function renderChange(
     consumed: [...first[name].consumed, ...second[name].consumed],
     origins: { ...first[name].origins, ...second[name].origins },
   });
+  // A release reaches what its chart renders: its own inputs, not the overlay's files around it
+  // that a rendered release's failure is located through (a Certificate beside the HelmRelease).
+  const releaseInputs = new Map<string, string[]>();
+  for (const root of [...baseRoots, ...headRoots, ...baseReleases, ...headReleases])
+    if (root.run.tool === "helm") releaseInputs.set(root.id, [...new Set([...(releaseInputs.get(root.id) ?? []), ...root.inputs])]);
   const skipped = first.skipped ?? second.skipped;
   const trusted = [...(first.trusted ?? []), ...(second.trusted ?? [])];
   const alike = [...(first.alike ?? []), ...(second.alike ?? [])];
@@ -142,7 +148,12 @@ export async function renderChange(
       ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews, (path) =>
         fluxBuildAppliesTraffic(path, head, texts.head, options.topology),
       ),
-    ],
+    ].map((failure) => {
+      // A build stopped by a file that no longer parses applies nothing new: what ran stays, trust included.
+      const stopped = failure.trafficFree || failure.inputs.some((input) => broken.has(input));
+      const trust = stopped ? [] : unrenderedTrust(releaseInputs.get(failure.id) ?? failure.inputs, texts.base, texts.head);
+      return trust.length > 0 ? { ...failure, trust } : failure;
+    }),
     ...(trusted.length > 0 ? { trusted } : {}),
     ...(alike.length > 0 ? { alike } : {}),
     ...(skipped !== undefined ? { skipped } : {}),

@@ -53,6 +53,11 @@ export interface RenderFailure {
    * chart whose values ask for no traffic config (removedWithTrustedChart).
    */
   readonly trafficFree?: true;
+  /**
+   * The trust kinds (Family.trustKinds: PeerAuthentication, Certificate…) the PR's change to its
+   * inputs may rewrite (unrendered-trust.ts): what it would weaken directly is critical, so is this.
+   */
+  readonly trust?: readonly string[];
 }
 
 export interface RenderResult {

@@ -52,5 +52,6 @@ export const istioFamily: Family = {
   firstMatchGroups: ["networking.istio.io"],
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   handlingJudges: istioHandlingJudges,
+  trustKinds: ["PeerAuthentication", "DestinationRule"],
   detectors: [istioDetector],
 };

@@ -121,6 +121,31 @@ function trafficTarget(entry: Entry, context: DetectorContext, fileText?: string
 const NOT_RENDERED = "its effect is not rendered by Route Governor; review the patch";
 
 /**
+ * The trust kinds (DetectorContext.trustKinds) a patch entry may rewrite: its target's kind, else
+ * those its patch text or file names (a replacement, those it selects). Weakening one directly is
+ * critical, so its unrendered patch is too.
+ */
+function trustReached(entry: Entry, context: DetectorContext, fileText?: string): string[] {
+  const target = text(record(record(entry.value).target).kind);
+  const inline = inlinePatch(entry.value);
+  const named =
+    target !== undefined
+      ? [target]
+      : inline !== undefined
+        ? namedKinds(inline)
+        : entry.file !== undefined
+          ? namedKinds(fileText ?? [context.fileText("base", entry.file), context.fileText("head", entry.file)].join("\n---\n"))
+          : namedKinds(JSON.stringify(entry.value));
+  return [...new Set(named.filter((kind) => context.trustKinds.has(kind)))].sort();
+}
+
+/** The floor of an unrendered patch's finding and what its summary adds: critical where it reaches trust kinds. */
+const unrenderedFloor = (trust: readonly string[]): { readonly riskFloor: "critical" | "high"; readonly why: string } =>
+  trust.length > 0
+    ? { riskFloor: "critical", why: ` (${trust.join(", ")}: transport security or trust, critical when weakened)` }
+    : { riskFloor: "high", why: "" };
+
+/**
  * A kustomization no GitOps object of the tree delivers, in a tree whose GitOps objects deliver
  * others, and no placement pattern places (an overlay staged for a cluster not yet added): its
  * patches reach no cluster from this repository. The PR that delivers it is judged then. One that
@@ -155,7 +180,8 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
     const subject = change.head ?? change.base!;
     const what = `kustomize ${entry.field === "replacements" ? "replacement" : "patch"}`;
     const idle = undelivered(subject, context);
-    const effect = idle ? UNDELIVERED : NOT_RENDERED;
+    const floor = unrenderedFloor(idle ? [] : trustReached(entry, context));
+    const effect = idle ? UNDELIVERED : `${NOT_RENDERED}${floor.why}`;
     detections.push({
       class: "resource.changed",
       summary: removed ? `${what} removed: it rewrote ${target}; ${effect}` : `${what} rewrites ${target}: ${effect}`,
@@ -164,7 +190,7 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
       path: removed ? [entry.field] : [entry.field, entry.index],
       before: removed ? entry.value : null,
       after: removed ? null : entry.value,
-      ...(idle ? {} : { riskFloor: "high" as const }),
+      ...(idle ? {} : { riskFloor: floor.riskFloor }),
     });
   };
   const known = (entries: readonly Entry[], entry: Entry) => {
@@ -198,20 +224,22 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       const operational = (text: string | undefined) =>
         text === undefined || operationalPatch(text, record(entry.value).target, context.readYaml);
       if (operational(before) && operational(after)) continue;
-      const target = trafficTarget(entry, context, `${before ?? ""}\n---\n${after ?? ""}`);
+      const both = `${before ?? ""}\n---\n${after ?? ""}`;
+      const target = trafficTarget(entry, context, both);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
       const idle = undelivered(kustomization, context);
+      const floor = unrenderedFloor(idle ? [] : trustReached(entry, context, both));
       detections.push({
         class: "resource.changed",
-        summary: `kustomize patch file ${entry.file} ${what}: it rewrites ${target}; ${idle ? UNDELIVERED : NOT_RENDERED}`,
+        summary: `kustomize patch file ${entry.file} ${what}: it rewrites ${target}; ${idle ? UNDELIVERED : `${NOT_RENDERED}${floor.why}`}`,
         resource: kustomization.id,
         resourceKey: key,
         side: "head",
         path: [entry.field, entry.index],
         before: before ?? null,
         after: after ?? null,
-        ...(idle ? {} : { riskFloor: "high" as const }),
+        ...(idle ? {} : { riskFloor: floor.riskFloor }),
       });
     }
   }

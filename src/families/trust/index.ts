@@ -15,6 +15,8 @@ export const trustFamily: Family = {
       ],
     ],
   ],
+  trustKinds: ["Issuer", "ClusterIssuer", "Certificate"],
+  trustMarks: [/\bcert-manager\.io\/(?:cluster-)?issuer\b/],
   detectors: [trustDetector],
   detectsOn: { ingress: [issuerAnnotationDetector], "gateway-api": [issuerAnnotationDetector] },
 };

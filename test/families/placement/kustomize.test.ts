@@ -140,6 +140,41 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
     ]);
   });
 
+  describe("a patch that reaches a trust kind keeps the critical floor a direct weakening of it has", () => {
+    const PEER =
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n";
+    const tree = (extra = ""): Tree => ({
+      "app/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- route.yaml\n- peer.yaml\n${extra}`,
+      "app/route.yaml": ROUTE,
+      "app/peer.yaml": PEER,
+    });
+    const risks = (base: Tree, head: Tree) =>
+      analyze(base, head)
+        .findings.filter((finding) => finding.class === "resource.changed" && finding.file === "app/kustomization.yaml")
+        .map((finding) => [finding.risk, finding.summary]);
+
+    it("a JSON6902 patch setting mTLS PERMISSIVE is critical, naming why", () => {
+      const permissive =
+        "patches:\n- target: {kind: PeerAuthentication, name: default}\n  patch: |-\n    - op: replace\n      path: /spec/mtls/mode\n      value: PERMISSIVE\n";
+      expect(risks(tree(), tree(permissive))).toEqual([
+        [
+          "critical",
+          "kustomize patch rewrites PeerAuthentication default: its effect is not rendered by Route Governor; review the patch (PeerAuthentication: transport security or trust, critical when weakened)",
+        ],
+      ]);
+    });
+
+    it("a replacement selecting a DestinationRule is critical", () => {
+      const replacement =
+        "replacements:\n- source: {kind: ConfigMap, name: cfg, fieldPath: data.tls}\n  targets:\n  - select: {kind: DestinationRule}\n    fieldPaths: [spec.trafficPolicy.tls.mode]\n";
+      expect(risks(tree(), tree(replacement)).map(([risk]) => risk)).toEqual(["critical"]);
+    });
+
+    it("a weight patch beside the PeerAuthentication stays high: it targets the HTTPRoute alone", () => {
+      expect(risks(tree(), tree(JSON6902_WEIGHT_0)).map(([risk]) => risk)).toEqual(["high"]);
+    });
+  });
+
   describe("a patch file referenced by `path:` that changes while the Kustomization does not", () => {
     const referencing = kustomization("patches:\n- path: weights-patch.yaml\n");
     const tree = (weight: number): Tree => ({
