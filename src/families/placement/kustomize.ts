@@ -148,20 +148,22 @@ const unrenderedFloor = (trust: readonly string[]): { readonly riskFloor: "criti
 /**
  * A kustomization no GitOps object of the tree delivers, in a tree whose GitOps objects deliver
  * others, and no placement pattern places (an overlay staged for a cluster not yet added): its
- * patches reach no cluster from this repository. The PR that delivers it is judged then. One that
- * holds GitOps objects itself is where delivery starts (`flux bootstrap`'s flux-system, an app of
- * apps applied by hand): applied from outside, so not this.
+ * patches reach no cluster from this repository. The PR that delivers it is judged then. Whether
+ * one is delivered is what the model's applied files say of its own file (model/applied-files.ts:
+ * the paths delivering objects read, through the kustomizations that accumulate it), not where
+ * those objects' files sit: `clusters/prod/apps.yaml` delivers `apps/prod`. One that holds GitOps
+ * objects itself is where delivery starts (`flux bootstrap`'s flux-system, an app of apps applied
+ * by hand): applied from outside, so not this.
  */
-function undelivered(kustomization: Resource, context: DetectorContext): boolean {
-  if (context.placementOf(context.head)(kustomization.source.file).clusters.length > 0) return false;
-  const folder = posix.dirname(kustomization.source.file);
-  let delivering = false;
-  for (const resource of context.head.resources.values()) {
-    if (!context.deliveryOf(resource, context.head)) continue;
-    if (folder === "." || resource.source.file.startsWith(`${folder}/`)) return false;
-    delivering = true;
-  }
-  return delivering;
+function undelivered(kustomization: Resource, side: "base" | "head", context: DetectorContext): boolean {
+  const file = kustomization.source.file;
+  if (context.applies(side, file)) return false;
+  const set = side === "base" ? context.base : context.head;
+  if (context.placementOf(set)(file).clusters.length > 0) return false;
+  const folder = posix.dirname(file);
+  for (const resource of set.resources.values())
+    if ((folder === "." || resource.source.file.startsWith(`${folder}/`)) && context.deliveryOf(resource, set)) return false;
+  return true;
 }
 
 const UNDELIVERED = "no GitOps object of the repository delivers its kustomization, so it reaches no cluster from here";
@@ -179,7 +181,7 @@ export const kustomizeDetector: ResourceDetector = (change: ResourceChange, cont
     if (target === undefined) return;
     const subject = change.head ?? change.base!;
     const what = `kustomize ${entry.field === "replacements" ? "replacement" : "patch"}`;
-    const idle = undelivered(subject, context);
+    const idle = undelivered(subject, change.head ? "head" : "base", context);
     const floor = unrenderedFloor(idle ? [] : trustReached(entry, context));
     const effect = idle ? UNDELIVERED : `${NOT_RENDERED}${floor.why}`;
     detections.push({
@@ -228,7 +230,7 @@ export const kustomizePatchFileDetector: FileDetector = ({ base, head }, context
       const target = trafficTarget(entry, context, both);
       if (target === undefined) continue;
       const what = after === undefined ? "is missing" : before === undefined ? "is added" : "changes";
-      const idle = undelivered(kustomization, context);
+      const idle = undelivered(kustomization, "head", context);
       const floor = unrenderedFloor(idle ? [] : trustReached(entry, context, both));
       detections.push({
         class: "resource.changed",

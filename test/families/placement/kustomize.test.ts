@@ -202,6 +202,28 @@ describe("kustomize patches: their effect is not rendered, so a changed one that
       );
     });
 
+    it("is high where a GitOps object in another folder delivers it (clusters/prod/apps.yaml → ./app), or an overlay it delivers includes it", () => {
+      const flux = (path: string) =>
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec:\n  path: ${path}\n  sourceRef: {kind: GitRepository, name: flux-system}\n`;
+      const delivered = (weight: number): Tree => ({ ...tree(weight), "clusters/prod/apps.yaml": flux("./app") });
+      expect(high(delivered(100), delivered(0))).toContainEqual([
+        "resource.changed",
+        "app/kustomization.yaml",
+        "kustomize patch file app/weights-patch.yaml changes: it rewrites HTTPRoute shop/checkout; its effect is not rendered by Route Governor; review the patch",
+      ]);
+      const overlay = (weight: number): Tree => ({
+        ...tree(weight),
+        "prod/kustomization.yaml": "resources: [../app]\n",
+        "clusters/prod/apps.yaml": flux("./prod"),
+      });
+      expect(high(overlay(100), overlay(0)).map(([, file]) => file)).toContain("app/kustomization.yaml");
+      expect(
+        analyze(overlay(100), overlay(0))
+          .findings.map((finding) => finding.summary)
+          .join("\n"),
+      ).not.toContain("no GitOps object");
+    });
+
     it("the partial HTTPRoute in the patch file is no second route: it is applied only through its kustomization, and listed as such", () => {
       const result = analyze(tree(100), tree(0));
       expect(result.invalid).toEqual([]);
