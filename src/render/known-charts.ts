@@ -77,7 +77,8 @@ const WORKLOAD_OBJECTS = new Set([
  * `ingress`, `networkpolicies`, `rawResources` and 1.x's `addons` ask for — from 3.0 on: 1.x and
  * 2.x render a `main` Service by default, which a route elsewhere in the repository may send to, so
  * a release of theirs removed can leave that route without its backend. A version the release does
- * not pin to 3 or later (`*`, a range across 2.x) counts as one that may.
+ * not pin to 3 or later (`*`, a range across 2.x) counts as one that may. Its pods' labels still
+ * decide a Service the tree declares beside it: traffic-free-root.ts asks for those.
  */
 const WORKLOADS_ALONE = new Set(["controllers", "controller", "defaultPodOptions", "global"]);
 

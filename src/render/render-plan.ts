@@ -808,6 +808,15 @@ function isImage(key: string, value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * app-template's controllers by their keys, each as the rest of its values leaves it (emptied where
+ * only its containers' settings changed): a controller's key labels its pods
+ * (`app.kubernetes.io/controller`), which a Service may select, so one renamed (`main` → `web`),
+ * added or removed is no workload setting, whatever its containers say.
+ */
+const namedControllers = (controllers: Record<string, unknown>, rest: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.keys(controllers).map((name) => [name, rest[name] ?? {}]));
+
+/**
  * Release values without what only sets how workloads' containers run: image versions (`image:
  * {repository, tag, digest}`, an `image` string, an `imageRegistry`), `resources` (limits and
  * requests), security contexts, volumes and scheduling. What a release of a chart from outside the
@@ -832,8 +841,9 @@ function withoutWorkloadSettings(values: unknown): unknown {
         : withoutWorkloadSettings(value);
     // A mapping that held only such settings, or nothing, says nothing else: as if absent, since helm
     // merges it over the chart's (bjw-s-labs/home-ops 944fce3 added `agent: {resources: …}`).
-    if (isRecord(value) && isRecord(rest) && Object.keys(rest).length === 0) continue;
-    kept[key] = rest;
+    const named = key === "controllers" && isRecord(value) && isRecord(rest) ? namedControllers(value, rest) : rest;
+    if (isRecord(value) && isRecord(named) && Object.keys(named).length === 0) continue;
+    kept[key] = named;
   }
   return kept;
 }

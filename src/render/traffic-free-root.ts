@@ -4,6 +4,8 @@ import { isKustomizationFile, isYamlFile } from "../core/kustomization-files.js"
 import { folderOf, normalize, patchFilesNamedBy, readKustomization, resourceEntries } from "./kustomize-tree.js";
 import { generatesReadObject } from "./unread-generators.js";
 import { namesTraffic } from "./traffic-names.js";
+import { isRecord, record, text as stringValue } from "../core/json-access.js";
+import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 
 /**
  * Whether a root applies no traffic config on this side: a release of a known chart whose values
@@ -23,7 +25,7 @@ import { namesTraffic } from "./traffic-names.js";
  * cluster (a release's `valuesFrom`, a Flux substitution): generator-only roots of app config stay quiet.
  */
 export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
-  if (root.trafficFree) return true;
+  if (root.trafficFree) return !podsSelectedInTree(root, texts);
   const { run } = root;
   if (run.tool !== "kustomize" || run.postBuild || root.offline !== undefined || root.crossed || root.releaseFingerprint !== undefined)
     return false;
@@ -55,6 +57,60 @@ export function rendersNoTraffic(root: RenderRoot, texts: TreeTexts): boolean {
   }
   return true;
 }
+
+/**
+ * The labels app-template puts on its pods (its chart's name or `global.nameOverride`, the release,
+ * the controller's key): a Service the tree declares may select them, so a release with no traffic
+ * config of its own still decides that Service's endpoints. Renaming a controller (`main` → `web`),
+ * overriding the name, disabling a controller, renaming or removing the release empties them.
+ */
+const POD_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/controller"];
+const INSTANCE = "app.kubernetes.io/instance";
+
+/**
+ * Whether a Service of the tree, in the release's namespace (or naming none: kustomize or Flux may
+ * give it that one), selects by a label a release's pods carry: any of POD_LABELS, and where it
+ * selects by the release label, this release's name. Such a release is not traffic-free.
+ */
+function podsSelectedInTree(root: RenderRoot, texts: TreeTexts): boolean {
+  if (root.run.tool !== "helm") return false;
+  const { release, namespace } = root.run;
+  return labelSelectorsOf(texts).some(
+    (selector) =>
+      (selector.namespace === undefined || selector.namespace === namespace) &&
+      POD_LABELS.some((label) => selector.labels[label] !== undefined) &&
+      (selector.labels[INSTANCE] === undefined || selector.labels[INSTANCE] === release),
+  );
+}
+
+interface ServiceSelector {
+  readonly namespace: string | undefined;
+  readonly labels: Readonly<Record<string, unknown>>;
+}
+
+/** The selectors of the tree's Services that select by an app-template pod label, read once a tree. */
+function labelSelectorsOf(texts: TreeTexts): readonly ServiceSelector[] {
+  let found = selectorsOfTree.get(texts);
+  if (found) return found;
+  const selectors: ServiceSelector[] = [];
+  for (const [path, text] of texts) {
+    if (!isYamlFile(path) || !/\bkind:\s*["']?Service\b/.test(text) || !POD_LABELS.some((label) => text.includes(label))) continue;
+    let documents: unknown[];
+    try {
+      documents = loadAllAsGoYaml(text);
+    } catch {
+      continue;
+    }
+    for (const document of documents) {
+      const { kind, metadata, spec } = record(document);
+      if (kind !== "Service" || !isRecord(record(spec).selector)) continue;
+      selectors.push({ namespace: stringValue(record(metadata).namespace), labels: record(record(spec).selector) });
+    }
+  }
+  selectorsOfTree.set(texts, (found = selectors));
+  return found;
+}
+const selectorsOfTree = new WeakMap<TreeTexts, readonly ServiceSelector[]>();
 
 const HEADER_LINE = /^(?:apiVersion|kind)[ \t]*:.*$/gm;
 

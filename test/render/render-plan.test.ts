@@ -1646,6 +1646,40 @@ ${values}
   });
 });
 
+describe("an app-template release of workloads alone is traffic-free only while no Service of the tree selects its pods (probe G h11)", () => {
+  const release = (controller: string, tag = "1.2.3", extra = "") =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web, namespace: web}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n${extra}  values:\n    controllers:\n      ${controller}:\n        containers: {app: {image: {repository: ghcr.io/example/web, tag: ${tag}}}}\n`;
+  const service = (selector: string) =>
+    `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: web}\nspec:\n  selector: {${selector}}\n  ports: [{port: 8080}]\n`;
+  const SELECTS = "app.kubernetes.io/controller: main, app.kubernetes.io/instance: web, app.kubernetes.io/name: web";
+  const side = (helmRelease: string | undefined, selector?: string) =>
+    tree({
+      "apps/web/ocirepository.yaml":
+        'apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata: {name: app-template, namespace: web}\nspec: {url: "oci://ghcr.io/bjw-s-labs/helm/app-template", ref: {tag: 4.4.0}}\n',
+      ...(helmRelease === undefined ? {} : { "apps/web/helmrelease.yaml": helmRelease }),
+      ...(selector === undefined ? {} : { "apps/web/service.yaml": service(selector) }),
+    });
+  const failures = async (before: SourceFile[], after: SourceFile[]) =>
+    (await renderChange(before, after, { topology, budgetMs: 1_000 })).failures.map((failure) => failure.id);
+  const ID = "helm apps/web/helmrelease.yaml web/web";
+
+  it("a controller renamed, a release renamed or removed, under a Service selecting its pods' labels, is a render to do", async () => {
+    expect(await failures(side(release("main"), SELECTS), side(release("web"), SELECTS))).toEqual([ID]);
+    expect(await failures(side(release("main"), SELECTS), side(release("main", "1.2.3", "  releaseName: web-v2\n"), SELECTS))).toEqual([
+      ID,
+    ]);
+    expect(await failures(side(release("main"), SELECTS), side(undefined, SELECTS))).toEqual([ID]);
+  });
+
+  it("is none with no such Service, one selecting another release's pods, or an image bump alone", async () => {
+    expect(await failures(side(release("main")), side(release("web")))).toEqual([]);
+    const other = "app.kubernetes.io/instance: api, app.kubernetes.io/name: api";
+    expect(await failures(side(release("main"), other), side(release("web"), other))).toEqual([]);
+    expect(await failures(side(release("main"), "app: web"), side(release("web"), "app: web"))).toEqual([]);
+    expect(await failures(side(release("main"), SELECTS), side(release("main", "1.2.4"), SELECTS))).toEqual([]);
+  });
+});
+
 describe("a wrapper chart of a known chart: its rules apply under the dependency's key (khuedoan/homelab ca5821df)", () => {
   const wrapper = (
     values: string,
