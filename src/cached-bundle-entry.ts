@@ -10,12 +10,6 @@ import { runCachedBundle } from "./compile-cache.js";
 // compiled: V8's code cache records the flags it was made under and rejects itself under others,
 // so a flag set by the bundle made every run compile anew (and write the cache again at exit).
 setFlagsFromString("--heap-growing-percent=100");
-// Most of what a review allocates while it reads stays alive until the end, so V8 grew the young
-// generation to its largest (two 16 MB semi-spaces) early and held it to the end, above the models:
-// 20–30 MB of the 2,000-file bench's peak on Node 20 (~14 MB on 22). Keeping the semi-spaces at
-// their first size (V8 reads the factor whenever it would grow them; their maximum is fixed when
-// the heap is made, too late for a flag set here) costs ~5 % more CPU in scavenges (issue 13).
-setFlagsFromString("--semi-space-growth-factor=1");
 // So the CLI can collect the garbage of its load stage at once (src/full-collection.ts); set here,
 // before the bundle is compiled, for the same reason as the flag above.
 setFlagsFromString("--expose-gc");
