@@ -27,6 +27,7 @@ export function unrenderedTrust(inputs: readonly string[], base: TreeTexts, head
   // A root the PR changes while none of its files changed is built otherwise: its Flux Kustomization's substitute or patches, its delivery.
   let everything = changed.length === 0;
   for (const input of changed) {
+    if (isKustomizationFile(input) && fetchesOnlyMoved(input, base, head)) continue;
     const kinds = isKustomizationFile(input)
       ? patchedKinds(input, base, head)
       : releases(input, base, head)
@@ -85,6 +86,28 @@ const kindsOf = (path: string, base: TreeTexts, head: TreeTexts): string[] => [
   ...namedKinds(base.get(path) ?? ""),
   ...namedKinds(head.get(path) ?? ""),
 ];
+
+/**
+ * Whether a kustomization changed only what it fetches from outside: a `helmCharts` entry's version
+ * (the same chart, repository and values), or a remote resource (a URL) swapped for another. What
+ * comes from there is unknown either way ("cannot be rendered offline" says so), and it rewrites
+ * none of the root's own files: Renovate's chart bumps (vehagn/homelab's authelia and
+ * cert-manager roots, theepicsaxguy/homelab's cilium and argocd) were floored critical only because
+ * their roots hold a Certificate or an Issuer beside the chart. Values, a local resource or any other
+ * field changed: reached as before.
+ */
+function fetchesOnlyMoved(path: string, base: TreeTexts, head: TreeTexts): boolean {
+  const [before, after] = [record(readKustomization(base.get(path))), record(readKustomization(head.get(path)))];
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
+  const differing = [...fields].filter((field) => !isDeepStrictEqual(before[field], after[field]));
+  if (differing.length === 0 || differing.some((field) => field !== "helmCharts" && field !== "resources")) return false;
+  const unversioned = (entries: unknown) => list(entries).map((entry) => ({ ...record(entry), version: undefined }));
+  const local = (entries: unknown) => list(entries).filter((entry) => typeof entry !== "string" || !entry.includes("://"));
+  return (
+    isDeepStrictEqual(unversioned(before.helmCharts), unversioned(after.helmCharts)) &&
+    isDeepStrictEqual(local(before.resources), local(after.resources))
+  );
+}
 
 /** The kinds a kustomization's changed patch entries reach; undefined when a field besides patches changed. */
 function patchedKinds(path: string, base: TreeTexts, head: TreeTexts): string[] | undefined {

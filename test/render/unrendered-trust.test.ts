@@ -54,6 +54,25 @@ describe("the trust kinds an unrendered root's change may rewrite", () => {
       expect(unrenderedTrust(inputs, side(""), side(change))).toEqual(["PeerAuthentication"]);
   });
 
+  it("a chart's version or a remote resource bumped reaches none of the root's own files; the chart's values do", () => {
+    const files = ["infra/kustomization.yaml", "infra/certificate.yaml"];
+    const CERTIFICATE =
+      "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: auth, namespace: auth}\nspec:\n  issuerRef: {name: letsencrypt}\n";
+    const root = (version: string, values = "{}", remote = "v1.5.0") =>
+      texts({
+        "infra/kustomization.yaml": `resources:\n- certificate.yaml\n- https://github.com/kubernetes-sigs/gateway-api/releases/download/${remote}/standard-install.yaml\nhelmCharts:\n- {name: authelia, repo: https://charts.authelia.com, version: ${version}, valuesInline: ${values}}\n`,
+        "infra/certificate.yaml": CERTIFICATE,
+      });
+    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.2"))).toEqual([]);
+    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.1", "{}", "v1.6.0"))).toEqual([]);
+    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.2", "{issuer: staging}"))).toEqual(["Certificate"]);
+    const extra = texts({
+      ...Object.fromEntries(root("0.10.1")),
+      "infra/kustomization.yaml": `${root("0.10.2").get("infra/kustomization.yaml")}commonLabels: {a: b}\n`,
+    });
+    expect(unrenderedTrust(files, root("0.10.1"), extra)).toEqual(["Certificate"]);
+  });
+
   it("a cert-manager issuer annotation written on everything (commonAnnotations) reaches trust through a Gateway; a label does not", () => {
     const gateway = (prod: string) =>
       texts({
