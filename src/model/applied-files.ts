@@ -62,7 +62,7 @@ export function appliedFiles(
   const every = treeDeliveries(set, topology.clusters);
   if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
-  const deliveries = applying(every, kustomizations, set.includedBy, clusterOfFile);
+  const deliveries = applying(every, appliers, kustomizations, set.includedBy, clusterOfFile);
   const memo = new Map<string, boolean>();
   const applied = (file: string): boolean => {
     let known = memo.get(file);
@@ -114,7 +114,8 @@ export function deliveringObjects(
   topology: Topology,
   clusterOfFile: ClusterOfFile,
 ): readonly Delivery[] {
-  return applying(treeDeliveries(set, topology.clusters), kustomizations, set.includedBy, clusterOfFile);
+  const appliers = deliveryAppliers(kustomizations, set.includedBy);
+  return applying(treeDeliveries(set, topology.clusters), appliers, kustomizations, set.includedBy, clusterOfFile);
 }
 
 const holds = (root: string, file: string): boolean => root === "" || file.startsWith(`${root}/`);
@@ -138,11 +139,11 @@ const sourcesConcerning = (delivery: Delivery, file: string): readonly DeliveryS
  */
 function applying(
   every: readonly Delivery[],
+  appliers: (file: string) => (delivery: Delivery) => boolean,
   kustomizations: ReadonlyMap<string, string>,
   includedBy: ReadonlyMap<string, readonly string[]> | undefined,
   clusterOfFile: ClusterOfFile,
 ): readonly Delivery[] {
-  const appliers = deliveryAppliers(kustomizations, includedBy);
   const leftOut = leftOutAbove(kustomizations, includedBy);
   const held = every.map((delivery) => {
     const file = delivery.resource.source.file;

@@ -48,7 +48,8 @@ function changedLines(before = "", after = ""): string {
 }
 
 /** The trust marks (cert-manager's issuer annotations) a text carries, as written. */
-const marksIn = (text: string): string[] => TRUST_MARKS.flatMap((mark) => text.match(new RegExp(mark.source, "g")) ?? []);
+const GLOBAL_MARKS = TRUST_MARKS.map((mark) => new RegExp(mark.source, `${mark.flags.replace("g", "")}g`));
+const marksIn = (text: string): string[] => GLOBAL_MARKS.flatMap((mark) => text.match(mark) ?? []);
 
 /**
  * A release's file (a HelmRelease's or Application's values) changes whatever its chart renders. A
@@ -98,8 +99,7 @@ const kindsOf = (path: string, base: TreeTexts, head: TreeTexts): string[] => [
  */
 function fetchesOnlyMoved(path: string, base: TreeTexts, head: TreeTexts): boolean {
   const [before, after] = [record(readKustomization(base.get(path))), record(readKustomization(head.get(path)))];
-  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
-  const differing = [...fields].filter((field) => !isDeepStrictEqual(before[field], after[field]));
+  const differing = differingFields(before, after);
   if (differing.length === 0 || differing.some((field) => field !== "helmCharts" && field !== "resources")) return false;
   const unversioned = (entries: unknown) => list(entries).map((entry) => ({ ...record(entry), version: undefined }));
   const local = (entries: unknown) => list(entries).filter((entry) => typeof entry !== "string" || !entry.includes("://"));
@@ -109,12 +109,17 @@ function fetchesOnlyMoved(path: string, base: TreeTexts, head: TreeTexts): boole
   );
 }
 
+/** The fields two readings of a kustomization set differently. */
+function differingFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...fields].filter((field) => !isDeepStrictEqual(before[field], after[field]));
+}
+
 /** The kinds a kustomization's changed patch entries reach; undefined when a field besides patches changed. */
 function patchedKinds(path: string, base: TreeTexts, head: TreeTexts): string[] | undefined {
   const [before, after] = [readKustomization(base.get(path)), readKustomization(head.get(path))];
   if (before === undefined || after === undefined) return undefined;
-  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
-  const differing = [...fields].filter((field) => !isDeepStrictEqual(record(before)[field], record(after)[field]));
+  const differing = differingFields(record(before), record(after));
   if (differing.some((field) => !TARGETED.has(field))) return undefined;
   const kinds: string[] = [];
   for (const field of differing) {
