@@ -117,4 +117,14 @@ export const keyIsIdentity = ({ id, cluster, key }: Pick<Resource, "id" | "clust
 export const mayShareCluster = (a: Pick<Resource, "cluster">, b: Pick<Resource, "cluster">): boolean =>
   a.cluster === undefined || b.cluster === undefined || a.cluster === b.cluster;
 
-export const displayName = (id: ResourceId): string => `${id.kind} ${id.namespace ? `${id.namespace}/` : ""}${id.name}`;
+/**
+ * The name of a document its kind lets leave out its name, one object per file (an IstioOperator
+ * `istioctl install -f` reads, which istioctl itself keeps as `installed-state`; a Sail profile):
+ * no Kubernetes name can be one, and it says where the object is written, which is all it is known by.
+ */
+const UNNAMED_IN = "(unnamed) in ";
+export const nameOfUnnamed = (file: string): string => `${UNNAMED_IN}${file}`;
+
+/** `Kind namespace/name`; a document named by its file, `Kind (unnamed) in <file>`, its namespace beside the point. */
+export const displayName = (id: ResourceId): string =>
+  `${id.kind} ${id.namespace && !id.name.startsWith(UNNAMED_IN) ? `${id.namespace}/` : ""}${id.name}`;

@@ -21,6 +21,7 @@ import {
   labelsOrNone,
   NO_LABELS,
   keyIsIdentity,
+  nameOfUnnamed,
   resourceKey,
   type DocumentSource,
   type InvalidManifest,
@@ -279,7 +280,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
         read.type === "values"
           ? valuesId(file.path)
           : read.fileNamed
-            ? { ...read.id, name: file.path }
+            ? { ...read.id, name: nameOfUnnamed(file.path) }
             : kustomized !== undefined && renamedByNamespace(read.id)
               ? { ...read.id, name: kustomized }
               : unnamed && kustomized !== undefined

@@ -140,7 +140,7 @@ describe("the review", () => {
     const held = analyzeChange(input(createManifestCache({ acrossChanges: true })));
     const released = analyzeChange(input());
     const operator = (analysis: typeof held) =>
-      analysis.head.manifests.resources.get("install.istio.io/IstioOperator/default/mesh/operator.yaml")!;
+      analysis.head.manifests.resources.get("install.istio.io/IstioOperator/default/(unnamed) in mesh/operator.yaml")!;
     expect(released.findings).toEqual(held.findings);
     expect(released.routeDiffs).toEqual(held.routeDiffs);
     expect(operator(released).body).toEqual(operator(held).body);

@@ -4,6 +4,7 @@ import { lineOf } from "../../src/manifests/field-line.js";
 import { createManifestCache, loadManifests, releaseReads } from "../../src/manifests/load-manifests.js";
 import { defaultYamlLimits } from "../../src/manifests/yaml-documents.js";
 import { isReviewedPath } from "../../src/sources/folder-source.js";
+import { displayName } from "../../src/core/resource.js";
 
 const file = (path: string, ...lines: string[]) => ({ path, text: `${lines.join("\n")}\n` });
 
@@ -878,8 +879,10 @@ describe("Istio mesh settings", () => {
     const text = real("asm-istiooperator-without-metadata.yaml");
     const set = loadManifests([{ path: "docs/mtls-egress-ingress/client/features.yaml", text }]);
     expect(set.invalid).toEqual([]);
-    const resource = set.resources.get("install.istio.io/IstioOperator/default/docs/mtls-egress-ingress/client/features.yaml");
-    expect(resource).toMatchObject({ family: "istio-mesh", id: { name: "docs/mtls-egress-ingress/client/features.yaml" } });
+    const resource = set.resources.get("install.istio.io/IstioOperator/default/(unnamed) in docs/mtls-egress-ingress/client/features.yaml");
+    expect(resource).toMatchObject({ family: "istio-mesh", id: { name: "(unnamed) in docs/mtls-egress-ingress/client/features.yaml" } });
+    // Shown as what it is, not as a name in its namespace: istioctl keeps it in the cluster as `installed-state`.
+    expect(displayName(resource!.id)).toBe("IstioOperator (unnamed) in docs/mtls-egress-ingress/client/features.yaml");
     expect(resource?.body).not.toHaveProperty("metadata");
     // The same text in another file is another operator: each file installs its own.
     expect(
@@ -889,12 +892,15 @@ describe("Istio mesh settings", () => {
           { path: "cluster2.yaml", text },
         ]),
       ),
-    ).toEqual(["install.istio.io/IstioOperator/default/cluster1.yaml", "install.istio.io/IstioOperator/default/cluster2.yaml"]);
+    ).toEqual([
+      "install.istio.io/IstioOperator/default/(unnamed) in cluster1.yaml",
+      "install.istio.io/IstioOperator/default/(unnamed) in cluster2.yaml",
+    ]);
     // Two in one file are numbered in order, beside a key another file shares (keyed by file then).
     const twice = `${text}\n---\n${text}`;
     expect(keys(loadManifests([{ path: "mesh.yaml", text: twice }]))).toEqual([
-      "install.istio.io/IstioOperator/default/mesh.yaml",
-      "install.istio.io/IstioOperator/default/mesh.yaml#2",
+      "install.istio.io/IstioOperator/default/(unnamed) in mesh.yaml",
+      "install.istio.io/IstioOperator/default/(unnamed) in mesh.yaml#2",
     ]);
     expect(
       keys(
@@ -905,8 +911,8 @@ describe("Istio mesh settings", () => {
         ]),
       ),
     ).toEqual([
-      "install.istio.io/IstioOperator/default/mesh.yaml",
-      "install.istio.io/IstioOperator/default/mesh.yaml#2",
+      "install.istio.io/IstioOperator/default/(unnamed) in mesh.yaml",
+      "install.istio.io/IstioOperator/default/(unnamed) in mesh.yaml#2",
       "gateway.networking.k8s.io/HTTPRoute/default/checkout@a/route.yaml",
       "gateway.networking.k8s.io/HTTPRoute/default/checkout@b/route.yaml",
     ]);
@@ -919,7 +925,10 @@ describe("Istio mesh settings", () => {
       file("mesh/istio.yaml", "apiVersion: sailoperator.io/v1", "kind: Istio", "metadata: {name: default}"),
     ]);
     expect(set.invalid).toEqual([]);
-    expect(keys(set)).toEqual(["sailoperator.io/Istio//resources/v1.29.0/profiles/empty.yaml", "sailoperator.io/Istio//default"]);
+    expect(keys(set)).toEqual([
+      "sailoperator.io/Istio//(unnamed) in resources/v1.29.0/profiles/empty.yaml",
+      "sailoperator.io/Istio//default",
+    ]);
   });
 
   it("still requires a name of kinds that are not installed from a file", () => {

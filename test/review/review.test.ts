@@ -368,8 +368,16 @@ describe("review: an IstioOperator without metadata (istioctl install -f) is rev
       "meshConfig.trustDomain",
     ]);
     expect(new Set(trust.map((finding) => `${finding.resource.kind} ${finding.resource.name} ${finding.file}`))).toEqual(
-      new Set(["IstioOperator cluster1.yaml cluster1.yaml"]),
+      new Set(["IstioOperator (unnamed) in cluster1.yaml cluster1.yaml"]),
     );
+    // Named as what it is: not `default/cluster1.yaml`, a name in a namespace no object has.
+    expect(
+      trust.every(
+        (finding) =>
+          finding.summary.startsWith("IstioOperator (unnamed) in cluster1.yaml: global.") ||
+          finding.summary.startsWith("IstioOperator (unnamed) in cluster1.yaml: meshConfig."),
+      ),
+    ).toBe(true);
   });
 });
 
