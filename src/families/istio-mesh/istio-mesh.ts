@@ -114,14 +114,24 @@ interface IdentitySetting {
   readonly effect: string;
 }
 
-const json = (value: unknown): unknown => (value === undefined ? undefined : (JSON.parse(canonical(value)) as unknown));
+/** Where findings go: a DetectionList, or one that says first what the settings were compared with. */
+type Findings = Pick<DetectionList, "add">;
+
+/**
+ * A setting as istiod reads it, where empty is unset: the istiod chart's own values write `meshID: ""`,
+ * `caAddress: ""`, `meshNetworks: {}`, and a rendered mesh ConfigMap `meshNetworks: "networks: {}"`.
+ */
+const EMPTY: ReadonlySet<string> = new Set(['""', "null", "[]", "{}", '{"networks":{}}']);
+const json = (value: unknown): unknown =>
+  value === undefined || EMPTY.has(canonical(value)) ? undefined : (JSON.parse(canonical(value)) as unknown);
+const setText = (value: unknown): string | undefined => text(value) || undefined;
 
 /** DESIGN §5 files identity and network topology under trust.changed. */
 const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
   {
     in: "meshConfig",
     field: ["trustDomain"],
-    normal: (value) => text(value) ?? "cluster.local",
+    normal: (value) => setText(value) ?? "cluster.local",
     effect: "SPIFFE identities change, so AuthorizationPolicy principals naming the old trust domain stop matching",
   },
   {
@@ -139,20 +149,20 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
   {
     in: "global",
     field: ["caAddress"],
-    normal: text,
+    normal: setText,
     effect: "workloads get their certificates from another CA: its roots must be trusted everywhere they are verified",
   },
-  { in: "global", field: ["meshID"], normal: text, effect: "the mesh identity changes: clusters only federate within one meshID" },
+  { in: "global", field: ["meshID"], normal: setText, effect: "the mesh identity changes: clusters only federate within one meshID" },
   {
     in: "global",
     field: ["multiCluster", "clusterName"],
-    normal: text,
+    normal: setText,
     effect: "the cluster's identity in the mesh changes: endpoints and secrets are attributed to another cluster",
   },
   {
     in: "global",
     field: ["network"],
-    normal: text,
+    normal: setText,
     effect: "the cluster moves to another network: traffic between networks goes through east-west gateways",
   },
   { in: "global", field: ["meshNetworks"], normal: json, effect: "the mesh's network topology and its gateways change" },
@@ -214,7 +224,7 @@ const MESH_SWITCHES: readonly {
   },
 ];
 
-const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   for (const setting of MESH_SWITCHES) {
     const was = locate(base, layout[setting.in], setting.field);
     const now = locate(head, layout[setting.in], setting.field);
@@ -238,7 +248,7 @@ const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: D
  * distribute), the default of every DestinationRule that sets none: where traffic goes when a
  * locality fails, or how it is spread, for the whole mesh.
  */
-const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   const routing = (resource: Resource) => {
     const { enabled: _enabled, ...rest } = record(locate(resource, layout.meshConfig, ["localityLbSetting"]).value);
     return rest;
@@ -344,7 +354,7 @@ const DEFAULT_EXPORTS = Object.entries(DEFAULT_EXPORT_FIELD).map(
  * its own is seen everywhere (access.widened, as `exportTo: ["*"]` on one is); narrowed, callers in
  * other namespaces lose what they routed by (medium, as a narrowing on one is).
  */
-const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   for (const [field, kinds] of DEFAULT_EXPORTS) {
     const was = locate(base, layout.meshConfig, [field]);
     const now = locate(head, layout.meshConfig, [field]);
@@ -374,7 +384,7 @@ const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out:
  * alternatives, may drop namespaces: istiod stops reading their Services, routes and policies, so
  * what the mesh served there goes (high). Removing them all, or adding an alternative, only widens.
  */
-const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   const was = locate(base, layout.meshConfig, ["discoverySelectors"]);
   const now = locate(head, layout.meshConfig, ["discoverySelectors"]);
   const [before, after] = [list(was.value), list(now.value)];
@@ -398,7 +408,7 @@ const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, 
  * become it. A STRICT PeerAuthentication left behind is mesh mTLS weakened (critical); anything else
  * that stops or starts applying to the whole mesh is high.
  */
-const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList, context: DetectorContext): void => {
+const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, out: Findings, context: DetectorContext): void => {
   const rootOf = (resource: Resource) => text(locate(resource, layout.meshConfig, ["rootNamespace"]).value) ?? DEFAULT_ROOT_NAMESPACE;
   const [was, now] = [rootOf(base), rootOf(head)];
   if (was === now) return;
@@ -427,7 +437,7 @@ const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, 
 };
 
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
-const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   identity(base, head, layout, out);
   discoverySelectors(base, head, layout, out);
   defaultExports(base, head, layout, out);
@@ -437,7 +447,7 @@ const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: D
   serviceScopeConfigs(base, head, layout, out);
 };
 
-const identity = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const identity = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   for (const setting of IDENTITY_SETTINGS) {
     const was = locate(base, layout[setting.in], setting.field);
     const now = locate(head, layout[setting.in], setting.field);
@@ -472,7 +482,7 @@ const clusterLocalHosts = (located: Located): Map<string, boolean> => {
   return hosts;
 };
 
-const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   const was = locate(base, layout.meshConfig, ["serviceSettings"]);
   const now = locate(head, layout.meshConfig, ["serviceSettings"]);
   const before = clusterLocalHosts(was);
@@ -496,7 +506,7 @@ const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out
 const scopeSelector = (entry: unknown): string =>
   show({ namespaceSelector: record(entry).namespaceSelector, servicesSelector: record(entry).servicesSelector });
 
-const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList): void => {
+const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   const was = locate(base, layout.meshConfig, ["serviceScopeConfigs"]);
   const now = locate(head, layout.meshConfig, ["serviceScopeConfigs"]);
   const scope = (entry: unknown) => text(record(entry).scope);
@@ -585,31 +595,58 @@ function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml
 }
 
 /**
- * The install an added one replaces: where the base held exactly one install of its kind that the
- * head lacks, and the head adds exactly one (an IstioOperator renamed, the mesh ConfigMap renamed
- * for a revision, a values file moved), the two are one install, and its settings are compared (a
- * rename carrying a trust domain change passed as an install added and one removed, both low).
+ * The install an added one replaces: the base's installs of its kind that the head lacks, paired
+ * with the head's it lacks, first by equal content (a file moved, an unnamed IstioOperator named
+ * by its file among them), then, where exactly one of each is left, by elimination (an
+ * IstioOperator renamed, the mesh ConfigMap renamed for a revision, a values file moved): the two
+ * are one install, and its settings are compared (a rename carrying a trust domain change passed as
+ * an install added and one removed, both low; several installs moved together read as fresh ones).
  */
 function replaced(added: Resource, context: DetectorContext): Resource | undefined {
   const installs = (from: ManifestSet, without: ManifestSet) =>
     [...from.resources.values()].filter(
       (resource) => resource.id.kind === added.id.kind && !without.resources.has(resource.key) && installsIstio(resource),
     );
-  const [gone, arrived] = [installs(context.base, context.head), installs(context.head, context.base)];
-  return gone.length === 1 && arrived.length === 1 && arrived[0] === added ? gone[0] : undefined;
+  const content = (resource: Resource) => canonical({ ...resource.body, metadata: undefined });
+  const pairs = pairEntries(installs(context.base, context.head), installs(context.head, context.base), [content]);
+  const same = pairs.find((pair) => pair.base && pair.head?.value === added);
+  if (same) return same.base?.value;
+  const [gone, arrived] = [pairs.filter((pair) => !pair.head), pairs.filter((pair) => !pair.base)];
+  return gone.length === 1 && arrived.length === 1 && arrived[0]?.head?.value === added ? gone[0]?.base?.value : undefined;
 }
+
+/**
+ * What an install that replaces none is compared with: Istio's defaults, every setting unset (each
+ * check reads unset as istiod does: trust domain cluster.local, no aliases, no meshID, network or
+ * cluster name, auto mTLS on, ALLOW_ANY, root namespace istio-system, every namespace watched and
+ * exported to). So a trust domain a new install sets is the change from cluster.local that
+ * setting it on an existing install is, as an added PeerAuthentication is judged against what its
+ * workloads inherit. An install writing only defaults, or only settings these checks leave alone
+ * (its profile, components, images), adds nothing to judge. What concerns a version of the install
+ * (its gateways, images, the gateway chart's Service) is judged only between versions.
+ */
+const freshSettings = (head: Resource, layout: MeshLayout, out: Findings, context: DetectorContext, what = ""): void => {
+  const defaults: Resource = { ...head, body: {} };
+  const lead = `${what}added, replacing no install here, so compared with Istio's defaults`;
+  const said: Findings = { add: (draft) => out.add({ ...draft, summary: `${lead}: ${draft.summary}` }) };
+  meshSettings(defaults, head, layout, said);
+  rootNamespaceMoved(defaults, head, layout, said, context);
+};
 
 export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
   const layout = kind === undefined ? undefined : LAYOUTS[kind];
   if (!layout || !change.head) return [];
-  // An install appearing has no earlier identity to compare with, unless it replaces one.
-  const earlier = change.base ?? (installsIstio(change.head) ? replaced(change.head, context) : undefined);
-  if (!earlier) return [];
-  if (!installsIstio(earlier) && !installsIstio(change.head)) return [];
+  if (!change.base && !installsIstio(change.head)) return [];
+  const earlier = change.base ?? replaced(change.head, context);
+  if (earlier && !installsIstio(earlier) && !installsIstio(change.head)) return [];
   const out = new DetectionList(change);
   const view = (side: Resource): Resource =>
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
+  if (!earlier) {
+    freshSettings(view(change.head), layout, out, context);
+    return out.detections;
+  }
   const [base, head] = [view(earlier), view(change.head)];
   meshSettings(base, head, layout, out);
   extensionProviders(base, head, layout, out, context);
@@ -659,22 +696,24 @@ function controlPlaneImage(base: Resource, head: Resource, paths: readonly Field
 /**
  * Gloo's IstioLifecycleManager and GatewayLifecycleManager (admin.gloo.solo.io/v2) install Istio
  * from an IstioOperator spec per installation (`spec.installations[].istioOperatorSpec`, on the
- * clusters it names): each installation is judged as an IstioOperator, paired with the base's by
- * revision (else by place), so a trust domain or network set there is the same finding it is in an
- * IstioOperator. An installation added or removed has no earlier identity to compare with.
+ * clusters it names): each installation is judged as an IstioOperator, paired with the earlier
+ * manager's by revision (else by place), so a trust domain or network set there is the same finding
+ * it is in an IstioOperator. The earlier manager of one added is the one it replaces (renamed or
+ * moved to another namespace); an installation with no earlier one is a fresh install, compared
+ * with Istio's defaults as an added IstioOperator is. A manager removed is install-removal's.
  */
 const LIFECYCLE_MANAGERS = new Set(["IstioLifecycleManager", "GatewayLifecycleManager"]);
 
-export const lifecycleManagerDetector: ResourceDetector = (change) => {
-  const { base: baseSide, head: headSide } = change;
-  if (!baseSide || !headSide || !LIFECYCLE_MANAGERS.has(headSide.id.kind)) return [];
-  const installations = (resource: Resource) => list(record(resource.body.spec).installations).map(record);
+export const lifecycleManagerDetector: ResourceDetector = (change, context) => {
+  const headSide = change.head;
+  if (!headSide || !LIFECYCLE_MANAGERS.has(headSide.id.kind)) return [];
+  const baseSide = change.base ?? replaced(headSide, context);
+  const installations = (resource: Resource | undefined) => (resource ? list(record(resource.body.spec).installations).map(record) : []);
   const [before, after] = [installations(baseSide), installations(headSide)];
   const out = new DetectionList(change);
   after.forEach((installation, index) => {
     const revision = text(installation.revision);
     const earlier = revision !== undefined ? before.find((candidate) => text(candidate.revision) === revision) : before[index];
-    if (!earlier) return;
     // Both sides read at the head's place, so every finding points at the head's installation.
     const root: FieldPath = ["spec", "installations", index, "istioOperatorSpec"];
     const layout: MeshLayout = {
@@ -689,8 +728,9 @@ export const lifecycleManagerDetector: ResourceDetector = (change) => {
       slots[index] = { istioOperatorSpec: spec };
       return { ...resource, body: { ...resource.body, spec: { installations: slots } } };
     };
-    const [base, head] = [placed(baseSide, earlier.istioOperatorSpec), placed(headSide, installation.istioOperatorSpec)];
-    meshSettings(base, head, layout, out);
+    const head = placed(headSide, installation.istioOperatorSpec);
+    if (earlier && baseSide) meshSettings(placed(baseSide, earlier.istioOperatorSpec), head, layout, out);
+    else freshSettings(head, layout, out, context, `installation ${revision ?? `#${index + 1}`} `);
   });
   return out.detections;
 };

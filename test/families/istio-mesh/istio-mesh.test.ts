@@ -811,10 +811,144 @@ describe("a mesh install renamed is the same install: its settings are compared"
     expect(alone.findings.filter((f) => f.risk !== "low")).toEqual([]);
   });
 
-  it("a second install added beside one kept is no rename", () => {
+  it("a second install added beside one kept is no rename: it is compared with Istio's defaults, not with the kept one", () => {
     const kept = { "istio/a.yaml": install("a", "acme.io") };
     const added = analyzeTrees(kept, { ...kept, "istio/b.yaml": install("b", "other.io") });
-    expect(added.findings.filter((f) => f.class === "trust.changed")).toEqual([]);
+    expect(added.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary.split(": ").slice(0, 3))).toEqual([
+      [
+        "IstioOperator istio-system/b",
+        "added, replacing no install here, so compared with Istio's defaults",
+        "meshConfig.trustDomain cluster.local → other.io",
+      ],
+    ]);
+  });
+});
+
+describe("an install added that replaces none is judged against Istio's defaults", () => {
+  const IDENTITY =
+    "  meshConfig:\n    trustDomain: foo.com\n    trustDomainAliases: [bar.com]\n  values:\n    global:\n      meshID: mesh1\n      multiCluster: {clusterName: foo-eks}\n      network: foo-network\n";
+  const said = (findings: readonly { class: string; risk: string; summary: string }[]) =>
+    findings.map((f) => [f.class, f.risk, f.summary.split(": ").slice(2, 3).join("")]);
+  const PEER =
+    "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n";
+
+  it("an IstioOperator setting the mesh's identity reaches trust.changed, as setting it on an existing one does (istio-on-eks 39e150e154)", () => {
+    const result = analyzeTrees({ "mesh/pa.yaml": PEER }, { "mesh/pa.yaml": PEER, "mesh/istio.yaml": operator(IDENTITY) });
+    expect(said(result.findings)).toEqual([
+      ["trust.changed", "critical", "meshConfig.trustDomain cluster.local → foo.com"],
+      ["trust.changed", "critical", "meshConfig.trustDomainAliases [] → [bar.com]"],
+      ["trust.changed", "critical", "global.meshID (unset) → mesh1"],
+      ["trust.changed", "critical", "global.multiCluster.clusterName (unset) → foo-eks"],
+      ["trust.changed", "critical", "global.network (unset) → foo-network"],
+    ]);
+    expect(result.findings[0]?.summary).toMatch(
+      /^IstioOperator istio-system\/control-plane: added, replacing no install here, so compared with Istio's defaults: /,
+    );
+  });
+
+  it("mesh-wide mTLS off and egress opened on a new install are what they are on an existing one; stricter ones medium", () => {
+    const weak = analyzeTrees(
+      {},
+      { "mesh/istio.yaml": operator("  meshConfig: {enableAutoMtls: false, outboundTrafficPolicy: {mode: ALLOW_ANY}}") },
+    );
+    expect(weak.findings.map((f) => [f.class, f.risk])).toEqual([["mtls.weakened", "critical"]]);
+    const strict = analyzeTrees({}, { "mesh/istio.yaml": operator("  meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}") });
+    expect(strict.findings.map((f) => [f.class, f.risk])).toEqual([["resource.changed", "medium"]]);
+  });
+
+  it("an install writing only defaults or settings these checks leave alone stays low", () => {
+    const defaults = operator(
+      [
+        "  profile: demo",
+        "  hub: docker.io/istio",
+        "  tag: 1.22.0",
+        "  meshConfig: {trustDomain: cluster.local, trustDomainAliases: [], accessLogFile: /dev/stdout, enableAutoMtls: true, outboundTrafficPolicy: {mode: ALLOW_ANY}, rootNamespace: istio-system}",
+        "  components: {ingressGateways: [{name: istio-ingressgateway, enabled: true}]}",
+        '  values: {global: {meshID: "", network: "", multiCluster: {clusterName: ""}, meshNetworks: {}, caAddress: ""}}',
+      ].join("\n"),
+    );
+    const result = analyzeTrees({}, { "mesh/istio.yaml": defaults });
+    expect(result.findings.filter((f) => f.risk !== "low")).toEqual([]);
+  });
+
+  it("istiod's values file, its HelmRelease and its rendered mesh ConfigMap alike: defaults quiet, a trust domain critical", () => {
+    const values = (trustDomain: string) =>
+      `meshConfig:\n  trustDomain: ${trustDomain}\nglobal:\n  meshID: ""\n  network: ""\n  meshNetworks: {}\n  multiCluster: {enabled: false, clusterName: ""}\n`;
+    const release = (trustDomain: string) =>
+      `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: istiod, namespace: istio-system}\nspec:\n  chart: {spec: {chart: istiod, sourceRef: {kind: HelmRepository, name: istio}}}\n  values:\n    meshConfig: {trustDomain: ${trustDomain}}\n`;
+    const configMap = (trustDomain: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |-\n    defaultConfig: {discoveryAddress: istiod.istio-system.svc:15012}\n    rootNamespace: istio-system\n    trustDomain: ${trustDomain}\n  meshNetworks: 'networks: {}'\n`;
+    for (const [file, install] of [
+      ["istio/values-istiod.yaml", values],
+      ["istio/release.yaml", release],
+      ["istio/mesh.yaml", configMap],
+    ] as const) {
+      expect(analyzeTrees({}, { [file]: install("cluster.local") }).findings.filter((f) => f.risk !== "low")).toEqual([]);
+      expect(said(analyzeTrees({}, { [file]: install("prod.example.com") }).findings)).toEqual([
+        ["trust.changed", "critical", "meshConfig.trustDomain cluster.local → prod.example.com"],
+      ]);
+    }
+  });
+
+  it("a ConfigMap that is not istiod's is still not read", () => {
+    const other =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-settings, namespace: istio-system}\ndata:\n  mesh: |-\n    trustDomain: corp\n";
+    expect(analyzeTrees({}, { "app.yaml": other }).findings.filter((f) => f.risk !== "low")).toEqual([]);
+  });
+});
+
+describe("an install moved is the install it was, not a fresh one", () => {
+  const unnamed = (trustDomain: string, network: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: {trustDomain: ${trustDomain}}\n  values: {global: {network: ${network}}}\n`;
+
+  it("a named IstioOperator moved to another file: no finding above low; moved with its trust domain changed, that change", () => {
+    const moved = analyzeTrees(
+      { "a/istio.yaml": operator("  meshConfig: {trustDomain: acme.io}") },
+      { "b/istio.yaml": operator("  meshConfig: {trustDomain: acme.io}") },
+    );
+    expect(moved.findings.filter((f) => f.risk !== "low")).toEqual([]);
+    const changed = analyzeTrees(
+      { "a/istio.yaml": operator("  meshConfig: {trustDomain: acme.io}") },
+      { "b/istio.yaml": operator("  meshConfig: {trustDomain: prod.acme.io}") },
+    );
+    expect(changed.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary.split(": ")[1])).toEqual([
+      "meshConfig.trustDomain acme.io → prod.acme.io",
+    ]);
+  });
+
+  it("unnamed IstioOperators (named by their file) moved together pair by content; one changed on the way pairs by elimination", () => {
+    const base = { "cluster1.yaml": unnamed("acme.io", "net1"), "cluster2.yaml": unnamed("acme.io", "net2") };
+    const moved = analyzeTrees(base, {
+      "clusters/1/istio.yaml": unnamed("acme.io", "net1"),
+      "clusters/2/istio.yaml": unnamed("acme.io", "net2"),
+    });
+    expect(moved.findings.filter((f) => f.risk !== "low")).toEqual([]);
+    const changed = analyzeTrees(base, {
+      "clusters/1/istio.yaml": unnamed("acme.io", "net1"),
+      "clusters/2/istio.yaml": unnamed("acme.io", "net9"),
+    });
+    expect(changed.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary)).toEqual([
+      "IstioOperator (unnamed) in clusters/2/istio.yaml: global.network net2 → net9: the cluster moves to another network: traffic between networks goes through east-west gateways",
+    ]);
+  });
+
+  it("one moved and one added: the moved one pairs with its copy, the added one is judged against Istio's defaults", () => {
+    const result = analyzeTrees(
+      { "cluster1.yaml": unnamed("acme.io", "net1") },
+      { "clusters/1/istio.yaml": unnamed("acme.io", "net1"), "clusters/2/istio.yaml": unnamed("acme.io", "net2") },
+    );
+    expect(result.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary.split(": ").slice(0, 3))).toEqual([
+      [
+        "IstioOperator (unnamed) in clusters/2/istio.yaml",
+        "added, replacing no install here, so compared with Istio's defaults",
+        "meshConfig.trustDomain cluster.local → acme.io",
+      ],
+      [
+        "IstioOperator (unnamed) in clusters/2/istio.yaml",
+        "added, replacing no install here, so compared with Istio's defaults",
+        "global.network (unset) → net2",
+      ],
+    ]);
   });
 });
 

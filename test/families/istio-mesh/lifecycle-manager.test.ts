@@ -50,3 +50,49 @@ describe("Gloo IstioLifecycleManager and GatewayLifecycleManager: each installat
     expect(moved).toEqual([["trust.changed", "critical", 11, expect.stringContaining("global.network net1 → net2")]]);
   });
 });
+
+describe("a lifecycle manager added, or an installation added to one, is a fresh install: compared with Istio's defaults", () => {
+  const summaries = (base: Record<string, string>, head: Record<string, string>) =>
+    analyze(base, head)
+      .findings.filter((finding) => finding.class === "trust.changed")
+      .map((finding) => finding.summary.split(": ").slice(1, 3).join(": "));
+  const FRESH = "added, replacing no install here, so compared with Istio's defaults";
+
+  it("a new manager's trust domain, network and cluster name are trust.changed, as on an IstioOperator", () => {
+    const head = manager("IstioLifecycleManager", [{ revision: "1-18", trustDomain: "acme.io", network: "net1" }]);
+    expect(summaries({}, { "ilm.yaml": head })).toEqual([
+      `installation 1-18 ${FRESH}: meshConfig.trustDomain cluster.local → acme.io`,
+      `installation 1-18 ${FRESH}: global.multiCluster.clusterName (unset) → cluster1`,
+      `installation 1-18 ${FRESH}: global.network (unset) → net1`,
+    ]);
+  });
+
+  it("one writing only defaults and settings these checks leave alone stays low", () => {
+    const quiet = `apiVersion: admin.gloo.solo.io/v2
+kind: IstioLifecycleManager
+metadata: { name: istio, namespace: gloo-mesh }
+spec:
+  installations:
+  - revision: 1-18
+    clusters: [{ name: cluster1, defaultRevision: true }]
+    istioOperatorSpec:
+      profile: minimal
+      hub: gcr.io/istio-release
+      tag: 1.18.2
+      meshConfig: { rootNamespace: istio-system, trustDomain: cluster.local, accessLogFile: /dev/stdout }
+`;
+    expect(analyze({}, { "ilm.yaml": quiet }).findings.filter((finding) => finding.risk !== "low")).toEqual([]);
+  });
+
+  it("renamed with the same installations it pairs with the one it replaces; an installation added beside kept ones is fresh", () => {
+    const a = { revision: "1-18", trustDomain: "acme.io", network: "net1" };
+    const renamed = manager("IstioLifecycleManager", [a]).replace("name: istio,", "name: istio-prod,");
+    expect(summaries({ "ilm.yaml": manager("IstioLifecycleManager", [a]) }, { "ilm.yaml": renamed })).toEqual([]);
+    const canary = manager("IstioLifecycleManager", [a, { ...a, revision: "1-19", trustDomain: "other.io" }]);
+    expect(summaries({ "ilm.yaml": manager("IstioLifecycleManager", [a]) }, { "ilm.yaml": canary })).toEqual([
+      `installation 1-19 ${FRESH}: meshConfig.trustDomain cluster.local → other.io`,
+      `installation 1-19 ${FRESH}: global.multiCluster.clusterName (unset) → cluster1`,
+      `installation 1-19 ${FRESH}: global.network (unset) → net1`,
+    ]);
+  });
+});
