@@ -1,8 +1,8 @@
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
 import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { stopsFacingInternet } from "../../core/load-balancer-exposure.js";
-import { DetectionList } from "../../core/detection-list.js";
+import { DetectionList, type DetectionDraft } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
@@ -616,22 +616,53 @@ function replaced(added: Resource, context: DetectorContext): Resource | undefin
 }
 
 /**
- * What an install that replaces none is compared with: Istio's defaults, every setting unset (each
- * check reads unset as istiod does: trust domain cluster.local, no aliases, no meshID, network or
- * cluster name, auto mTLS on, ALLOW_ANY, root namespace istio-system, every namespace watched and
- * exported to). So a trust domain a new install sets is the change from cluster.local that
- * setting it on an existing install is, as an added PeerAuthentication is judged against what its
- * workloads inherit. An install writing only defaults, or only settings these checks leave alone
- * (its profile, components, images), adds nothing to judge. What concerns a version of the install
- * (its gateways, images, the gateway chart's Service) is judged only between versions.
+ * What an install that replaces none is compared with. Beside installs the PR keeps on its cluster
+ * (a canary revision added next to the running one, Istio's documented upgrade), it is compared
+ * with the one it differs from least: repeating the mesh's own trust domain or network changes
+ * nothing, a revision bringing another one is the change it makes. Else with Istio's defaults,
+ * every setting unset (each check reads unset as istiod does: trust domain cluster.local, no
+ * aliases, no meshID, network or cluster name, auto mTLS on, ALLOW_ANY, root namespace
+ * istio-system, every namespace watched and exported to). So a trust domain a new install sets is
+ * the change from cluster.local that setting it on an existing install is, as an added
+ * PeerAuthentication is judged against what its workloads inherit. An install writing only
+ * defaults, or only settings these checks leave alone (its profile, components, images), adds
+ * nothing to judge. What concerns a version of the install (its gateways, images, the gateway
+ * chart's Service) is judged only between versions.
  */
-const freshSettings = (head: Resource, layout: MeshLayout, out: Findings, context: DetectorContext, what = ""): void => {
-  const defaults: Resource = { ...head, body: {} };
-  const lead = `${what}added, replacing no install here, so compared with Istio's defaults`;
-  const said: Findings = { add: (draft) => out.add({ ...draft, summary: `${lead}: ${draft.summary}` }) };
-  meshSettings(defaults, head, layout, said);
-  rootNamespaceMoved(defaults, head, layout, said, context);
+const freshSettings = (
+  head: Resource,
+  kept: readonly { readonly install: Resource; readonly name: string }[],
+  layout: MeshLayout,
+  out: Findings,
+  context: DetectorContext,
+  what = "",
+): void => {
+  // Never the defaults beside a kept install: a revision leaving out the mesh's trust domain gives its workloads cluster.local's.
+  const candidates = kept.length > 0 ? kept : [{ install: { ...head, body: {} }, name: "" }];
+  const compared = candidates.map(({ install, name }) => {
+    const drafts: DetectionDraft[] = [];
+    const sink: Findings = { add: (draft) => drafts.push(draft) };
+    meshSettings(install, head, layout, sink);
+    rootNamespaceMoved(install, head, layout, sink, context);
+    return { name, drafts };
+  });
+  const closest = compared.reduce((best, next) => (next.drafts.length < best.drafts.length ? next : best));
+  const lead = closest.name
+    ? `${what}added beside ${closest.name}, which it is compared with`
+    : `${what}added, replacing no install here, so compared with Istio's defaults`;
+  for (const draft of closest.drafts) out.add({ ...draft, summary: `${lead}: ${draft.summary}` });
 };
+
+/** The installs of a kind both trees hold that may run on the cluster of `added`: the mesh a new one joins. */
+const keptInstalls = (added: Resource, context: DetectorContext): Resource[] =>
+  [...context.head.resources.values()].filter(
+    (resource) =>
+      resource !== added &&
+      resource.id.kind === added.id.kind &&
+      context.base.resources.has(resource.key) &&
+      mayShareCluster(resource, added) &&
+      installsIstio(resource),
+  );
 
 export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
@@ -644,7 +675,8 @@ export const istioMeshDetector: ResourceDetector = (change, context) => {
   const view = (side: Resource): Resource =>
     kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   if (!earlier) {
-    freshSettings(view(change.head), layout, out, context);
+    const kept = keptInstalls(change.head, context).map((install) => ({ install: view(install), name: displayName(install.id) }));
+    freshSettings(view(change.head), kept, layout, out, context);
     return out.detections;
   }
   const [base, head] = [view(earlier), view(change.head)];
@@ -699,8 +731,9 @@ function controlPlaneImage(base: Resource, head: Resource, paths: readonly Field
  * clusters it names): each installation is judged as an IstioOperator, paired with the earlier
  * manager's by revision (else by place), so a trust domain or network set there is the same finding
  * it is in an IstioOperator. The earlier manager of one added is the one it replaces (renamed or
- * moved to another namespace); an installation with no earlier one is a fresh install, compared
- * with Istio's defaults as an added IstioOperator is. A manager removed is install-removal's.
+ * moved to another namespace); an installation with no earlier one is compared, as an added
+ * IstioOperator is, with the manager's other installations (a canary revision), else with Istio's
+ * defaults. A manager removed is install-removal's.
  */
 const LIFECYCLE_MANAGERS = new Set(["IstioLifecycleManager", "GatewayLifecycleManager"]);
 
@@ -730,7 +763,16 @@ export const lifecycleManagerDetector: ResourceDetector = (change, context) => {
     };
     const head = placed(headSide, installation.istioOperatorSpec);
     if (earlier && baseSide) meshSettings(placed(baseSide, earlier.istioOperatorSpec), head, layout, out);
-    else freshSettings(head, layout, out, context, `installation ${revision ?? `#${index + 1}`} `);
+    else {
+      // A revision added to a manager that already installs one is a canary of that mesh.
+      const kept = baseSide
+        ? before.map((other, at) => ({
+            install: placed(baseSide, other.istioOperatorSpec),
+            name: `installation ${text(other.revision) ?? `#${at + 1}`}`,
+          }))
+        : [];
+      freshSettings(head, kept, layout, out, context, `installation ${revision ?? `#${index + 1}`} `);
+    }
   });
   return out.detections;
 };

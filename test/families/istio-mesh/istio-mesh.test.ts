@@ -811,15 +811,31 @@ describe("a mesh install renamed is the same install: its settings are compared"
     expect(alone.findings.filter((f) => f.risk !== "low")).toEqual([]);
   });
 
-  it("a second install added beside one kept is no rename: it is compared with Istio's defaults, not with the kept one", () => {
+  it("a second install added beside one kept is no rename: it is compared with the kept one, the mesh it joins", () => {
     const kept = { "istio/a.yaml": install("a", "acme.io") };
     const added = analyzeTrees(kept, { ...kept, "istio/b.yaml": install("b", "other.io") });
     expect(added.findings.filter((f) => f.class === "trust.changed").map((f) => f.summary.split(": ").slice(0, 3))).toEqual([
       [
         "IstioOperator istio-system/b",
-        "added, replacing no install here, so compared with Istio's defaults",
-        "meshConfig.trustDomain cluster.local → other.io",
+        "added beside IstioOperator istio-system/a, which it is compared with",
+        "meshConfig.trustDomain acme.io → other.io",
       ],
+    ]);
+  });
+
+  it("a canary revision repeating the running install's trust domain changes nothing; one bringing another is critical", () => {
+    const revision = (name: string, trustDomain: string) =>
+      `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: ${name}, namespace: istio-system}\nspec:\n  revision: ${name}\n  meshConfig: {trustDomain: ${trustDomain}}\n  values: {global: {meshID: mesh1, network: net1}}\n`;
+    const kept = { "istio/1-19.yaml": revision("canary-1-19", "acme.io") };
+    const canary = analyzeTrees(kept, { ...kept, "istio/1-20.yaml": revision("canary-1-20", "acme.io") });
+    expect(canary.findings.filter((f) => f.risk !== "low")).toEqual([]);
+    const other = analyzeTrees(kept, { ...kept, "istio/1-20.yaml": revision("canary-1-20", "evil.io") });
+    expect(other.findings.filter((f) => f.class === "trust.changed").map((f) => [f.risk, f.summary.split(": ")[2]])).toEqual([
+      ["critical", "meshConfig.trustDomain acme.io → evil.io"],
+    ]);
+    const unset = analyzeTrees(kept, { ...kept, "istio/1-20.yaml": revision("canary-1-20", "cluster.local") });
+    expect(unset.findings.filter((f) => f.class === "trust.changed").map((f) => [f.risk, f.summary.split(": ")[2]])).toEqual([
+      ["critical", "meshConfig.trustDomain acme.io → cluster.local"],
     ]);
   });
 });
