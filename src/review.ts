@@ -74,11 +74,12 @@ export interface ChangeInput {
   /** Kustomize and Helm output rendered by the adapter before the review (DESIGN §3 "render"); absent when nothing was rendered. */
   readonly rendered?: RenderResult;
   /**
-   * A full garbage collection, run where the review lets go of much of what it held: once the
-   * loader drops the reads of both trees (a fifth of what the review held then), once both models
-   * are built (what the base handed to the head), once the bodies of what the PR leaves alone are
-   * let go, and between the two graphs (the tables the first outgrew). V8 would put each off until
-   * the heap had doubled, and that doubling was a one-shot process's peak (src/full-collection.ts).
+   * A full garbage collection, run where the review lets go of much of what it held: once the base
+   * tree is read (what its reading left behind), once the loader drops the reads of both trees (a
+   * fifth of what the review held then), once both models are built (what the base handed to the
+   * head), once the bodies of what the PR leaves alone are let go, and between the two graphs (the
+   * tables the first outgrew). V8 would put each off until the heap had doubled, and that doubling
+   * was a one-shot process's peak (src/full-collection.ts).
    */
   readonly collect?: () => void;
 }
@@ -171,6 +172,8 @@ export function analyzeChange(input: ChangeInput): Analysis {
     };
   };
   const loadedBase = loadManifests(baseFiles, { ...options, ...reading.base, templatedElsewhere: templated(headFiles) });
+  // The base's reading leaves its garbage in the old generation, where the head's would double it.
+  input.collect?.();
   const loaded = alignResourceKeys(
     loadedBase,
     namespacesLeftToApplier(
