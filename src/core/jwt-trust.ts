@@ -89,7 +89,8 @@ export interface IssuerChangeOptions {
   /**
    * Whether tokens were validated here before at all: the first issuer a workload validates makes
    * requests bearing a bad token fail and gives identities to the rest — a new requirement (medium),
-   * not a new trust anchor beside the ones already honoured.
+   * not a new trust anchor beside the ones already honoured. It may hold where `before` is empty:
+   * tokens a policy validated that may, not surely, apply here (Istio's, in another folder).
    */
   readonly validatedBefore: boolean;
 }
@@ -115,7 +116,7 @@ export function issuerChanges(
         options.validatedBefore
           ? {
               class: "trust.changed",
-              summary: `tokens issued by ${now.issuer} (keys: ${now.keys}) now authenticate requests (${scope}), beside ${sortedSet(before.map((other) => other.issuer)).join(", ")}: whoever holds those keys mints identities that authorization rules honour`,
+              summary: `tokens issued by ${now.issuer} (keys: ${now.keys}) now authenticate requests (${scope})${before.length > 0 ? `, beside ${sortedSet(before.map((other) => other.issuer)).join(", ")}` : ""}: whoever holds those keys mints identities that authorization rules honour`,
               side: "head",
               path: now.path,
               after: { issuer: now.issuer, keys: now.keys },

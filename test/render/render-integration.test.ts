@@ -208,6 +208,30 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
   );
 
   it(
+    "a PERMISSIVE PeerAuthentication the kustomization's namespace moves into shop, under a mesh-wide STRICT in another folder, is weakened as the rendered output applies it (probe I S2)",
+    async () => {
+      const tree = (namespace: string): SourceFile[] => [
+        {
+          path: "mesh.yaml",
+          text: "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n",
+        },
+        { path: "app/kustomization.yaml", text: `namespace: ${namespace}\nresources: [pa.yaml]\n` },
+        {
+          path: "app/pa.yaml",
+          text: "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: reviews}\nspec:\n  selector: {matchLabels: {app: reviews}}\n  mtls: {mode: PERMISSIVE}\n",
+        },
+      ];
+      const result = await reviewRendered(tree("legacy"), tree("shop"));
+      expect(result.analysis.render.rendered).toEqual(["kustomize app"]);
+      const weakened = result.analysis.findings.filter((finding) => finding.class === "mtls.weakened");
+      expect(weakened.map((finding) => [finding.resource.namespace, finding.risk])).toEqual([["shop", "critical"]]);
+      expect(weakened[0]!.summary).toContain("its workloads had STRICT from mesh policy default");
+      expect(result.decision).toBe("fail");
+    },
+    HEADROOM,
+  );
+
+  it(
     "kustomize is given a file's bytes as they are: a generator's env file that is not UTF-8 fails its render, as it fails Flux's",
     async () => {
       const { files: base } = readFolder(fixture("flux-overlay"));

@@ -4,7 +4,7 @@ import type { DetectionDraft, DetectionList } from "../../core/detection-list.js
 import type { DetectorContext } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { placedTogether, selectionCounterparts, type Selection } from "./selection.js";
+import { mayApplyTogether, placedTogether, selectionCounterparts, type Selection, type Together } from "./selection.js";
 import { issuerChanges, keySource, type TrustedIssuer } from "../../core/jwt-trust.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 import { covers as coversRule } from "./authorization-rules.js";
@@ -102,20 +102,26 @@ const sameObject = (a: Resource, b: Resource): boolean =>
  * The other policies of its kind that may apply where it does: not another file's version of the
  * same object, which replaces it rather than combining with it (istio-demos 80d7d60:
  * AuthorizationPolicy istio-system/authpolicy copied into a second folder read as an ALLOW policy
- * added beside itself), nor one put elsewhere (of another cluster; placedTogether: where placement
- * does not say, another folder), whose istiod may never read it (a staging namespace's ALLOW policy
- * read as allow-listing prod's workloads, so prod's deny-all added there passed as changing
- * nothing; gke-2/'s STRICT PeerAuthentication read as holding gke-1's workloads once gke-1's was
- * removed). `self` is of tree `selfIn`.
+ * added beside itself), nor, by `together` (placedTogether unless told), one put elsewhere (of
+ * another cluster; where placement does not say, another folder), whose istiod may never read it (a
+ * staging namespace's ALLOW policy read as allow-listing prod's workloads, so prod's deny-all added
+ * there passed as changing nothing; gke-2/'s STRICT PeerAuthentication read as holding gke-1's
+ * workloads once gke-1's was removed). `self` is of tree `selfIn`.
  */
-const othersOfKind = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, context: DetectorContext): Resource[] =>
+const othersOfKind = (
+  tree: ManifestSet,
+  self: Resource,
+  selfIn: ManifestSet,
+  context: DetectorContext,
+  together: Together = placedTogether,
+): Resource[] =>
   resourcesOfKind(tree, self.id.kind).filter(
     (candidate) =>
       candidate.id.group === self.id.group &&
       candidate.key !== self.key &&
       !sameObject(candidate, self) &&
       mayShareCluster(candidate, self) &&
-      placedTogether(context, self, selfIn, candidate, tree),
+      together(context, self, selfIn, candidate, tree),
   );
 
 // ---------------------------------------------------------------------------------------------
@@ -134,26 +140,61 @@ interface Inherited {
 }
 
 /**
- * What a policy (of tree `selfIn`) inherits in `tree`: the namespace policy for a workload policy,
- * then the mesh policy, then PERMISSIVE; of those only policies put where it is (othersOfKind).
+ * The mode workloads have: the one in force counting only the policies put with theirs (`sure`), and
+ * the strongest and weakest that policies which may apply there leave them (mayApplyTogether). A
+ * weakening is judged from the strongest they may have had to the weakest they may have now (a
+ * PERMISSIVE policy added in apps/shop/ under istio-system/'s mesh-wide STRICT); STRICT refusing
+ * callers, from what surely held.
  */
-const inheritedMode = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, root: string, context: DetectorContext): Inherited => {
-  const parents = othersOfKind(tree, self, selfIn, context).filter(isNamespaceWide);
-  const mesh = self.id.namespace === root && isNamespaceWide(self) ? undefined : parents.find((parent) => parent.id.namespace === root);
-  const meshMode: Inherited =
-    mesh && ownMode(mesh)
-      ? { mode: ownMode(mesh) as string, from: `mesh policy ${mesh.id.name}` }
-      : { mode: "PERMISSIVE", from: "Istio's default" };
-  if (isNamespaceWide(self)) return meshMode;
-  const namespacePolicy = parents.find((parent) => parent.id.namespace === self.id.namespace);
-  const namespaceMode = ownMode(namespacePolicy);
-  return namespacePolicy && namespaceMode ? { mode: namespaceMode, from: `namespace policy ${namespacePolicy.id.name}` } : meshMode;
+interface Held {
+  readonly sure: Inherited;
+  readonly strongest: Inherited;
+  readonly weakest: Inherited;
+}
+
+const strength = (mode: string): number => MTLS_STRENGTH[mode] ?? 0;
+
+/** A mode a policy sets itself: nothing else decides it. */
+const setMode = (mode: string): Held => {
+  const own = { mode, from: "its own mtls.mode" };
+  return { sure: own, strongest: own, weakest: own };
+};
+
+const ISTIO_DEFAULT: Inherited = { mode: "PERMISSIVE", from: "Istio's default" };
+
+/**
+ * What a policy (of tree `selfIn`) inherits in `tree`: the namespace policy for a workload policy,
+ * else the mesh policy, else PERMISSIVE. A level counts the policies that may apply there, and the
+ * next level counts only where none of them surely does.
+ */
+const inheritedMode = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, root: string, context: DetectorContext): Held => {
+  const parents = othersOfKind(tree, self, selfIn, context, mayApplyTogether)
+    .filter((parent) => isNamespaceWide(parent) && ownMode(parent) !== undefined)
+    .map((parent) => ({ parent, sure: placedTogether(context, self, selfIn, parent, tree) }));
+  // Another file's version of a parent put with it is not applied there beside it: that one is
+  // (anthos-service-mesh-samples 57e68f26e3: the docs' PERMISSIVE istio-system/default read as
+  // what a lab's workloads may fall back to, beside the lab's own STRICT one).
+  const applying = parents.filter(({ parent, sure }) => sure || !parents.some((other) => other.sure && sameObject(other.parent, parent)));
+  const level = (namespace: string, what: string) =>
+    applying
+      .filter(({ parent }) => parent.id.namespace === namespace)
+      .map(({ parent, sure }) => ({ inherited: { mode: ownMode(parent) as string, from: `${what} ${parent.id.name}` }, sure }));
+  const mesh = self.id.namespace === root && isNamespaceWide(self) ? [] : level(root, "mesh policy");
+  const namespace = isNamespaceWide(self) ? [] : level(self.id.namespace, "namespace policy");
+  const fallback = [...mesh, ...(mesh.some((candidate) => candidate.sure) ? [] : [{ inherited: ISTIO_DEFAULT, sure: true }])];
+  const candidates = [...namespace, ...(namespace.some((candidate) => candidate.sure) ? [] : fallback)];
+  const sure = candidates.find((candidate) => candidate.sure)!.inherited;
+  const pick = (better: (a: string, b: string) => boolean) =>
+    candidates.reduce((best, { inherited }) => (better(inherited.mode, best.mode) ? inherited : best), sure);
+  return {
+    sure,
+    strongest: pick((a, b) => strength(a) > strength(b)),
+    weakest: pick((a, b) => strength(a) < strength(b)),
+  };
 };
 
 /** A PeerAuthentication selects workloads of its namespace by labels (none: the whole namespace). */
 const selection: Selection = (resource) => canonical([resource.id.namespace, workloadLabels(resource)]);
-
-const strength = (mode: string): number => MTLS_STRENGTH[mode] ?? 0;
 
 /** What workloads (`whom`) left with `mode` now do with plaintext. */
 const modeEffect = (mode: string, whom: string): string =>
@@ -164,18 +205,22 @@ const modeEffect = (mode: string, whom: string): string =>
       : "plaintext is accepted";
 
 /**
- * How moving workloads from `was` to `now` is reported, if at all. A weaker mode accepts plaintext
- * that was refused. STRICT where plaintext was accepted refuses every caller outside the mesh (a
- * workload not yet injected, an ingress controller or a job outside it): the classic mTLS migration
- * outage, medium, and medium-high mesh-wide, where it reaches every namespace at once. In ambient
- * mode STRICT refuses the same callers (ztunnel ignores DISABLE, not STRICT). DISABLE → PERMISSIVE
- * only accepts more.
+ * How moving workloads from `was` to `now` is reported, if at all, with the modes it is judged
+ * between. A weaker mode accepts plaintext that was refused. STRICT where plaintext was accepted
+ * refuses every caller outside the mesh (a workload not yet injected, an ingress controller or a job
+ * outside it): the classic mTLS migration outage, medium, and medium-high mesh-wide, where it
+ * reaches every namespace at once. In ambient mode STRICT refuses the same callers (ztunnel ignores
+ * DISABLE, not STRICT). DISABLE → PERMISSIVE only accepts more.
  */
-const modeShift = (was: string, now: string, meshWide: boolean): Pick<DetectionDraft, "class" | "riskFloor"> | undefined =>
-  strength(now) < strength(was)
-    ? { class: "mtls.weakened" }
-    : now === "STRICT" && was !== "STRICT"
-      ? { class: "resource.changed", riskFloor: meshWide ? "medium-high" : "medium" }
+const modeShift = (
+  was: Held,
+  now: Held,
+  meshWide: boolean,
+): { readonly judged: Pick<DetectionDraft, "class" | "riskFloor">; readonly was: Inherited; readonly now: Inherited } | undefined =>
+  strength(now.weakest.mode) < strength(was.strongest.mode)
+    ? { judged: { class: "mtls.weakened" }, was: was.strongest, now: now.weakest }
+    : now.sure.mode === "STRICT" && was.sure.mode !== "STRICT"
+      ? { judged: { class: "resource.changed", riskFloor: meshWide ? "medium-high" : "medium" }, was: was.sure, now: now.sure }
       : undefined;
 
 /**
@@ -207,10 +252,14 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   const after = ownMode(change.head);
   const baseRoot = rootNamespaceIn(context.base, context);
   const headRoot = rootNamespaceIn(context.head, context);
-  const inheritedBefore = inheritedMode(context.base, change.base ?? subject, change.base ? context.base : context.head, baseRoot, context);
-  const inheritedAfter = inheritedMode(context.head, change.head ?? subject, change.head ? context.head : context.base, headRoot, context);
-  const was = before ?? inheritedBefore.mode;
-  const now = after ?? inheritedAfter.mode;
+  const was =
+    before === undefined
+      ? inheritedMode(context.base, change.base ?? subject, change.base ? context.base : context.head, baseRoot, context)
+      : setMode(before);
+  const now =
+    after === undefined
+      ? inheritedMode(context.head, change.head ?? subject, change.head ? context.head : context.base, headRoot, context)
+      : setMode(after);
   const root = change.head ? headRoot : baseRoot;
   const scope = scopeOf(subject, root);
   const meshWide = isNamespaceWide(subject) && subject.id.namespace === root;
@@ -220,33 +269,33 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   // of two alternatives applied one at a time (examples' folders): the one kept refuses no caller it
   // did not refuse before. A weakening is still reported there, as the one kept may be what is applied.
   const alternativeKept = !resourceChange.head && change.head !== undefined && sameObject(change.head, subject);
-  if (shift && !(alternativeKept && shift.class !== "mtls.weakened")) {
-    const inherits = after === undefined ? ` (inherits ${now} from ${inheritedAfter.from})` : "";
+  if (shift && !(alternativeKept && shift.judged.class !== "mtls.weakened")) {
+    const inherits = after === undefined ? ` (inherits ${shift.now.mode} from ${shift.now.from})` : "";
     out.add({
-      ...shift,
+      ...shift.judged,
       summary: !resourceChange.head
-        ? `removed (was ${was}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${now}` : `inherit ${now} from ${inheritedAfter.from}`}, so ${modeEffect(now, whom)}`
+        ? `removed (was ${shift.was.mode}, ${scope}): its workloads ${change.head ? `keep ${displayName(change.head.id)} with ${shift.now.mode}` : `inherit ${shift.now.mode} from ${shift.now.from}`}, so ${modeEffect(shift.now.mode, whom)}`
         : change.base
-          ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(now, whom)}`
-          : `added with mtls.mode ${show(after ?? "UNSET")}${inherits}, ${scope}: its workloads had ${was}${before === undefined ? ` from ${inheritedBefore.from}` : ""}, so ${modeEffect(now, whom)}`,
+          ? `mtls.mode ${show(before ?? "UNSET")} → ${show(after ?? "UNSET")}${inherits}, ${scope}: ${modeEffect(shift.now.mode, whom)}`
+          : `added with mtls.mode ${show(after ?? "UNSET")}${inherits}, ${scope}: its workloads had ${shift.was.mode}${before === undefined ? ` from ${shift.was.from}` : ""}, so ${modeEffect(shift.now.mode, whom)}`,
       side: resourceChange.head ? "head" : "base",
       path: ["spec", "mtls", "mode"],
-      before: was,
-      after: now,
+      before: shift.was.mode,
+      after: shift.now.mode,
     });
   }
   if (!change.base && change.head) {
     // A port of its own set apart from what its workloads inherited: weaker, that port accepts what the rest refuses; STRICT, it refuses what they accepted.
     for (const [port, entry] of Object.entries(record(spec(change.head).portLevelMtls))) {
       const mode = text(record(entry).mode);
-      const portShift = mode === undefined || mode === "UNSET" ? undefined : modeShift(was, mode, false);
+      const portShift = mode === undefined || mode === "UNSET" ? undefined : modeShift(was, setMode(mode), false);
       if (!mode || !portShift) continue;
       out.add({
-        ...portShift,
-        summary: `added with portLevelMtls ${port} ${mode} (its workloads had ${was}), ${scope}: on port ${port} ${modeEffect(mode, "that port")}`,
+        ...portShift.judged,
+        summary: `added with portLevelMtls ${port} ${mode} (its workloads had ${portShift.was.mode}), ${scope}: on port ${port} ${modeEffect(mode, "that port")}`,
         side: "head",
         path: ["spec", "portLevelMtls", port, "mode"],
-        before: was,
+        before: portShift.was.mode,
         after: mode,
       });
     }
@@ -255,27 +304,27 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
   const move = selectionMove(change.base, change.head);
   // Workloads it no longer selects fall back to what they inherit; those it now selects leave what they inherited.
   const fallback = move?.loses ? inheritedMode(context.head, change.base, context.base, headRoot, context) : undefined;
-  const fallbackShift = fallback && modeShift(was, fallback.mode, false);
-  if (move && fallback && fallbackShift) {
+  const fallbackShift = fallback && modeShift(was, fallback, false);
+  if (move && fallbackShift) {
     out.add({
-      ...fallbackShift,
-      summary: `${move.summary}: workloads it selected and no longer does fall back to ${fallback.mode} from ${fallback.from}, so ${modeEffect(fallback.mode, "them")}`,
+      ...fallbackShift.judged,
+      summary: `${move.summary}: workloads it selected and no longer does fall back to ${fallbackShift.now.mode} from ${fallbackShift.now.from}, so ${modeEffect(fallbackShift.now.mode, "them")}`,
       side: "head",
       path: move.path,
-      before: was,
-      after: fallback.mode,
+      before: fallbackShift.was.mode,
+      after: fallbackShift.now.mode,
     });
   }
   const left = move?.gains ? inheritedMode(context.base, change.head, context.head, baseRoot, context) : undefined;
-  const leftShift = left && modeShift(left.mode, now, false);
-  if (move && left && leftShift) {
+  const leftShift = left && modeShift(left, now, false);
+  if (move && leftShift) {
     out.add({
-      ...leftShift,
-      summary: `${move.summary}: workloads it now selects had ${left.mode} from ${left.from} and now ${now}, so ${modeEffect(now, "them")}`,
+      ...leftShift.judged,
+      summary: `${move.summary}: workloads it now selects had ${leftShift.was.mode} from ${leftShift.was.from} and now ${leftShift.now.mode}, so ${modeEffect(leftShift.now.mode, "them")}`,
       side: "head",
       path: move.path,
-      before: left.mode,
-      after: now,
+      before: leftShift.was.mode,
+      after: leftShift.now.mode,
     });
   }
   const ports = (resource: Resource) => record(spec(resource).portLevelMtls);
@@ -289,17 +338,15 @@ const peerAuthentication = (resourceChange: ResourceChange, out: DetectionList, 
     const ownBefore = portMode(portsBefore[port]);
     const ownAfter = portMode(portsAfter[port]);
     if (ownBefore === ownAfter) continue;
-    const portWas = ownBefore ?? was;
-    const portNow = ownAfter ?? now;
-    const portShift = modeShift(portWas, portNow, false);
+    const portShift = modeShift(ownBefore ? setMode(ownBefore) : was, ownAfter ? setMode(ownAfter) : now, false);
     if (!portShift) continue;
     out.add({
-      ...portShift,
-      summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portNow})` : ""}, ${scope}: on port ${port} ${modeEffect(portNow, "that port")}`,
+      ...portShift.judged,
+      summary: `portLevelMtls ${port} ${show(ownBefore ?? "UNSET")} → ${show(ownAfter ?? "UNSET")}${ownAfter === undefined ? ` (inherits ${portShift.now.mode})` : ""}, ${scope}: on port ${port} ${modeEffect(portShift.now.mode, "that port")}`,
       side: "head",
       path: ["spec", "portLevelMtls", port, "mode"],
-      before: portWas,
-      after: portNow,
+      before: portShift.was.mode,
+      after: portShift.now.mode,
     });
   }
 };
@@ -350,7 +397,10 @@ const describeAllowRule = (rule: unknown): string => {
  * nothing), and, for one attached by `targetRefs` (a waypoint, a gateway), only another attached
  * to those targets covers it: a namespace-wide or selector policy is not applied at a waypoint
  * (Istio applies only targetRefs policies there; a waypoint's `spec: {}` deny-all beside the
- * namespace's L4 ALLOW for ztunnel read as covered, so removing it passed as nothing).
+ * namespace's L4 ALLOW for ztunnel read as covered, so removing it passed as nothing). Covering
+ * makes a change harmless, so it counts only policies put with `self` (placedTogether); overlapping
+ * makes one worse (ALLOW policies combine, so a rule added widens theirs), so it counts any that may
+ * apply with it (mayApplyTogether: a policy kustomize moves into shop beside shop/'s own).
  */
 const otherAllowPolicies = (
   tree: ManifestSet,
@@ -362,7 +412,7 @@ const otherAllowPolicies = (
 ): Resource[] => {
   const meshWide = self.id.namespace === root && isNamespaceWide(self);
   const attached = targetsOf(self);
-  return othersOfKind(tree, self, selfIn, context).filter((other) => {
+  return othersOfKind(tree, self, selfIn, context, overlapping ? mayApplyTogether : placedTogether).filter((other) => {
     if (actionOf(other) !== "ALLOW" || inDryRun(other)) return false;
     if (attached.length > 0 && !overlapping)
       return other.id.namespace === self.id.namespace && attached.every((target) => targetsOf(other).includes(target));
@@ -780,14 +830,21 @@ const authnSelection: Selection = (resource) => canonical([resource.id.namespace
  * the same, and the namespace-wide ones of its namespace and of the mesh's root namespace, in the
  * same cluster. (Other selectors may overlap; the tree does not say which workloads carry which labels.)
  */
-function combinedWith(tree: ManifestSet, self: Resource, selfIn: ManifestSet, root: string, context: DetectorContext): Resource[] {
+function combinedWith(
+  tree: ManifestSet,
+  self: Resource,
+  selfIn: ManifestSet,
+  root: string,
+  context: DetectorContext,
+  together: Together = placedTogether,
+): Resource[] {
   const selected = authnSelection(self);
   return [...tree.resources.values()].filter(
     (other) =>
       other.id.group === self.id.group &&
       other.id.kind === self.id.kind &&
       (authnSelection(other) === selected || (isNamespaceWide(other) && [self.id.namespace, root].includes(other.id.namespace))) &&
-      placedTogether(context, self, selfIn, other, tree),
+      together(context, self, selfIn, other, tree),
   );
 }
 
@@ -802,7 +859,14 @@ const requestAuthentication = (resourceChange: ResourceChange, out: DetectionLis
   if (!change || !subject) return;
   const baseRoot = rootNamespaceIn(context.base, context);
   const headRoot = rootNamespaceIn(context.head, context);
-  const before = combinedWith(context.base, subject, change.base ? context.base : context.head, baseRoot, context).flatMap(trustedIssuers);
+  const subjectIn = change.base ? context.base : context.head;
+  const before = combinedWith(context.base, subject, subjectIn, baseRoot, context).flatMap(trustedIssuers);
+  // An issuer honoured before makes trusting it no news only where that policy surely combines with
+  // this one; tokens validated there at all by a policy that may (mayApplyTogether) make a new issuer
+  // a new trust anchor rather than a first requirement.
+  const mayHaveValidated = combinedWith(context.base, subject, subjectIn, baseRoot, context, mayApplyTogether).some(
+    (other) => trustedIssuers(other).length > 0,
+  );
   const stillTrusted = new Set(
     change.base
       ? combinedWith(context.head, change.base, context.base, headRoot, context).flatMap((other) =>
@@ -814,7 +878,7 @@ const requestAuthentication = (resourceChange: ResourceChange, out: DetectionLis
   const drafts = issuerChanges(before, trustedIssuers(change.head), dropped, {
     scope: scopeOf(subject, change.head ? headRoot : baseRoot),
     formerScope: scopeOf(change.base ?? subject, baseRoot),
-    validatedBefore: before.length > 0,
+    validatedBefore: mayHaveValidated,
   });
   for (const draft of drafts) out.add(draft);
 };

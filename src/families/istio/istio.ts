@@ -38,7 +38,7 @@ import { DEFAULT_EXPORT_FIELD } from "../../core/mesh-config.js";
 import { qualifyHost } from "../../core/service-host.js";
 import { virtualServicesSending } from "./graph-nodes.js";
 import { routesToOwnHost } from "./flows.js";
-import { placedTogether, sameSelection, type Selection } from "./selection.js";
+import { mayApplyTogether, placedTogether, sameSelection, type Selection, type Together } from "./selection.js";
 import { rootNamespaceIn } from "./mesh-scope.js";
 
 /**
@@ -933,11 +933,17 @@ const sidecarSelection: Selection = (resource) => canonical([resource.id.namespa
 /**
  * The Sidecar that configures the workloads `self` selects, in a tree: one selecting the same
  * (itself, or a renamed or moved twin), else the namespace's selector-less one, else the root
- * namespace's, of those put where `self` (of tree `selfIn`) is (placedTogether); none means the workloads
- * see the whole mesh.
+ * namespace's, of those put where `self` (of tree `selfIn`) is (`together`: placedTogether unless
+ * told); none means the workloads see the whole mesh.
  */
-const sidecarInForce = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, context: DetectorContext): Resource | undefined => {
-  const peers = sameSelection(tree, self, selfIn, sidecarSelection, context);
+const sidecarInForce = (
+  tree: ManifestSet,
+  self: Resource,
+  selfIn: ManifestSet,
+  context: DetectorContext,
+  together: Together = placedTogether,
+): Resource | undefined => {
+  const peers = sameSelection(tree, self, selfIn, sidecarSelection, context, together);
   const same = peers.find((peer) => peer.key === self.key) ?? peers[0];
   if (same) return same;
   const wide = [...tree.resources.values()].filter(
@@ -945,7 +951,7 @@ const sidecarInForce = (tree: ManifestSet, self: Resource, selfIn: ManifestSet, 
       other.id.group === self.id.group &&
       other.id.kind === self.id.kind &&
       Object.keys(sidecarLabels(other)).length === 0 &&
-      placedTogether(context, self, selfIn, other, tree),
+      together(context, self, selfIn, other, tree),
   );
   const namespaceWide =
     Object.keys(sidecarLabels(self)).length > 0 ? wide.find((other) => other.id.namespace === self.id.namespace) : undefined;
@@ -1027,11 +1033,15 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   const at = (path: FieldPath): FieldPath => (moved ? ["spec", "workloadSelector"] : path);
   const was = sidecarInForce(context.base, selected, selectedIn, context);
   const now = sidecarInForce(context.head, selected, selectedIn, context);
+  // Where none surely held them, one that may have (mayApplyTogether: the root namespace's
+  // REGISTRY_ONLY Sidecar in istio-system/ for workloads a Sidecar in apps/shop/ now opens) is what
+  // a wider mode or egress is judged against.
+  const mayHaveBeen = was ?? sidecarInForce(context.base, selected, selectedIn, context, mayApplyTogether);
   // A Sidecar that sets no mode takes the mesh's: the tree's MeshConfig where it holds one (Istio's
   // default ALLOW_ANY where that sets none), unknown where the mesh is configured elsewhere.
   const modeOf = (resource: Resource | undefined, tree: ManifestSet) =>
     text(record(spec(resource).outboundTrafficPolicy).mode) ?? meshOutboundMode(context, tree);
-  const before = modeOf(was, context.base);
+  const before = modeOf(mayHaveBeen, context.base) === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : modeOf(was, context.base);
   const after = modeOf(now, context.head);
   if ((after === "ALLOW_ANY" && before !== "ALLOW_ANY") || (before === "REGISTRY_ONLY" && after === undefined)) {
     out.add({
@@ -1045,10 +1055,7 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   }
   const hostsBefore = egressHosts(was);
   const hostsAfter = egressHosts(now);
-  if (!was && now) {
-    firstSidecarFor(now, was, out, context);
-    return;
-  }
+  if (!was && now) firstSidecarFor(now, was, out, context);
   // Hosts it no longer imports (and nothing it keeps covers): its workloads' calls to them fail
   // (REGISTRY_ONLY), or leave the mesh's routing and mTLS (ALLOW_ANY passthrough).
   const hosts = setChange(hostsBefore, hostsAfter);
@@ -1066,7 +1073,7 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
   }
   // Every service of the mesh (`*/*`) is egress opened (research §3); a namespace's services, or a
   // name in every namespace, is a wider reach that workloads often need (a telemetry collector's).
-  const opened = hosts.added.filter(isWildcardHost);
+  const opened = mayHaveBeen ? setChange(egressHosts(mayHaveBeen), hostsAfter).added.filter(isWildcardHost) : [];
   const everything = opened.filter((host) => hostParts(host).every((part) => part === "*"));
   if (opened.length > 0) {
     out.add({
@@ -1074,7 +1081,7 @@ const sidecar = (change: ResourceChange, out: DetectionList, context: DetectorCo
       summary: `${whose}egress hosts gain ${opened.join(", ")}: workloads can reach every service ${everything.length > 0 ? "of the mesh" : opened.some((host) => host.startsWith("*/")) ? "of that name in every namespace" : "in those namespaces"}`,
       side: "head",
       path: at(["spec", "egress"]),
-      before: hostsBefore,
+      before: egressHosts(mayHaveBeen),
       after: hostsAfter,
       ...(everything.length > 0 ? {} : { riskFloor: "medium" as const }),
     });

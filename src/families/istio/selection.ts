@@ -14,6 +14,9 @@ import { sharePlace } from "../../core/shared-place.js";
  */
 export type Selection = (resource: Resource) => string;
 
+/** How a check tells whether two resources, each read from its own tree, apply together. */
+export type Together = (context: DetectorContext, one: Resource, oneIn: ManifestSet, other: Resource, otherIn: ManifestSet) => boolean;
+
 /**
  * Whether two resources, each read from its own tree, are put where one acts with the other (a
  * policy and another that selects the same, or the namespace or mesh policy it inherits from):
@@ -21,21 +24,31 @@ export type Selection = (resource: Resource) => string;
  * whole tree: gke-1/ and gke-2/ may be two clusters, and gke-2's STRICT policy does not hold gke-1's
  * workloads once gke-1's is removed.
  */
-export const placedTogether = (
-  context: DetectorContext,
-  one: Resource,
-  oneIn: ManifestSet,
-  other: Resource,
-  otherIn: ManifestSet,
-): boolean =>
+export const placedTogether: Together = (context, one, oneIn, other, otherIn) =>
   sharePlace(
     { file: one.source.file, sites: fileSites(context.placementOf(oneIn)) },
     { file: other.source.file, sites: fileSites(context.placementOf(otherIn)) },
   );
 
 /**
+ * Whether two resources may be applied together: placement does not put them on different
+ * clusters. Where it does not say, two folders may be two clusters' (gke-1/, gke-2/), and as well
+ * one cluster's (istio-system/ holding the mesh-wide policy, apps/shop/ a workload's): a check counts
+ * another policy that may apply where counting it makes a change worse (the mesh's STRICT that a
+ * PERMISSIVE workload policy added overrides), and one placedTogether where it makes it harmless (the
+ * mesh's STRICT still holding workloads whose own STRICT policy is removed).
+ */
+export const mayApplyTogether: Together = (context, one, oneIn, other, otherIn) => {
+  const [here, there] = [
+    fileSites(context.placementOf(oneIn))(one.source.file),
+    fileSites(context.placementOf(otherIn))(other.source.file),
+  ];
+  return here.length === 0 || there.length === 0 || there.some((site) => here.includes(site));
+};
+
+/**
  * Resources of `self`'s kind in `tree` selecting what `self` (of tree `selfIn`) selects and put
- * with it, in key order (`self` included when it is there).
+ * with it (`together`), in key order (`self` included when it is there).
  */
 export function sameSelection(
   tree: ManifestSet,
@@ -43,6 +56,7 @@ export function sameSelection(
   selfIn: ManifestSet,
   selection: Selection,
   context: DetectorContext,
+  together: Together = placedTogether,
 ): Resource[] {
   const wanted = selection(self);
   return [...tree.resources.values()]
@@ -51,7 +65,7 @@ export function sameSelection(
         other.id.group === self.id.group &&
         other.id.kind === self.id.kind &&
         selection(other) === wanted &&
-        placedTogether(context, self, selfIn, other, tree),
+        together(context, self, selfIn, other, tree),
     )
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -133,3 +133,145 @@ describe("a policy removed beside one put with it stays quiet", () => {
     expect(weakened({ "dr.yaml": DESTINATION_RULE, "dr-mtls.yaml": renamed }, { "dr-mtls.yaml": renamed })).toEqual([]);
   });
 });
+
+/**
+ * Where placement does not say, another folder may be another cluster's, and as well the same
+ * cluster's: a policy there that may apply counts where it makes a change worse (probe I S2: a
+ * PERMISSIVE PeerAuthentication moved into shop by its kustomization's `namespace:` passed as two low
+ * resource.changed, while the same move in one folder was critical).
+ */
+describe("a policy in another folder that may apply counts against a change it makes worse", () => {
+  const workloadPolicy = (mode: string, namespace?: string) =>
+    `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: reviews${namespace ? `, namespace: ${namespace}` : ""}}\nspec:\n  selector: {matchLabels: {app: reviews}}\n  mtls: {mode: ${mode}}\n`;
+  const kustomization = (namespace: string, file: string) => `namespace: ${namespace}\nresources: [${file}]\n`;
+  /** The kustomization of app/ moving `file` from legacy to shop, `mesh` beside it at the top. */
+  const movedByKustomize = (file: string, text: string, mesh: Record<string, string>) =>
+    [
+      { ...mesh, "app/kustomization.yaml": kustomization("legacy", file), [`app/${file}`]: text },
+      { ...mesh, "app/kustomization.yaml": kustomization("shop", file), [`app/${file}`]: text },
+    ] as const;
+
+  it("a PERMISSIVE workload policy moved into shop by kustomize, under a mesh-wide STRICT: weakened, as moved in the manifest", () => {
+    const [base, head] = movedByKustomize("pa.yaml", workloadPolicy("PERMISSIVE"), { "mesh.yaml": MESH_STRICT });
+    const findings = analyze(base, head).findings.filter((finding) => finding.class === "mtls.weakened");
+    expect(findings.map((finding) => [finding.resource?.namespace, finding.risk])).toEqual([["shop", "critical"]]);
+    expect(findings[0]!.summary).toContain("its workloads had STRICT from mesh policy default, so plaintext is accepted");
+    const direct = analyze(
+      { "mesh.yaml": MESH_STRICT, "pa.yaml": workloadPolicy("PERMISSIVE", "legacy") },
+      { "mesh.yaml": MESH_STRICT, "pa.yaml": workloadPolicy("PERMISSIVE", "shop") },
+    );
+    expect(direct.findings.filter((finding) => finding.class === "mtls.weakened").map((finding) => finding.risk)).toEqual(["critical"]);
+  });
+
+  it("a PERMISSIVE workload policy added in apps/shop/ under istio-system/'s mesh-wide STRICT", () => {
+    const mesh = { "istio-system/mesh.yaml": MESH_STRICT };
+    expect(weakened(mesh, { ...mesh, "apps/shop/pa.yaml": workloadPolicy("PERMISSIVE", "shop") })).toEqual(["critical"]);
+    // The namespace's PERMISSIVE policy put with it decides before the mesh's: nothing is weakened.
+    const namespaced = { ...mesh, "apps/shop/ns.yaml": peerAuthentication("shop", "PERMISSIVE") };
+    expect(weakened(namespaced, { ...namespaced, "apps/shop/pa.yaml": workloadPolicy("PERMISSIVE", "shop") })).toEqual([]);
+    // One that only may apply (another folder) may not: the mesh's STRICT may be what they had.
+    const elsewhere = { ...mesh, "shop/ns.yaml": peerAuthentication("shop", "PERMISSIVE") };
+    expect(weakened(elsewhere, { ...elsewhere, "apps/shop/pa.yaml": workloadPolicy("PERMISSIVE", "shop") })).toEqual(["critical"]);
+  });
+
+  it("not where placement puts the mesh policy on another cluster", () => {
+    const mesh = { "gke-2/mesh.yaml": MESH_STRICT };
+    expect(weakened(mesh, { ...mesh, "gke-1/pa.yaml": workloadPolicy("PERMISSIVE", "shop") }, TWO_CLUSTERS)).toEqual([]);
+    // The same cluster: weakened.
+    const prod = { "clusters/prod/istio-system/mesh.yaml": MESH_STRICT };
+    expect(weakened(prod, { ...prod, "clusters/prod/shop/pa.yaml": workloadPolicy("PERMISSIVE", "shop") }, ONE_CLUSTER)).toEqual([
+      "critical",
+    ]);
+  });
+
+  it("a STRICT workload policy moved by kustomize where the mesh is STRICT on the same cluster stays quiet", () => {
+    const [base, head] = movedByKustomize("pa.yaml", workloadPolicy("STRICT"), { "mesh.yaml": MESH_STRICT });
+    const inCluster = (tree: Record<string, string>) =>
+      Object.fromEntries(Object.entries(tree).map(([path, text]) => [`clusters/prod/${path}`, text]));
+    const quiet = analyze(inCluster(base), inCluster(head), ONE_CLUSTER).findings;
+    expect(quiet.filter((finding) => finding.risk !== "low")).toEqual([]);
+    // Its neighbour moved PERMISSIVE is weakened there too.
+    const [permissiveBase, permissiveHead] = movedByKustomize("pa.yaml", workloadPolicy("PERMISSIVE"), { "mesh.yaml": MESH_STRICT });
+    expect(weakened(inCluster(permissiveBase), inCluster(permissiveHead), ONE_CLUSTER)).toEqual(["critical"]);
+  });
+
+  it("a STRICT policy removed is still not held by another folder's mesh-wide STRICT (sc7m): only what makes a change worse counts", () => {
+    const mesh = { "istio-system/mesh.yaml": MESH_STRICT };
+    expect(weakened({ ...mesh, "apps/shop/pa.yaml": workloadPolicy("STRICT", "shop") }, mesh)).toEqual(["critical"]);
+  });
+
+  it("another folder's version of the mesh policy put with it is not what its workloads fall back to (anthos-service-mesh-samples 57e68f26e3)", () => {
+    const lab = { "lab/mesh.yaml": MESH_STRICT };
+    const docs = { "docs/mesh.yaml": peerAuthentication("istio-system", "PERMISSIVE") };
+    expect(weakened({ ...lab, ...docs, "lab/ns.yaml": STRICT }, { ...lab, ...docs })).toEqual([]);
+    // Another mesh-wide policy, not a version of the lab's, may be the older one istiod applies there.
+    const other = { "docs/mesh.yaml": peerAuthentication("istio-system", "PERMISSIVE").replace("name: default", "name: permissive") };
+    expect(weakened({ ...lab, ...other, "lab/ns.yaml": STRICT }, { ...lab, ...other })).toEqual(["critical"]);
+  });
+
+  const allowPolicy = (name: string, namespace: string | undefined, body: string) =>
+    `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ""}}\nspec:\n  action: ALLOW\n${body}`;
+  const SHOP_ALLOW = allowPolicy("allow-frontend", "shop", "  rules:\n  - from: [{source: {namespaces: [frontend]}}]\n");
+  const OPEN = "  selector: {matchLabels: {app: reviews}}\n  rules:\n  - from: [{source: {principals: ['*']}}]\n";
+  const shopFindings = (result: ReturnType<typeof analyze>) =>
+    result.findings.filter((finding) => finding.resource?.namespace === "shop").map((finding) => [finding.class, finding.risk]);
+
+  it("an ALLOW policy moved into shop by kustomize beside shop's own widens its allow-list, as moved in the manifest", () => {
+    const [base, head] = movedByKustomize("ap.yaml", allowPolicy("reviews-open", undefined, OPEN), { "shop/allow.yaml": SHOP_ALLOW });
+    expect(shopFindings(analyze(base, head))).toContainEqual(["access.widened", "high"]);
+    const direct = analyze(
+      { "shop/allow.yaml": SHOP_ALLOW, "app/ap.yaml": allowPolicy("reviews-open", "legacy", OPEN) },
+      { "shop/allow.yaml": SHOP_ALLOW, "app/ap.yaml": allowPolicy("reviews-open", "shop", OPEN) },
+    );
+    expect(shopFindings(direct)).toContainEqual(["access.widened", "high"]);
+  });
+
+  it("another folder's ALLOW policy still covers nothing: removing one's own is judged as if none remained", () => {
+    const own = allowPolicy(
+      "reviews",
+      "shop",
+      "  selector: {matchLabels: {app: reviews}}\n  rules:\n  - from: [{source: {namespaces: [shop]}}]\n",
+    );
+    const kept = { "shop/allow.yaml": SHOP_ALLOW };
+    const result = analyze({ ...kept, "apps/shop/ap.yaml": own }, kept);
+    expect(result.findings.filter((finding) => finding.class === "access.widened").map((finding) => finding.risk)).toEqual(["high"]);
+  });
+
+  it("a Sidecar opening every service, added in apps/shop/ under the root namespace's REGISTRY_ONLY one in istio-system/", () => {
+    const root = {
+      "istio-system/sidecar.yaml": sidecar("istio-system").replace(
+        "REGISTRY_ONLY}\n",
+        "REGISTRY_ONLY}\n  egress: [{hosts: ['./*', 'istio-system/*']}]\n",
+      ),
+    };
+    const open = `apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: open, namespace: shop}\nspec:\n  egress: [{hosts: ['*/*']}]\n`;
+    const widened = analyze(root, { ...root, "apps/shop/sidecar.yaml": open }).findings.filter(
+      (finding) => finding.class === "access.widened",
+    );
+    expect(widened.map((finding) => finding.summary)).toEqual([
+      "Sidecar shop/open: outboundTrafficPolicy.mode REGISTRY_ONLY → (unset): egress falls back to the mesh default (ALLOW_ANY unless meshConfig says REGISTRY_ONLY)",
+      "Sidecar shop/open: egress hosts gain */*: workloads can reach every service of the mesh",
+    ]);
+    // Placed on another cluster, the root one held nothing there: a first Sidecar opening everything changes nothing.
+    const apart = { "gke-2/sidecar.yaml": root["istio-system/sidecar.yaml"] };
+    expect(
+      analyze(apart, { ...apart, "gke-1/sidecar.yaml": open }, TWO_CLUSTERS).findings.filter(
+        (finding) => finding.class === "access.widened",
+      ),
+    ).toEqual([]);
+  });
+
+  it("a RequestAuthentication trusting a new issuer in apps/shop/, where the mesh's in istio-system/ validates tokens: a new trust anchor", () => {
+    const authn = (name: string, namespace: string, issuer: string, selector = "") =>
+      `apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: ${name}, namespace: ${namespace}}\nspec:\n${selector}  jwtRules: [{issuer: '${issuer}', jwksUri: 'https://${issuer}/jwks'}]\n`;
+    const mesh = { "istio-system/authn.yaml": authn("mesh", "istio-system", "idp.example.com") };
+    const added = analyze(mesh, {
+      ...mesh,
+      "apps/shop/authn.yaml": authn("reviews", "shop", "other.example.net", "  selector: {matchLabels: {app: reviews}}\n"),
+    }).findings.filter((finding) => finding.resource?.name === "reviews");
+    expect(added.map((finding) => finding.class)).toEqual(["trust.changed"]);
+    expect(added[0]!.summary).toContain(
+      "tokens issued by other.example.net (keys: https://other.example.net/jwks) now authenticate requests",
+    );
+  });
+});
