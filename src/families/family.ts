@@ -150,6 +150,21 @@ export interface Family {
   /** Text that changes trust wherever a manifest carries it (cert-manager's issuer annotations, on any Ingress or Gateway). */
   readonly trustMarks?: readonly RegExp[];
   /**
+   * Fields of its kinds that are not trust kinds whole, by kind, whose direct change is critical (a
+   * Gateway's listener TLS, an IstioOperator's trust domain; `*` any one segment): an unrendered
+   * patch or edit that writes on their way keeps that floor, one writing elsewhere in the object
+   * (a Gateway's selector, a listener's port) does not.
+   */
+  readonly trustFields?: Readonly<Record<string, readonly FieldPath[]>>;
+  /**
+   * Keys of any chart's values that may render what it holds as trust (`ingress.tls`,
+   * `meshConfig.trustDomain`), tested against a changed value's dotted path: a chart's values
+   * reach only what the chart renders, unknown unrendered, so only these keep the critical floor.
+   */
+  readonly trustValues?: readonly RegExp[];
+  /** Charts (by name) that install a trust controller (cert-manager, istiod): whatever of their values changes reaches trust. */
+  readonly trustCharts?: readonly string[];
+  /**
    * Its route kinds whose name provisions nothing (no load balancer, no generated objects) and
    * decides only ties the model ranks: one renamed with the same spec, while nothing in the tree
    * names the old name, is no change (src/detect/renamed-resources.ts). An Ingress is not one (GKE

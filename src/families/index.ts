@@ -1,6 +1,8 @@
 import { dnsFamily } from "./dns/index.js";
 import { envoyGatewayFamily } from "./envoy-gateway/index.js";
 import type { Resource } from "../core/resource.js";
+import type { FieldPath } from "../core/finding.js";
+import type { TrustTable } from "../core/trust-reach.js";
 import type { Family } from "./family.js";
 import { gatewayApiFamily } from "./gateway-api/index.js";
 import { gkeFamily } from "./gke/index.js";
@@ -73,6 +75,16 @@ export const FAMILIES: readonly Family[] = [
 export const TRUST_KINDS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.trustKinds ?? []));
 /** Text that changes trust wherever it is written (Family.trustMarks). */
 export const TRUST_MARKS: readonly RegExp[] = FAMILIES.flatMap((family) => family.trustMarks ?? []);
+/** Everything the families say holds trust (Family.trustKinds, trustFields, trustValues, trustCharts), for what an unrendered change reaches. */
+export const TRUST: TrustTable = {
+  kinds: TRUST_KINDS,
+  fields: FAMILIES.reduce<Record<string, FieldPath[]>>((fields, family) => {
+    for (const [kind, paths] of Object.entries(family.trustFields ?? {})) fields[kind] = [...(fields[kind] ?? []), ...paths];
+    return fields;
+  }, {}),
+  values: FAMILIES.flatMap((family) => family.trustValues ?? []),
+  charts: new Set(FAMILIES.flatMap((family) => family.trustCharts ?? [])),
+};
 
 /** API groups whose routes try their rules in order, the first match winning (Istio, Gloo), unlike Gateway API's ranking by specificity. */
 export const FIRST_MATCH_GROUPS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));

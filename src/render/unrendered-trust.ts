@@ -3,42 +3,93 @@ import { isDeepStrictEqual } from "node:util";
 import { namedKinds } from "../core/named-kinds.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { list, record, text } from "../core/json-access.js";
-import { TRUST_KINDS, TRUST_MARKS } from "../families/index.js";
-import { folderOf, normalize, readKustomization } from "./kustomize-tree.js";
+import type { FieldPath } from "../core/finding.js";
+import {
+  ANY_SEGMENT,
+  below,
+  chartTrust,
+  differingPaths,
+  operationsPaths,
+  trustFieldsReached,
+  type ChartChange,
+} from "../core/trust-reach.js";
+import { TRUST, TRUST_MARKS } from "../families/index.js";
+import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
+import {
+  folderOf,
+  insideFolder,
+  kustomizationOf,
+  kustomizeClosure,
+  normalize,
+  readKustomization,
+  REMOTE,
+  treeOf,
+  valuesFilesOfChart,
+} from "./kustomize-tree.js";
 import type { TreeTexts } from "./render-plan.js";
 
 /** The kustomization fields that rewrite only the resources their entries target. */
 const TARGETED = new Set(["patches", "patchesJson6902", "patchesStrategicMerge"]);
 
 /**
- * The trust kinds (Family.trustKinds) an unrendered root's change may rewrite, sorted; none when it
- * reaches none. What a change reaches: a kustomization whose only changed fields are patches, the
- * kinds those patch entries target or their patch files name; a patch file, the kinds it names or
- * the entries reading it target; a manifest, its own kinds. Any other changed input (a
- * replacement's source, a generator literal, commonAnnotations, a component added, a Flux
- * Kustomization's substitute or patches, a release's values) may reach whatever the root builds: every
- * kind its inputs name, at either side. So does a patch that names no kind. Changed lines carrying
- * a trust mark (Family.trustMarks: a cert-manager issuer annotation, by commonAnnotations on a
- * Gateway) reach trust too, named as written. Called for roots the PR changes only.
+ * What an unrendered root's change may rewrite of trust, sorted; none when it reaches none: the
+ * trust kinds (Family.trustKinds) it reaches, the trust fields it writes (`Gateway
+ * spec.listeners.*.tls`, Family.trustFields), what of a chart's values it changes that a family
+ * names (`chart cert-manager`, `values ingress.tls`), and the trust marks its changed lines carry.
+ * What a change reaches: a kustomization whose only changed fields are patches, the kinds those
+ * patch entries target or their patch files name, and the fields they write there; one whose only
+ * changes are its charts' (helmCharts), what those charts render, unknown: their values' trust keys,
+ * or all of a trust controller's; one changed otherwise (a generator literal, commonAnnotations, a
+ * resource added), whatever it builds itself, its own subtree, not the objects its root holds
+ * beside it; a chart's values file or a release (HelmRelease, Application), its own kinds and what
+ * its chart renders, as above, plus the kinds of the local charts among the inputs; a patch file or
+ * manifest, the kinds it names or the entries reading it target, and the fields that differ. Any
+ * other changed input (a replacement's source, a component, a Flux Kustomization's substitute or
+ * patches) may reach whatever the root builds: every kind its inputs name, at either side. So does
+ * a patch that names no kind. Called for roots the PR changes only.
  */
 export function unrenderedTrust(inputs: readonly string[], base: TreeTexts, head: TreeTexts): string[] {
   const changed = inputs.filter((input) => base.get(input) !== head.get(input));
+  const sides: Sides = { inputs, base, head };
   const reached = new Set<string>();
+  const trust = new Set<string>();
   // A root the PR changes while none of its files changed is built otherwise: its Flux Kustomization's substitute or patches, its delivery.
   let everything = changed.length === 0;
   for (const input of changed) {
-    if (isKustomizationFile(input) && fetchesOnlyMoved(input, base, head)) continue;
-    const kinds = isKustomizationFile(input)
-      ? patchedKinds(input, base, head)
-      : releases(input, base, head)
-        ? undefined
-        : orElse(kindsOf(input, base, head), () => targetsOfPatchFile(input, inputs, base, head));
-    if (kinds === undefined || kinds.length === 0) everything = true;
-    else for (const kind of kinds) reached.add(kind);
+    const reach = reachOf(input, sides);
+    if (reach === undefined) everything = true;
+    else {
+      for (const kind of reach.kinds) reached.add(kind);
+      for (const label of reach.trust) trust.add(label);
+    }
   }
   if (everything) for (const input of inputs) for (const kind of kindsOf(input, base, head)) reached.add(kind);
   const marked = changed.flatMap((input) => marksIn(changedLines(base.get(input), head.get(input))));
-  return [...new Set([...[...reached].filter((kind) => TRUST_KINDS.has(kind)), ...marked])].sort();
+  return [...new Set([...[...reached].filter((kind) => TRUST.kinds.has(kind)), ...trust, ...marked])].sort();
+}
+
+interface Sides {
+  readonly inputs: readonly string[];
+  readonly base: TreeTexts;
+  readonly head: TreeTexts;
+}
+
+/** What one changed input reaches: kinds, and trust already named; undefined for whatever the root builds. */
+interface Reach {
+  readonly kinds: readonly string[];
+  readonly trust: readonly string[];
+}
+
+function reachOf(input: string, sides: Sides): Reach | undefined {
+  const { inputs, base, head } = sides;
+  if (isKustomizationFile(input)) return chartsOnly(input, sides) ?? patchesOnly(input, sides) ?? builtBy(input, sides);
+  const charts = chartsReading(input, sides);
+  if (charts.length > 0)
+    return installReach(valuesChange(charts, parsed(base.get(input)), parsed(head.get(input))), () => kindsOf(input, base, head), sides);
+  if (releases(input, base, head)) return releaseReach(input, sides);
+  const kinds = orElse(kindsOf(input, base, head), () => targetsOfPatchFile(input, inputs, base, head));
+  if (kinds.length === 0) return undefined;
+  return { kinds, trust: trustFieldsWritten(base.get(input), head.get(input), kinds) };
 }
 
 /** The lines one side has and the other lacks. */
@@ -52,11 +103,12 @@ const GLOBAL_MARKS = TRUST_MARKS.map((mark) => new RegExp(mark.source, `${mark.f
 const marksIn = (text: string): string[] => GLOBAL_MARKS.flatMap((mark) => text.match(mark) ?? []);
 
 /**
- * A release's file (a HelmRelease's or Application's values) changes whatever its chart renders. A
+ * A release's file (a HelmRelease's or Application's values) changes what its chart renders. A
  * Flux Kustomization's file is read by its own kinds: what its postBuild or patches change is the
  * build it delivers, another root, changed with none of its own files (above).
  */
 const RELEASE = /\bkind:\s*["']?(?:HelmRelease|Application)\b/;
+const RELEASE_KINDS = new Set(["HelmRelease", "Application"]);
 const releases = (path: string, base: TreeTexts, head: TreeTexts): boolean =>
   RELEASE.test(base.get(path) ?? "") || RELEASE.test(head.get(path) ?? "");
 
@@ -88,52 +140,288 @@ const kindsOf = (path: string, base: TreeTexts, head: TreeTexts): string[] => [
   ...namedKinds(head.get(path) ?? ""),
 ];
 
-/**
- * Whether a kustomization changed only what it fetches from outside: a `helmCharts` entry's version
- * (the same chart, repository and values), or a remote resource (a URL) swapped for another. What
- * comes from there is unknown either way ("cannot be rendered offline" says so), and it rewrites
- * none of the root's own files: Renovate's chart bumps (vehagn/homelab's authelia and
- * cert-manager roots, theepicsaxguy/homelab's cilium and argocd) were floored critical only because
- * their roots hold a Certificate or an Issuer beside the chart. Values, a local resource or any other
- * field changed: reached as before.
- */
-function fetchesOnlyMoved(path: string, base: TreeTexts, head: TreeTexts): boolean {
-  const [before, after] = [record(readKustomization(base.get(path))), record(readKustomization(head.get(path)))];
-  const differing = differingFields(before, after);
-  if (differing.length === 0 || differing.some((field) => field !== "helmCharts" && field !== "resources")) return false;
-  const unversioned = (entries: unknown) => list(entries).map((entry) => ({ ...record(entry), version: undefined }));
-  const local = (entries: unknown) => list(entries).filter((entry) => typeof entry !== "string" || !entry.includes("://"));
-  return (
-    isDeepStrictEqual(unversioned(before.helmCharts), unversioned(after.helmCharts)) &&
-    isDeepStrictEqual(local(before.resources), local(after.resources))
-  );
-}
-
 /** The fields two readings of a kustomization set differently. */
 function differingFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...fields].filter((field) => !isDeepStrictEqual(before[field], after[field]));
 }
 
-/** The kinds a kustomization's changed patch entries reach; undefined when a field besides patches changed. */
-function patchedKinds(path: string, base: TreeTexts, head: TreeTexts): string[] | undefined {
+/**
+ * A kustomization whose only changes are its charts' (`helmCharts`) and remote resources swapped:
+ * what those charts render. A version or repository bumped fetches another chart, unknown either
+ * way ("cannot be rendered offline" says so), and rewrites none of the root's own files (Renovate's
+ * bumps in vehagn/homelab's authelia and cert-manager roots, which hold a Certificate or an Issuer
+ * beside the chart); values reach what the chart renders (chartTrust), not those files either.
+ * Undefined when anything else changed.
+ */
+function chartsOnly(path: string, sides: Sides): Reach | undefined {
+  const [read, wrote] = [readKustomization(sides.base.get(path)), readKustomization(sides.head.get(path))];
+  if (read === undefined || wrote === undefined) return undefined;
+  const [before, after] = [record(read), record(wrote)];
+  const differing = differingFields(before, after);
+  if (differing.some((field) => field !== "helmCharts" && field !== "resources")) return undefined;
+  const local = (entries: unknown) => list(entries).filter((entry) => typeof entry !== "string" || !REMOTE.test(entry));
+  if (!isDeepStrictEqual(local(before.resources), local(after.resources))) return undefined;
+  const folder = folderOf(path);
+  const key = (entry: unknown) => `${text(record(entry).name)}\0${text(record(entry).releaseName)}`;
+  const [was, is] = [list(before.helmCharts), list(after.helmCharts)];
+  const keys = [...new Set([...was, ...is].map(key))];
+  const reaches = keys.flatMap((name) => {
+    const [from, to] = [was.find((entry) => key(entry) === name), is.find((entry) => key(entry) === name)];
+    if (isDeepStrictEqual(from, to)) return [];
+    const files = (entry: unknown, side: TreeTexts) =>
+      valuesFilesOfChart(entry).map((file) => parsed(side.get(normalize(posix.join(folder, file)))));
+    const [valuesBefore, valuesAfter] = [files(from, sides.base), files(to, sides.head)];
+    const change = chartChange([from, to].flatMap(chartNames), from, to, HELM_CHARTS);
+    const unread = [...valuesBefore, ...valuesAfter].includes(UNREAD);
+    // Its values files, in order, as one more layer of values: what differs in any of them.
+    const layered = differingPaths(valuesBefore, valuesAfter).map((path) => path.slice(1));
+    return [
+      installReach(
+        { ...change, values: [...change.values, ...layered], rest: change.rest || unread },
+        () => namedKinds(JSON.stringify([from, to, valuesBefore, valuesAfter])),
+        sides,
+      ),
+    ];
+  });
+  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+}
+
+/** Where a chart's install writes its values, and what of it only says where the chart is fetched from. */
+interface InstallLayout {
+  readonly values: readonly FieldPath[];
+  readonly fetched: readonly FieldPath[];
+}
+
+const HELM_CHARTS: InstallLayout = {
+  values: [["valuesInline"]],
+  fetched: [["version"], ["repo"], ["valuesFile"], ["additionalValuesFiles"]],
+};
+
+/** A HelmRelease's or an Argo CD Application's (its `helm.values` string read as the document it is). */
+const RELEASE_LAYOUT: InstallLayout = {
+  values: [
+    ["spec", "values"],
+    ["spec", "source", "helm", "valuesObject"],
+    ["spec", "source", "helm", "values"],
+    ["spec", "sources", ANY_SEGMENT, "helm", "valuesObject"],
+    ["spec", "sources", ANY_SEGMENT, "helm", "values"],
+  ],
+  fetched: [
+    ["metadata"],
+    ["spec", "chart", "spec", "version"],
+    ["spec", "chart", "spec", "sourceRef"],
+    ["spec", "chartRef"],
+    ["spec", "source", "targetRevision"],
+    ["spec", "source", "repoURL"],
+    ["spec", "sources", ANY_SEGMENT, "targetRevision"],
+    ["spec", "sources", ANY_SEGMENT, "repoURL"],
+  ],
+};
+
+/** What changed of one install, base → head, by its layout. */
+function chartChange(charts: readonly string[], before: unknown, after: unknown, layout: InstallLayout): ChartChange {
+  const values: FieldPath[] = [];
+  let rest = false;
+  for (const path of differingPaths(before, after)) {
+    const value = layout.values.map((root) => below(path, root)).find((inside) => inside !== undefined);
+    if (value !== undefined) values.push(value);
+    else if (!layout.fetched.some((root) => below(path, root) !== undefined)) rest = true;
+  }
+  return { charts: [...new Set(charts)], values, rest };
+}
+
+/** The names a chart may go by: its own, and its release's (a HelmRelease named cert-manager whose chartRef names an OCIRepository). */
+const chartNames = (entry: unknown): string[] => {
+  const fields = record(entry);
+  const spec = record(fields.spec);
+  return [
+    text(fields.name),
+    text(fields.releaseName),
+    text(record(fields.metadata).name),
+    text(spec.releaseName),
+    text(record(record(spec.chart).spec).chart)
+      ?.split("/")
+      .pop(),
+    text(record(spec.chartRef).name),
+    text(record(spec.source).chart),
+    ...list(spec.sources).map((source) => text(record(source).chart)),
+  ].filter((name): name is string => name !== undefined && name !== "");
+};
+
+/** The charts (by name) whose `helmCharts` entry, in a kustomization of the root, reads `file` as its values at either side. */
+function chartsReading(file: string, { inputs, base, head }: Sides): string[] {
+  return inputs.filter(isKustomizationFile).flatMap((kustomization) =>
+    [base, head].flatMap((side) =>
+      list(readKustomization(side.get(kustomization))?.helmCharts)
+        .filter((entry) => valuesFilesOfChart(entry).some((values) => normalize(posix.join(folderOf(kustomization), values)) === file))
+        .flatMap(chartNames),
+    ),
+  );
+}
+
+/** What changed of a chart's values file: its values, all of it where a side cannot be read. */
+function valuesChange(charts: readonly string[], before: unknown, after: unknown): ChartChange {
+  const unread = before === UNREAD || after === UNREAD;
+  return { charts, values: unread ? [] : differingPaths(before, after), rest: unread };
+}
+
+/**
+ * What an install's change reaches: nothing where only where its chart is fetched from changed (a
+ * version bumped); else what its chart renders: its trust (chartTrust), the kinds its values spell
+ * out, and the kinds of the local charts among the root's inputs.
+ */
+function installReach(change: ChartChange, spelled: () => string[], sides: Sides): Reach {
+  if (change.values.length === 0 && !change.rest) return { kinds: [], trust: [] };
+  return { kinds: [...spelled(), ...localChartKinds(sides)], trust: chartTrust(TRUST, change) };
+}
+
+/**
+ * A release's file: each install (HelmRelease, Application) that changed reaches what its chart
+ * renders (installReach); another document beside it, its own kinds and the trust fields it
+ * writes. Undefined where a side cannot be read.
+ */
+function releaseReach(file: string, sides: Sides): Reach | undefined {
+  const pairs = pairedDocuments(sides.base.get(file), sides.head.get(file));
+  if (pairs === undefined) return undefined;
+  const reaches = pairs.map(([before, after]): Reach => {
+    const kind = text(record(before ?? after).kind) ?? "";
+    if (!RELEASE_KINDS.has(kind)) {
+      const paths = differingPaths(before, after);
+      return {
+        kinds: paths.length > 0 ? namedKinds(JSON.stringify([before, after])) : [],
+        trust: trustFieldsReached(TRUST, [kind], paths),
+      };
+    }
+    const change = chartChange([before, after].flatMap(chartNames), valuesRead(before), valuesRead(after), RELEASE_LAYOUT);
+    return installReach(change, () => namedKinds(JSON.stringify([before, after])), sides);
+  });
+  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+}
+
+/** An Application's `helm.values` strings read as the documents they are, so that what differs in them is a values path. */
+function valuesRead(document: unknown): unknown {
+  const spec = record(record(document).spec);
+  if (spec.source === undefined && spec.sources === undefined) return document;
+  const read = (source: unknown) => {
+    const helm = record(record(source).helm);
+    return typeof helm.values === "string" ? { ...record(source), helm: { ...helm, values: parsed(helm.values) } } : source;
+  };
+  return {
+    ...record(document),
+    spec: { ...spec, source: read(spec.source), ...(spec.sources === undefined ? {} : { sources: list(spec.sources).map(read) }) },
+  };
+}
+
+/** The kinds of the local charts among a root's inputs (the files beside a Chart.yaml): what a release of one renders. */
+function localChartKinds({ inputs, base, head }: Sides): string[] {
+  const charts = inputs.filter((input) => posix.basename(input) === "Chart.yaml").map(folderOf);
+  return inputs.filter((input) => charts.some((chart) => insideFolder(chart)(input))).flatMap((input) => kindsOf(input, base, head));
+}
+
+/** A kustomization whose only changed fields are patches: the kinds its changed entries reach, and the trust fields they write; undefined otherwise. */
+function patchesOnly(path: string, { base, head }: Sides): Reach | undefined {
   const [before, after] = [readKustomization(base.get(path)), readKustomization(head.get(path))];
   if (before === undefined || after === undefined) return undefined;
   const differing = differingFields(record(before), record(after));
   if (differing.some((field) => !TARGETED.has(field))) return undefined;
   const kinds: string[] = [];
+  const trust: string[] = [];
   for (const field of differing) {
     const [was, is] = [list(record(before)[field]), list(record(after)[field])];
-    const entries = [
-      ...was.filter((entry) => !is.some((other) => isDeepStrictEqual(other, entry))),
-      ...is.filter((entry) => !was.some((other) => isDeepStrictEqual(other, entry))),
+    const entries: [unknown, TreeTexts][] = [
+      ...was.filter((entry) => !is.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, TreeTexts] => [entry, base]),
+      ...is.filter((entry) => !was.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, TreeTexts] => [entry, head]),
     ];
-    for (const entry of entries) {
+    for (const [entry, side] of entries) {
       const file = entryFile(path, entry);
       const named = [...namedKinds(JSON.stringify(entry)), ...(file === undefined ? [] : kindsOf(file, base, head))];
       if (named.length === 0) return undefined;
       kinds.push(...named);
+      const patch = file === undefined ? inlinePatch(entry) : side.get(file);
+      trust.push(...trustFieldsWritten(undefined, patch, named));
     }
   }
-  return kinds;
+  return { kinds, trust };
+}
+
+/** An entry's inline patch: a string with a line break, or its `patch`. */
+const inlinePatch = (entry: unknown): string | undefined =>
+  typeof entry === "string" ? (entry.includes("\n") ? entry : undefined) : text(record(entry).patch);
+
+/**
+ * What a kustomization changed otherwise builds: the kinds of its own subtree (its closure), at
+ * either side, not the objects its root holds beside it (theepicsaxguy/homelab fc8b48e181: a network
+ * policy added to a namespace's kustomization, in a root holding the gateway's Certificate). A
+ * Component acts on what includes it, and another kustomization of the root that carries values
+ * between objects (replacements, vars, plugins) may carry its into any: undefined for those.
+ */
+function builtBy(path: string, { inputs, base, head }: Sides): Reach | undefined {
+  const kinds: string[] = [];
+  for (const side of [base, head]) {
+    const tree = treeOf(inputs.flatMap((input) => (side.has(input) ? [{ path: input, text: side.get(input)! }] : [])));
+    if (kustomizationOf(tree, path).kind === "Component") return undefined;
+    const closure = kustomizeClosure(tree, folderOf(path));
+    const own = new Set([...closure.folders.flatMap(tree.filesUnder), ...closure.files]);
+    const carrier = (input: string) =>
+      isKustomizationFile(input) && !own.has(input) && CARRYING.some((field) => field in kustomizationOf(tree, input));
+    if (inputs.some(carrier)) return undefined;
+    for (const file of own) kinds.push(...namedKinds(side.get(file) ?? ""));
+  }
+  return { kinds, trust: [] };
+}
+
+/** The kustomization fields that copy what one object says into others. */
+const CARRYING = ["replacements", "vars", "transformers"];
+
+/** A side that cannot be read: its whole content may have changed. */
+const UNREAD = Symbol("unread");
+
+/** A document's text parsed: undefined where absent, UNREAD where unreadable. */
+function parsed(source: string | undefined): unknown {
+  if (source === undefined) return undefined;
+  try {
+    return loadAsGoYaml(source);
+  } catch {
+    return UNREAD;
+  }
+}
+
+/** A text's documents, parsed (none where absent); undefined where unreadable. */
+function documents(source: string | undefined): unknown[] | undefined {
+  if (source === undefined) return [];
+  try {
+    return loadAllAsGoYaml(source).filter((document) => document !== null && document !== undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The documents of two sides of a file, paired by kind and name; undefined where a side cannot be read. */
+function pairedDocuments(before: string | undefined, after: string | undefined): [unknown, unknown][] | undefined {
+  const [was, is] = [documents(before), documents(after)];
+  if (was === undefined || is === undefined) return undefined;
+  const key = (document: unknown) => `${text(record(document).kind)}/${text(record(record(document).metadata).name)}`;
+  return [...new Set([...was, ...is].map(key))].map((name) => [
+    was.find((document) => key(document) === name),
+    is.find((document) => key(document) === name),
+  ]);
+}
+
+/**
+ * The trust fields a patch's or manifest's text writes that differ between two sides: its JSON 6902
+ * operations' on `targets` (the kinds the entries reading it target), else each of its documents'
+ * (strategic-merge patches, objects) on its own kind, where the two sides' differ.
+ */
+function trustFieldsWritten(before: string | undefined, after: string | undefined, targets: readonly string[]): string[] {
+  const operations = (source: string | undefined) => {
+    const [first, ...others] = documents(source) ?? [];
+    return others.length === 0 && Array.isArray(first) ? first : undefined;
+  };
+  const [was, is] = [operations(before), operations(after)];
+  if (was !== undefined || is !== undefined) return trustFieldsReached(TRUST, targets, operationsPaths(was ?? [], is ?? []));
+  const pairs = pairedDocuments(before, after);
+  // Unreadable, it may write any of them (the empty path lies on every field's way).
+  if (pairs === undefined) return trustFieldsReached(TRUST, targets, [[]]);
+  return pairs.flatMap(([from, to]) => trustFieldsReached(TRUST, [text(record(from ?? to).kind) ?? ""], differingPaths(from, to)));
 }

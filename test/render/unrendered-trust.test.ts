@@ -54,7 +54,7 @@ describe("the trust kinds an unrendered root's change may rewrite", () => {
       expect(unrenderedTrust(inputs, side(""), side(change))).toEqual(["PeerAuthentication"]);
   });
 
-  it("a chart's version or a remote resource bumped reaches none of the root's own files; the chart's values do", () => {
+  it("a chart's version or a remote resource bumped reaches none of the root's own files; its values reach their trust keys alone", () => {
     const files = ["infra/kustomization.yaml", "infra/certificate.yaml"];
     const CERTIFICATE =
       "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: auth, namespace: auth}\nspec:\n  issuerRef: {name: letsencrypt}\n";
@@ -65,7 +65,8 @@ describe("the trust kinds an unrendered root's change may rewrite", () => {
       });
     expect(unrenderedTrust(files, root("0.10.1"), root("0.10.2"))).toEqual([]);
     expect(unrenderedTrust(files, root("0.10.1"), root("0.10.1", "{}", "v1.6.0"))).toEqual([]);
-    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.2", "{issuer: staging}"))).toEqual(["Certificate"]);
+    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.2", "{issuer: staging}"))).toEqual(["values issuer"]);
+    expect(unrenderedTrust(files, root("0.10.1"), root("0.10.1", "{notifier: {template_path: /config}}"))).toEqual([]);
     const extra = texts({
       ...Object.fromEntries(root("0.10.1")),
       "infra/kustomization.yaml": `${root("0.10.2").get("infra/kustomization.yaml")}commonLabels: {a: b}\n`,
@@ -101,12 +102,12 @@ describe("the trust kinds an unrendered root's change may rewrite", () => {
     // A release's values may reach whatever its chart renders.
     const release = (mode: string) =>
       texts({
+        "charts/mesh/Chart.yaml": "apiVersion: v2\nname: mesh\nversion: 1.0.0\n",
         "charts/mesh/templates/peer.yaml": PEER,
         "apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: mesh}\nspec:\n  values: {mode: ${mode}}\n`,
       });
-    expect(unrenderedTrust(["apps/release.yaml", "charts/mesh/templates/peer.yaml"], release("STRICT"), release("PERMISSIVE"))).toEqual([
-      "PeerAuthentication",
-    ]);
+    const chart = ["apps/release.yaml", "charts/mesh/Chart.yaml", "charts/mesh/templates/peer.yaml"];
+    expect(unrenderedTrust(chart, release("STRICT"), release("PERMISSIVE"))).toEqual(["PeerAuthentication"]);
   });
 
   it("a direct edit of a route reaches the route alone", () => {
@@ -139,5 +140,179 @@ describe("a root not rendered whose change may weaken mTLS is critical, not high
     const findings = await review(side("STRICT", 90), side("STRICT", 10));
     expect(findings.map((finding) => [finding.class, finding.risk])).toEqual([["resource.changed", "high"]]);
     expect(findings[0]!.summary).not.toContain("transport security");
+  });
+});
+
+describe("a chart's values reach what the chart renders, not the root's own objects", () => {
+  const CERTIFICATE =
+    "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: auth}\nspec:\n  issuerRef: {name: letsencrypt}\n";
+  const files = ["infra/kustomization.yaml", "infra/certificate.yaml", "infra/values.yaml"];
+  const root = (chart: string, values: string) =>
+    texts({
+      "infra/kustomization.yaml": `resources: [certificate.yaml]\nhelmCharts:\n- {name: ${chart}, repo: https://charts.example.com, version: 1.0.0, valuesFile: values.yaml}\n`,
+      "infra/certificate.yaml": CERTIFICATE,
+      "infra/values.yaml": values,
+    });
+
+  it("an ordinary values edit beside a Certificate reaches no trust (vehagn/homelab bfe665f3af, theepicsaxguy/homelab 16399ba8c6)", () => {
+    const notifier = (path: string) => `configMap:\n  notifier:\n    ${path}\n    smtp: {address: smtp://mail:587}\n`;
+    expect(
+      unrenderedTrust(files, root("authelia", notifier("#template_path: /a")), root("authelia", notifier("template_path: /a"))),
+    ).toEqual([]);
+    const velero = (port: number) => `configuration:\n  backupStorageLocation:\n  - config: {s3Url: "https://nas:${port}"}\n`;
+    expect(unrenderedTrust(files, root("velero", velero(9000)), root("velero", velero(30293)))).toEqual([]);
+  });
+
+  it("values naming trust keep the floor: an ingress's tls, an issuer, the mesh's trust domain or mTLS nested under any key", () => {
+    const edit = (before: string, after: string) => unrenderedTrust(files, root("app", before), root("app", after));
+    expect(edit("ingress:\n  tls: []\n", "ingress:\n  tls: [{hosts: [a.example.com], secretName: a}]\n")).toEqual([
+      "values ingress.tls.0.hosts.0",
+      "values ingress.tls.0.secretName",
+    ]);
+    expect(edit("certManager: {clusterIssuer: prod}\n", "certManager: {clusterIssuer: staging}\n")).toEqual([
+      "values certManager.clusterIssuer",
+    ]);
+    expect(edit("istiod:\n  meshConfig: {trustDomain: cluster.local}\n", "istiod:\n  meshConfig: {trustDomain: evil.local}\n")).toEqual([
+      "values istiod.meshConfig.trustDomain",
+    ]);
+    expect(edit("global:\n  mtls: {enabled: true}\n", "global:\n  mtls: {enabled: false}\n")).toEqual(["values global.mtls.enabled"]);
+    // A version bumped fetches another chart and changes none of its values, whatever they spell
+    // (theepicsaxguy/homelab 379e77e715: external-secrets' values name an Issuer).
+    const spelled = root("external-secrets", "certController:\n  issuerRef: {kind: Issuer, name: self}\n");
+    const bumped = texts({
+      ...Object.fromEntries(spelled),
+      "infra/kustomization.yaml": spelled.get("infra/kustomization.yaml")!.replace("1.0.0", "1.1.0"),
+    });
+    expect(unrenderedTrust(files, spelled, bumped)).toEqual([]);
+    // Objects the values spell out (extraObjects) are reached as written.
+    expect(
+      edit("extraObjects: []\n", "extraObjects:\n- {apiVersion: cert-manager.io/v1, kind: ClusterIssuer, metadata: {name: x}}\n"),
+    ).toEqual(["ClusterIssuer"]);
+  });
+
+  it("a trust controller's values reach trust whatever they change (vehagn/homelab 118ede508a: cert-manager's Gateway API switch); its version alone does not", () => {
+    const before = root("cert-manager", 'extraArgs: ["--enable-gateway-api"]\n');
+    expect(unrenderedTrust(files, before, root("cert-manager", "config:\n  gatewayAPI: {enabled: true}\n"))).toEqual([
+      "chart cert-manager",
+    ]);
+    const istiod = (resources: string) => root("istiod", `pilot:\n  resources: {requests: {cpu: ${resources}}}\n`);
+    expect(unrenderedTrust(files, istiod("500m"), istiod("1"))).toEqual(["chart istiod"]);
+    const bumped = texts({
+      ...Object.fromEntries(before),
+      "infra/kustomization.yaml": before.get("infra/kustomization.yaml")!.replace("1.0.0", "1.1.0"),
+    });
+    expect(unrenderedTrust(files, before, bumped)).toEqual([]);
+  });
+
+  it("a HelmRelease's values beside a Certificate reach its chart's trust alone", () => {
+    const release = (chart: string, values: string) =>
+      texts({
+        "apps/kustomization.yaml": "resources: [certificate.yaml, release.yaml]\n",
+        "apps/certificate.yaml": CERTIFICATE,
+        "apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ${chart}}\nspec:\n  chart:\n    spec: {chart: ${chart}, version: 1.0.0, sourceRef: {kind: HelmRepository, name: charts}}\n  values: ${values}\n`,
+      });
+    const inputs = ["apps/kustomization.yaml", "apps/certificate.yaml", "apps/release.yaml"];
+    expect(unrenderedTrust(inputs, release("podinfo", "{replicaCount: 1}"), release("podinfo", "{replicaCount: 2}"))).toEqual([]);
+    const bumped = texts({
+      ...Object.fromEntries(release("cert-manager", "{}")),
+      "apps/release.yaml": release("cert-manager", "{}").get("apps/release.yaml")!.replace("version: 1.0.0", "version: 1.1.0"),
+    });
+    expect(unrenderedTrust(inputs, release("cert-manager", "{}"), bumped)).toEqual([]);
+    expect(unrenderedTrust(inputs, release("cert-manager", "{replicaCount: 1}"), release("cert-manager", "{replicaCount: 2}"))).toEqual([
+      "chart cert-manager",
+    ]);
+    expect(
+      unrenderedTrust(inputs, release("istiod", "{meshConfig: {trustDomain: a}}"), release("istiod", "{meshConfig: {trustDomain: b}}")),
+    ).toEqual(["chart istiod", "values meshConfig.trustDomain"]);
+  });
+});
+
+describe("a kustomization changed otherwise reaches what it builds itself", () => {
+  const CERTIFICATE =
+    "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: gateway}\nspec:\n  issuerRef: {name: letsencrypt}\n";
+  const POLICY = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: minecraft}\nspec: {}\n";
+  const files = ["network/kustomization.yaml", "network/cert.yaml", "network/games/kustomization.yaml", "network/games/policy.yaml"];
+  const tree = (games: string, network = "") =>
+    texts({
+      "network/kustomization.yaml": `resources: [cert.yaml, games]\n${network}`,
+      "network/cert.yaml": CERTIFICATE,
+      "network/games/kustomization.yaml": games,
+      "network/games/policy.yaml": POLICY,
+    });
+
+  it("a policy added to a namespace's kustomization reaches no Certificate beside it (theepicsaxguy/homelab fc8b48e181)", () => {
+    expect(unrenderedTrust(files, tree("resources: []\n"), tree("resources: [policy.yaml]\n"))).toEqual([]);
+  });
+
+  it("unless the root carries values between objects (replacements), or the kustomization is a Component", () => {
+    const replacing =
+      "replacements:\n- source: {kind: ConfigMap, name: cfg}\n  targets: [{select: {kind: Certificate}, fieldPaths: [spec.dnsNames.0]}]\n";
+    expect(unrenderedTrust(files, tree("resources: []\n", replacing), tree("resources: [policy.yaml]\n", replacing))).toEqual([
+      "Certificate",
+    ]);
+    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
+    expect(unrenderedTrust(files, tree(`${component}resources: []\n`), tree(`${component}resources: [policy.yaml]\n`))).toEqual([
+      "Certificate",
+    ]);
+  });
+});
+
+describe("a patch writing a trust field keeps the floor; one writing elsewhere in the object does not", () => {
+  const GATEWAY =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public}\nspec:\n  gatewayClassName: istio\n  listeners:\n  - {name: https, port: 443, protocol: HTTPS, tls: {mode: Terminate, certificateRefs: [{name: cert}]}}\n";
+  const ISTIO_GATEWAY =
+    "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: knative-local-gateway, namespace: knative-serving}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - {port: {number: 443, name: https, protocol: HTTPS}, hosts: ['*'], tls: {mode: SIMPLE}}\n";
+  const OPERATOR =
+    "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: mesh}\nspec:\n  meshConfig: {trustDomain: cluster.local}\n";
+  const patched = (object: string, kind: string, operations: string) => {
+    const side = (patches: string) =>
+      texts({
+        "base/kustomization.yaml": "resources: [object.yaml]\n",
+        "base/object.yaml": object,
+        "prod/kustomization.yaml": `resources: [../base]\n${patches}`,
+        "prod/patch.yaml": operations,
+      });
+    const files = ["base/kustomization.yaml", "base/object.yaml", "prod/kustomization.yaml", "prod/patch.yaml"];
+    return unrenderedTrust(files, side(""), side(`patches:\n- target: {kind: ${kind}}\n  path: patch.yaml\n`));
+  };
+
+  it("a Gateway's listener certificate or TLS mode, not its addresses or a listener's port", () => {
+    expect(patched(GATEWAY, "Gateway", "- {op: replace, path: /spec/listeners/0/tls/certificateRefs/0/name, value: other}\n")).toEqual([
+      "Gateway spec.listeners.*.tls",
+    ]);
+    // A listener replaced whole loses its tls; one appended takes nothing away.
+    expect(
+      patched(GATEWAY, "Gateway", "- {op: replace, path: /spec/listeners/0, value: {name: https, port: 443, protocol: HTTPS}}\n"),
+    ).toEqual(["Gateway spec.listeners.*.tls"]);
+    expect(patched(GATEWAY, "Gateway", "- {op: add, path: /spec/listeners/-, value: {name: http, port: 80, protocol: HTTP}}\n")).toEqual(
+      [],
+    );
+    expect(patched(GATEWAY, "Gateway", "- {op: remove, path: /spec/listeners/0}\n")).toEqual(["Gateway spec.listeners.*.tls"]);
+    expect(patched(GATEWAY, "Gateway", "- {op: add, path: /spec/addresses, value: [{value: 10.0.0.1}]}\n")).toEqual([]);
+    expect(patched(GATEWAY, "Gateway", "- {op: replace, path: /spec/listeners/0/port, value: 8443}\n")).toEqual([]);
+  });
+
+  it("an Istio Gateway's server TLS, not its selector (kubeflow's knative-local-gateway patch)", () => {
+    expect(patched(ISTIO_GATEWAY, "Gateway", "- {op: replace, path: /spec/selector, value: {knative: ingressgateway}}\n")).toEqual([]);
+    expect(patched(ISTIO_GATEWAY, "Gateway", "- {op: replace, path: /spec/servers/0/tls/mode, value: PASSTHROUGH}\n")).toEqual([
+      "Gateway spec.servers.*.tls",
+    ]);
+  });
+
+  it("an IstioOperator's trust domain or the mesh ConfigMap's mesh, not istiod's resources", () => {
+    expect(patched(OPERATOR, "IstioOperator", "- {op: replace, path: /spec/meshConfig/trustDomain, value: evil.local}\n")).toEqual([
+      "IstioOperator spec.meshConfig.trustDomain",
+    ]);
+    expect(patched(OPERATOR, "IstioOperator", "- {op: add, path: /spec/components, value: {pilot: {k8s: {replicaCount: 2}}}}\n")).toEqual(
+      [],
+    );
+    const MESH =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: 'trustDomain: cluster.local'\n";
+    expect(patched(MESH, "ConfigMap", "- {op: replace, path: /data/mesh, value: 'trustDomain: evil.local'}\n")).toContain(
+      "ConfigMap data.mesh.trustDomain",
+    );
+    // Any other ConfigMap's `network` is not the mesh's.
+    const SETTINGS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {network: a}\n";
+    expect(patched(SETTINGS, "ConfigMap", "- {op: replace, path: /data/network, value: b}\n")).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { gatewayApiDetector, gatewayClassNameDetector } from "./gateway-api.js";
 import { gatewayApiGraphNodes } from "./graph-nodes.js";
 import { routeRuleHandover } from "./gateway-api-rules.js";
 import * as gatewayApi from "./schemas.js";
+import { ANY_SEGMENT } from "../../core/trust-reach.js";
 
 /** Gateway API (gateway.networking.k8s.io and its experimental x-k8s.io group). */
 export const gatewayApiFamily: Family = {
@@ -44,6 +45,20 @@ export const gatewayApiFamily: Family = {
   policyTargets: targetingPolicies(["BackendTLSPolicy", "XBackendTrafficPolicy"], ""),
   // TLSRoute, TCPRoute and UDPRoute rules only send: their requests are handled alike wherever they land.
   handlingJudges: { HTTPRoute: routeRuleHandover, GRPCRoute: routeRuleHandover },
+  // Every field of a BackendTLSPolicy is upstream TLS validation.
+  trustKinds: ["BackendTLSPolicy"],
+  // A listener's TLS (certificates, mode, v1.1–v1.3 frontendValidation) and the Gateway's own
+  // (frontend validation, the backend client certificate): not a Gateway's selector or ports, so a
+  // patch of its infrastructure or addresses is no trust change.
+  trustFields: {
+    Gateway: [
+      ["spec", "listeners", ANY_SEGMENT, "tls"],
+      ["spec", "tls"],
+    ],
+    ListenerSet: [["spec", "listeners", ANY_SEGMENT, "tls"]],
+    XListenerSet: [["spec", "listeners", ANY_SEGMENT, "tls"]],
+  },
+  trustValues: [/(?:^|\.)(?:tls\w*|certificateRefs)(?:\.|$)/i],
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
 };

@@ -19,5 +19,8 @@ export const ingressFamily: Family = {
   promotions: { groups: { extensions: "networking.k8s.io" } },
   ruleSources: { Ingress: byRules(ingressRules) },
   handlingJudges: { Ingress: ingressHandover },
+  // Its serving certificates: changed, trust.changed.
+  trustFields: { Ingress: [["spec", "tls"]] },
+  trustValues: [/(?:^|\.)tls\w*(?:\.|$)/i],
   detectors: [ingressDetector, ingressClassDetector],
 };

@@ -6,6 +6,8 @@ import {
   lifecycleManagerDetector,
   meshConfigs,
   meshSettingScopes,
+  meshTrustFields,
+  meshTrustValues,
   networkLabelDetector,
 } from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
@@ -63,6 +65,10 @@ export const istioMeshFamily: Family = {
   ],
   meshConfigs,
   meshScopes: meshSettingScopes,
+  trustFields: meshTrustFields,
+  trustValues: meshTrustValues,
+  // istiod holds the mesh's CA and MeshConfig: whatever of its values changes may rewrite identity or mTLS.
+  trustCharts: ["istiod", "istiod-remote"],
   detectors: [
     istioMeshDetector,
     lifecycleManagerDetector,

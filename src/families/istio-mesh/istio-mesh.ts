@@ -224,6 +224,28 @@ const MESH_SWITCHES: readonly {
   },
 ];
 
+/** The settings whose direct change is trust.changed or mtls.weakened: identity, and the switches weakening mTLS. */
+const TRUST_SETTINGS = [...IDENTITY_SETTINGS, ...MESH_SWITCHES.filter((setting) => setting.weakened === "mtls.weakened")];
+
+/**
+ * Where those settings sit, by kind (Family.trustFields): a patch writing one keeps the critical
+ * floor unrendered. Of a ConfigMap, only what istiod reads (`data.mesh`, `data.meshNetworks`): any
+ * ConfigMap's `data.network` is not the mesh's.
+ */
+export const meshTrustFields: Readonly<Record<string, readonly FieldPath[]>> = Object.fromEntries(
+  Object.entries(LAYOUTS).map(([kind, layout]) => [
+    kind,
+    TRUST_SETTINGS.flatMap((setting) => layout[setting.in].map((root) => [...root, ...setting.field])).filter(
+      (path) => kind !== "ConfigMap" || path[1] === "mesh" || path[1] === "meshNetworks",
+    ),
+  ]),
+);
+
+/** The same settings in a chart's values (istiod's layout), under whatever key an umbrella chart nests it (Family.trustValues). */
+export const meshTrustValues: readonly RegExp[] = TRUST_SETTINGS.map(
+  (setting) => new RegExp(`(?:^|\\.)${[setting.in, ...setting.field].join("\\.")}(?:\\.|$)`),
+);
+
 const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
   for (const setting of MESH_SWITCHES) {
     const was = locate(base, layout[setting.in], setting.field);

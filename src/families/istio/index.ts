@@ -7,6 +7,7 @@ import { istioMeshScopes } from "./mesh-scope.js";
 import { istioPlacementHints } from "./placement-hints.js";
 import { movedAlike } from "./namespace-move.js";
 import * as istio from "./schemas.js";
+import { ANY_SEGMENT } from "../../core/trust-reach.js";
 
 /** Istio's traffic, security and proxy extension APIs (networking.istio.io, security.istio.io, extensions.istio.io). */
 export const istioFamily: Family = {
@@ -53,5 +54,8 @@ export const istioFamily: Family = {
   attachmentFields: { "networking.istio.io": ["spec", "gateways"] },
   handlingJudges: istioHandlingJudges,
   trustKinds: ["PeerAuthentication", "DestinationRule"],
+  // A server's TLS: its mode weakened is mtls.weakened; the selector a knative patch rewrites is not.
+  trustFields: { Gateway: [["spec", "servers", ANY_SEGMENT, "tls"]] },
+  trustValues: [/mtls|peerAuthentication|(?:^|\.)tls\w*(?:\.|$)/i],
   detectors: [istioDetector],
 };

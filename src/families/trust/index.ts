@@ -17,6 +17,10 @@ export const trustFamily: Family = {
   ],
   trustKinds: ["Issuer", "ClusterIssuer", "Certificate"],
   trustMarks: [/\bcert-manager\.io\/(?:cluster-)?issuer\b/],
+  // Charts' keys that render or name them (`certificate.enabled`, `clusterIssuer`, `issuerRef`).
+  trustValues: [/issuer|certificate/i],
+  // cert-manager itself, the trust bundles trust-manager distributes, and istio-csr, the mesh's CA through cert-manager.
+  trustCharts: ["cert-manager", "trust-manager", "cert-manager-istio-csr"],
   detectors: [trustDetector],
   detectsOn: { ingress: [issuerAnnotationDetector], "gateway-api": [issuerAnnotationDetector] },
 };
