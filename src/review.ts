@@ -153,13 +153,14 @@ export function analyzeChange(input: ChangeInput): Analysis {
   // land in (a Flux Kustomization's targetNamespace overrides theirs), and which files are patches.
   const kustomized = (files: readonly SourceFile[], links: readonly SymbolicLink[] | undefined) => {
     const { namespaces, patches, includedBy } = kustomizeReading(files, links);
-    const flux = fluxTargetNamespaces(files, policy.topology, includedBy);
+    const flux = fluxTargetNamespaces(files, policy.topology, includedBy, links);
     return {
       namespaceOf: (path: string) => flux(path) ?? namespaces.get(path),
       patchOf: (path: string) => patches.get(path),
       includedBy,
-      commonLabelsOf: once(() => fluxCommonLabels(files, policy.topology, includedBy)),
-      unknownValuesOf: once(() => unknownValuesOf(files, policy.topology, includedBy)),
+      ...(links ? { links } : {}),
+      commonLabelsOf: once(() => fluxCommonLabels(files, policy.topology, includedBy, links)),
+      unknownValuesOf: once(() => unknownValuesOf(files, policy.topology, includedBy, links)),
     };
   };
   const reading = { base: kustomized(input.base, input.links?.base), head: kustomized(input.head, input.links?.head) };

@@ -1,4 +1,5 @@
 import type { UnresolvedField } from "./flux-variable.js";
+import type { RepositoryLink } from "./repository-links.js";
 
 /**
  * A traffic resource as read from one YAML document. Identity is group/kind/namespace/name,
@@ -78,6 +79,8 @@ export interface ManifestSet {
   readonly includedBy?: ReadonlyMap<string, readonly string[]>;
   /** Flux `.sourceignore` files by path, with their text: what source-controller leaves out of this tree's artifact. */
   readonly sourceIgnores?: ReadonlyMap<string, string>;
+  /** The tree's in-repo symbolic links, which GitOps objects read through (core/repository-links.ts). */
+  readonly links?: readonly RepositoryLink[];
 }
 
 export interface SkippedFile {

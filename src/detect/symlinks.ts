@@ -1,8 +1,8 @@
-import { posix } from "node:path";
 import { isManifestPath } from "../manifests/load-manifests.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
+import { linkTarget, type RepositoryLink } from "../core/repository-links.js";
 import { unreviewedEntryFinding } from "./unreviewed-entry.js";
 
 /**
@@ -11,12 +11,7 @@ import { unreviewedEntryFinding } from "./unreviewed-entry.js";
  * changed: the readers report links beside files, and every added, retargeted or removed link
  * that exposes reviewed files is a high finding of its own.
  */
-export interface SymbolicLink {
-  /** Repository path of the link itself. */
-  readonly path: string;
-  /** The link's stored target, as git stores it (relative to the link's folder, or absolute). */
-  readonly target: string;
-}
+export type SymbolicLink = RepositoryLink;
 
 export interface LinkedTree {
   readonly links: readonly SymbolicLink[];
@@ -32,18 +27,11 @@ const MAX_NAMED = 5;
 const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
-/** Where a link points in the repository; undefined for a target outside it (absolute, or above its root). */
-function resolvedTarget(link: SymbolicLink): string | undefined {
-  if (posix.isAbsolute(link.target)) return undefined;
-  const resolved = posix.normalize(posix.join(posix.dirname(link.path), link.target));
-  return resolved.startsWith("../") || resolved === ".." ? undefined : resolved;
-}
-
 /** The files a link makes visible, each with the path it is visible at. */
 function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {
-  const resolved = resolvedTarget(link);
+  const resolved = linkTarget(link);
   if (resolved === undefined) return [];
-  const root = resolved === "." ? "" : `${resolved}/`;
+  const root = resolved === "" ? "" : `${resolved}/`;
   return files.flatMap((file) =>
     file === resolved
       ? [{ file, seenAt: link.path }]
@@ -130,13 +118,13 @@ export function symlinkFindings(base: LinkedTree, head: LinkedTree, policy: Poli
   for (const link of head.links) {
     const was = before.get(link.path);
     if (was === link.target) continue;
-    if (resolvedTarget(link) !== undefined) findings.push(linkFinding(link, head, was ?? null, link.target, policy));
+    if (linkTarget(link) !== undefined) findings.push(linkFinding(link, head, was ?? null, link.target, policy));
     else {
       const replaced = trafficAt(base, link.path, was);
       if (replaced.length > 0) findings.push(outsideFinding(link, head, replaced, was, policy));
     }
   }
   for (const link of base.links)
-    if (!after.has(link.path) && resolvedTarget(link) !== undefined) findings.push(linkFinding(link, base, link.target, null, policy));
+    if (!after.has(link.path) && linkTarget(link) !== undefined) findings.push(linkFinding(link, base, link.target, null, policy));
   return findings.filter((finding): finding is Finding => finding !== undefined);
 }

@@ -52,6 +52,7 @@ import {
 import { FLUX_HELM, FLUX_SOURCE } from "../core/flux-groups.js";
 import { lineCount, readPlaceholderLine, templateAt } from "./placeholders.js";
 import { misnamed } from "./object-names.js";
+import type { RepositoryLink } from "../core/repository-links.js";
 
 /**
  * The traffic resources of one tree (DESIGN §4). Pure: file texts in, resources out. The hot path
@@ -78,6 +79,8 @@ export interface LoadOptions {
   readonly patchOf?: (path: string) => string | undefined;
   /** The kustomizations that accumulate each file (render/kustomize-tree.ts kustomizeReading), handed on to placement. */
   readonly includedBy?: ReadonlyMap<string, readonly string[]>;
+  /** The tree's symbolic links, handed on to placement: GitOps objects read through them. */
+  readonly links?: readonly RepositoryLink[];
   /**
    * Whether the other tree's version of a file holds a template placeholder: a chart's (or role's)
    * template listed there as not rendered is listed here too, so that its objects do not read as
@@ -316,7 +319,17 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const includedBy = options.includedBy?.size ? { includedBy: options.includedBy } : {};
   const ignoring = files.filter((file) => isSourceIgnoreFile(file.path));
   const sourceIgnores = ignoring.length > 0 ? { sourceIgnores: new Map(ignoring.map((file) => [file.path, file.text])) } : {};
-  return { resources: keyResources(found, cache.resources), invalid, files: paths, skipped, excluded, ...includedBy, ...sourceIgnores };
+  const links = options.links?.length ? { links: options.links } : {};
+  return {
+    resources: keyResources(found, cache.resources),
+    invalid,
+    files: paths,
+    skipped,
+    excluded,
+    ...includedBy,
+    ...sourceIgnores,
+    ...links,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ManifestSet } from "../core/resource.js";
 import type { Delivery, DeliverySource } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ClusterOfFile } from "./file-placement.js";
+import { clustersThroughLinks, type ClusterOfFile } from "./file-placement.js";
 import { KUSTOMIZE_RENDER, kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
@@ -62,12 +62,13 @@ export function appliedFiles(
   const every = treeDeliveries(set, topology.clusters);
   if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
-  const deliveries = applying(every, appliers, kustomizations, set.includedBy, clusterOfFile);
+  const placed = placedThroughLinks(set, clusterOfFile);
+  const deliveries = applying(every, appliers, kustomizations, set.includedBy, placed);
   const memo = new Map<string, boolean>();
   const applied = (file: string): boolean => {
     let known = memo.get(file);
     if (known === undefined) {
-      known = clusterOfFile(file) !== undefined || deliveries.some(appliers(file));
+      known = placed(file) !== undefined || deliveries.some(appliers(file));
       memo.set(file, known);
     }
     return known;
@@ -115,8 +116,15 @@ export function deliveringObjects(
   clusterOfFile: ClusterOfFile,
 ): readonly Delivery[] {
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
-  return applying(treeDeliveries(set, topology.clusters), appliers, kustomizations, set.includedBy, clusterOfFile);
+  return applying(treeDeliveries(set, topology.clusters), appliers, kustomizations, set.includedBy, placedThroughLinks(set, clusterOfFile));
 }
+
+/** A cluster the policy's patterns give the file at any path the tree's links show it at (clustersThroughLinks). */
+const placedThroughLinks = (set: ManifestSet, clusterOfFile: ClusterOfFile): ClusterOfFile => {
+  if (!set.links?.length) return clusterOfFile;
+  const clusters = clustersThroughLinks(clusterOfFile, set.links);
+  return (file) => clusters(file)[0];
+};
 
 const holds = (root: string, file: string): boolean => root === "" || file.startsWith(`${root}/`);
 

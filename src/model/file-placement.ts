@@ -1,8 +1,24 @@
+import { linkedPaths, type RepositoryLink } from "../core/repository-links.js";
+
 /**
  * GitOps placement by path: policy `topology.placements` patterns such as `clusters/{cluster}/**`
  * say which cluster a file lands in. Compiled once per review; the first pattern that matches wins.
  */
 export type ClusterOfFile = (path: string) => string | undefined;
+
+/**
+ * The clusters the patterns give a file at its own path and at every path the tree's links show it
+ * at: `clusters/prod/routes -> ../../shared/routes` lands shared/routes/checkout.yaml in prod, as a
+ * file written there would.
+ */
+export function clustersThroughLinks(clusterOfFile: ClusterOfFile, links: readonly RepositoryLink[] = []): (path: string) => string[] {
+  const pathsOf = linkedPaths(links);
+  const at = (path: string): string[] => {
+    const cluster = clusterOfFile(path);
+    return cluster === undefined ? [] : [cluster];
+  };
+  return links.length === 0 ? at : (path) => [...new Set([path, ...pathsOf(path)].flatMap(at))];
+}
 
 const toRegex = (pattern: string): RegExp => {
   let source = "";

@@ -2,11 +2,12 @@ import type { ManifestSet, Resource } from "../core/resource.js";
 import { sortedSet } from "../core/canonical-values.js";
 import { sameInputs, sameItems } from "../core/same-items.js";
 import type { Topology } from "../policy/policy-schema.js";
-import type { ClusterOfFile } from "./file-placement.js";
+import { clustersThroughLinks, type ClusterOfFile } from "./file-placement.js";
 import {
   isNamedCluster,
   type ClusterRegions,
   type Delivery,
+  type DeliverySource,
   type Destination,
   type FileClusters,
   type FilePlacement,
@@ -14,6 +15,7 @@ import {
 import { FAMILIES, type Family } from "../families/index.js";
 import { sitesThrough, unplacedSite } from "../core/delivery-sites.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
+import { linkedPaths, linkTarget } from "../core/repository-links.js";
 
 export type { Delivery, FilePlacement };
 
@@ -54,6 +56,8 @@ interface PlacementInputs {
   readonly topology: Topology;
   readonly clusterOfFile: ClusterOfFile;
   readonly includedBy: ReadonlyMap<string, readonly string[]>;
+  /** Links by content, as inclusions: each tree reads its own. */
+  readonly links: string;
 }
 
 const NOT_INCLUDED: ReadonlyMap<string, readonly string[]> = new Map();
@@ -91,7 +95,17 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
   const deliveriesOf = (set: ManifestSet, clusters: ClusterRegions): DeliveryReader => {
     // A family is asked only about its own resources.
     const reads = new Map(readers.map(([name, read]) => [name, read(set, clusters)]));
-    return (resource) => reads.get(resource.family)?.(resource);
+    const read: DeliveryReader = (resource) => reads.get(resource.family)?.(resource);
+    if (!set.links?.some((link) => linkTarget(link) !== undefined)) return read;
+    const pathsOf = linkedPaths(set.links);
+    const known = new Map<Resource, Delivery | undefined>();
+    return (resource) => {
+      if (!known.has(resource)) {
+        const delivery = read(resource);
+        known.set(resource, delivery && throughLinks(delivery, pathsOf));
+      }
+      return known.get(resource);
+    };
   };
 
   const buildGitopsPlacement = (
@@ -105,12 +119,14 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
       topology,
       clusterOfFile,
       includedBy: set.includedBy ?? NOT_INCLUDED,
+      links: (set.links ?? []).map((link) => `${link.path}\0${link.target}`).join("\n"),
     };
     const before = previous && builtFrom.get(previous);
     if (previous && before && sameBuild(before, inputs)) return previous;
     const { includedBy } = inputs;
     const deliveryOf = deliveriesOf(set, topology.clusters);
     const deliveries = inputs.sources.flatMap((resource) => deliveryOf(resource) ?? []);
+    const byPatterns = clustersThroughLinks(clusterOfFile, set.links);
     const memo = new Map<string, readonly string[]>();
 
     /**
@@ -134,9 +150,7 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     const parents = (file: string): Parents => {
       let known = parentsOf.get(file);
       if (known) return known;
-      const fixed = new Set<string>();
-      const byPattern = clusterOfFile(file);
-      if (byPattern) fixed.add(byPattern);
+      const fixed = new Set<string>(byPatterns(file));
       const selfApplied: string[] = [];
       const through: Through[] = [];
       for (const delivery of deliveries) {
@@ -264,6 +278,43 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     buildGitopsPlacement,
     archivedOf,
     deliveryKinds: sortedSet(families.flatMap((family) => family.deliveries?.kinds ?? [])),
+  };
+}
+
+/**
+ * A delivery as the tool reading the tree through its links applies it: a file it reads at any of
+ * the paths the tree's links give it (a Flux Kustomization's `path: ./clusters/prod/apps`, a link
+ * to `../../apps/shop`, applies apps/shop/route.yaml; a file link `apps/shop/release.yaml ->
+ * ../../shared/release.yaml` in a folder it reads applies the shared release). The families read
+ * their objects' paths as written; what those paths lead to is the tree's, so it is resolved here,
+ * once, for every reader of deliveries (placement, applied files, Flux substitution and namespaces).
+ */
+function throughLinks(delivery: Delivery, pathsOf: (file: string) => readonly string[]): Delivery {
+  const seen = (file: string): readonly string[] => [file, ...pathsOf(file)];
+  // The paths it reads the file at; the file's own where it reads none, so each answer stays the family's there.
+  const readAt = (file: string): readonly string[] => {
+    const read = seen(file).filter((path) => delivery.destinationOf(path) !== undefined);
+    return read.length > 0 ? read : [file];
+  };
+  const { generatedListing, sourcesOf, leavesOut } = delivery;
+  const sources = new Map<DeliverySource, DeliverySource>();
+  const linked = (source: DeliverySource): DeliverySource => {
+    let made = sources.get(source);
+    if (!made) sources.set(source, (made = { ...source, reads: (file) => seen(file).some(source.reads) }));
+    return made;
+  };
+  return {
+    ...delivery,
+    destinationOf: (file) => {
+      for (const path of seen(file)) {
+        const destination = delivery.destinationOf(path);
+        if (destination) return destination;
+      }
+      return undefined;
+    },
+    ...(generatedListing && { generatedListing: (file: string) => readAt(file).some(generatedListing) }),
+    ...(sourcesOf && { sourcesOf: (file: string) => [...new Set(seen(file).flatMap(sourcesOf))].map(linked) }),
+    ...(leavesOut && { leavesOut: (file: string) => readAt(file).every(leavesOut) }),
   };
 }
 

@@ -6,6 +6,7 @@ import { someDeliveryFileSays } from "./flux-kustomizations.js";
 import { kustomizationFileIn } from "./kustomize-tree.js";
 import { gitopsObjects } from "./render-plan.js";
 import type { FluxBuild } from "./flux-substitution.js";
+import { realPaths, type RepositoryLink } from "../core/repository-links.js";
 
 /**
  * How Argo CD builds a kustomize source (its Kustomize guide): it adds the source's
@@ -17,18 +18,22 @@ import type { FluxBuild } from "./flux-substitution.js";
  * as written); a source naming a plugin, Helm or a directory, or a path an ApplicationSet fills
  * in, is no such build.
  */
-export function argoComponentBuilds(files: readonly SourceFile[]): ReadonlyMap<string, readonly FluxBuild[]> {
+export function argoComponentBuilds(
+  files: readonly SourceFile[],
+  links: readonly RepositoryLink[] = [],
+): ReadonlyMap<string, readonly FluxBuild[]> {
   const builds = new Map<string, FluxBuild[]>();
   if (!someDeliveryFileSays(files, "components:")) return builds;
   const paths = new Set(files.map((file) => file.path));
+  const real = realPaths(links);
   const ways = new Map<string, Set<string>>();
-  for (const resource of gitopsObjects(files).resources.values()) {
+  for (const resource of gitopsObjects(files, links).resources.values()) {
     if (resource.id.group !== "argoproj.io" || resource.id.kind !== "Application") continue;
     const spec = record(resource.body.spec);
     for (const source of [spec.source, ...list(spec.sources)].map(record)) {
       const path = text(source.path);
       if (path === undefined || ["helm", "plugin", "directory"].some((tool) => source[tool] !== undefined)) continue;
-      const kustomization = kustomizationFileIn(normalizeRepoPath(path), paths);
+      const kustomization = kustomizationFileIn(real(normalizeRepoPath(path)), paths);
       if (kustomization === undefined) continue;
       const kustomize = source.kustomize;
       const components = (isRecord(kustomize) ? list(kustomize.components) : []).flatMap((entry) =>

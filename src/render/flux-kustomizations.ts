@@ -12,18 +12,23 @@ import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFields, kustomizeReading } from "./kustomize-tree.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 import { replacedFields, withFields } from "./kustomize-replacements.js";
+import { sameLinks, type RepositoryLink } from "../core/repository-links.js";
 
 /**
  * The Flux Kustomizations of a tree, each with what it delivers, read before the review reads the
  * tree (Flux substitution and targetNamespace change what the tree's files say): from the tree's
  * GitOps objects (render-plan.ts gitopsObjects), which the plan reads as well.
  */
-export function fluxKustomizations(files: readonly SourceFile[], topology: Topology): readonly FluxKustomization[] {
+export function fluxKustomizations(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly RepositoryLink[] = [],
+): readonly FluxKustomization[] {
   const known = read.get(files);
-  if (known?.topology === topology) return known.kustomizations;
-  const set = gitopsObjects(files);
+  if (known?.topology === topology && sameLinks(known.links, links)) return known.kustomizations;
+  const set = gitopsObjects(files, links);
   const deliveryOf = deliveriesOf(set, topology.clusters);
-  const replaced = replacedFields(files);
+  const replaced = replacedFields(files, links);
   const written = [...set.resources.values()].flatMap((resource) => {
     if (resource.id.group !== FLUX_KUSTOMIZE || resource.id.kind !== "Kustomization") return [];
     // As the kustomize build applying it writes it: its kustomizations' replacements applied (a `targetNamespace` copied from their Namespace).
@@ -32,11 +37,11 @@ export function fluxKustomizations(files: readonly SourceFile[], topology: Topol
     const delivery = deliveryOf(built);
     return delivery ? [{ resource: built, delivery }] : [];
   });
-  const patchedInBuild = patchedByKustomize(files, written);
+  const patchedInBuild = patchedByKustomize(files, written, links);
   const kustomizations = patchedByParents(written, deliveryOf).map((kustomization) =>
     patchedInBuild(kustomization.resource.source.file) ? { ...kustomization, unknownPatches: true as const } : kustomization,
   );
-  read.set(files, { topology, kustomizations });
+  read.set(files, { topology, links, kustomizations });
   return kustomizations;
 }
 
@@ -95,11 +100,15 @@ function patchedByParents(kustomizations: readonly FluxKustomization[], delivery
  * emptied `api.${SECRET_DOMAIN}` to `api.`, a false broken reference to `*.${SECRET_DOMAIN}`). Such a
  * Kustomization's variables are not all known.
  */
-function patchedByKustomize(files: readonly SourceFile[], kustomizations: readonly FluxKustomization[]): (file: string) => boolean {
+function patchedByKustomize(
+  files: readonly SourceFile[],
+  kustomizations: readonly FluxKustomization[],
+  links: readonly RepositoryLink[],
+): (file: string) => boolean {
   const none = () => false;
   const own = files.filter((file) => isKustomizationFile(file.path));
   if (kustomizations.length === 0 || !own.some((file) => file.text.includes("patches") || file.text.includes("components"))) return none;
-  const { patches, includedBy } = kustomizeReading(files);
+  const { patches, includedBy } = kustomizeReading(files, links);
   const patching = new Set(own.filter((file) => file.text.includes("postBuild")).map((file) => file.path));
   for (const file of files) {
     const by = patches.get(file.path);
@@ -146,4 +155,7 @@ export interface FluxKustomization {
 }
 
 /** A tree's Kustomizations, read once for its substitution, its builds and its target namespaces. */
-const read = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly kustomizations: readonly FluxKustomization[] }>();
+const read = new WeakMap<
+  readonly SourceFile[],
+  { readonly topology: Topology; readonly links: readonly RepositoryLink[]; readonly kustomizations: readonly FluxKustomization[] }
+>();

@@ -17,6 +17,7 @@ import { posix } from "node:path";
 import { patchesReleaseOperationOnly } from "./release-operation.js";
 import { namesTraffic } from "./traffic-names.js";
 import { deliveredFile } from "./flux-target-namespace.js";
+import { realPaths, type RepositoryLink } from "../core/repository-links.js";
 
 /**
  * Flux's post-build variable substitution (kustomize-controller `spec.postBuild`): Flux replaces
@@ -118,9 +119,9 @@ export interface PostBuild {
  */
 type Sources = () => { readonly index: ConfigData; readonly sitesOf: SitesOf };
 
-const sourcesOf = (files: readonly SourceFile[], topology: Topology): Sources => {
+const sourcesOf = (files: readonly SourceFile[], topology: Topology, links: readonly RepositoryLink[]): Sources => {
   let read: ReturnType<Sources> | undefined;
-  return () => (read ??= { index: configData(files), sitesOf: fileSites(treePlacement(files, topology)) });
+  return () => (read ??= { index: configData(files), sitesOf: fileSites(treePlacement(files, topology, links)) });
 };
 
 const NO_SOURCES: ReturnType<Sources> = { index: new Map(), sitesOf: () => [] };
@@ -333,11 +334,15 @@ const NO_SUBSTITUTIONS: FluxSubstitutions = { texts: new Map(), apart: new Map()
  * input (a patch, a generator's file) is one text whichever build reads it: each build's own output
  * is substituted after it runs.
  */
-export function fluxSubstitutions(files: readonly SourceFile[], topology: Topology): FluxSubstitutions {
+export function fluxSubstitutions(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly RepositoryLink[] = [],
+): FluxSubstitutions {
   if (!someDeliveryFileSays(files, "postBuild")) return NO_SUBSTITUTIONS;
-  const sources = sourcesOf(files, topology);
+  const sources = sourcesOf(files, topology, links);
   const conflicts: SourceConflict[] = [];
-  const kustomizations = fluxKustomizations(files, topology);
+  const kustomizations = fluxKustomizations(files, topology, links);
   const postBuildsOf = postBuildReader(kustomizations, sources);
   const substituting = kustomizations.flatMap((kustomization) => {
     const postBuilds = postBuildsOf(kustomization);
@@ -506,9 +511,10 @@ export function unknownValuesOf(
   files: readonly SourceFile[],
   topology: Topology,
   includedBy: ReadonlyMap<string, readonly string[]>,
+  links: readonly RepositoryLink[] = [],
 ): (path: string) => UnknownValues | undefined {
-  const sources = sourcesOf(files, topology);
-  const all = fluxKustomizations(files, topology);
+  const sources = sourcesOf(files, topology, links);
+  const all = fluxKustomizations(files, topology, links);
   const postBuildsOf = postBuildReader(all, sources);
   const kustomizations = all.map((kustomization) => ({
     delivery: kustomization.delivery,
@@ -555,16 +561,22 @@ export interface FluxBuild {
  * applied only where every Kustomization building the path applies the same, else the path is read
  * unpatched and the placement detector judges a patch change on its own.
  */
-export function fluxBuilds(files: readonly SourceFile[], topology: Topology): ReadonlyMap<string, readonly FluxBuild[]> {
+export function fluxBuilds(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly RepositoryLink[] = [],
+): ReadonlyMap<string, readonly FluxBuild[]> {
   const builds = new Map<string, FluxBuild[]>();
   if (!someDeliveryFileSays(files, "postBuild", "components:", "targetNamespace", "patches:")) return builds;
   const paths = new Set(files.map((file) => file.path));
-  const kustomizations = fluxKustomizations(files, topology);
-  const postBuildsOf = postBuildReader(kustomizations, sourcesOf(files, topology));
+  const real = realPaths(links);
+  const kustomizations = fluxKustomizations(files, topology, links);
+  const postBuildsOf = postBuildReader(kustomizations, sourcesOf(files, topology, links));
   const building = kustomizations.flatMap((flux) => {
     const spec = record(flux.resource.body.spec);
     if ((text(record(spec.sourceRef).kind) ?? "GitRepository") !== "GitRepository") return [];
-    const kustomization = kustomizationFileIn(flux.delivery.paths[0] ?? "", paths);
+    // Flux builds the folder its path leads to through the tree's links.
+    const kustomization = kustomizationFileIn(real(flux.delivery.paths[0] ?? ""), paths);
     // A patch of how Flux installs HelmReleases renders nothing else: no build of it is another.
     const patches = list(spec.patches).filter((patch) => isRecord(patch) && !patchesReleaseOperationOnly(patch));
     return kustomization === undefined ? [] : [{ flux, spec, kustomization, patches }];

@@ -5,6 +5,7 @@ import type { SourceFile } from "../manifests/load-manifests.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { deliveryDepth, fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
+import type { RepositoryLink } from "../core/repository-links.js";
 
 /**
  * What the Flux Kustomization applying a file sets on its documents, read for files as written and
@@ -30,18 +31,19 @@ interface Placing<T> {
 /**
  * `word`: what a Kustomization's text says where it sets anything (most trees' say nothing, and are
  * not read); `read`: what it sets, from its spec. `includedBy`: the kustomizations that accumulate
- * each file (render/kustomize-tree.ts kustomizeReading).
+ * each file (render/kustomize-tree.ts kustomizeReading); `links`: the tree's, which Flux reads paths through.
  */
 function deepestFluxSetting<T>(
   files: readonly SourceFile[],
   topology: Topology,
   includedBy: ReadonlyMap<string, readonly string[]>,
+  links: readonly RepositoryLink[],
   word: string,
   read: (spec: JsonRecord) => T | undefined,
 ): (path: string) => T | undefined {
   const none = () => undefined;
   if (!someDeliveryFileSays(files, word)) return none;
-  const placings: Placing<T>[] = fluxKustomizations(files, topology).map(({ resource, delivery }) => ({
+  const placings: Placing<T>[] = fluxKustomizations(files, topology, links).map(({ resource, delivery }) => ({
     depth: deliveryDepth(delivery),
     value: read(record(resource.body.spec)),
     reads: (file) => !!delivery.destinationOf(file),
@@ -72,8 +74,9 @@ export const fluxTargetNamespaces = (
   files: readonly SourceFile[],
   topology: Topology,
   includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+  links: readonly RepositoryLink[] = [],
 ): ((path: string) => string | undefined) =>
-  deepestFluxSetting(files, topology, includedBy, "targetNamespace", (spec) => text(spec.targetNamespace));
+  deepestFluxSetting(files, topology, includedBy, links, "targetNamespace", (spec) => text(spec.targetNamespace));
 
 /**
  * Flux's `spec.commonMetadata.labels`: kustomize-controller sets them on every object it applies,
@@ -85,8 +88,9 @@ export const fluxCommonLabels = (
   files: readonly SourceFile[],
   topology: Topology,
   includedBy: ReadonlyMap<string, readonly string[]> = new Map(),
+  links: readonly RepositoryLink[] = [],
 ): ((path: string) => Labels | undefined) =>
-  deepestFluxSetting(files, topology, includedBy, "commonMetadata", (spec) => {
+  deepestFluxSetting(files, topology, includedBy, links, "commonMetadata", (spec) => {
     const labels = stringMap(record(spec.commonMetadata).labels);
     return Object.keys(labels).length > 0 ? labels : undefined;
   });

@@ -7,6 +7,7 @@ import { FLUX_KUSTOMIZE } from "../core/flux-groups.js";
 import { groupOf } from "../core/api-group.js";
 import { loadAllAsGoYaml } from "../manifests/yaml-documents.js";
 import { REMOTE, accumulatorsOf, folderOf, kustomizationOf, kustomizeReading, normalize, treeOf, type Tree } from "./kustomize-tree.js";
+import type { SymbolicLink } from "../detect/symlinks.js";
 
 /**
  * What kustomize `replacements` write into the Flux Kustomizations a kustomization accumulates,
@@ -45,13 +46,17 @@ const PLAIN_PATH = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
  * accumulating it, innermost kustomization first, by its file and name. Nothing where no
  * kustomization of the tree says `replacements`.
  */
-export function replacedFields(files: readonly SourceFile[]): (file: string, name: string) => readonly ReplacedField[] {
+export function replacedFields(
+  files: readonly SourceFile[],
+  links: readonly SymbolicLink[] = [],
+): (file: string, name: string) => readonly ReplacedField[] {
   const replacing = files.filter((file) => isKustomizationFile(file.path) && /\breplacements\b/.test(file.text));
   if (replacing.length === 0) return () => [];
   const fields = new Map<string, ReplacedField[]>();
   const keyOf = (file: string, name: string) => `${file}\n${name}`;
-  const tree = treeOf(files);
-  const { includedBy } = kustomizeReading(files);
+  // Through the tree's links, as kustomize reads a `resources: [vars]` that is one.
+  const tree = treeOf(files, links);
+  const { includedBy } = kustomizeReading(files, links);
   const accumulates = new Map<string, string[]>();
   for (const [file, includers] of includedBy)
     for (const includer of includers) accumulates.set(includer, [...(accumulates.get(includer) ?? []), file]);

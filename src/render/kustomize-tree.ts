@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import * as z from "zod";
 import type { SourceFile } from "../core/source-file.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
+import { linkTarget, normalizePath as normalize, realPaths } from "../core/repository-links.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isKustomizationFile, KUSTOMIZATION_NAMES } from "../core/kustomization-files.js";
 import { chartAt } from "../core/chart-source.js";
@@ -111,12 +112,7 @@ const paths = (value: unknown): string[] =>
     typeof item === "string" ? [item] : item && typeof item === "object" && typeof item.path === "string" ? [item.path] : [],
   );
 
-/** `./apps/prod/` → `apps/prod`; the repository root is "". */
-export const normalize = (path: string): string =>
-  posix
-    .normalize(path.trim().replace(/^\/+/, ""))
-    .replace(/^\.\/?$/, "")
-    .replace(/\/+$/, "");
+export { normalizePath as normalize } from "../core/repository-links.js";
 
 export const folderOf = (file: string): string => (file.includes("/") ? posix.dirname(file) : "");
 
@@ -141,37 +137,12 @@ export function treeOf(files: readonly SourceFile[], links: readonly SymbolicLin
     text,
     kustomizationIn: (folder) => kustomizationFileIn(folder, text),
     filesUnder: (folder) => paths.filter(insideFolder(folder)),
-    real: linkResolver(links),
+    real: realPaths(links),
     linkedUnder: (folder) =>
       links.flatMap((link) => {
         const target = insideFolder(folder)(link.path) ? linkTarget(link) : undefined;
         return target === undefined ? [] : text.has(target) ? [target] : paths.filter(insideFolder(target));
       }),
-  };
-}
-
-/** The repository path a link leads to; undefined for one that leaves the repository. */
-export function linkTarget(link: SymbolicLink): string | undefined {
-  if (posix.isAbsolute(link.target)) return undefined;
-  const target = normalize(posix.join(folderOf(link.path), link.target));
-  return target === ".." || target.startsWith("../") ? undefined : target;
-}
-
-/** Follows links on a path's way, a few hops deep (a cycle ends there), as the file system would. */
-function linkResolver(links: readonly SymbolicLink[]): (path: string) => string {
-  const targets = links.flatMap((link) => {
-    const target = linkTarget(link);
-    return target === undefined ? [] : [{ from: normalize(link.path), to: target }];
-  });
-  if (targets.length === 0) return (path) => path;
-  return (path) => {
-    let real = path;
-    for (let hop = 0; hop < 8; hop++) {
-      const link = targets.find(({ from }) => real === from || real.startsWith(`${from}/`));
-      if (!link) break;
-      real = link.to + real.slice(link.from.length);
-    }
-    return real;
   };
 }
 

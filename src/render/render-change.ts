@@ -32,7 +32,8 @@ import {
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
-import { folderOf, insideFolder, isEmptyKustomization, kustomizationFileIn, linkTarget, REMOTE } from "./kustomize-tree.js";
+import { folderOf, insideFolder, isEmptyKustomization, kustomizationFileIn, REMOTE } from "./kustomize-tree.js";
+import { linkTarget } from "../core/repository-links.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
@@ -107,7 +108,10 @@ export async function renderChange(
 ): Promise<RenderResult> {
   const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
   const [basePlan, headPlan] = planChangeRenders(base, head, options.topology, options.links);
-  const placed = { base: deliveryPlacementOf(base, options.topology), head: deliveryPlacementOf(head, options.topology) };
+  const placed = {
+    base: deliveryPlacementOf(base, options.topology, options.links?.base),
+    head: deliveryPlacementOf(head, options.topology, options.links?.head),
+  };
   const texts = { base: textsOf(base), head: textsOf(head) };
   const broken = brokenFiles(texts.base, texts.head);
   const [baseRoots, headRoots] = [
@@ -1065,7 +1069,10 @@ export async function renderForReview(
   options: { readonly budgetMs: number; readonly off?: string; readonly links?: RenderOptions["links"] },
 ): Promise<RenderResult> {
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
-  const [baseValues, headValues] = settledSubstitutions(fluxSubstitutions(base, policy.topology), fluxSubstitutions(head, policy.topology));
+  const [baseValues, headValues] = settledSubstitutions(
+    fluxSubstitutions(base, policy.topology, options.links?.base),
+    fluxSubstitutions(head, policy.topology, options.links?.head),
+  );
   const off = options.off ?? (policy.render.enabled ? undefined : "turned off by the policy (render.enabled: false)");
   const [baseBuilds, headBuilds] = settledBuilds(
     builtAlone(base, policy, options.links?.base),
@@ -1097,7 +1104,7 @@ export async function renderForReview(
  * Components are added alike (argo-kustomize-builds.ts), where no Flux Kustomization builds the path.
  */
 function builtAlone(files: readonly SourceFile[], policy: Policy, links: readonly SymbolicLink[] | undefined): FluxBuilds {
-  const [flux, argo] = [fluxBuilds(files, policy.topology), argoComponentBuilds(files)];
+  const [flux, argo] = [fluxBuilds(files, policy.topology, links), argoComponentBuilds(files, links)];
   if (argo.size === 0 && flux.size === 0) return flux;
   const roots = rootKustomizations(files, links);
   return new Map([...argo, ...flux].filter(([kustomization]) => roots.has(kustomization)));

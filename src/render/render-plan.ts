@@ -47,6 +47,7 @@ import {
 } from "./kustomize-tree.js";
 import type { Topology } from "../policy/policy-schema.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
+import { linkedPaths, sameLinks } from "../core/repository-links.js";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { filesApart, type FileSiting } from "../core/copies-apart.js";
 import { KUSTOMIZE_RENDER } from "../core/kustomize-inclusion.js";
@@ -478,13 +479,14 @@ const namingOfTree = new WeakMap<readonly SourceFile[], readonly SourceFile[]>()
  * for what deliveries learn from its folders (an OCI artifact's root, which GitRepository is this repository).
  */
 const gitopsOfTree = new WeakMap<readonly SourceFile[], ManifestSet>();
-export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
+export function gitopsObjects(files: readonly SourceFile[], links: readonly SymbolicLink[] = []): ManifestSet {
   let set = gitopsOfTree.get(files);
-  if (!set) {
+  if (!set || !sameLinks(set.links ?? [], links)) {
     // What the review reads (a JSON Flux Kustomization) and what kustomize does (a `Kustomization` file).
     const read = loadManifests(namingDeliveryKind(files).filter((file) => isManifestPath(file.path) || isYamlFile(file.path)));
-    const { includedBy } = kustomizeReading(files);
-    gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path), includedBy }));
+    const { includedBy } = kustomizeReading(files, links);
+    const linked = links.length > 0 ? { links } : {};
+    gitopsOfTree.set(files, (set = { ...read, files: files.map((file) => file.path), includedBy, ...linked }));
   }
   return set;
 }
@@ -497,16 +499,18 @@ export function gitopsObjects(files: readonly SourceFile[]): ManifestSet {
  * such a folder whole as a resource and does not descend into it (fluxcd/pkg's generator), as
  * `flux bootstrap`'s clusters/<name>/flux-system under a cluster's folder of Kustomizations.
  */
-function deliveredFolders(files: readonly SourceFile[], topology: Topology): DeliveredFolders {
+function deliveredFolders(files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[] = []): DeliveredFolders {
   const known = deliveredOfTree.get(files);
-  if (known?.topology === topology) return known.delivers;
-  const tree = treeOf(files);
-  const set = gitopsObjects(files);
+  if (known?.topology === topology && sameLinks(known.links, links)) return known.delivers;
+  const tree = treeOf(files, links);
+  const set = gitopsObjects(files, links);
   const deliveries = deliveringObjects(set, kustomizationsOf(set.files), topology, compileFilePlacement(topology.placements));
   const matchers = deliveries.flatMap((delivery) => delivery.paths).map((path) => picomatch(path || ".", { dot: true }));
+  // A folder is delivered at any path the tree's links give it (a Flux path that is a link to it).
+  const seenAt = linkedPaths(links);
   const generating = new Map<string, Delivery[]>();
   for (const delivery of deliveries)
-    for (const path of delivery.generatedListing ? delivery.paths : [])
+    for (const path of (delivery.generatedListing ? delivery.paths : []).map(tree.real))
       if (tree.kustomizationIn(path) === undefined) generating.set(path, [...(generating.get(path) ?? []), delivery]);
   const generated = (folder: string): boolean => {
     const kustomization = tree.kustomizationIn(folder);
@@ -518,15 +522,19 @@ function deliveredFolders(files: readonly SourceFile[], topology: Topology): Del
     }
     return false;
   };
-  const delivers = Object.assign((folder: string) => matchers.some((matches) => matches(folder || ".")) || generated(folder), {
+  const matched = (folder: string) => matchers.some((matches) => matches(folder || "."));
+  const delivers = Object.assign((folder: string) => matched(folder) || seenAt(folder).some(matched) || generated(folder), {
     any: matchers.length > 0,
   });
-  deliveredOfTree.set(files, { topology, delivers });
+  deliveredOfTree.set(files, { topology, links, delivers });
   return delivers;
 }
 type DeliveredFolders = ((folder: string) => boolean) & { readonly any: boolean };
 /** Asked by both sides' plans (planChangeRenders) and by appliedAsWritten: the tree's deliveries are read once. */
-const deliveredOfTree = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly delivers: DeliveredFolders }>();
+const deliveredOfTree = new WeakMap<
+  readonly SourceFile[],
+  { readonly topology: Topology; readonly links: readonly SymbolicLink[]; readonly delivers: DeliveredFolders }
+>();
 
 /**
  * Whether a tree's GitOps objects would apply a file as written, no kustomization building it: none
@@ -543,7 +551,7 @@ export function appliedAsWritten(
   links: readonly SymbolicLink[] = [],
 ): (file: string) => boolean {
   const tree = treeOf(files, links);
-  const delivers = deliveredFolders(files, topology);
+  const delivers = deliveredFolders(files, topology, links);
   if (!delivers.any) return () => true;
   return (file) => {
     for (let folder = folderOf(file); ; folder = folderOf(folder)) {
@@ -560,8 +568,12 @@ export function appliedAsWritten(
  * applies the same output elsewhere — named or not (a cluster's Flux Kustomization pointed from
  * `./apps/sgp` to `./apps/jkt`, under two bootstrapped roots no policy names, read as a low path edit).
  */
-export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topology): (path: string) => string {
-  const placement = treePlacement(files, topology);
+export function deliveryPlacementOf(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly SymbolicLink[] = [],
+): (path: string) => string {
+  const placement = treePlacement(files, topology, links);
   return (path) => (placement(path).sites ?? []).join(",");
 }
 
@@ -570,14 +582,17 @@ export function deliveryPlacementOf(files: readonly SourceFile[], topology: Topo
  * a tree): the render stage compares a root's output there, and a reference to a ConfigMap or
  * Secret reads the copy applied where its object is (release-values.ts definitionsAt).
  */
-export function treePlacement(files: readonly SourceFile[], topology: Topology): FilePlacement {
+export function treePlacement(files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[] = []): FilePlacement {
   const known = placements.get(files);
-  if (known?.topology === topology) return known.placement;
-  const placement = buildGitopsPlacement(gitopsObjects(files), topology, compileFilePlacement(topology.placements));
-  placements.set(files, { topology, placement });
+  if (known?.topology === topology && sameLinks(known.links, links)) return known.placement;
+  const placement = buildGitopsPlacement(gitopsObjects(files, links), topology, compileFilePlacement(topology.placements));
+  placements.set(files, { topology, links, placement });
   return placement;
 }
-const placements = new WeakMap<readonly SourceFile[], { readonly topology: Topology; readonly placement: FilePlacement }>();
+const placements = new WeakMap<
+  readonly SourceFile[],
+  { readonly topology: Topology; readonly links: readonly SymbolicLink[]; readonly placement: FilePlacement }
+>();
 
 /** A document of a template that installs something (an Application, an ApplicationSet, a HelmRelease, ...). */
 const INSTALLER_DOCUMENT = new RegExp(`^kind:\\s*["']?(?:${deliveryKinds.join("|")})\\b`, "m");
@@ -697,13 +712,15 @@ function helmRoot(
   tree: Tree,
   origin: string,
   name: string,
-  chart: string,
+  written: string,
   run: Omit<Extract<RenderRun, { tool: "helm" }>, "tool" | "chart">,
   offline: string | undefined,
   deployed = true,
   /** Files the values come from besides the values files (a HelmRelease's valuesFrom sources). */
   valueSources: readonly string[] = [],
 ): RenderRoot {
+  // A chart path that is a link (`charts/web -> ../shared/charts/web`) is the chart it leads to, as helm reads it.
+  const chart = tree.real(written);
   const found = chartInputs(tree, chart);
   const why = offline ?? (found ? found.offline : `chart folder ${chart || "."} has no Chart.yaml in the repository`);
   const chartFiles = found?.files ?? [];
@@ -1196,7 +1213,8 @@ const subchartOf =
     posix.basename(folderOf(chart)) === "charts" && charts.has(folderOf(folderOf(chart)));
 
 /** Whether a tree's GitOps objects say what it delivers: some deliver a path. */
-const knowsDeliveries = (files: readonly SourceFile[], topology: Topology): boolean => deliveredFolders(files, topology).any;
+const knowsDeliveries = (files: readonly SourceFile[], topology: Topology, links?: readonly SymbolicLink[]): boolean =>
+  deliveredFolders(files, topology, links).any;
 
 /**
  * The roots of one tree. A HelmRelease or Application inside a kustomization root is left to
@@ -1208,10 +1226,10 @@ export function planRenders(
   files: readonly SourceFile[],
   topology: Topology,
   links: readonly SymbolicLink[] = [],
-  everyTop = !knowsDeliveries(files, topology),
+  everyTop = !knowsDeliveries(files, topology, links),
 ): RenderRoot[] {
   const tree = treeOf(files, links);
-  const delivers = deliveredFolders(files, topology);
+  const delivers = deliveredFolders(files, topology, links);
   const delivered = [...new Set(tree.files.map((file) => folderOf(file.path)))].filter(
     (folder) => tree.kustomizationIn(folder) && delivers(folder) && !isComponent(tree, folder),
   );
@@ -1221,8 +1239,8 @@ export function planRenders(
   const inKustomize = new Set(kustomizeRoots.flatMap((root) => root.consumes));
   // A HelmRelease the tree keeps in an archive folder is installed by nothing (auricom/home-ops
   // 882542eaad: 80 archived releases deleted, each a remote chart "that cannot be rendered offline").
-  const archived = archivedOf(gitopsObjects(files), topology.clusters);
-  const helmRoots = helmRootsIn(tree, files, treeSiting(files, topology)).filter(
+  const archived = archivedOf(gitopsObjects(files, links), topology.clusters);
+  const helmRoots = helmRootsIn(tree, files, treeSiting(files, topology, links)).filter(
     (root) => root.installer?.kind !== "HelmRelease" || !archived(root.origin),
   );
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
@@ -1260,7 +1278,7 @@ export function planChangeRenders(
   topology: Topology,
   links: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] } | undefined,
 ): [RenderRoot[], RenderRoot[]] {
-  const everyTop = !knowsDeliveries(base, topology) || !knowsDeliveries(head, topology);
+  const everyTop = !knowsDeliveries(base, topology, links?.base) || !knowsDeliveries(head, topology, links?.head);
   return installedElsewhere(planRenders(base, topology, links?.base, everyTop), planRenders(head, topology, links?.head, everyTop));
 }
 
@@ -1290,13 +1308,13 @@ export function planRenderedHelm(
   topology: Topology,
   links: readonly SymbolicLink[] = [],
 ): RenderRoot[] {
-  return helmRootsIn(treeOf([...files, ...rendered], links), rendered, treeSiting(files, topology)).sort(byId);
+  return helmRootsIn(treeOf([...files, ...rendered], links), rendered, treeSiting(files, topology, links)).sort(byId);
 }
 
 /** Where a tree applies its files (a render's as its root's), for which copy of an object a release reads. */
-const treeSiting = (files: readonly SourceFile[], topology: Topology): FileSiting => ({
-  sites: fileSites(treePlacement(files, topology)),
-  includedBy: gitopsObjects(files).includedBy,
+const treeSiting = (files: readonly SourceFile[], topology: Topology, links: readonly SymbolicLink[]): FileSiting => ({
+  sites: fileSites(treePlacement(files, topology, links)),
+  includedBy: gitopsObjects(files, links).includedBy,
 });
 
 /** A tree's file texts by path: built once per side, then asked for every root. */

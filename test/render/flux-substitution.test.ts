@@ -13,6 +13,7 @@ import {
   unknownValuesOf,
 } from "../../src/render/flux-substitution.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
+import { fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
 import { renderForReview } from "../../src/render/render-change.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { NOW, policyWith } from "../helpers/review-trees.js";
@@ -141,6 +142,26 @@ spec:
       expect(fluxSubstitutions(files, policy.topology).texts.get("apps/route.yaml")).toBeUndefined();
       expect(unknownValuesOf(files, policy.topology, kustomizeReading(files).includedBy)("apps/route.yaml")).toBe("unheld-source");
     });
+  });
+
+  it("a Kustomization whose path is a link substitutes, and places in its namespace, the files the link leads to", () => {
+    const linked = (backend: string) =>
+      tree({
+        "clusters/prod/apps.yaml": KUSTOMIZATION(`    substitute: {backend: ${backend}}\n`)
+          .replace("path: ./apps", "path: ./clusters/prod/apps")
+          .replace("  postBuild:", "  targetNamespace: shop\n  postBuild:"),
+        "apps/shop/route.yaml": ROUTE,
+      });
+    const links = [{ path: "clusters/prod/apps", target: "../../apps/shop" }];
+    expect(fluxSubstitutions(linked("checkout-v1"), policy.topology, links).texts.get("apps/shop/route.yaml")).toContain(
+      "name: checkout-v1",
+    );
+    expect(fluxSubstitutions(linked("checkout-v2"), policy.topology, links).texts.get("apps/shop/route.yaml")).toContain(
+      "name: checkout-v2",
+    );
+    expect(fluxTargetNamespaces(linked("checkout-v1"), policy.topology, new Map(), links)("apps/shop/route.yaml")).toBe("shop");
+    // Read without the links, the folder is delivered by nothing: its variables stay as written, the change unseen.
+    expect(fluxSubstitutions(linked("checkout-v1"), policy.topology).texts.get("apps/shop/route.yaml")).toBeUndefined();
   });
 
   describe("a ConfigMap a kustomize generator makes from an env file (probe C F11d)", () => {

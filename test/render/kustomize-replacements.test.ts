@@ -53,6 +53,19 @@ describe("kustomize replacements written into Flux Kustomizations", () => {
     });
   });
 
+  it("reads a listed folder that is a link as kustomize does: its Kustomization gets the replacement", () => {
+    const files = tree({
+      "components/replacements/ks.yaml": toTargetNamespace,
+      "apps/obs/kustomization.yaml": parent(undefined, "./namespace.yaml", "./api"),
+      "apps/obs/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+      "shared/api/kustomization.yaml": "resources: [ks.yaml]\n",
+      "shared/api/ks.yaml": ks("api"),
+    });
+    const links = [{ path: "apps/obs/api", target: "../../shared/api" }];
+    expect(replacedFields(files, links)("shared/api/ks.yaml", "api")).toEqual([{ path: ["spec", "targetNamespace"], value: "shop" }]);
+    expect(replacedFields(files)("shared/api/ks.yaml", "api")).toEqual([]);
+  });
+
   it("a literal Namespace name without a kustomization namespace is copied as written", () => {
     const files = tree({
       "components/replacements/ks.yaml": toTargetNamespace,

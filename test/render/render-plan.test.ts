@@ -280,6 +280,26 @@ describe("planRenders", () => {
     expect(root.consumes).toEqual(["charts/ngf/templates/gateway-class.yaml"]);
   });
 
+  it("installs the chart a release's chart path leads to through a link, with the release's values (not a chart folder missing its Chart.yaml)", () => {
+    const files = tree({
+      "apps/shop/release.yaml":
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: { name: web, namespace: shop }\nspec:\n  chart: { spec: { chart: ./charts/web, sourceRef: { kind: GitRepository } } }\n  values: { stable: 10 }\n",
+      "shared/charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+      "shared/charts/web/templates/route.yaml": "kind: HTTPRoute\n",
+    });
+    const links = [{ path: "charts/web", target: "../shared/charts/web" }];
+    const [release, ...others] = planRenders(files, topology, links);
+    expect(release!.origin).toBe("apps/shop/release.yaml");
+    expect(release!.offline).toBeUndefined();
+    expect(release!.run).toMatchObject({ tool: "helm", chart: "shared/charts/web" });
+    expect(release!.inputs).toContain("shared/charts/web/templates/route.yaml");
+    // The chart is the release's, not one nothing installs rendered with its own defaults.
+    expect(others).toEqual([]);
+    expect(planRenders(files, topology).find((root) => root.origin === "apps/shop/release.yaml")!.offline).toBe(
+      "chart folder charts/web has no Chart.yaml in the repository",
+    );
+  });
+
   it("reads a chart's links for a release inside an overlay too: a values.yaml linked to an env file makes that file an input", () => {
     const files = tree({
       "apps/prod/kustomization.yaml": "resources: [release.yaml]\n",
