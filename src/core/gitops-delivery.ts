@@ -25,6 +25,16 @@ export interface FileClusters {
 
 export type FilePlacement = (path: string) => FileClusters;
 
+/**
+ * `sgp-1 (region sgp), jkt-1`: clusters with their regions by the policy's topology where it names
+ * them; the regions alone where a placement names no cluster; undefined where it names neither.
+ */
+export const describeClusters = ({ clusters, regions }: FileClusters, byCluster: ClusterRegions): string | undefined => {
+  if (clusters.length > 0)
+    return clusters.map((cluster) => (byCluster[cluster] ? `${cluster} (region ${byCluster[cluster]})` : cluster)).join(", ");
+  return regions.length > 0 ? `region ${regions.join(", ")}` : undefined;
+};
+
 /** Where a placement delivers each file (FileClusters.sites); none where nothing places it. */
 export const fileSites =
   (placement: FilePlacement) =>

@@ -16,13 +16,22 @@ export function sharesOf(weights: Weights): Record<string, number> {
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;
 
+const shareOf = (weights: Weights, key: string): string => {
+  const sum = totalOf(weights);
+  return sum === 0 ? "0%" : percent((weights[key] ?? 0) / sum);
+};
+
 /** `eu 50% → 80%, us 50% → 20%`: each key's share before and after, `(none)` where it is absent. */
 export function describeShares(before: Weights, after: Weights): string {
-  const share = (weights: Weights, key: string) => {
-    const sum = totalOf(weights);
-    return key in weights ? (sum === 0 ? "0%" : percent((weights[key] ?? 0) / sum)) : "(none)";
-  };
+  const share = (weights: Weights, key: string) => (key in weights ? shareOf(weights, key) : "(none)");
   return sortedSet([...Object.keys(before), ...Object.keys(after)])
     .map((key) => `${key} ${share(before, key)} → ${share(after, key)}`)
+    .join(", ");
+}
+
+/** `eu 80%, us 20%`: each key's share of one set of weights. */
+export function describeSplit(weights: Weights): string {
+  return sortedSet(Object.keys(weights))
+    .map((key) => `${key} ${shareOf(weights, key)}`)
     .join(", ");
 }

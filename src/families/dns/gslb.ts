@@ -1,6 +1,6 @@
 import { dnsName } from "./dns-names.js";
 import { posix } from "node:path";
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { list, numeric, record, spec, stringMap, text, texts } from "../../core/json-access.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
@@ -10,9 +10,10 @@ import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { FieldPath } from "../../core/finding.js";
 import { pairEntries } from "../../core/pair-entries.js";
-import { describeShares, sharesOf } from "../../core/weight-shares.js";
+import { describeShares, describeSplit, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
+import { describeClusters } from "../../core/gitops-delivery.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
@@ -256,68 +257,145 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList, context
   }
 };
 
-/** The same Gslb in the other API group (k8gb moved from k8gb.absa.oss to k8gb.io). */
-const twinIn = (resource: Resource, context: DetectorContext, tree: "base" | "head"): Resource | undefined => {
-  for (const group of K8GB_GROUPS) {
-    if (group === resource.id.group) continue;
-    for (const candidate of context[tree].resources.values()) {
-      const { id } = candidate;
-      if (id.group === group && id.kind === "Gslb" && id.namespace === resource.id.namespace && id.name === resource.id.name)
-        return candidate;
-    }
-  }
-  return undefined;
+const isGslb = ({ id }: Resource): boolean => id.kind === "Gslb" && K8GB_GROUPS.includes(id.group);
+
+/** The Gslbs of one tree of the same namespace and name as this one, under another key (another group, folder or cluster). */
+const namesakesIn = (resource: Resource, context: DetectorContext, tree: Side): Resource[] =>
+  [...context[tree].resources.values()].filter(
+    (candidate) =>
+      isGslb(candidate) &&
+      candidate.key !== resource.key &&
+      candidate.id.namespace === resource.id.namespace &&
+      candidate.id.name === resource.id.name,
+  );
+
+/** The same Gslb in the other API group (k8gb moved from k8gb.absa.oss to k8gb.io), where it may be applied alike. */
+const twinIn = (resource: Resource, context: DetectorContext, tree: Side): Resource | undefined =>
+  namesakesIn(resource, context, tree).find(
+    (candidate) => candidate.id.group !== resource.id.group && mayShareCluster(candidate, resource),
+  );
+
+/** `eu-1 (region eu)`: the clusters a tree applies it to, by the policy and GitOps objects; its file where they name none. */
+const whereApplied = (resource: Resource, context: DetectorContext, tree: Side): string =>
+  describeClusters(context.placementOf(context[tree])(resource.source.file), context.policy.topology.clusters) ?? resource.source.file;
+
+/** A Gslb's strategy as findings name it: `failover (primary geoTag eu)`, `roundRobin (weights eu 80%, us 20%)`. */
+const describeStrategy = (resource: Resource): string => {
+  const { type, primaryGeoTag, weights } = strategy(resource);
+  const tags = [
+    ...(type === "failover" ? [`primary geoTag ${show(primaryGeoTag)}`] : []),
+    ...(Object.keys(weights).length > 0 ? [`weights ${describeSplit(weights)}`] : []),
+  ];
+  return `${type}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`;
 };
 
+const strategyShown = (resource: Resource) => {
+  const { type, primaryGeoTag, weights } = strategy(resource);
+  return { type, ...(primaryGeoTag ? { primaryGeoTag } : {}), ...(Object.keys(weights).length > 0 ? { weights } : {}) };
+};
+
+/** What the Gslb answers for sits in its embedded Ingress or its resourceRef. */
+const frontsAt = (resource: Resource): FieldPath => ["spec", spec(resource).resourceRef === undefined ? "ingress" : "resourceRef"];
+
+/**
+ * A Gslb added or removed is a cross-cluster failover or balancing policy coming or going, as a
+ * DestinationRule's locality failover or a Gloo FailoverPolicy is (DESIGN §5: a GSLB strategy is
+ * failover.changed): its strategy is judged against none, apart from the global name it starts or
+ * stops answering (route.added/removed), as a DestinationRule's outlier detection is apart from
+ * its failover. Its twin in the other API group is the same Gslb. A copy in another folder or
+ * cluster, which the diff pairs as an object of its own, keeps the strategy: k8gb runs in every
+ * cluster of the global name, each answering with its own targets for the Gslb it holds, so one
+ * copy added or removed beside the others is its cluster joining or leaving the answers.
+ */
 const gslb = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (change.base && change.head) {
     compareGslb(change.base, change.head, out, context);
     return;
   }
   if (change.head) {
-    const twin = twinIn(change.head, context, "base");
+    const head = change.head;
+    const twin = twinIn(head, context, "base");
     if (twin) {
-      compareGslb(twin, change.head, out, context);
+      compareGslb(twin, head, out, context);
       if (out.detections.length === 0)
         out.add({
           class: "resource.changed",
-          summary: `moved from ${twin.id.group} to ${change.head.id.group}, strategy unchanged`,
+          summary: `moved from ${twin.id.group} to ${head.id.group}, strategy unchanged`,
           side: "head",
           path: ["apiVersion"],
           before: twin.id.group,
-          after: change.head.id.group,
+          after: head.id.group,
         });
       return;
     }
-    const { type } = strategy(change.head);
+    const [copy, ...more] = namesakesIn(head, context, "base");
+    if (copy) {
+      const others = [copy, ...more].map((other) => whereApplied(other, context, "base")).join(", ");
+      out.add({
+        class: "backend.region-added",
+        summary: `added in ${whereApplied(head, context, "head")}: its cluster joins ${others} in k8gb's DNS answers for ${fronts(head)}, strategy ${describeStrategy(head)}`,
+        side: "head",
+        path: frontsAt(head),
+        after: { fronts: fronts(head), strategy: strategyShown(head) },
+      });
+      compareGslb(copy, head, out, context);
+      return;
+    }
     out.add({
       class: "route.added",
-      summary: `added: k8gb answers DNS for ${fronts(change.head)} with strategy ${type}`,
+      summary: `added: k8gb answers DNS for ${fronts(head)} across clusters`,
+      side: "head",
+      path: frontsAt(head),
+      after: { fronts: fronts(head) },
+    });
+    const { type } = strategy(head);
+    out.add({
+      class: "failover.changed",
+      summary: `strategy (no Gslb) → ${describeStrategy(head)} for ${fronts(head)}: ${STRATEGY_EFFECT[type] ?? "DNS answers are chosen another way"}`,
       side: "head",
       path: ["spec", "strategy"],
-      after: { fronts: fronts(change.head), strategy: type },
+      after: strategyShown(head),
     });
     return;
   }
   if (change.base) {
-    const twin = twinIn(change.base, context, "head");
+    const base = change.base;
+    const twin = twinIn(base, context, "head");
     if (twin) {
       out.add({
         class: "resource.changed",
         summary: `replaced by the same Gslb in ${twin.id.group}`,
         side: "base",
         path: ["apiVersion"],
-        before: change.base.id.group,
+        before: base.id.group,
         after: twin.id.group,
+      });
+      return;
+    }
+    const copies = namesakesIn(base, context, "head");
+    if (copies.length > 0) {
+      out.add({
+        class: "backend.region-removed",
+        summary: `removed from ${whereApplied(base, context, "base")}: its cluster leaves k8gb's DNS answers for ${fronts(base)}; ${copies.map((other) => whereApplied(other, context, "head")).join(", ")} still answer${copies.length === 1 ? "s" : ""}, strategy ${describeStrategy(base)}`,
+        side: "base",
+        path: frontsAt(base),
+        before: { fronts: fronts(base), strategy: strategyShown(base) },
       });
       return;
     }
     out.add({
       class: "route.removed",
-      summary: `removed: k8gb stops answering DNS for ${fronts(change.base)}`,
+      summary: `removed: k8gb stops answering DNS for ${fronts(base)}`,
       side: "base",
-      path: ["spec"],
-      before: { fronts: fronts(change.base) },
+      path: frontsAt(base),
+      before: { fronts: fronts(base) },
+    });
+    out.add({
+      class: "failover.changed",
+      summary: `strategy ${describeStrategy(base)} → (no Gslb) for ${fronts(base)}: no cluster takes over when another fails, and whatever else still publishes its names answers with one cluster's address`,
+      side: "base",
+      path: ["spec", "strategy"],
+      before: strategyShown(base),
     });
   }
 };

@@ -214,25 +214,137 @@ describe("k8gb Gslb (both API groups)", () => {
       ],
     },
     {
-      name: "added",
+      name: "added: the global name is new, and so is its cross-cluster failover (as a DestinationRule's or a FailoverPolicy's)",
       head: gslb("{type: failover, primaryGeoTag: eu}"),
       expected: [
         {
           class: "route.added",
           side: "head",
+          path: ["spec", "resourceRef"],
+          says: "added: k8gb answers DNS for HTTPRoute checkout across clusters",
+        },
+        {
+          class: "failover.changed",
+          side: "head",
           path: ["spec", "strategy"],
-          says: "added: k8gb answers DNS for HTTPRoute checkout with strategy failover",
+          says: "strategy (no Gslb) → failover (primary geoTag eu) for HTTPRoute checkout: active-passive",
         },
       ],
     },
     {
-      name: "removed",
+      name: "added roundRobin with geoTag weights: active-active, its split named",
+      head: gslb("{type: roundRobin, weight: {eu: 4, us: 1}}"),
+      expected: [
+        { class: "route.added", side: "head", path: ["spec", "resourceRef"], says: "across clusters" },
+        {
+          class: "failover.changed",
+          side: "head",
+          path: ["spec", "strategy"],
+          says: "strategy (no Gslb) → roundRobin (weights eu 80%, us 20%) for HTTPRoute checkout: active-active",
+        },
+      ],
+    },
+    {
+      name: "removed: the global name goes, and with it the failover between clusters",
       base: gslb("{type: failover, primaryGeoTag: eu}"),
       expected: [
-        { class: "route.removed", side: "base", path: ["spec"], says: "removed: k8gb stops answering DNS for HTTPRoute checkout" },
+        {
+          class: "route.removed",
+          side: "base",
+          path: ["spec", "resourceRef"],
+          says: "removed: k8gb stops answering DNS for HTTPRoute checkout",
+        },
+        {
+          class: "failover.changed",
+          side: "base",
+          path: ["spec", "strategy"],
+          says: "strategy failover (primary geoTag eu) → (no Gslb) for HTTPRoute checkout: no cluster takes over when another fails",
+        },
       ],
     },
   ]);
+
+  describe("one cluster's copy beside the others' (k8gb runs in each cluster of the global name)", () => {
+    const topology = `topology:
+  clusters: {eu-1: eu, us-1: us}
+  placements: ["clusters/{cluster}/**"]
+`;
+    const failover = gslb("{type: failover, primaryGeoTag: eu}");
+    const rows = (result: ReturnType<typeof analyze>) =>
+      result.findings.map((finding) => [finding.class, finding.risk, finding.file]).sort((a, b) => a.join().localeCompare(b.join()));
+
+    it("added in a new cluster with the strategy the others keep: that region joins the answers (high), not a new failover", () => {
+      const result = analyze(
+        { "clusters/eu-1/gslb.yaml": failover },
+        { "clusters/eu-1/gslb.yaml": failover, "clusters/us-1/gslb.yaml": failover },
+        topology,
+      );
+      expect(rows(result)).toEqual([["backend.region-added", "high", "clusters/us-1/gslb.yaml"]]);
+      expect(result.findings[0]?.summary).toContain(
+        "added in us-1 (region us): its cluster joins eu-1 (region eu) in k8gb's DNS answers for HTTPRoute checkout, strategy failover (primary geoTag eu)",
+      );
+      expect(result.findings[0]?.regions).toEqual(["us"]);
+    });
+
+    it("added in a new cluster with another strategy: still the failover change it is (critical)", () => {
+      const result = analyze(
+        { "clusters/eu-1/gslb.yaml": failover },
+        { "clusters/eu-1/gslb.yaml": failover, "clusters/us-1/gslb.yaml": gslb("{type: roundRobin}") },
+        topology,
+      );
+      expect(rows(result)).toEqual([
+        ["backend.region-added", "high", "clusters/us-1/gslb.yaml"],
+        ["failover.changed", "critical", "clusters/us-1/gslb.yaml"],
+      ]);
+    });
+
+    it("removed from one cluster while another keeps it: that region leaves the answers (high)", () => {
+      const result = analyze(
+        { "clusters/eu-1/gslb.yaml": failover, "clusters/us-1/gslb.yaml": failover },
+        { "clusters/eu-1/gslb.yaml": failover },
+        topology,
+      );
+      expect(rows(result)).toEqual([["backend.region-removed", "high", "clusters/us-1/gslb.yaml"]]);
+      expect(result.findings[0]?.summary).toContain(
+        "removed from us-1 (region us): its cluster leaves k8gb's DNS answers for HTTPRoute checkout; eu-1 (region eu) still answers",
+      );
+    });
+
+    it("added to every cluster at once, or removed from every cluster: a failover policy added or removed (critical)", () => {
+      const both = { "clusters/eu-1/gslb.yaml": failover, "clusters/us-1/gslb.yaml": failover };
+      expect(rows(analyze({}, both, topology))).toEqual([
+        ["failover.changed", "critical", "clusters/eu-1/gslb.yaml"],
+        ["failover.changed", "critical", "clusters/us-1/gslb.yaml"],
+        ["route.added", "medium", "clusters/eu-1/gslb.yaml"],
+        ["route.added", "medium", "clusters/us-1/gslb.yaml"],
+      ]);
+      expect(rows(analyze(both, {}, topology))).toEqual([
+        ["failover.changed", "critical", "clusters/eu-1/gslb.yaml"],
+        ["failover.changed", "critical", "clusters/us-1/gslb.yaml"],
+        ["route.removed", "high", "clusters/eu-1/gslb.yaml"],
+        ["route.removed", "high", "clusters/us-1/gslb.yaml"],
+      ]);
+    });
+
+    it("where nothing says the folders' clusters, a copy in another folder is still that copy's cluster joining, not a strategy from nothing", () => {
+      const folders = { "apps/eu/gslb.yaml": failover, "apps/us/gslb.yaml": failover };
+      const joined = analyze(folders, { ...folders, "apps/asia/gslb.yaml": failover });
+      expect(rows(joined)).toEqual([["backend.region-added", "high", "apps/asia/gslb.yaml"]]);
+      expect(joined.findings[0]?.summary).toContain("added in apps/asia/gslb.yaml: its cluster joins apps/eu/gslb.yaml, apps/us/gslb.yaml");
+      // The dangerous neighbour: the copy brings another strategy.
+      expect(rows(analyze(folders, { ...folders, "apps/asia/gslb.yaml": gslb("{type: roundRobin}") }))).toEqual([
+        ["backend.region-added", "high", "apps/asia/gslb.yaml"],
+        ["failover.changed", "critical", "apps/asia/gslb.yaml"],
+      ]);
+    });
+
+    it("unchanged and moved to another file of its cluster, or of an unplaced folder: nothing", () => {
+      expect(
+        analyze({ "clusters/eu-1/gslb.yaml": failover }, { "clusters/eu-1/apps/checkout/gslb.yaml": failover }, topology).findings,
+      ).toEqual([]);
+      expect(analyze({ "apps/gslb.yaml": failover }, { "apps/checkout/gslb.yaml": failover }).findings).toEqual([]);
+    });
+  });
 
   it("moving from k8gb.absa.oss to k8gb.io compares with the twin, not as a new Gslb", () => {
     const legacy = resource(gslb("{type: failover, primaryGeoTag: eu}", "k8gb.absa.oss"));
