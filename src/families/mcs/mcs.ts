@@ -1,16 +1,36 @@
 import type { Resource } from "../../core/resource.js";
-import { canonical, sameValue, sortedByCanonical } from "../../core/canonical-values.js";
-import { DetectionList } from "../../core/detection-list.js";
+import { canonical, sameValue, sortedByCanonical, sortedSet } from "../../core/canonical-values.js";
+import { DetectionList, type Side } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 import { list, record, text } from "../../core/json-access.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
+import { describeClusters, type FileClusters } from "../../core/gitops-delivery.js";
 
 /**
  * Multi-Cluster Services (research §1.2): a ServiceExport is a cluster joining or leaving the
  * ClusterSet's backends for a service; a ServiceImport is written by the MCS controller, so a
- * hand edit is suspicious whatever it changes.
+ * hand edit is suspicious whatever it changes, and one added brings the exporting clusters'
+ * endpoints to the clients and routes of the cluster it lands in (DESIGN §5: backend.region-added
+ * includes a ServiceImport and a new ServiceExport).
  */
+
+/** Where one tree applies an object: its clusters and their regions (the policy's patterns, Argo CD and Flux objects). */
+const placedIn = (resource: Resource, context: DetectorContext, tree: Side): FileClusters =>
+  context.placementOf(context[tree])(resource.source.file);
+
+/** The exports of a service in one tree, each with where that tree applies it. */
+const exportersIn = (service: Resource, context: DetectorContext, tree: Side) =>
+  (context.serviceExporters(context[tree]).get(`${service.id.namespace}/${service.id.name}`) ?? []).map((exporter) => ({
+    exporter,
+    placed: placedIn(exporter, context, tree),
+  }));
+
+/** The regions of every export, when the tree places each in one: else undefined, as some export runs where it does not say. */
+const regionsOf = (exports: readonly { placed: FileClusters }[]): string[] | undefined =>
+  exports.length > 0 && exports.every(({ placed }) => placed.regions.length > 0)
+    ? sortedSet(exports.flatMap(({ placed }) => placed.regions))
+    : undefined;
 
 /** Other exports of the same service left in the head tree (another cluster's folder, or another API group). */
 const remainingExporters = (gone: Resource, context: DetectorContext): number =>
@@ -35,6 +55,18 @@ const movedGroups = ({ base, head }: ResourceChange): { from: string; to: string
       }
     : undefined;
 
+/** Whether a route of the head tree sends to the service's ServiceImport: the route diff then names the regions its flows gain. */
+const routedTo = (service: Resource, context: DetectorContext): boolean =>
+  [...context.head.resources.values()].some((resource) =>
+    context
+      .routeRules(resource, context.head)
+      .some((rule) =>
+        rule.backends.some(
+          ({ ref }) => ref.kind === "ServiceImport" && ref.namespace === service.id.namespace && ref.name === service.id.name,
+        ),
+      ),
+  );
+
 const serviceExport = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const moved = movedGroups(change);
   if (moved) {
@@ -52,13 +84,29 @@ const serviceExport = (change: ResourceChange, out: DetectionList, context: Dete
       after: { group: moved.to },
     });
   } else if (change.head && !change.base) {
-    out.add({
-      class: "export.changed",
-      summary: "added: this cluster's endpoints join the service's backends in every importing cluster",
-      side: "head",
-      path: [],
-      after: { exported: true },
-    });
+    const placed = placedIn(change.head, context, "head");
+    const where = describeClusters(placed, context.policy.topology.clusters);
+    // Beside exports the base tree places, a region none of them runs in is a region the service's
+    // backends gain: backend.region-added, unless a route's flows to its ServiceImport say so already.
+    const before = regionsOf(exportersIn(change.head, context, "base")) ?? [];
+    const gained = before.length > 0 ? placed.regions.filter((region) => !before.includes(region)) : [];
+    out.add(
+      gained.length > 0
+        ? {
+            class: routedTo(change.head, context) ? "export.changed" : "backend.region-added",
+            summary: `added in ${where}: the service's backends gain region ${gained.join(", ")} beside ${before.join(", ")}, in every importing cluster`,
+            side: "head",
+            path: [],
+            after: { exported: true, regions: placed.regions },
+          }
+        : {
+            class: "export.changed",
+            summary: `added${where ? ` in ${where}` : ""}: this cluster's endpoints join the service's backends in every importing cluster`,
+            side: "head",
+            path: [],
+            after: { exported: true },
+          },
+    );
   } else if (change.base && !change.head) {
     const others = remainingExporters(change.base, context);
     out.add({
@@ -140,7 +188,49 @@ const importSpec = (resource: Resource | undefined): unknown => {
   return JSON.parse(canonical(normal)) as unknown;
 };
 
-const serviceImport = (change: ResourceChange, out: DetectionList): void => {
+const CONTROLLER_WRITTEN = "ServiceImports are normally controller-written from the ClusterSet's ServiceExports";
+
+/**
+ * A ServiceImport written into the tree: clients and routes of the cluster it lands in now reach
+ * the endpoints of every cluster exporting the service, named where the tree places its exports.
+ * Only where the tree places them all in the import's own region does it gain no region.
+ */
+const importAdded = (added: Resource, out: DetectionList, context: DetectorContext): void => {
+  const exports = exportersIn(added, context, "head");
+  const regions = regionsOf(exports);
+  const placed = placedIn(added, context, "head");
+  const own = placed.regions;
+  const after = importSpec(added);
+  if (regions && own.length > 0 && regions.every((region) => own.includes(region))) {
+    out.add({
+      class: "resource.changed",
+      summary: `added by hand, its exporters in its own region ${own.join(", ")}: ${CONTROLLER_WRITTEN}, so a hand edit can point importers at the wrong endpoints`,
+      side: "head",
+      path: ["spec"],
+      after,
+      riskFloor: "medium",
+    });
+    return;
+  }
+  const where = describeClusters(placed, context.policy.topology.clusters);
+  const exporters =
+    exports.length === 0
+      ? "no ServiceExport of it in this repository: those of whichever clusters of the ClusterSet export it"
+      : `exported from ${exports.map((one) => describeClusters(one.placed, context.policy.topology.clusters) ?? one.exporter.source.file).join("; ")}`;
+  out.add({
+    class: "backend.region-added",
+    summary: `added by hand${where ? ` in ${where}` : ""}: its clients and routes reach the endpoints of every cluster exporting ${added.id.namespace}/${added.id.name} (${exporters}); ${CONTROLLER_WRITTEN}`,
+    side: "head",
+    path: ["spec"],
+    after,
+    lands: {
+      clusters: sortedSet(exports.flatMap((one) => one.placed.clusters)),
+      regions: sortedSet(exports.flatMap((one) => one.placed.regions)),
+    },
+  });
+};
+
+const serviceImport = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const moved = movedGroups(change);
   if (moved)
     out.add({
@@ -152,13 +242,16 @@ const serviceImport = (change: ResourceChange, out: DetectionList): void => {
       after: { group: moved.to },
       riskFloor: "medium",
     });
+  if (!change.base && change.head) {
+    importAdded(change.head, out, context);
+    return;
+  }
   const before = importSpec(change.base);
   const after = importSpec(change.head);
   if (sameValue(before, after)) return;
-  const what = !change.base ? "added by hand" : !change.head ? "removed by hand" : "spec edited";
   out.add({
     class: "resource.changed",
-    summary: `${what}: ServiceImports are normally controller-written from the ClusterSet's ServiceExports, so a hand edit can point importers at the wrong endpoints`,
+    summary: `${change.head ? "spec edited" : "removed by hand"}: ${CONTROLLER_WRITTEN}, so a hand edit can point importers at the wrong endpoints`,
     side: change.head ? "head" : "base",
     path: ["spec"],
     before,
@@ -174,6 +267,6 @@ export const mcsDetector: ResourceDetector = (change, context) => {
   if (kind === "ServiceExport") {
     serviceExport(change, out, context);
     exportedPorts(change, out);
-  } else serviceImport(change, out);
+  } else serviceImport(change, out, context);
   return out.detections;
 };

@@ -238,3 +238,80 @@ describe("an export or import moved between MCS groups is one object, not one re
     });
   });
 });
+
+describe("regions an export or import brings in (DESIGN §5: backend.region-added includes a ServiceImport and a new ServiceExport)", () => {
+  const topology = `topology:
+  clusters: {jkt-1: jkt, jkt-2: jkt, sgp-1: sgp}
+  placements: ["clusters/{cluster}/**"]
+`;
+  const exported = `apiVersion: net.gke.io/v1\nkind: ServiceExport\nmetadata: {name: shop, namespace: shop}\n`;
+  const imported = `apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceImport\nmetadata: {name: shop, namespace: shop}\nspec: {type: ClusterSetIP, ports: [{port: 80, protocol: TCP}]}\n`;
+  const lines = (base: Record<string, string>, head: Record<string, string>, overlay = topology) =>
+    analyze(base, head, overlay).findings.map((f) => `${f.class} ${f.risk} ${f.file}: ${f.summary}`);
+
+  it("an export added in a region none of the service's exports ran in: that region joins its backends, named", () => {
+    expect(
+      lines({ "clusters/jkt-1/export.yaml": exported }, { "clusters/jkt-1/export.yaml": exported, "clusters/sgp-1/export.yaml": exported }),
+    ).toEqual([
+      "backend.region-added high clusters/sgp-1/export.yaml: ServiceExport shop/shop: added in sgp-1 (region sgp): the service's backends gain region sgp beside jkt, in every importing cluster",
+    ]);
+  });
+
+  it("the same export where a route sends to the ServiceImport: the route's flow is the region gained, the export an export added", () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: external, namespace: infra}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{group: net.gke.io, kind: ServiceImport, name: shop, port: 8080}]}]
+`;
+    const base = { "clusters/jkt-1/export.yaml": exported, "clusters/jkt-1/route.yaml": route };
+    const result = analyze(base, { ...base, "clusters/sgp-1/export.yaml": exported }, topology);
+    expect(result.findings.map((f) => [f.class, f.file])).toEqual([
+      ["backend.region-added", "clusters/jkt-1/route.yaml"],
+      ["export.changed", "clusters/sgp-1/export.yaml"],
+    ]);
+    expect(result.findings[1]?.summary).toContain("added in sgp-1 (region sgp): the service's backends gain region sgp beside jkt");
+  });
+
+  it("an export added in another cluster of a region it ran in: an export added (high), its cluster named", () => {
+    expect(
+      lines({ "clusters/jkt-1/export.yaml": exported }, { "clusters/jkt-1/export.yaml": exported, "clusters/jkt-2/export.yaml": exported }),
+    ).toEqual([
+      "export.changed high clusters/jkt-2/export.yaml: ServiceExport shop/shop: added in jkt-2 (region jkt): this cluster's endpoints join the service's backends in every importing cluster",
+    ]);
+  });
+
+  it("a ServiceImport added by hand reaches every exporting cluster: region-added (high), the exporters' regions named and landed in", () => {
+    const exports = { "clusters/jkt-1/export.yaml": exported, "clusters/sgp-1/export.yaml": exported };
+    const result = analyze(exports, { ...exports, "clusters/jkt-1/import.yaml": imported }, topology);
+    expect(result.findings.map((f) => [f.class, f.risk, f.file])).toEqual([["backend.region-added", "high", "clusters/jkt-1/import.yaml"]]);
+    expect(result.findings[0]?.summary).toContain(
+      "added by hand in jkt-1 (region jkt): its clients and routes reach the endpoints of every cluster exporting shop/shop (exported from jkt-1 (region jkt); sgp-1 (region sgp))",
+    );
+    expect(result.findings[0]?.regions).toEqual(["jkt", "sgp"]);
+  });
+
+  it("a ServiceImport added where the repository holds no export of it: region-added all the same (its exporters are elsewhere)", () => {
+    expect(lines({}, { "import.yaml": imported }, "")).toEqual([
+      "backend.region-added high import.yaml: ServiceImport shop/shop: added by hand: its clients and routes reach the endpoints of every cluster exporting shop/shop (no ServiceExport of it in this repository: those of whichever clusters of the ClusterSet export it); ServiceImports are normally controller-written from the ClusterSet's ServiceExports",
+    ]);
+  });
+
+  it("added where every export runs in its own region: no region gained, the hand edit it is (medium); one export elsewhere is high", () => {
+    const local = { "clusters/jkt-2/export.yaml": exported };
+    expect(lines(local, { ...local, "clusters/jkt-1/import.yaml": imported })).toEqual([
+      "resource.changed medium clusters/jkt-1/import.yaml: ServiceImport shop/shop: added by hand, its exporters in its own region jkt: ServiceImports are normally controller-written from the ClusterSet's ServiceExports, so a hand edit can point importers at the wrong endpoints",
+    ]);
+    const unplaced = { ...local, "apps/export.yaml": exported };
+    expect(lines(unplaced, { ...unplaced, "clusters/jkt-1/import.yaml": imported }).map((line) => line.split(":")[0])).toEqual([
+      "backend.region-added high clusters/jkt-1/import.yaml",
+    ]);
+  });
+
+  it("an unchanged ServiceImport moved to another file of its cluster, or of an unplaced folder: nothing", () => {
+    expect(lines({ "clusters/jkt-1/import.yaml": imported }, { "clusters/jkt-1/shop/import.yaml": imported })).toEqual([]);
+    expect(lines({ "import.yaml": imported }, { "apps/shop/import.yaml": imported }, "")).toEqual([]);
+  });
+});
