@@ -134,6 +134,8 @@ export interface RuleShape {
   readonly held?: true;
   /** Who sees the rule at its entry where that depends on where the route lives (Flow.audience). */
   readonly audience?: string;
+  /** The definition of its entry's owner it lands on, with those that are one object with it (Flow.entryCopy). */
+  readonly entryCopy?: readonly string[];
 }
 
 /**

@@ -96,6 +96,14 @@ export interface Flow {
    */
   readonly audience?: string;
   /**
+   * The files of the definition of its entry's owner the route lands on (a Gateway), with those of
+   * the other definitions of that name that are one object with it (the same text, or applied
+   * together: one cluster, one folder). A repository whose example folders each write their own
+   * `Gateway default/gateway` holds one object per folder: the route diff has only the rules on
+   * one such object compete for its requests (route-diff.ts). Unset where the family does not say.
+   */
+  readonly entryCopy?: readonly string[];
+  /**
    * The rule that takes this flow's requests instead (another route claiming the same entry, host
    * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
    */
@@ -139,6 +147,16 @@ const NOT_IN_TREE = " is not in the tree";
 export const notInTree = (parent: string): string => `${parent}${NOT_IN_TREE}`;
 /** Whether a flow's `unverified` says its parent is not in the tree (notInTree). */
 export const parentNotInTree = (unverified: string | undefined): boolean => unverified?.endsWith(NOT_IN_TREE) === true;
+
+const copyLabels = new WeakMap<readonly string[], string>();
+
+/** A flow's entry copy (Flow.entryCopy) as one string, "" where unsaid; read once per list, which a tree's flows on one definition share. */
+export function entryCopyOf({ entryCopy }: Pick<Flow, "entryCopy">): string {
+  if (!entryCopy) return "";
+  let label = copyLabels.get(entryCopy);
+  if (label === undefined) copyLabels.set(entryCopy, (label = entryCopy.join("\n")));
+  return label;
+}
 
 /** The entry points one route resource lands on. */
 export interface RouteEntries {

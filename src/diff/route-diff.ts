@@ -1,5 +1,6 @@
 import {
   entryCluster,
+  entryCopyOf,
   failsEveryRequest,
   servedAt,
   servedFlows,
@@ -31,6 +32,7 @@ import { FIRST_MATCH_GROUPS, HANDLING_JUDGED_KINDS } from "../families/index.js"
 import { resourceKey, type ResourceId } from "../core/resource.js";
 import { buildFolder, filesApart, type FileSiting } from "../core/copies-apart.js";
 import { kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
+import { connectedGroups } from "../core/connected-groups.js";
 
 /** One backend of a flow at base and head; a share of undefined means absent on that side. */
 export interface BackendShift {
@@ -344,6 +346,89 @@ function competesAt(flow: Flow, model: TrafficModel): string {
   if (!flow.entry.endsWith("]")) return servedAt(flow);
   const file = model.routes.get(flow.resourceKey)?.file;
   return file === undefined ? servedAt(flow) : servedAt({ ...flow, entry: entryAsClaimed(flow.entry, file) });
+}
+
+/** Where a flow's rule competes for requests in its tree (competesAt, told apart by the copy of its entry's owner where that matters: copyGroups). */
+type Where = (flow: Flow, model: TrafficModel) => string;
+
+/** Where rules compete (Where), and the group of copies of its entry's owner a flow lands on where they are told apart. */
+interface CopyGroups {
+  readonly where: Where;
+  readonly group: (flow: Flow, model: TrafficModel) => string | undefined;
+}
+
+/**
+ * Where each rule competes, by the definition of its entry's owner it lands on (Flow.entryCopy):
+ * where a tree writes one Gateway differently in folders of its own, each is an object of its
+ * own, as the resource diff has them, and a rule's requests are taken only by the rules on the same
+ * one (nginx-gateway-fabric's cafe-example narrowing `/tea` read as leaving the rest of it to
+ * https-termination's redirect on its own `Gateway default/gateway`). Definitions are told apart
+ * where a tree lands rules on two that are not one object (Flow.entryCopy), and grouped across
+ * both trees by folder and by GitOps sites that meet, so a group names the same object in either
+ * tree. Where no tree lands rules on two (one Gateway, the usual tree; or one moved to another
+ * file), rules compete at their entry as written.
+ */
+function copyGroups(base: TrafficModel, head: TrafficModel, sites: TreeSites | undefined): CopyGroups {
+  let groups: Map<string, Map<string, string>> | undefined;
+  const read = () => {
+    const found = new Map<string, { labels: Map<string, { files: readonly string[]; siting: FileSiting }>; split: boolean }>();
+    for (const [model, siting] of [
+      [base, sites?.base ?? NOWHERE],
+      [head, sites?.head ?? NOWHERE],
+    ] as const) {
+      const own = new Map<string, Set<string>>();
+      for (const flow of servedFlows(model)) {
+        if (!flow.entryCopy) continue;
+        const at = competesAt(flow, model);
+        const label = entryCopyOf(flow);
+        const place = found.get(at) ?? { labels: new Map(), split: false };
+        found.set(at, place);
+        if (!place.labels.has(label)) place.labels.set(label, { files: flow.entryCopy, siting });
+        const labels = own.get(at) ?? new Set();
+        own.set(at, labels.add(label));
+        if (labels.size > 1) place.split = true;
+      }
+    }
+    const grouped = new Map<string, Map<string, string>>();
+    found.forEach(({ labels, split }, at) => {
+      if (split) grouped.set(at, groupedCopies([...labels]));
+    });
+    return grouped;
+  };
+  const group = (flow: Flow, model: TrafficModel, at = competesAt(flow, model)) =>
+    flow.entryCopy && (groups ??= read()).get(at)?.get(entryCopyOf(flow));
+  return {
+    where: (flow, model) => {
+      const at = competesAt(flow, model);
+      const copy = group(flow, model, at);
+      return copy === undefined ? at : `${at}|copy ${copy}`;
+    },
+    group: (flow, model) => group(flow, model),
+  };
+}
+
+/**
+ * Copies of one entry owner by label, each given its group: copies meet where two of their files
+ * share a folder, or GitOps delivers them to sites that meet; a group is named by its first file.
+ */
+function groupedCopies(
+  labels: readonly [string, { readonly files: readonly string[]; readonly siting: FileSiting }][],
+): Map<string, string> {
+  const firsts = connectedGroups(labels, ([, a], [, b]) =>
+    a.files.some((file) =>
+      b.files.some((other) => {
+        const [here, there] = [a.siting.sites(file), b.siting.sites(other)];
+        return here.length > 0 && there.length > 0 ? sitesMeet(here, there) : buildFolder(file) === buildFolder(other);
+      }),
+    ),
+  );
+  const names = new Map<string, string>();
+  labels.forEach(([, { files }], index) => {
+    const [group] = firsts[index]!;
+    const known = names.get(group);
+    if (known === undefined || files[0]! < known) names.set(group, files[0]!);
+  });
+  return new Map(labels.map(([label], index) => [label, names.get(firsts[index]![0])!]));
 }
 
 /** Whether two resources are one object (its identity), in whichever files they are written. */
@@ -672,10 +757,10 @@ const takesSomeOf = (rule: Flow, shapes: readonly RequestShape[]): boolean =>
   requestShapes(rule.match).some((a) => shapes.some((b) => mayOverlap(a, b)));
 
 /** A tree's flows competing for the same requests (where served, competesAt, and host), in the order they are tried. */
-function flowSlots(model: TrafficModel): Map<string, Flow[]> {
+function flowSlots(model: TrafficModel, where: Where): Map<string, Flow[]> {
   const slots = new Map<string, Flow[]>();
   for (const flow of servedFlows(model)) {
-    const key = `${competesAt(flow, model)}|${flow.host}`;
+    const key = `${where(flow, model)}|${flow.host}`;
     const list = slots.get(key);
     if (list) list.push(flow);
     else slots.set(key, [flow]);
@@ -835,12 +920,16 @@ function rankedTaker(
 }
 
 /** Each entry's wildcard hosts, most specific first: the order a request's host is matched against them. */
-function wildcardHosts(slots: ReadonlyMap<string, readonly Flow[]>, model: TrafficModel): ReadonlyMap<string, readonly string[]> {
+function wildcardHosts(
+  slots: ReadonlyMap<string, readonly Flow[]>,
+  model: TrafficModel,
+  where: Where,
+): ReadonlyMap<string, readonly string[]> {
   const wildcardsAt = new Map<string, string[]>();
   for (const flows of slots.values()) {
     const { host } = flows[0]!;
     if (!host.startsWith("*")) continue;
-    const at = competesAt(flows[0]!, model);
+    const at = where(flows[0]!, model);
     const known = wildcardsAt.get(at);
     if (known) known.push(host);
     else wildcardsAt.set(at, [host]);
@@ -859,18 +948,18 @@ interface Slots {
   readonly ranked: ReadonlyMap<string, readonly Flow[]>;
 }
 
-const slotsOf = (model: TrafficModel): Slots => {
-  const slots = flowSlots(model);
+const slotsOf = (model: TrafficModel, where: Where): Slots => {
+  const slots = flowSlots(model, where);
   const ranked = new Map<string, Flow[]>();
   for (const flows of slots.values())
     for (const flow of flows) {
       if (!flow.priority) continue;
-      const at = competesAt(flow, model);
+      const at = where(flow, model);
       const known = ranked.get(at);
       if (known) known.push(flow);
       else ranked.set(at, [flow]);
     }
-  return { slots, wildcardsAt: wildcardHosts(slots, model), ranked };
+  return { slots, wildcardsAt: wildcardHosts(slots, model, where), ranked };
 };
 
 /**
@@ -897,12 +986,12 @@ interface Lost {
 }
 
 const lostFrom =
-  (from: TrafficModel, to: TrafficModel) =>
+  (from: TrafficModel, to: TrafficModel, where: Where) =>
   (flow: Flow, holder?: Holder): Lost => {
     const { key, file } = holder ?? { key: flow.resourceKey, file: from.routes.get(flow.resourceKey)?.file };
     return {
       flow,
-      at: competesAt(flow, from),
+      at: where(flow, from),
       mayTake: (rule) =>
         rule.resourceKey === key || !sameObject(rule.resource, flow.resource) || to.routes.get(rule.resourceKey)?.file === file,
     };
@@ -1042,13 +1131,55 @@ const once = (handovers: readonly (Handover | undefined)[]): Handover[] => {
   });
 };
 
+/**
+ * A rule that lands on another object of its entry's name at head (copyGroups: a route moved from
+ * one example folder to another, each with its own Gateway) has left the one it was on and is new
+ * on the other: its pair is split in a removal and an addition, each judged where it competes.
+ * Rules of two folders' routes claiming one key are paired by it across their Gateways (the key
+ * goes to the first claimant of the tree, not of each Gateway): split, each is paired again with
+ * its own route's rule on the same Gateway, by rule name, then position (pairedByRule). A version
+ * a file adds in another folder, on that folder's Gateway, contends with the base's on its own no
+ * more than another object does (gateway-api f5a88e95d5's `standard/tcp-routing/` beside
+ * `experimental/basic-tcp.yaml`, which stays): no edit of it (RouteVersion.together aside, one object).
+ */
+function movedAcrossCopies(pairs: readonly FlowPair[], base: TrafficModel, head: TrafficModel, copies: CopyGroups): FlowPair[] {
+  const crosses = ({ base: was, head: now }: FlowPair): boolean => {
+    if (!was?.entryCopy || !now?.entryCopy || entryCopyOf(was) === entryCopyOf(now)) return false;
+    const [from, to] = [copies.group(was, base), copies.group(now, head)];
+    return from !== undefined && to !== undefined && from !== to;
+  };
+  if (!pairs.some(crosses)) return [...pairs];
+  const loose = (pair: FlowPair) => !pair.version && (!pair.base || !pair.head || crosses(pair));
+  const kept = pairs.flatMap((pair) => {
+    if (loose(pair)) return [];
+    const { base: was, head: now, version } = pair;
+    if (!crosses(pair)) return [pair];
+    return version?.together
+      ? [
+          { base: was!, version },
+          { head: now!, version },
+        ]
+      : [];
+  });
+  const slot = (model: TrafficModel) => (flow: Flow) => `${flow.resourceKey}|${flow.entry}|${flow.host}|${copies.group(flow, model) ?? ""}`;
+  const rest = pairs.filter(loose);
+  const again = pairedByRule(
+    rest.flatMap(({ base: was }) => (was ? [was] : [])),
+    rest.flatMap(({ head: now }) => (now ? [now] : [])),
+    slot(base),
+    slot(head),
+  );
+  return [...kept, ...again.pairs, ...again.base.map((flow) => ({ base: flow })), ...again.head.map((flow) => ({ head: flow }))];
+}
+
 export function diffRoutes(base: TrafficModel, head: TrafficModel, sites?: TreeSites, versions: readonly RouteVersion[] = []): RouteDiff[] {
   const diffs: RouteDiff[] = [];
   // Each tree's rules by where they compete, read when a lost rule is first looked for.
   const slots: { base?: Slots; head?: Slots } = {};
-  const slotsAt = (side: "base" | "head") => (slots[side] ??= slotsOf(side === "base" ? base : head));
-  const [lostAtHead, gainedAtBase] = [lostFrom(base, head), lostFrom(head, base)];
-  for (const pair of pairFlows(base, head, sites, versions)) {
+  const copies = copyGroups(base, head, sites);
+  const slotsAt = (side: "base" | "head") => (slots[side] ??= slotsOf(side === "base" ? base : head, copies.where));
+  const [lostAtHead, gainedAtBase] = [lostFrom(base, head, copies.where), lostFrom(head, base, copies.where)];
+  for (const pair of movedAcrossCopies(pairFlows(base, head, sites, versions), base, head, copies)) {
     // The head model shares the base's object for a flow the PR left as it was.
     if (pair.base === pair.head) continue;
     // Where the pair's rules are looked for in the other tree: as their own copy's, or as versions of one object.

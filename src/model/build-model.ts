@@ -9,7 +9,7 @@ import { sharedList } from "../core/field-path.js";
 import type { RouteRules, RuleShape } from "../core/route-rules.js";
 import { byFamilyKind, FAMILIES } from "../families/index.js";
 import { buildPlacementIndex, type PlacementIndex } from "./placement.js";
-import type { Flow, RouteEntries, TrafficModel } from "../core/traffic-model.js";
+import { entryCopyOf, type Flow, type RouteEntries, type TrafficModel } from "../core/traffic-model.js";
 
 /**
  * Each family that routes requests contributes its rules here, from the table of families; the rest of the model is family-blind.
@@ -61,22 +61,34 @@ const rankedByNameAlone = (a: Claimant, b: Claimant): boolean => byAge(a, b) ===
  * all served, their rules' own precedence telling them apart. Claimants the base branch already
  * applies come first, so a resource the PR adds beside them is the one numbered after: an Ingress
  * added whose name sorts first does not take over the flow of the one that was there (argo-rollouts
- * d6bc690).
+ * d6bc690). Rules on differing definitions of one Gateway, each an object of its own
+ * (Flow.entryCopy: nginx-gateway-fabric's example folders), claim apart: the first on each serves.
  */
 function resolveClaims(claimants: readonly Claimant[]): { flow: Flow; shadowedBy?: string; orderUnknown?: true }[] {
   const ranked = claimants.filter((c) => c.claim).sort(byClaim);
-  const first = ranked[0];
-  const winner = first?.flow;
-  const shadowed = ranked.slice(1).map((claimant) => ({
-    flow: claimant.flow,
-    shadowedBy:
-      claimant.flow.resourceKey === winner!.resourceKey
-        ? `an earlier rule of ${displayName(winner!.resource)}`
-        : displayName(winner!.resource),
-    ...(rankedByNameAlone(first!, claimant) ? { orderUnknown: true as const } : {}),
-  }));
+  const firstOn = new Map<string, Claimant>();
+  for (const claimant of ranked) if (!firstOn.has(entryCopyOf(claimant.flow))) firstOn.set(entryCopyOf(claimant.flow), claimant);
+  const [winner, ...apart] = [...firstOn.values()];
+  const shadowed = ranked.flatMap((claimant) => {
+    const first = firstOn.get(entryCopyOf(claimant.flow))!;
+    if (first === claimant) return [];
+    const { flow } = first;
+    return [
+      {
+        flow: claimant.flow,
+        shadowedBy:
+          claimant.flow.resourceKey === flow.resourceKey ? `an earlier rule of ${displayName(flow.resource)}` : displayName(flow.resource),
+        ...(rankedByNameAlone(first, claimant) ? { orderUnknown: true as const } : {}),
+      },
+    ];
+  });
   const unranked = claimants.filter((c) => !c.claim).sort((a, b) => Number(b.established) - Number(a.established));
-  return [...(winner ? [{ flow: winner }] : []), ...unranked.map(({ flow }) => ({ flow })), ...shadowed];
+  return [
+    ...(winner ? [{ flow: winner.flow }] : []),
+    ...unranked.map(({ flow }) => ({ flow })),
+    ...apart.map(({ flow }) => ({ flow })),
+    ...shadowed,
+  ];
 }
 
 /** What one resource routes, as the model made it: the entries it lands on, and a flow per rule with the rule's claim. */

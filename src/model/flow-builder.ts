@@ -48,6 +48,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     mirrors: itemsOrNone(rule.mirrors),
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.audience ? { audience: sharedText(rule.audience) } : {}),
+    ...(rule.entryCopy ? { entryCopy: rule.entryCopy } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
     ...(rule.handling === undefined ? {} : { handling: rule.handling }),
     ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),

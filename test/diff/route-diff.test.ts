@@ -1354,3 +1354,106 @@ describe("a rule of one of two files writing an object, moved into another route
     expect(result.findings.map((f) => f.summary)).toContainEqual(expect.stringContaining("its requests now fall through to"));
   });
 });
+
+describe("example folders each writing their own Gateway of one name: rules compete only on the same one (session 48 probe H, F1)", () => {
+  const gateway = (listeners: string) =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway, namespace: default}\nspec:\n  gatewayClassName: nginx\n  listeners:\n${listeners}`;
+  const HTTP = "  - {name: http, port: 80, protocol: HTTP}\n";
+  const HTTPS = `${HTTP}  - {name: https, port: 443, protocol: HTTPS, tls: {mode: Terminate, certificateRefs: [{kind: Secret, name: cafe-secret}]}}\n`;
+  const route = (name: string, rules: string) =>
+    httpRoute(rules, { name, namespace: "default", hostname: "cafe.example.com", parent: "{ name: gateway, sectionName: http }" });
+  const tea = (type: string, name = "tea") =>
+    route(name, `  - matches: [{ path: { type: ${type}, value: /tea } }]\n    backendRefs: [{ name: tea, port: 80 }]\n`);
+  const REDIRECT = route("cafe-tls-redirect", "  - filters: [{ type: RequestRedirect, requestRedirect: { scheme: https, port: 443 } }]\n");
+  // https-termination's Gateway and its redirect of every request on http: an example of its own.
+  const https = { "https-termination/gateway.yaml": gateway(HTTPS), "https-termination/routes.yaml": REDIRECT };
+  const said = (result: ReturnType<typeof analyze>) => result.findings.map((f) => `${f.risk} ${f.class} ${f.file}`).sort();
+
+  it("a rule narrowed on one folder's Gateway leaves the rest of its requests unserved, not to another folder's redirect (NGF 3b11e8ef94)", () => {
+    const base = { ...https, "cafe/gateway.yaml": gateway(HTTP), "cafe/routes.yaml": tea("PathPrefix") };
+    const result = analyze(base, { ...base, "cafe/routes.yaml": tea("Exact") });
+    expect(said(result)).toEqual(["high route.removed cafe/routes.yaml", "medium-high route.match-changed cafe/routes.yaml"]);
+    expect(result.findings.find((f) => f.class === "route.removed")!.summary).toContain(
+      "the rest of PathPrefix /tea no longer served: the rule no longer matches it and no other rule takes it",
+    );
+    expect(result.findings.map((f) => f.summary).join("\n")).not.toContain("redirect");
+  });
+
+  it("a rule on another folder's Gateway claiming the same host and match shadows none of it: the first claim on each Gateway serves", () => {
+    const rateLimit = {
+      "rate-limit/gateway.yaml": gateway('  - {name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}\n'),
+      "rate-limit/routes.yaml": tea("Exact", "tea-rl"),
+    };
+    const base = { ...https, ...rateLimit, "cafe/gateway.yaml": gateway(HTTP), "cafe/routes.yaml": tea("PathPrefix") };
+    const result = analyze(base, { ...base, "cafe/routes.yaml": tea("Exact") });
+    expect(said(result)).toEqual(["high route.removed cafe/routes.yaml", "medium-high route.match-changed cafe/routes.yaml"]);
+    const exact = [...result.head.model.flows.values()].filter((flow) => flow.match === "Exact /tea");
+    expect(exact.map((flow) => [flow.resource.name, flow.shadowedBy])).toEqual([
+      ["tea", undefined],
+      ["tea-rl", undefined],
+    ]);
+  });
+
+  it("a new example folder's route takes nothing from another folder's catch-all (NGF 219c97341d and eleven more)", () => {
+    const head = { ...https, "rate-limit/gateway.yaml": gateway(HTTP), "rate-limit/routes.yaml": tea("Exact", "tea-rl") };
+    const result = analyze(https, head);
+    expect(said(result)).toEqual(["high listener.changed rate-limit/gateway.yaml", "medium route.added rate-limit/routes.yaml"]);
+    expect(result.routeDiffs.flatMap((diff) => diff.handovers ?? [])).toEqual([]);
+  });
+
+  it("two routes on one folder's Gateway still hand requests to each other: the rest of /tea falls through to that folder's redirect", () => {
+    const cafe = { "cafe/gateway.yaml": gateway(HTTP), "cafe/redirect.yaml": REDIRECT.replace("cafe-tls-redirect", "cafe-redirect") };
+    const narrowed = (beside: Record<string, string>) => {
+      const base = { ...beside, ...cafe, "cafe/routes.yaml": tea("PathPrefix") };
+      return analyze(base, { ...base, "cafe/routes.yaml": tea("Exact") });
+    };
+    // Beside another folder's differing Gateway, as with the cafe's Gateway alone.
+    for (const result of [narrowed(https), narrowed({})]) {
+      expect(said(result)).toEqual([
+        "medium-high route.match-changed cafe/redirect.yaml",
+        "medium-high route.match-changed cafe/routes.yaml",
+      ]);
+      expect(result.findings.find((f) => f.file === "cafe/routes.yaml")!.summary).toContain(
+        "the rest of /tea now falls through to catch-all → redirect",
+      );
+    }
+  });
+
+  it("a route moved to another folder's Gateway leaves the one it was on and takes requests from the other's redirect", () => {
+    const base = { ...https, "cafe/gateway.yaml": gateway(HTTP), "cafe/routes.yaml": tea("PathPrefix") };
+    const { "cafe/routes.yaml": moved, ...rest } = base;
+    const result = analyze(base, { ...rest, "https-termination/tea.yaml": moved });
+    expect(said(result)).toEqual([
+      "high route.removed cafe/routes.yaml",
+      "medium route.added https-termination/tea.yaml",
+      "medium-high route.match-changed https-termination/tea.yaml",
+    ]);
+    expect(result.findings.find((f) => f.class === "route.match-changed")!.summary).toContain(
+      "(new: takes these requests from catch-all): RequestRedirect removed",
+    );
+  });
+
+  it("a version of a route another folder adds on its own Gateway is no edit of the one that stays (gateway-api f5a88e95d5)", () => {
+    const result = analyze(https, { ...https, "redirect/gateway.yaml": gateway(HTTP), "redirect/routes.yaml": REDIRECT });
+    expect(said(result).filter((finding) => finding.includes("route."))).toEqual(["medium route.added redirect/routes.yaml"]);
+  });
+
+  it("copies of one text, or of one folder, are one object: their routes compete as one Gateway's", () => {
+    // A third folder's Gateway that differs, with its own route, tells the tree's Gateways apart.
+    const rateLimit = {
+      "rate-limit/gateway.yaml": gateway('  - {name: http, port: 80, protocol: HTTP, hostname: "*.example.com"}\n'),
+      "rate-limit/routes.yaml": tea("Exact", "tea-rl").replace("/tea", "/coffee"),
+    };
+    for (const [folder, copy] of [
+      ["cafe", gateway(HTTPS)],
+      ["https-termination", gateway(HTTP)],
+    ] as const) {
+      const base = { ...https, ...rateLimit, [`${folder}/gateway-copy.yaml`]: copy, [`${folder}/tea.yaml`]: tea("PathPrefix") };
+      const result = analyze(base, { ...base, [`${folder}/tea.yaml`]: tea("Exact") });
+      expect(said(result)).toEqual(
+        [`medium-high route.match-changed ${folder}/tea.yaml`, "medium-high route.match-changed https-termination/routes.yaml"].sort(),
+      );
+      expect(result.findings.find((f) => f.file === `${folder}/tea.yaml`)!.summary).toContain("falls through to catch-all → redirect");
+    }
+  });
+});

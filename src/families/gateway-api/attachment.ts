@@ -26,6 +26,8 @@ export interface Landing {
   readonly hostnames: readonly string[];
   /** Set when the tree cannot tell whether the route is admitted here: the route is taken as landing, and this says why that is unverified. */
   readonly unverified?: string;
+  /** The files of the definition of the listener's owner and of those that are one object with it (ListenerNode.copies). */
+  readonly copy?: readonly string[];
 }
 
 export interface Attachment {
@@ -182,6 +184,7 @@ const landing = (listener: ListenerNode, siblings: readonly ListenerNode[], rout
   entry: listener.entry,
   hostnames: route.api === "istio" ? route.hostnames : isolated(listener, siblings, landedHostnames(listener, route)),
   ...("reason" in verdict ? { unverified: verdict.reason } : {}),
+  ...(listener.copies ? { copy: listener.copies } : {}),
 });
 
 /** A parent whose listeners the tree cannot show: the route lands on it as written. */

@@ -1,8 +1,11 @@
-import type { ManifestSet, Resource, ResourceId } from "../../core/resource.js";
+import { resourceKey, type ManifestSet, type Resource, type ResourceId } from "../../core/resource.js";
 import { list, nonEmptyTexts, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import type { FieldPath } from "../../core/finding.js";
 import { scoped, type AttachingRoute, type ParentRefNode } from "../../core/graph-nodes.js";
-import { equalData } from "../../core/canonical-values.js";
+import { equalData, sortedSet } from "../../core/canonical-values.js";
+import { canonicalText } from "../../core/canonical-form.js";
+import { appliedTogether } from "../../core/copies-apart.js";
+import { connectedGroups } from "../../core/connected-groups.js";
 import { sharedText } from "../../core/string-table.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 
@@ -37,6 +40,8 @@ export interface ListenerNode {
    * only where a ReferenceGrant there admits the listener's owner (src/graph/reference-checks.ts).
    */
   readonly foreignCertificates?: readonly ForeignCertificate[];
+  /** Gateway API: the files of its owner's definition and of those that are one object with it (Flow.entryCopy). */
+  readonly copies?: readonly string[];
   readonly path: FieldPath;
 }
 
@@ -100,7 +105,7 @@ const allowedFrom = (value: unknown, fallback: AllowedFrom): AllowedFrom => {
 /** `Gateway infra/public`, the owner part of a listener's entry. */
 const ownerEntry = (owner: Resource) => `${owner.id.kind} ${owner.id.namespace}/${owner.id.name}`;
 
-function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] {
+function gatewayApiListeners(owner: Resource, spec: JsonRecord, copies: readonly string[]): ListenerNode[] {
   return list(spec.listeners).map((item, index) => {
     const listener = record(item);
     const name = text(listener.name) ?? String(index);
@@ -123,6 +128,7 @@ function gatewayApiListeners(owner: Resource, spec: JsonRecord): ListenerNode[] 
       ...(from === "Selector" ? { allowedSelector: record(allowed.namespaces).selector ?? {} } : {}),
       ...(kinds.length ? { allowedKinds: kinds.map((k) => `${text(k.group) ?? GATEWAY_API_GROUP}/${text(k.kind) ?? "?"}`) } : {}),
       ...(foreign.length > 0 ? { foreignCertificates: foreign } : {}),
+      copies,
       path: ["spec", "listeners", index],
     };
   });
@@ -191,6 +197,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
   const listenerSets = new Map<string, ListenerSetNode>();
   const namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   const ambiguous = new Set<string>();
+  const copiesOf = sameObjectFiles(set);
   for (const resource of set.resources.values()) {
     const { id, key } = resource;
     if (id.group === "" && id.kind === "Namespace") {
@@ -218,7 +225,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         file: resource.source.file,
         ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         ...(className ? { className } : {}),
-        listeners: gatewayApiListeners(resource, spec),
+        listeners: gatewayApiListeners(resource, spec, copiesOf(resource)),
         allowedListeners,
         ...(allowedListeners === "Selector" ? { allowedListenersSelector: listenersFrom.selector ?? {} } : {}),
       });
@@ -231,7 +238,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         file: resource.source.file,
         ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
-        listeners: gatewayApiListeners(resource, spec),
+        listeners: gatewayApiListeners(resource, spec, copiesOf(resource)),
       });
     } else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
       gateways.set(key, {
@@ -253,6 +260,42 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
   lastRead = new WeakRef(points);
   entryPointsOfTree.set(set, points);
   return points;
+}
+
+/**
+ * For each Gateway API Gateway or ListenerSet, the files of its definition and of the other
+ * definitions of its name that are one object with it: the same text, or applied together (one
+ * cluster, else one folder: core/copies-apart.ts), transitively. Definitions that differ, each in
+ * its own folder, are objects of their own, as the resource diff has them (nginx-gateway-fabric's
+ * examples each write `Gateway default/gateway` with their own listeners, one example applied at a
+ * time): a route on one is not served by the routes on another. Nearly every name has one
+ * definition, and only names with several are compared.
+ */
+function sameObjectFiles(set: ManifestSet): (owner: Resource) => readonly string[] {
+  const byName = new Map<string, Resource[]>();
+  for (const resource of set.resources.values()) {
+    const { id } = resource;
+    if (!GATEWAY_API_GROUPS.has(id.group) || (id.kind !== "Gateway" && !LISTENER_SET_KINDS.has(id.kind))) continue;
+    const name = resourceKey(id);
+    const known = byName.get(name);
+    if (known) known.push(resource);
+    else byName.set(name, [resource]);
+  }
+  const files = new Map<Resource, readonly string[]>();
+  for (const copies of byName.values()) {
+    if (copies.length < 2) continue;
+    const texts = new Map(copies.map((copy) => [copy, canonicalText(copy.body)]));
+    const placed = (copy: Resource) => ({ cluster: copy.cluster, file: copy.source.file });
+    const firsts = connectedGroups(copies, (a, b) => texts.get(a) === texts.get(b) || appliedTogether(placed(a), placed(b)));
+    const shared = new Map(
+      [...new Set(firsts)].map((first) => [
+        first,
+        sortedSet(copies.filter((_, index) => firsts[index] === first).map((copy) => copy.source.file)),
+      ]),
+    );
+    copies.forEach((copy, index) => files.set(copy, shared.get(firsts[index]!)!));
+  }
+  return (owner) => files.get(owner) ?? [owner.source.file];
 }
 
 /** `Gateway infra/public:https`, `Gateway infra/public:443`, `Service shop/orders`: a parentRef as written. */

@@ -195,7 +195,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
     const handling = rewritesPrefix(rule)
       ? undefined
       : ruleHandling(rule, ["matches"], { field: "backendRefs", identity: BACKEND_IDENTITY });
-    for (const { entry, hostnames, unverified } of landings) {
+    for (const { entry, hostnames, unverified, copy } of landings) {
       for (const host of hostnames) {
         shapes.push({
           entry,
@@ -209,6 +209,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
           claim,
           ...(handling !== undefined ? { handling } : {}),
           ...(unverified ? { unverified } : {}),
+          ...(copy ? { entryCopy: copy } : {}),
         });
       }
     }

@@ -126,21 +126,24 @@ describe("a rule with a RequestRedirect answers requests itself, whatever backen
   });
 });
 
-describe("a route's rules are a function of the route and its tree's entry points (its rule context)", () => {
-  const gateway = (from: string) => `apiVersion: gateway.networking.k8s.io/v1
+/** Gateway infra/public with one HTTP listener, and HTTPRoute shop/checkout on it. */
+const gateway = (from: string, port = 80) => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: public, namespace: infra }
 spec:
   gatewayClassName: example
-  listeners: [{ name: http, protocol: HTTP, port: 80, allowedRoutes: { namespaces: { from: ${from} } } }]
+  listeners: [{ name: http, protocol: HTTP, port: ${port}, allowedRoutes: { namespaces: { from: ${from} } } }]
 `;
-  const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
+const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: checkout, namespace: shop }
 spec:
   parentRefs: [{ name: public, namespace: infra }]
   rules: [{ backendRefs: [{ name: checkout, port: 8080 }] }]
 `;
+const routeOf = (set: ManifestSet) => [...set.resources.values()].find((resource) => resource.id.kind === "HTTPRoute")!;
+
+describe("a route's rules are a function of the route and its tree's entry points (its rule context)", () => {
   // One cache, as in a review: a document both trees hold is one resource.
   const cache = createManifestCache();
   const tree = (from: string) =>
@@ -151,19 +154,18 @@ spec:
       ],
       { cache },
     );
-  const route = (set: ManifestSet) => [...set.resources.values()].find((resource) => resource.id.kind === "HTTPRoute")!;
 
   const context = (set: ManifestSet) => gatewayApiFamily.ruleContexts!.HTTPRoute!(set);
 
   it("one context for an equal tree, under which the model takes the base's flows; another when the Gateway changes", () => {
     const base = tree("All");
-    const rules = gatewayApiRules(route(base), base)!;
+    const rules = gatewayApiRules(routeOf(base), base)!;
     const same = tree("All");
-    expect(route(same)).toBe(route(base));
+    expect(routeOf(same)).toBe(routeOf(base));
     expect(context(same)).toBe(context(base));
     const closed = tree("Same");
     expect(context(closed)).not.toBe(context(base));
-    const reread = gatewayApiRules(route(closed), closed)!;
+    const reread = gatewayApiRules(routeOf(closed), closed)!;
     expect(rules.rules.map((rule) => rule.entry)).toEqual(["Gateway infra/public:http"]);
     // Rejected by the listener: the route lands nowhere on the Gateway.
     expect(reread.rules).toEqual([]);
@@ -171,9 +173,30 @@ spec:
 
   it("reads the same rules again under the same context: nothing is kept between reads", () => {
     const base = tree("All");
-    const rules = gatewayApiRules(route(base), base)!;
-    const again = gatewayApiRules(route(base), base)!;
+    const rules = gatewayApiRules(routeOf(base), base)!;
+    const again = gatewayApiRules(routeOf(base), base)!;
     expect(again).not.toBe(rules);
     expect(again).toEqual(rules);
+  });
+});
+
+describe("the definition of its Gateway a route lands on, with those that are one object with it (Flow.entryCopy)", () => {
+  const copies = (gateways: Record<string, string>) => {
+    const set = loadManifests([...Object.entries(gateways).map(([path, text]) => ({ path, text })), { path: "a/route.yaml", text: ROUTE }]);
+    return gatewayApiRules(routeOf(set), set)!.rules.map((rule) => rule.entryCopy);
+  };
+
+  it("its own file for a Gateway written once", () => {
+    expect(copies({ "a/gateway.yaml": gateway("All", 80) })).toEqual([["a/gateway.yaml"]]);
+  });
+
+  it("its own file where another folder writes the Gateway otherwise; with it where the text is the same, or the folder", () => {
+    expect(copies({ "a/gateway.yaml": gateway("All", 80), "b/gateway.yaml": gateway("All", 8080) })).toEqual([["a/gateway.yaml"]]);
+    expect(copies({ "a/gateway.yaml": gateway("All", 80), "b/gateway.yaml": gateway("All", 80) })).toEqual([
+      ["a/gateway.yaml", "b/gateway.yaml"],
+    ]);
+    expect(copies({ "a/gateway.yaml": gateway("All", 80), "a/gateway-v2.yaml": gateway("All", 8080) })).toEqual([
+      ["a/gateway-v2.yaml", "a/gateway.yaml"],
+    ]);
   });
 });
