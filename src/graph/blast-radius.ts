@@ -273,11 +273,11 @@ function shareShifts(diffs: readonly RouteDiff[]): ShareShift[] {
 }
 
 /** Regions each service receives traffic in, over every flow of the tree. */
-function serviceRegions(model: TrafficModel): Map<string, Set<string>> {
+function serviceRegions(model: TrafficModel, services: ReadonlySet<string>): Map<string, Set<string>> {
   const regions = new Map<string, Set<string>>();
   for (const flow of servedFlows(model)) {
     for (const backend of flow.backends) {
-      if (backend.share <= EPSILON) continue;
+      if (backend.share <= EPSILON || !services.has(backend.service)) continue;
       const set = regions.get(backend.service) ?? new Set<string>();
       for (const region of backend.placement.regions) set.add(region);
       regions.set(backend.service, set);
@@ -286,9 +286,30 @@ function serviceRegions(model: TrafficModel): Map<string, Set<string>> {
   return regions;
 }
 
+/**
+ * The services a flow of one model but not the other sends to. The head shares the base's equal
+ * flows (one object, shadowing included), so a service no such flow names is sent to by the same
+ * flows on both sides, in the same regions: the tree-wide tables are built for these alone (on a
+ * large tree, tens of thousands of services and region sets a side that could not shift).
+ */
+function servicesOfChangedFlows(base: TrafficModel, head: TrafficModel): Set<string> {
+  const services = new Set<string>();
+  const differing = (model: TrafficModel, other: TrafficModel) => {
+    const kept = new Set<Flow>();
+    other.flows.forEach((flow) => kept.add(flow));
+    model.flows.forEach((flow) => {
+      if (!kept.has(flow)) for (const backend of flow.backends) services.add(backend.service);
+    });
+  };
+  differing(base, head);
+  differing(head, base);
+  return services;
+}
+
 function servicesShifting(base: TrafficModel, head: TrafficModel): ServiceRegions[] {
-  const before = serviceRegions(base);
-  const after = serviceRegions(head);
+  const candidates = servicesOfChangedFlows(base, head);
+  const before = serviceRegions(base, candidates);
+  const after = serviceRegions(head, candidates);
   const shifts: ServiceRegions[] = [];
   for (const service of sorted([...before.keys(), ...after.keys()])) {
     const was = before.get(service) ?? new Set<string>();

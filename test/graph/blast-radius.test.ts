@@ -95,6 +95,18 @@ describe("services gaining or losing regions; mesh scope", () => {
     ]);
   });
 
+  it("a service a changed route sends to counts every route's regions, the unchanged routes' too", () => {
+    const ref = (name: string, weight: number) => `    - ${serviceImportRef(name, weight)}\n`;
+    const kept = httpRoute(`  - backendRefs:\n${ref("checkout-jkt", 100)}`, { name: "kept", hostname: "kept.example.com" });
+    const result = analyze(
+      { "kept.yaml": kept, "r.yaml": route(ref("checkout-jkt", 100) + ref("checkout-sgp", 0)) },
+      { "kept.yaml": kept, "r.yaml": route(ref("checkout-jkt", 0) + ref("checkout-sgp", 100)) },
+      TOPOLOGY,
+    );
+    // The kept route still sends to jkt: checkout gains sgp and loses nothing.
+    expect(result.blastRadius.services).toEqual([{ service: "checkout", gained: ["sgp"], lost: [] }]);
+  });
+
   it.each([
     ["istio-system", "", "mesh-wide", "in the root namespace istio-system: every workload of the mesh"],
     ["shop", "", "namespace", "every workload in namespace shop"],
