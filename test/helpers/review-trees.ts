@@ -27,3 +27,7 @@ export const review = (base: Tree, head: Tree, extra: Partial<ReviewInput> & { o
 
 /** Findings as `class` list, sorted: the shape most tests compare. */
 export const classesOf = (result: { findings: readonly { class: string }[] }): string[] => result.findings.map((f) => f.class).sort();
+
+/** Findings as `[class, risk, file]` rows, sorted: what a change across clusters' files is judged, file by file. */
+export const findingRows = (result: { findings: readonly { class: string; risk: string; file: string }[] }): string[][] =>
+  result.findings.map((finding) => [finding.class, finding.risk, finding.file]).sort((a, b) => a.join().localeCompare(b.join()));

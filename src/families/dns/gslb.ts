@@ -13,7 +13,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { describeShares, describeSplit, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { describeClusters } from "../../core/gitops-delivery.js";
+import { namesakesIn, whereApplied } from "../../core/cluster-copies.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
@@ -259,25 +259,11 @@ const compareGslb = (base: Resource, head: Resource, out: DetectionList, context
 
 const isGslb = ({ id }: Resource): boolean => id.kind === "Gslb" && K8GB_GROUPS.includes(id.group);
 
-/** The Gslbs of one tree of the same namespace and name as this one, under another key (another group, folder or cluster). */
-const namesakesIn = (resource: Resource, context: DetectorContext, tree: Side): Resource[] =>
-  [...context[tree].resources.values()].filter(
-    (candidate) =>
-      isGslb(candidate) &&
-      candidate.key !== resource.key &&
-      candidate.id.namespace === resource.id.namespace &&
-      candidate.id.name === resource.id.name,
-  );
-
 /** The same Gslb in the other API group (k8gb moved from k8gb.absa.oss to k8gb.io), where it may be applied alike. */
 const twinIn = (resource: Resource, context: DetectorContext, tree: Side): Resource | undefined =>
-  namesakesIn(resource, context, tree).find(
+  namesakesIn(resource, context, tree, isGslb).find(
     (candidate) => candidate.id.group !== resource.id.group && mayShareCluster(candidate, resource),
   );
-
-/** `eu-1 (region eu)`: the clusters a tree applies it to, by the policy and GitOps objects; its file where they name none. */
-const whereApplied = (resource: Resource, context: DetectorContext, tree: Side): string =>
-  describeClusters(context.placementOf(context[tree])(resource.source.file), context.policy.topology.clusters) ?? resource.source.file;
 
 /** A Gslb's strategy as findings name it: `failover (primary geoTag eu)`, `roundRobin (weights eu 80%, us 20%)`. */
 const describeStrategy = (resource: Resource): string => {
@@ -328,12 +314,13 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
         });
       return;
     }
-    const [copy, ...more] = namesakesIn(head, context, "base");
+    const copies = namesakesIn(head, context, "base", isGslb);
+    const [copy] = copies;
     if (copy) {
-      const others = [copy, ...more].map((other) => whereApplied(other, context, "base")).join(", ");
+      const others = whereApplied(copies, context, "base");
       out.add({
         class: "backend.region-added",
-        summary: `added in ${whereApplied(head, context, "head")}: its cluster joins ${others} in k8gb's DNS answers for ${fronts(head)}, strategy ${describeStrategy(head)}`,
+        summary: `added in ${whereApplied([head], context, "head")}: its cluster joins ${others} in k8gb's DNS answers for ${fronts(head)}, strategy ${describeStrategy(head)}`,
         side: "head",
         path: frontsAt(head),
         after: { fronts: fronts(head), strategy: strategyShown(head) },
@@ -372,11 +359,11 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
       });
       return;
     }
-    const copies = namesakesIn(base, context, "head");
+    const copies = namesakesIn(base, context, "head", isGslb);
     if (copies.length > 0) {
       out.add({
         class: "backend.region-removed",
-        summary: `removed from ${whereApplied(base, context, "base")}: its cluster leaves k8gb's DNS answers for ${fronts(base)}; ${copies.map((other) => whereApplied(other, context, "head")).join(", ")} still answer${copies.length === 1 ? "s" : ""}, strategy ${describeStrategy(base)}`,
+        summary: `removed from ${whereApplied([base], context, "base")}: its cluster leaves k8gb's DNS answers for ${fronts(base)}; ${whereApplied(copies, context, "head")} still answer${copies.length === 1 ? "s" : ""}, strategy ${describeStrategy(base)}`,
         side: "base",
         path: frontsAt(base),
         before: { fronts: fronts(base), strategy: strategyShown(base) },

@@ -2,7 +2,10 @@ import { canonical, durationMs, sameValue, setChange, show, sortedSet } from "..
 import type { Check } from "../../core/by-kind.js";
 import { flag, isRecord, list, numeric, record, spec, text, texts, type JsonRecord } from "../../core/json-access.js";
 import type { Resource } from "../../core/resource.js";
-import { describeTarget, sameTarget, targetOf } from "./targets.js";
+import type { DetectionList, Side } from "../../core/detection-list.js";
+import type { DetectorContext } from "../../core/detector.js";
+import { namesakesIn, whereApplied } from "../../core/cluster-copies.js";
+import { describeTarget, KUADRANT_GROUP, sameTarget, targetOf } from "./targets.js";
 
 /**
  * Kuadrant's DNSPolicy: the DNS records of a Gateway's listener hostnames, published by the
@@ -39,7 +42,8 @@ const DEFAULT_WEIGHT = 120;
 function balancingOf(policy: Resource): Balancing {
   const fields = spec(policy);
   const lb = record(fields.loadBalancing);
-  if (!isRecord(fields.loadBalancing)) return { written: false, legacy: false };
+  // The retired shape's `routingStrategy: simple` publishes one record set, whatever loadBalancing says.
+  if (!isRecord(fields.loadBalancing) || text(fields.routingStrategy) === "simple") return { written: false, legacy: false };
   if (isRecord(lb.weighted) || isRecord(lb.geo)) {
     const weighted = record(lb.weighted);
     const custom = list(weighted.custom);
@@ -61,30 +65,158 @@ function balancingOf(policy: Resource): Balancing {
   };
 }
 
-const removed: Check = (change, out, context) => {
-  if (!change.base || change.head) return;
-  out.add({
-    class: "route.removed",
-    summary: `removed: the dns-operator deletes its DNS records, so ${describeTarget(context.base, targetOf(change.base))} no longer resolves through it`,
-    side: "base",
-    path: ["spec"],
-    before: { target: describeTarget(context.base, targetOf(change.base)) },
-  });
+/** How findings name a policy's balancing: `geo GEO-EU (the default geo), weight 120`. */
+const describeBalancing = (balancing: Balancing): string =>
+  [
+    ...(balancing.geo ? [`geo ${balancing.geo}${balancing.defaultGeo ? " (the default geo)" : ""}`] : []),
+    `weight ${balancing.weight ?? DEFAULT_WEIGHT}`,
+    ...(balancing.custom ? [`custom weights by cluster label ${balancing.custom}`] : []),
+  ].join(", ");
+
+const balancingShown = ({ written: _written, legacy: _legacy, ...shown }: Balancing) => shown;
+
+/** What the records of every cluster's copy must agree on: one record set, or geo and weighted records (the retired custom weights another spelling of them). */
+const recordsOf = (balancing: Balancing): string =>
+  !balancing.written
+    ? "simple records"
+    : balancing.custom
+      ? `custom weights by cluster label ${balancing.custom}`
+      : "geo and weighted records";
+
+/** The geos the copies name as the one answering clients of geos no cluster claims. */
+const defaultGeos = (copies: readonly Resource[]): string[] =>
+  sortedSet(copies.map(balancingOf).flatMap((balancing) => (balancing.defaultGeo && balancing.geo ? [balancing.geo] : [])));
+
+const isDnsPolicy = ({ id }: Resource): boolean => id.group === KUADRANT_GROUP && id.kind === "DNSPolicy";
+
+/** The same policy in other folders or clusters of a tree, where this copy or one of them balances: the clusters answering the name together. */
+const balancedCopies = (policy: Resource, context: DetectorContext, tree: Side): Resource[] => {
+  const copies = namesakesIn(policy, context, tree, isDnsPolicy);
+  return balancingOf(policy).written || copies.some((copy) => balancingOf(copy).written) ? copies : [];
 };
 
+/**
+ * One cluster's copy added beside the others' (the dns-operator of each cluster publishes its own
+ * Gateway's addresses under the geo and weight its copy names) is that cluster joining the answers;
+ * what the copies must agree on, compared with theirs, is still the strategy: simple records beside
+ * load-balanced ones, or a default geo the others do not name, moves clients between clusters.
+ */
+function joins(head: Resource, copies: readonly Resource[], out: DetectionList, context: DetectorContext): void {
+  const balancing = balancingOf(head);
+  const reach = describeTarget(context.head, targetOf(head));
+  out.add({
+    class: "backend.region-added",
+    summary: `added in ${whereApplied([head], context, "head")}: its cluster joins ${whereApplied(copies, context, "base")} in the DNS answers for ${reach}${balancing.written ? `, ${describeBalancing(balancing)}` : ""}`,
+    side: "head",
+    path: ["spec", "targetRef"],
+    after: { target: reach, loadBalancing: balancingShown(balancing) },
+  });
+  const records = sortedSet(copies.map((copy) => recordsOf(balancingOf(copy))));
+  if (!records.includes(recordsOf(balancing)))
+    out.add({
+      class: "failover.changed",
+      summary: `${recordsOf(balancing)} for ${reach} beside copies publishing ${records.join(", ")}: the clusters' records of one name contend, and DNS answers pick clusters another way`,
+      side: "head",
+      path: ["spec", balancing.written ? "loadBalancing" : "targetRef"],
+      after: balancingShown(balancing),
+    });
+  const defaults = defaultGeos(copies);
+  if (balancing.defaultGeo && balancing.geo && !defaults.includes(balancing.geo))
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing.defaultGeo for geo ${balancing.geo}, where ${defaults.length > 0 ? `the other clusters name ${defaults.join(", ")}` : "no other cluster names a default geo"}: clients of geos no cluster claims are now answered with this cluster`,
+      side: "head",
+      path: ["spec", "loadBalancing", "defaultGeo"],
+      before: defaults,
+      after: balancing.geo,
+    });
+}
+
+/** One cluster's copy removed while others stay: that cluster leaves the answers; the last to claim the default geo takes the catch-all with it. */
+function leaves(base: Resource, copies: readonly Resource[], out: DetectionList, context: DetectorContext): void {
+  const balancing = balancingOf(base);
+  const reach = describeTarget(context.base, targetOf(base));
+  const lastOfGeo = balancing.geo !== undefined && !copies.some((copy) => balancingOf(copy).geo === balancing.geo);
+  out.add({
+    class: "backend.region-removed",
+    summary: `removed from ${whereApplied([base], context, "base")}: its cluster leaves the DNS answers for ${reach}; ${whereApplied(copies, context, "head")} still answer${copies.length === 1 ? "s" : ""}${
+      balancing.written ? `, ${describeBalancing(balancing)}` : ""
+    }${lastOfGeo ? `: the last cluster of geo ${balancing.geo}, whose clients are answered with the default geo's clusters` : ""}`,
+    side: "base",
+    path: ["spec", "targetRef"],
+    before: { target: reach, loadBalancing: balancingShown(balancing) },
+  });
+  const defaults = defaultGeos(copies);
+  if (balancing.defaultGeo && balancing.geo && !defaults.includes(balancing.geo))
+    out.add({
+      class: "failover.changed",
+      summary: `the default geo ${balancing.geo} leaves with it (${defaults.length > 0 ? `the clusters left name ${defaults.join(", ")}` : "no cluster left names one"}): clients of geos no cluster claims are no longer answered with geo ${balancing.geo}'s clusters${defaults.length > 0 ? "" : ", and get no answer"}`,
+      side: "base",
+      path: ["spec", "loadBalancing", "defaultGeo"],
+      before: balancing.geo,
+      after: defaults,
+    });
+}
+
+/**
+ * A policy removed deletes its records. With loadBalancing it takes its cluster's geo and weighted
+ * records out of the name's multi-cluster answers: removed from every cluster the tree holds, the
+ * balancing between clusters goes (DESIGN §5: a GSLB strategy is failover.changed, as for k8gb's
+ * Gslb); removed from one cluster while others keep it, that cluster leaves.
+ */
+const removed: Check = (change, out, context) => {
+  if (!change.base || change.head) return;
+  const base = change.base;
+  const copies = balancedCopies(base, context, "head");
+  if (copies.length > 0) {
+    leaves(base, copies, out, context);
+    return;
+  }
+  const reach = describeTarget(context.base, targetOf(base));
+  out.add({
+    class: "route.removed",
+    summary: `removed: the dns-operator deletes its DNS records, so ${reach} no longer resolves through it`,
+    side: "base",
+    path: ["spec"],
+    before: { target: reach },
+  });
+  const balancing = balancingOf(base);
+  if (balancing.written)
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing ${describeBalancing(balancing)} → (no DNSPolicy) for ${reach}: its geo and weighted records are deleted, so DNS no longer balances the name between clusters, and what else publishes it answers with one cluster's addresses`,
+      side: "base",
+      path: ["spec", "loadBalancing"],
+      before: balancingShown(balancing),
+    });
+};
+
+/** A policy added: its records, and with loadBalancing a balancing between clusters from none, unless the tree's other clusters already balance the name. */
 const added: Check = (change, out, context) => {
   if (change.base || !change.head) return;
-  const balancing = balancingOf(change.head);
-  const how = balancing.written
-    ? `, load-balanced (${balancing.geo ? `geo ${balancing.geo}${balancing.defaultGeo ? ", the default geo" : ""}, ` : ""}weight ${balancing.weight})`
-    : "";
+  const head = change.head;
+  const copies = balancedCopies(head, context, "base");
+  if (copies.length > 0) {
+    joins(head, copies, out, context);
+    return;
+  }
+  const reach = describeTarget(context.head, targetOf(head));
   out.add({
     class: "route.added",
-    summary: `added: publishes DNS records for ${describeTarget(context.head, targetOf(change.head))}${how}`,
+    summary: `added: publishes DNS records for ${reach}`,
     side: "head",
     path: ["spec"],
-    after: { target: describeTarget(context.head, targetOf(change.head)) },
+    after: { target: reach },
   });
+  const balancing = balancingOf(head);
+  if (balancing.written)
+    out.add({
+      class: "failover.changed",
+      summary: `loadBalancing (no DNSPolicy) → ${describeBalancing(balancing)} for ${reach}: DNS answers pick among clusters by the client's geo${balancing.defaultGeo ? ", this cluster's geo answering clients of geos no cluster claims," : ""} and by weight within a geo`,
+      side: "head",
+      path: ["spec", "loadBalancing"],
+      after: balancingShown(balancing),
+    });
 };
 
 /** Another Gateway or listener: the records of the one it named are deleted, the other's published. */
@@ -188,12 +320,25 @@ const probeOf = (policy: Resource): JsonRecord | undefined => {
 
 /**
  * The health checks that take a dead cluster's records out of the answers: removed, the others keep
- * answering with it; a higher failure threshold or a longer interval notices it later.
+ * answering with it; a higher failure threshold or a longer interval notices it later. Removed while
+ * the policy balances between clusters, nothing fails over any more (DESIGN §5: as outlier
+ * detection removed while failover is on).
  */
 const healthCheck: Check = (change, out) => {
   if (!change.base || !change.head) return;
   const [was, now] = [probeOf(change.base), probeOf(change.head)];
   if (sameValue(was, now)) return;
+  if (was && !now && balancingOf(change.base).written && balancingOf(change.head).written) {
+    out.add({
+      class: "failover.changed",
+      summary: `healthCheck removed while loadBalancing is on: a dead cluster's records stay in its geo's DNS answers, so its clients keep being sent there and no other cluster takes over`,
+      side: "base",
+      path: ["spec", "healthCheck"],
+      before: spec(change.base).healthCheck,
+      after: null,
+    });
+    return;
+  }
   const slower =
     was &&
     now &&

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { externalDnsAnnotationDetector, gslbDetector } from "../../../src/families/dns/gslb.js";
 import { frontedResourceChanged } from "../../../src/families/dns/fronted-resource.js";
-import { analyze } from "../../helpers/review-trees.js";
+import { analyze, findingRows as rows } from "../../helpers/review-trees.js";
 import { corpusFile, detect, detectorTable, expectDetections, resource, type Expected } from "../../detect/resource-fixture.js";
 
 const run = detectorTable(gslbDetector);
@@ -270,8 +270,6 @@ describe("k8gb Gslb (both API groups)", () => {
   placements: ["clusters/{cluster}/**"]
 `;
     const failover = gslb("{type: failover, primaryGeoTag: eu}");
-    const rows = (result: ReturnType<typeof analyze>) =>
-      result.findings.map((finding) => [finding.class, finding.risk, finding.file]).sort((a, b) => a.join().localeCompare(b.join()));
 
     it("added in a new cluster with the strategy the others keep: that region joins the answers (high), not a new failover", () => {
       const result = analyze(

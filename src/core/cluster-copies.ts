@@ -1,0 +1,40 @@
+import type { Side } from "./detection-list.js";
+import type { DetectorContext } from "./detector.js";
+import { describeClusters, type ClusterRegions } from "./gitops-delivery.js";
+import type { Resource } from "./resource.js";
+
+/**
+ * The objects of one tree with this one's namespace and name under another key (another API group,
+ * folder or cluster), of the kind `alike` accepts. Global DNS controllers run in every cluster of a
+ * global name, each publishing its own targets for the copy of the policy it holds (k8gb's Gslb,
+ * Kuadrant's DNSPolicy); the diff pairs a copy in another folder or cluster as an object of its own,
+ * so one added or removed beside these is its cluster joining or leaving the answers.
+ */
+export const namesakesIn = (
+  resource: Resource,
+  context: Pick<DetectorContext, Side>,
+  tree: Side,
+  alike: (candidate: Resource) => boolean,
+): Resource[] =>
+  [...context[tree].resources.values()].filter(
+    (candidate) =>
+      alike(candidate) &&
+      candidate.key !== resource.key &&
+      candidate.id.namespace === resource.id.namespace &&
+      candidate.id.name === resource.id.name,
+  );
+
+/** What a detector context tells of where a tree applies its files: GitOps placement, and the regions of the policy's clusters. */
+type Siting = Pick<DetectorContext, Side | "placementOf"> & {
+  readonly policy: { readonly topology: { readonly clusters: ClusterRegions } };
+};
+
+/** `eu-1 (region eu), apps/us/gslb.yaml`: the clusters a tree applies each to, by the policy and GitOps objects; its file where they name none. */
+export const whereApplied = (resources: readonly Resource[], context: Siting, tree: Side): string =>
+  resources
+    .map(
+      (resource) =>
+        describeClusters(context.placementOf(context[tree])(resource.source.file), context.policy.topology.clusters) ??
+        resource.source.file,
+    )
+    .join(", ");
