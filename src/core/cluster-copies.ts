@@ -1,3 +1,4 @@
+import { appliedTogether } from "./copies-apart.js";
 import type { Side } from "./detection-list.js";
 import type { DetectorContext } from "./detector.js";
 import { describeClusters, type ClusterRegions } from "./gitops-delivery.js";
@@ -38,3 +39,12 @@ export const whereApplied = (resources: readonly Resource[], context: Siting, tr
         resource.source.file,
     )
     .join(", ");
+
+/**
+ * Whether two namesakes may be applied to different clusters: not both on one known cluster nor,
+ * where either's is unknown, in one folder (copies-apart.ts appliedTogether). Namesakes in one
+ * folder are the same object written twice, alternatives the diff judges alone (example folders),
+ * never one cluster's copy beside another's.
+ */
+export const inOtherCluster = (a: Resource, b: Resource): boolean =>
+  !appliedTogether({ cluster: a.cluster, file: a.source.file }, { cluster: b.cluster, file: b.source.file });

@@ -4,7 +4,7 @@ import { flag, isRecord, list, numeric, record, spec, text, texts, type JsonReco
 import type { Resource } from "../../core/resource.js";
 import type { DetectionList, Side } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
-import { namesakesIn, whereApplied } from "../../core/cluster-copies.js";
+import { inOtherCluster, namesakesIn, whereApplied } from "../../core/cluster-copies.js";
 import { describeTarget, KUADRANT_GROUP, sameTarget, targetOf } from "./targets.js";
 
 /**
@@ -89,10 +89,20 @@ const defaultGeos = (copies: readonly Resource[]): string[] =>
 
 const isDnsPolicy = ({ id }: Resource): boolean => id.group === KUADRANT_GROUP && id.kind === "DNSPolicy";
 
-/** The same policy in other folders or clusters of a tree, where this copy or one of them balances: the clusters answering the name together. */
-const balancedCopies = (policy: Resource, context: DetectorContext, tree: Side): Resource[] => {
-  const copies = namesakesIn(policy, context, tree, isDnsPolicy);
-  return balancingOf(policy).written || copies.some((copy) => balancingOf(copy).written) ? copies : [];
+/**
+ * The same policy in a tree: `elsewhere`, in other folders or clusters, where this copy or one of
+ * them balances (the clusters answering the name together); `alike`, whether one in its own folder
+ * or cluster (an alternative written in another file, which the diff judges alone) publishes the
+ * same kind of records, so that its balancing is not new where it is applied.
+ */
+const copiesIn = (policy: Resource, context: DetectorContext, tree: Side): { elsewhere: Resource[]; alike: boolean } => {
+  const namesakes = namesakesIn(policy, context, tree, isDnsPolicy);
+  const balancing = balancingOf(policy);
+  const elsewhere = namesakes.filter((copy) => inOtherCluster(copy, policy));
+  return {
+    elsewhere: balancing.written || elsewhere.some((copy) => balancingOf(copy).written) ? elsewhere : [],
+    alike: namesakes.some((copy) => !inOtherCluster(copy, policy) && recordsOf(balancingOf(copy)) === recordsOf(balancing)),
+  };
 };
 
 /**
@@ -162,14 +172,15 @@ function leaves(base: Resource, copies: readonly Resource[], out: DetectionList,
  * A policy removed deletes its records. With loadBalancing it takes its cluster's geo and weighted
  * records out of the name's multi-cluster answers: removed from every cluster the tree holds, the
  * balancing between clusters goes (DESIGN §5: a GSLB strategy is failover.changed, as for k8gb's
- * Gslb); removed from one cluster while others keep it, that cluster leaves.
+ * Gslb); removed from one cluster while others keep it, that cluster leaves; removed beside an
+ * alternative in its folder that balances alike, the balancing stays where it was applied.
  */
 const removed: Check = (change, out, context) => {
   if (!change.base || change.head) return;
   const base = change.base;
-  const copies = balancedCopies(base, context, "head");
-  if (copies.length > 0) {
-    leaves(base, copies, out, context);
+  const { elsewhere, alike } = copiesIn(base, context, "head");
+  if (elsewhere.length > 0) {
+    leaves(base, elsewhere, out, context);
     return;
   }
   const reach = describeTarget(context.base, targetOf(base));
@@ -181,7 +192,7 @@ const removed: Check = (change, out, context) => {
     before: { target: reach },
   });
   const balancing = balancingOf(base);
-  if (balancing.written)
+  if (balancing.written && !alike)
     out.add({
       class: "failover.changed",
       summary: `loadBalancing ${describeBalancing(balancing)} → (no DNSPolicy) for ${reach}: its geo and weighted records are deleted, so DNS no longer balances the name between clusters, and what else publishes it answers with one cluster's addresses`,
@@ -191,25 +202,29 @@ const removed: Check = (change, out, context) => {
     });
 };
 
-/** A policy added: its records, and with loadBalancing a balancing between clusters from none, unless the tree's other clusters already balance the name. */
+/**
+ * A policy added: its records, and with loadBalancing a balancing between clusters from none,
+ * unless the tree's other clusters already balance the name (it joins them) or an alternative in
+ * its folder already balances it alike.
+ */
 const added: Check = (change, out, context) => {
   if (change.base || !change.head) return;
   const head = change.head;
-  const copies = balancedCopies(head, context, "base");
-  if (copies.length > 0) {
-    joins(head, copies, out, context);
+  const { elsewhere, alike } = copiesIn(head, context, "base");
+  if (elsewhere.length > 0) {
+    joins(head, elsewhere, out, context);
     return;
   }
   const reach = describeTarget(context.head, targetOf(head));
+  const balancing = balancingOf(head);
   out.add({
     class: "route.added",
-    summary: `added: publishes DNS records for ${reach}`,
+    summary: `added: publishes DNS records for ${reach}${balancing.written && alike ? `, load-balanced (${describeBalancing(balancing)}) as its folder's other definitions` : ""}`,
     side: "head",
     path: ["spec"],
     after: { target: reach },
   });
-  const balancing = balancingOf(head);
-  if (balancing.written)
+  if (balancing.written && !alike)
     out.add({
       class: "failover.changed",
       summary: `loadBalancing (no DNSPolicy) → ${describeBalancing(balancing)} for ${reach}: DNS answers pick among clusters by the client's geo${balancing.defaultGeo ? ", this cluster's geo answering clients of geos no cluster claims," : ""} and by weight within a geo`,

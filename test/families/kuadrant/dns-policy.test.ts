@@ -354,6 +354,28 @@ spec:
       ]);
     });
 
+    it("an alternative written beside others in one folder is no cluster of its own: balancing alike, only its records added (kuadrant-operator ae1c4028)", () => {
+      const examples = {
+        "examples/dnspolicy/dnspolicy.yaml": eu,
+        "examples/dnspolicy/dnspolicy-healthchecks.yaml": policy(LB(120, "GEO-EU", true) + HEALTH),
+      };
+      const added = analyze(tree(examples), tree({ ...examples, "examples/dnspolicy/dnspolicy-exclude-address.yaml": us }));
+      expect(rows(added)).toEqual([["route.added", "medium", "examples/dnspolicy/dnspolicy-exclude-address.yaml"]]);
+      expect(added.findings[0]?.summary).toContain("load-balanced (geo GEO-US, weight 120) as its folder's other definitions");
+      expect(rows(analyze(tree({ ...examples, "examples/dnspolicy/dnspolicy-exclude-address.yaml": us }), tree(examples)))).toEqual([
+        ["route.removed", "high", "examples/dnspolicy/dnspolicy-exclude-address.yaml"],
+      ]);
+      // The dangerous neighbour: the folder's alternatives publish simple records, the new one balances.
+      const simple = {
+        "examples/dnspolicy/dnspolicy.yaml": policy(""),
+        "examples/dnspolicy/dnspolicy-aws.yaml": policy(PROVIDER("aws-credentials")),
+      };
+      expect(rows(analyze(tree(simple), tree({ ...simple, "examples/dnspolicy/dnspolicy-lb.yaml": us })))).toEqual([
+        ["failover.changed", "critical", "examples/dnspolicy/dnspolicy-lb.yaml"],
+        ["route.added", "medium", "examples/dnspolicy/dnspolicy-lb.yaml"],
+      ]);
+    });
+
     it("unchanged and moved to another file of its cluster, or of an unplaced folder: nothing", () => {
       expect(analyze(tree({ "clusters/eu-1/dns.yaml": eu }), tree({ "clusters/eu-1/gateway/dns.yaml": eu }), topology).findings).toEqual(
         [],
