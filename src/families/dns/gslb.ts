@@ -13,7 +13,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { describeShares, describeSplit, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { namesakesIn, whereApplied } from "../../core/cluster-copies.js";
+import { inOtherCluster, namesakesIn, whereApplied } from "../../core/cluster-copies.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
@@ -265,6 +265,19 @@ const twinIn = (resource: Resource, context: DetectorContext, tree: Side): Resou
     (candidate) => candidate.id.group !== resource.id.group && mayShareCluster(candidate, resource),
   );
 
+/**
+ * The same Gslb in a tree: `elsewhere`, copies other clusters may hold (the clusters answering the
+ * name together); `alike`, whether one in its own folder or cluster (the same object written in
+ * another file, an alternative the diff judges alone) keeps its strategy, so that it is not new there.
+ */
+const copiesIn = (resource: Resource, context: DetectorContext, tree: Side): { elsewhere: Resource[]; alike: boolean } => {
+  const namesakes = namesakesIn(resource, context, tree, isGslb);
+  return {
+    elsewhere: namesakes.filter((copy) => inOtherCluster(copy, resource)),
+    alike: namesakes.some((copy) => !inOtherCluster(copy, resource) && describeStrategy(copy) === describeStrategy(resource)),
+  };
+};
+
 /** A Gslb's strategy as findings name it: `failover (primary geoTag eu)`, `roundRobin (weights eu 80%, us 20%)`. */
 const describeStrategy = (resource: Resource): string => {
   const { type, primaryGeoTag, weights } = strategy(resource);
@@ -314,7 +327,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
         });
       return;
     }
-    const copies = namesakesIn(head, context, "base", isGslb);
+    const { elsewhere: copies, alike } = copiesIn(head, context, "base");
     const [copy] = copies;
     if (copy) {
       const others = whereApplied(copies, context, "base");
@@ -335,6 +348,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
       path: frontsAt(head),
       after: { fronts: fronts(head) },
     });
+    if (alike) return;
     const { type } = strategy(head);
     out.add({
       class: "failover.changed",
@@ -359,7 +373,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
       });
       return;
     }
-    const copies = namesakesIn(base, context, "head", isGslb);
+    const { elsewhere: copies, alike } = copiesIn(base, context, "head");
     if (copies.length > 0) {
       out.add({
         class: "backend.region-removed",
@@ -377,6 +391,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
       path: frontsAt(base),
       before: { fronts: fronts(base) },
     });
+    if (alike) return;
     out.add({
       class: "failover.changed",
       summary: `strategy ${describeStrategy(base)} → (no Gslb) for ${fronts(base)}: no cluster takes over when another fails, and whatever else still publishes its names answers with one cluster's address`,

@@ -336,6 +336,30 @@ describe("k8gb Gslb (both API groups)", () => {
       ]);
     });
 
+    it("a second file of the same Gslb in one folder is no cluster joining: alike, only the name it answers for; another strategy, critical", () => {
+      const here = { "examples/failover.yaml": failover };
+      // Written twice alike, it is one object: the diff sees no change at all.
+      expect(rows(analyze(here, { ...here, "examples/failover-copy.yaml": failover }))).toEqual([]);
+      // Written again differently beside it, it is read as that object's other version: judged as its edit.
+      const weighted = gslb("{type: failover, primaryGeoTag: eu, weight: {eu: 50, us: 50}}");
+      expect(rows(analyze(here, { ...here, "examples/weighted.yaml": weighted }))).toEqual([
+        ["backend.weight-changed", "medium-high", "examples/weighted.yaml"],
+      ]);
+      expect(rows(analyze(here, { ...here, "examples/round-robin.yaml": gslb("{type: roundRobin}") }))).toEqual([
+        ["failover.changed", "critical", "examples/round-robin.yaml"],
+      ]);
+      // A third file beside two versions the folder already holds: added alone, as no other cluster's copy.
+      const two = { ...here, "examples/round-robin.yaml": gslb("{type: roundRobin}") };
+      const other = gslb(
+        "{type: failover, primaryGeoTag: eu}",
+        "k8gb.io",
+        "{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, name: cart}",
+      );
+      expect(rows(analyze(two, { ...two, "examples/failover-again.yaml": other }))).toEqual([
+        ["route.added", "medium", "examples/failover-again.yaml"],
+      ]);
+    });
+
     it("unchanged and moved to another file of its cluster, or of an unplaced folder: nothing", () => {
       expect(
         analyze({ "clusters/eu-1/gslb.yaml": failover }, { "clusters/eu-1/apps/checkout/gslb.yaml": failover }, topology).findings,
