@@ -36,6 +36,8 @@ export interface WeightedRef {
   readonly path: FieldPath;
   /** The HTTP status the proxy answers with itself (a direct response): no backend sees these requests. */
   readonly answers?: number;
+  /** A redirect: the proxy sends clients elsewhere itself, no backend sees these requests (Backend.redirects). */
+  readonly redirects?: true;
   /** Its key without the port it names, where an unset port means the service's only one (Backend.portless). */
   readonly portless?: string;
   /** The core Service port it names by name (Backend.namedPort). */
@@ -76,6 +78,7 @@ export function actionRef(
     ref: { kind: "Host", name: action.name, namespace: at.namespace, routeFile: at.file },
     path: at.path,
     ...(status === undefined ? {} : { answers: status }),
+    ...(action.name === "redirect" ? { redirects: true as const } : {}),
   };
 }
 

@@ -36,6 +36,8 @@ export interface Backend {
   readonly path: FieldPath;
   /** The HTTP status the proxy answers with itself (a direct response), when no backend sees these requests. */
   readonly answers?: number;
+  /** A redirect: the proxy sends clients elsewhere itself, and no backend sees these requests. */
+  readonly redirects?: true;
   /**
    * Its key without the port it names, set where a reference without a port means the service's
    * only port (an Istio destination: "if a service exposes only a single port it is not required

@@ -247,7 +247,11 @@ function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
   const drafts: FlowDraft[] = [];
   const baseRegions = activeRegions(base);
   const headRegions = activeRegions(head);
-  const added = diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
+  // A rule that now redirects its requests sends none to a backend: nothing gains a share, and the
+  // redirect taking the backends' place is the family's redirect check's to name
+  // (core/redirect-changes.ts: route.match-changed). Where traffic no longer runs is still said.
+  const redirected = head.backends.length > 0 && head.backends.every((backend) => backend.redirects);
+  const added = redirected ? [] : diff.backends.filter((shift) => shift.before === undefined && (shift.after ?? 0) > 0);
   const newShare = added.reduce((sum, shift) => sum + (shift.after ?? 0), 0);
   const cutover = newShare >= CUTOVER_SHARE ? `, taken from the backends that served the flow: a cutover, not a canary's first step` : "";
   const baseHadClusterset = base.backends.some((backend) => backend.share > 0 && unplacedMultiCluster(backend));
@@ -345,7 +349,7 @@ function backendDrafts(diff: Shifts, base: Flow, head: Flow): FlowDraft[] {
       ),
     );
   }
-  const sharesMoved = diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
+  const sharesMoved = !redirected && diff.backends.some((shift) => (shift.before ?? 0) !== (shift.after ?? 0));
   if (sharesMoved && gained.size === 0 && added.length === 0 && drained.length === 0 && drainedClusters.length === 0) {
     // Weights a controller owns are put back at once (Argo Rollouts' GitOps guidance): the edit moves no request.
     const owner = base.weightsSetBy !== undefined && base.weightsSetBy === head.weightsSetBy ? head.weightsSetBy : undefined;
@@ -530,6 +534,22 @@ function unreachableBehind(flow: Flow, byResource: () => ReadonlyMap<string, rea
 }
 
 /**
+ * For a rule removed from a first-match resource, the rule before it at base that took every
+ * request it matched (unreachableBehind on the base) and that still takes them all at head, the
+ * same rule of the same resource with the same match: the removed rule served nothing, so its
+ * requests go where they went (istioctl's IST0130 rule, deleted). None where that rule is removed or
+ * narrowed too: the removed rule's requests then reach other rules, or none.
+ */
+function hiddenBehind(flow: Flow, head: TrafficModel, baseByResource: () => ReadonlyMap<string, readonly Flow[]>): Flow | undefined {
+  const behind = unreachableBehind(flow, baseByResource);
+  if (!behind || behind.shadowedBy !== undefined) return undefined;
+  const still = head.flows.get(behind.key);
+  if (!still || still.resourceKey !== behind.resourceKey || still.shadowedBy !== undefined) return undefined;
+  const shapes = requestShapes(still.match);
+  return requestShapes(flow.match).every((shape) => shapes.some((earlier) => covers(earlier, shape))) ? still : undefined;
+}
+
+/**
  * The rule that served a key at base and, still in the head unchanged (the same backends, split the
  * same way), is shadowed there by another rule of its resource that now takes the same requests:
  * a canary rule whose header test was dropped ties with the rule after it and, first in the list,
@@ -574,18 +594,10 @@ export function routeChangeDetections(
 ): Detection[] {
   const [baseModel, headModel] = [base, head];
   const { detections, moved } = attachmentChanges(base, head, versions);
-  let flowsByResource: Map<string, Flow[]> | undefined;
-  const byResource = () => {
-    if (!flowsByResource) {
-      flowsByResource = new Map();
-      for (const flow of head.flows.values()) {
-        const known = flowsByResource.get(flow.resourceKey);
-        if (known) known.push(flow);
-        else flowsByResource.set(flow.resourceKey, [flow]);
-      }
-    }
-    return flowsByResource;
-  };
+  // Each tree's flows by resource, built once where a rule's neighbours are asked for.
+  const byTree: { base?: Map<string, Flow[]>; head?: Map<string, Flow[]> } = {};
+  const byResource = () => (byTree.head ??= flowsByRoute(head));
+  const baseByResource = () => (byTree.base ??= flowsByRoute(base));
   const drafts: FlowDraft[] = [];
   const ofFlow = (flow: Flow, what: string) => ({
     flow,
@@ -629,8 +641,15 @@ export function routeChangeDetections(
       drafts.push(...regionsTakenFrom(endedRules, flow));
     } else if (diff.status === "removed") {
       const common = ofFlow(flow, describeFlow(flow));
+      const hidden = hiddenBehind(flow, head, baseByResource);
       const fallback = diff.fallback;
-      if (!fallback) {
+      if (hidden) {
+        drafts.push({
+          ...common,
+          detection: { ...common.detection, class: "resource.changed", side: "base", before: { match: flow.match } },
+          detail: `removed rule served no request: ${ruleName(hidden)} before it took every request it matches, and still does (→ ${backendShares(hidden)})`,
+        });
+      } else if (!fallback) {
         drafts.push({
           ...common,
           detection: {

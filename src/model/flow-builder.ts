@@ -26,6 +26,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     placement: placement.place(backend.ref),
     path: sharedPath(backend.path),
     ...(backend.answers === undefined ? {} : { answers: backend.answers }),
+    ...(backend.redirects ? { redirects: backend.redirects } : {}),
     ...(backend.portless === undefined ? {} : { portless: flatText(backend.portless) }),
     ...(backend.namedPort === undefined ? {} : { namedPort: backend.namedPort }),
   }));

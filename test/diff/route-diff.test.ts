@@ -527,6 +527,129 @@ describe("a rule added where an earlier rule of the same VirtualService takes al
   });
 });
 
+describe("a rule removed that an earlier rule of the same first-match resource hid", () => {
+  const virtualService = (rules: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [shop-gw]\n  http:\n${rules}`;
+  const rule = (match: string | undefined, host: string) =>
+    `  - ${match ? `match: [${match}]\n    ` : ""}route: [{destination: {host: ${host}}}]\n`;
+  const prefix = (value: string) => `{uri: {prefix: ${value}}}`;
+  const admin = rule(prefix("/admin"), "admin");
+  const findings = (base: string, head: string) =>
+    analyze({ "vs.yaml": virtualService(base) }, { "vs.yaml": virtualService(head) }).findings.map(
+      (finding) => `${finding.risk} ${finding.class}: ${finding.summary}`,
+    );
+
+  it("served no request, and its requests still go where they went: low, naming the rule that took them (probe O1)", () => {
+    const catchAll = rule(prefix("/"), "main");
+    expect(findings(catchAll + admin, catchAll)).toEqual([
+      "low resource.changed: shop.example.com /admin via Gateway shop/shop-gw: removed rule served no request: catch-all before it took every request it matches, and still does (→ main 100%)",
+    ]);
+    // A shorter prefix hides a longer one as a catch-all does.
+    const api = rule(prefix("/admin/"), "api");
+    expect(findings(api.replace("/admin/", "/ad") + api, api.replace("/admin/", "/ad"))).toEqual([
+      expect.stringMatching(/^low resource\.changed: .*removed rule served no request/),
+    ]);
+  });
+
+  it("a Gloo RouteTable's route behind its catch-all alike", () => {
+    const table = (routes: string) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: shop, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  virtualGateways: [{name: north-south-gw, namespace: gw, cluster: mgmt}]\n  http:\n${routes}`;
+    const route = (name: string, path: string) =>
+      `  - name: ${name}\n    matchers: [{uri: {prefix: ${path}}}]\n    forwardTo:\n      destinations: [{ref: {name: ${name}, namespace: shop, cluster: jkt-1}, port: {number: 80}}]\n`;
+    const result = analyze({ "rt.yaml": table(route("shop", "/") + route("admin", "/admin")) }, { "rt.yaml": table(route("shop", "/")) });
+    expect(result.findings.map((finding) => `${finding.risk} ${finding.class}`)).toEqual(["low resource.changed"]);
+    expect(result.findings[0]!.summary).toContain(
+      "removed rule served no request: catch-all before it took every request it matches, and still does (→ shop@jkt-1:80 100%)",
+    );
+  });
+
+  it("not in a Gloo table a delegate sorts by specificity: /admin ranked before the catch-all served its requests", () => {
+    const root = (sort: string) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: root, namespace: gw}\nspec:\n  hosts: [shop.example.com]\n  virtualGateways: [{name: north-south-gw, namespace: gw}]\n  http:\n  - name: shop\n    delegate:\n      routeTables: [{labels: {team: shop}}]\n${sort}`;
+    const child = (routes: string) =>
+      `apiVersion: networking.gloo.solo.io/v2\nkind: RouteTable\nmetadata: {name: shop, namespace: shop, labels: {team: shop}}\nspec:\n  http:\n${routes}`;
+    const route = (name: string, path: string) =>
+      `  - name: ${name}\n    matchers: [{uri: {prefix: ${path}}}]\n    forwardTo:\n      destinations: [{ref: {name: ${name}, namespace: shop}, port: {number: 80}}]\n`;
+    const removal = (sort: string) =>
+      analyze(
+        { "root.yaml": root(sort), "child.yaml": child(route("web", "/") + route("admin", "/admin")) },
+        { "root.yaml": root(sort), "child.yaml": child(route("web", "/")) },
+      ).findings.map((finding) => `${finding.risk} ${finding.class}: ${finding.summary}`);
+    expect(removal("")).toEqual([expect.stringMatching(/^low resource\.changed: .*removed rule served no request/)]);
+    expect(removal("      sortMethod: TABLE_WEIGHT\n")).toEqual([expect.stringMatching(/^low resource\.changed/)]);
+    const sorted = removal("      sortMethod: ROUTE_SPECIFICITY\n");
+    expect(sorted.join("\n")).not.toContain("served no request");
+    expect(sorted).toContainEqual(expect.stringMatching(/^(high|medium-high) route\.(removed|match-changed): .*\/admin/));
+  });
+
+  it("still high where the rule that hid it is removed too: the requests it matched are served nowhere", () => {
+    expect(findings(rule(prefix("/"), "main") + admin, rule(prefix("/shop"), "shop"))).toContainEqual(
+      expect.stringMatching(/^high route\.removed/),
+    );
+    expect(findings(rule(prefix("/"), "main") + admin, "")).toContainEqual(expect.stringMatching(/^high /));
+  });
+
+  it("still high where the rule that hid it is narrowed in the same PR: the removed rule would have started serving", () => {
+    const result = findings(rule(prefix("/"), "main") + admin, rule(prefix("/shop"), "main"));
+    expect(result).toContainEqual(expect.stringMatching(/^high route\.removed: shop\.example\.com \/admin .*no longer served/));
+    expect(result.join("\n")).not.toContain("served no request");
+  });
+
+  it("still high where the earlier rule takes only some of its requests (one method, one header)", () => {
+    for (const partial of ["{uri: {prefix: /}, method: {exact: GET}}", "{uri: {prefix: /}, headers: {x-canary: {exact: 'on'}}}"]) {
+      const result = findings(rule(partial, "main") + admin, rule(partial, "main"));
+      expect(result).toContainEqual(expect.stringMatching(/^high route\.removed: shop\.example\.com \/admin/));
+      expect(result.join("\n")).not.toContain("served no request");
+    }
+  });
+
+  it("Gateway API ranks rules by their matches, not their order: a catch-all written first hid nothing", () => {
+    const route = (rules: string) => httpRoute(rules);
+    const catchAll = "  - matches: [{ path: { type: PathPrefix, value: / } }]\n    backendRefs: [{ name: main, port: 80 }]\n";
+    const adminRule = "  - matches: [{ path: { type: PathPrefix, value: /admin } }]\n    backendRefs: [{ name: admin, port: 80 }]\n";
+    const result = analyze({ "r.yaml": route(catchAll + adminRule) }, { "r.yaml": route(catchAll) });
+    expect(result.findings.map((finding) => finding.summary).join("\n")).not.toContain("served no request");
+    expect(result.findings.map((finding) => finding.risk)).toContain("medium-high");
+  });
+});
+
+describe("a rule that now redirects its requests", () => {
+  it("sends none to a backend: the redirect is the route change, no backend takes a share (probe gw-redirect-added)", () => {
+    const split =
+      "  - matches: [{ path: { type: PathPrefix, value: / } }]\n    backendRefs: [{ name: shop-a, port: 80, weight: 90 }, { name: shop-b, port: 80, weight: 10 }]\n";
+    const redirect =
+      "  - matches: [{ path: { type: PathPrefix, value: / } }]\n    filters: [{ type: RequestRedirect, requestRedirect: { hostname: evil.example.net, statusCode: 302 } }]\n";
+    const gateway = analyze({ "r.yaml": httpRoute(split) }, { "r.yaml": httpRoute(redirect) });
+    expect(gateway.findings.map((finding) => `${finding.risk} ${finding.class}`)).toEqual(["medium-high route.match-changed"]);
+    expect(gateway.findings[0]!.summary).toContain("RequestRedirect added");
+    const virtualService = (action: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [gw]\n  http:\n  - match: [{uri: {prefix: /}}]\n    ${action}\n`;
+    const istio = (action: string) =>
+      analyze(
+        { "vs.yaml": virtualService("route: [{destination: {host: a}, weight: 90}, {destination: {host: b}, weight: 10}]") },
+        { "vs.yaml": virtualService(action) },
+      ).findings.map((finding) => `${finding.risk} ${finding.class}`);
+    expect(istio("redirect: {authority: evil.example.net}")).toEqual(["medium-high route.match-changed"]);
+    // A redirect to another target is the redirect check's too, not a cutover to a new "backend".
+    expect(
+      analyze(
+        { "vs.yaml": virtualService("redirect: {authority: a.example.net}") },
+        { "vs.yaml": virtualService("redirect: {authority: evil.example.net}") },
+      ).findings.map((finding) => `${finding.risk} ${finding.class}`),
+    ).toEqual(["medium-high route.match-changed"]);
+  });
+
+  it("a redirect replaced by backends still names the backends that now take the requests", () => {
+    const virtualService = (action: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [gw]\n  http:\n  - match: [{uri: {prefix: /}}]\n    ${action}\n`;
+    const result = analyze(
+      { "vs.yaml": virtualService("redirect: {authority: evil.example.net}") },
+      { "vs.yaml": virtualService("route: [{destination: {host: a}}]") },
+    );
+    expect(classesOf(result)).toEqual(expect.arrayContaining(["route.match-changed", "backend.weight-changed"]));
+  });
+});
+
 describe("a rule whose match drops an alternative that no other rule takes", () => {
   const rule = (paths: readonly string[]) =>
     httpRoute(

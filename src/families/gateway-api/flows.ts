@@ -76,6 +76,7 @@ function backendRefs(rule: JsonRecord, routeNamespace: string, file: string, rul
         key: `redirect:${target}`,
         label: `redirect ${target}`,
         weight: 1,
+        redirects: true,
         ref: { kind: "Host", name: "redirect", namespace: routeNamespace, routeFile: file },
         path: sharedPath([...rulePath, "filters"]),
       },

@@ -166,28 +166,51 @@ export function tableFailure(table: Resource, set: ManifestSet): TableFailure {
   return failures.get(table.key) ?? NOT_FROZEN;
 }
 
+const glooTables = (set: ManifestSet): Resource[] =>
+  resourcesOfKind(set, "RouteTable").filter((table) => table.id.group === GLOO_NETWORKING_GROUP);
+
+/** The tables a parent's `delegate` routes pick, of those `which` keeps. */
+function delegatedTo(parent: Resource, tables: readonly Resource[], which: (delegate: JsonRecord) => boolean = () => true): Resource[] {
+  const selectors = list(record(parent.body.spec).http)
+    .map((route) => record(record(route).delegate))
+    .filter(which)
+    .flatMap((delegate) => list(delegate.routeTables).map(record));
+  return selectors.length === 0
+    ? []
+    : tables.filter((table) => table !== parent && selectors.some((selector) => delegateSelects(selector, parent, table)));
+}
+
+/** Each table with every table below it, by the `delegate` routes of each. */
+function withDescendants(tables: readonly Resource[], from: Iterable<Resource>): Set<Resource> {
+  const members = new Set(from);
+  for (const member of members) for (const child of delegatedTo(member, tables)) members.add(child);
+  return members;
+}
+
+const sortedOfTree = new WeakMap<ManifestSet, ReadonlySet<string>>();
+
+/**
+ * Whether Gloo sorts a table's routes by how specific their matchers are rather than by their order:
+ * a `delegate` with sortMethod ROUTE_SPECIFICITY sorts the routes of the tables it reaches ("exact
+ * path matchers are considered more specific than regex path matchers, which are more specific than
+ * prefix path matchers", longer paths first). A catch-all written first there hides no route.
+ */
+export function sortedBySpecificity(table: Resource, set: ManifestSet): boolean {
+  let sorted = sortedOfTree.get(set);
+  if (!sorted) {
+    const tables = glooTables(set);
+    const picked = tables.flatMap((parent) => delegatedTo(parent, tables, (delegate) => text(delegate.sortMethod) === "ROUTE_SPECIFICITY"));
+    sortedOfTree.set(set, (sorted = new Set([...withDescendants(tables, picked)].map((member) => member.key))));
+  }
+  return sorted.has(table.key);
+}
+
 function failuresOf(set: ManifestSet): ReadonlyMap<string, TableFailure> {
-  const tables = resourcesOfKind(set, "RouteTable").filter((table) => table.id.group === GLOO_NETWORKING_GROUP);
-  const children = new Map<Resource, readonly Resource[]>();
-  const childrenOf = (parent: Resource): readonly Resource[] => {
-    let found = children.get(parent);
-    if (!found) {
-      const selectors = list(record(parent.body.spec).http).flatMap((route) =>
-        list(record(record(route).delegate).routeTables).map(record),
-      );
-      found =
-        selectors.length === 0
-          ? []
-          : tables.filter((table) => table !== parent && selectors.some((selector) => delegateSelects(selector, parent, table)));
-      children.set(parent, found);
-    }
-    return found;
-  };
+  const tables = glooTables(set);
   const inTrees = new Map<string, TableFailure[]>();
   for (const root of tables) {
     if (routeTableEntries(record(root.body.spec), root.id.namespace).includes(DELEGATED_ENTRY)) continue;
-    const members = new Set([root]);
-    for (const member of members) for (const child of childrenOf(member)) members.add(child);
+    const members = withDescendants(tables, [root]);
     const mode = failureModeOf(record(root.body.spec));
     const frozen = mode === "FREEZE_CONFIG" && [...members].some(holdsRejectedSplit);
     for (const member of members) inTrees.set(member.key, [...(inTrees.get(member.key) ?? []), { mode, frozen }]);
@@ -304,7 +327,7 @@ export function glooRouteTableSource(resource: Resource, set: ManifestSet): Rout
   // Rules at a VirtualGateway the tree does not hold are kept there, unverified (as Gateway API's at a missing parent).
   const missing = missingVirtualGateways(resource, set);
   const failure = tableFailure(resource, set);
-  const rules = glooRouteTableRules(resource, failure.mode, failure.frozen).map((rule) =>
+  const rules = glooRouteTableRules(resource, failure.mode, failure.frozen, sortedBySpecificity(resource, set)).map((rule) =>
     missing.includes(rule.entry) ? { ...rule, unverified: notInTree(rule.entry) } : rule,
   );
   if (failure.frozen)
@@ -315,8 +338,34 @@ export function glooRouteTableSource(resource: Resource, set: ManifestSet): Rout
   return rules.length > 0 ? { rules } : undefined;
 }
 
-/** `frozen`: the table's tree is frozen (tableFailure), so a route whose split Gloo rejects is held at its last accepted config. */
-export function glooRouteTableRules(resource: Resource, mode: FailureMode, frozen = false): RuleShape[] {
+/**
+ * Where Gloo's specificity sort puts an http route: by its most specific matcher, an exact path
+ * before a regex before a prefix, a longer path first; a route testing no path last.
+ */
+function specificityOf(route: JsonRecord): readonly [number, number] {
+  const ranks = list(route.matchers).map((matcher) => {
+    const uri = record(record(matcher).uri);
+    const [rank, path] = uri.exact !== undefined ? [0, uri.exact] : uri.regex !== undefined ? [1, uri.regex] : [2, uri.prefix];
+    return [rank, -(text(path)?.length ?? 0)] as const;
+  });
+  return ranks.sort((a, b) => a[0] - b[0] || a[1] - b[1])[0] ?? [2, 0];
+}
+
+/** Each http route's place in the order Gloo tries them: as written, or sorted by specificity (stably). */
+function routeOrder(routes: readonly unknown[], bySpecificity: boolean): number[] {
+  const order = routes.map((_, index) => index);
+  if (!bySpecificity) return order;
+  const keys = routes.map((route) => specificityOf(record(route)));
+  const sorted = [...order].sort((a, b) => keys[a]![0] - keys[b]![0] || keys[a]![1] - keys[b]![1] || a - b);
+  sorted.forEach((index, place) => (order[index] = place));
+  return order;
+}
+
+/**
+ * `frozen`: the table's tree is frozen (tableFailure), so a route whose split Gloo rejects is held at
+ * its last accepted config. `bySpecificity`: a delegate sorts its routes by specificity (sortedBySpecificity).
+ */
+export function glooRouteTableRules(resource: Resource, mode: FailureMode, frozen = false, bySpecificity = false): RuleShape[] {
   if (resource.id.kind !== "RouteTable" || resource.id.group !== GLOO_NETWORKING_GROUP) return [];
   const spec = record(resource.body.spec);
   const namespace = resource.id.namespace;
@@ -324,6 +373,7 @@ export function glooRouteTableRules(resource: Resource, mode: FailureMode, froze
   const hosts = nonEmptyTexts(spec.hosts);
   const shapes: RuleShape[] = [];
   for (const section of ["http", "tcp", "tls"] as const) {
+    const order = routeOrder(list(spec[section]), section === "http" && bySpecificity);
     list(spec[section]).forEach((item, index) => {
       const route = record(item);
       const routePath = ["spec", section, index];
@@ -338,7 +388,7 @@ export function glooRouteTableRules(resource: Resource, mode: FailureMode, froze
             host: section === "http" ? host : `${host} (${section})`,
             alternatives,
             ruleId,
-            precedence: index,
+            precedence: order[index]!,
             path: routePath,
             backends,
             mirrors: [],

@@ -121,7 +121,8 @@ describe("a rule with a RequestRedirect answers requests itself, whatever backen
   it("where the redirect sends clients is still judged beside backendRefs, as it is without them", () => {
     const result = found(redirect("hostname: a.example.com", "web"), redirect("hostname: b.example.com", "web"));
     const alone = found(redirect("hostname: a.example.com"), redirect("hostname: b.example.com"));
-    expect(result.risks.map(([kind]) => kind)).toEqual(["backend.weight-changed", "route.match-changed"]);
+    // A redirect sends no request to a backend: the new target is the redirect check's, no backend's share.
+    expect(result.risks.map(([kind]) => kind)).toEqual(["route.match-changed"]);
     expect(result.risks).toEqual(alone.risks);
   });
 });
