@@ -614,6 +614,8 @@ describe("a rule removed that an earlier rule of the same first-match resource h
 });
 
 describe("a rule that now redirects its requests", () => {
+  const virtualService = (action: string) =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [gw]\n  http:\n  - match: [{uri: {prefix: /}}]\n    ${action}\n`;
   it("sends none to a backend: the redirect is the route change, no backend takes a share (probe gw-redirect-added)", () => {
     const split =
       "  - matches: [{ path: { type: PathPrefix, value: / } }]\n    backendRefs: [{ name: shop-a, port: 80, weight: 90 }, { name: shop-b, port: 80, weight: 10 }]\n";
@@ -622,8 +624,6 @@ describe("a rule that now redirects its requests", () => {
     const gateway = analyze({ "r.yaml": httpRoute(split) }, { "r.yaml": httpRoute(redirect) });
     expect(gateway.findings.map((finding) => `${finding.risk} ${finding.class}`)).toEqual(["medium-high route.match-changed"]);
     expect(gateway.findings[0]!.summary).toContain("RequestRedirect added");
-    const virtualService = (action: string) =>
-      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [gw]\n  http:\n  - match: [{uri: {prefix: /}}]\n    ${action}\n`;
     const istio = (action: string) =>
       analyze(
         { "vs.yaml": virtualService("route: [{destination: {host: a}, weight: 90}, {destination: {host: b}, weight: 10}]") },
@@ -640,8 +640,6 @@ describe("a rule that now redirects its requests", () => {
   });
 
   it("a redirect replaced by backends still names the backends that now take the requests", () => {
-    const virtualService = (action: string) =>
-      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: shop}\nspec:\n  hosts: [shop.example.com]\n  gateways: [gw]\n  http:\n  - match: [{uri: {prefix: /}}]\n    ${action}\n`;
     const result = analyze(
       { "vs.yaml": virtualService("redirect: {authority: evil.example.net}") },
       { "vs.yaml": virtualService("route: [{destination: {host: a}}]") },
