@@ -1,4 +1,4 @@
-import { displayName, type Resource } from "./resource.js";
+import { displayName, type DocumentSource, type Resource } from "./resource.js";
 import type { ChangeClassId } from "./change-classes.js";
 import type { ResourceChange } from "./resource-change.js";
 import type { Detection, FieldPath } from "./finding.js";
@@ -18,6 +18,8 @@ export interface DetectionDraft {
   readonly after?: unknown;
   readonly riskFloor?: RiskLevel;
   readonly lands?: Detection["lands"];
+  /** The document `path` is in, where it is not the resource's own (a release's values file): kept whole, as the resource's body cannot trim it. */
+  readonly at?: DocumentSource;
 }
 
 /**
@@ -47,11 +49,12 @@ export class DetectionList {
       summary: `${this.title}: ${draft.summary}`,
       resource: this.subject.id,
       side,
-      path: existingPath(resource?.body, draft.path),
+      path: draft.at ? draft.path : existingPath(resource?.body, draft.path),
       ...(draft.before === undefined ? {} : { before: draft.before }),
       ...(draft.after === undefined ? {} : { after: draft.after }),
       ...(draft.riskFloor ? { riskFloor: draft.riskFloor } : {}),
       ...(draft.lands ? { lands: draft.lands } : {}),
+      ...(draft.at ? { at: draft.at } : {}),
     });
   }
 }

@@ -9,6 +9,7 @@ import type { MentioningObject } from "./service-mentions.js";
 import type { ProxyParametersJudge } from "./proxy-parameters.js";
 import type { Labels } from "./label-selector.js";
 import type { JsonRecord } from "./json-access.js";
+import type { ValuesLayer } from "./values-layers.js";
 
 /**
  * The policy the review runs under, as detectors read it. Core names no stage: the policy stage
@@ -94,6 +95,16 @@ export interface DetectorContext {
    * name, not a read of every file), each where the tree applies it (core/service-mentions.ts).
    */
   readonly objectsMentioning: (side: "base" | "head", name: string) => readonly MentioningObject[];
+  /**
+   * The values a Flux HelmRelease of one tree reads from the ConfigMaps and Secrets the tree holds
+   * (`spec.valuesFrom`), each a layer in Flux's merge order (the release's own `spec.values` go on
+   * top), pointing where its text is; `unresolved`, why they cannot be known here (a source kept in
+   * the cluster, encrypted, or written apart: render/release-values.ts).
+   */
+  readonly valuesFrom: (
+    side: "base" | "head",
+    release: Resource,
+  ) => { readonly layers: readonly ValuesLayer[] } | { readonly unresolved: string };
   /** A file's text in one tree as the review reads it; undefined where the tree has no such file. */
   readonly fileText: (side: "base" | "head", path: string) => string | undefined;
   /**

@@ -37,7 +37,11 @@ export interface Detection {
   readonly lands?: { readonly clusters: readonly string[]; readonly regions: readonly string[] };
   /** Raise the class's risk for this one finding (e.g. mirroring a write path is high). */
   readonly riskFloor?: RiskLevel;
-  /** The document it is about, where the loader keeps no resource of it (a core Service): where the finding points. */
+  /**
+   * Where the finding points: the document it is about, where the loader keeps no resource of it (a
+   * core Service), or the one holding the value judged, where that is not the resource's own (a
+   * release's values in a ConfigMap it reads).
+   */
   readonly at?: DocumentSource;
 }
 

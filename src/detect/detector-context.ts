@@ -10,7 +10,11 @@ import { buildGitopsPlacement, deliveriesOf } from "../model/gitops-placement.js
 import type { Policy } from "../policy/policy-schema.js";
 import { resourceChangedDetection } from "./resource-changes.js";
 import { firstRootNamespace, meshConfigsOf } from "../graph/mesh-scope.js";
-import { readYamlText as readYaml, sameYamlContent } from "../manifests/yaml-documents.js";
+import { readYamlText as readYaml, sameYamlContent, splitYamlDocuments } from "../manifests/yaml-documents.js";
+import { releaseValues, type ValuesSource } from "../render/release-values.js";
+import { fileSites } from "../core/gitops-delivery.js";
+import { list, record, text } from "../core/json-access.js";
+import type { ValuesLayer } from "../core/values-layers.js";
 import { applicationSourceRoot, isKustomizeRootOf } from "../render/render-plan.js";
 import type { RenderResult } from "../render/render-result.js";
 import { servicesDeclared, type DeclaredService } from "../core/declared-services.js";
@@ -97,6 +101,7 @@ export function detectorContext(
     if (!found) declared[side].set(file.path, (found = servicesDeclared(file, appliedAs(side, file.path), { clusterOfFile, readYaml })));
     return found;
   };
+  const fileText: DetectorContext["fileText"] = (side, path) => (texts[side] ??= textsByPath(files[side])).get(path);
   const trusts = policy.render.trusted.map((glob) => ({ glob, matches: picomatch(glob) }));
   return {
     policy,
@@ -138,7 +143,14 @@ export function detectorContext(
         );
       return found;
     },
-    fileText: (side, path) => (texts[side] ??= textsByPath(files[side])).get(path),
+    fileText,
+    valuesFrom: (side, release) => {
+      const read = releaseValues(files[side], release.id.namespace || "default", list(record(release.body.spec).valuesFrom), undefined, {
+        file: release.source.file,
+        sitesOf: fileSites(placementOf(side === "base" ? base : head)),
+      });
+      return "unresolved" in read ? read : { layers: read.sources.map((source) => sourceLayer(source, fileText(side, source.file) ?? "")) };
+    },
     readForContext,
     renderJudged: (application, index, count) =>
       judged.has(applicationSourceRoot(application.source.file, application.id.name, index, count)),
@@ -154,4 +166,19 @@ export function detectorContext(
       return trusts.some(({ matches }) => matches(url)) ? unversionedUrl(url) : undefined;
     },
   };
+}
+
+/**
+ * A `valuesFrom` source as a layer of the release's values: the values file a generator read,
+ * whose fields are found in it; else the ConfigMap's or Secret's document, at the data key that
+ * holds the text (a generator's literal: its kustomization).
+ */
+function sourceLayer(source: ValuesSource, fileText: string): ValuesLayer {
+  if (source.whole) return { values: source.values, at: { file: source.file, line: 1, text: fileText }, path: [] };
+  const chunks = splitYamlDocuments(fileText);
+  const named = (value: unknown) => text(record(value).kind) === source.kind && text(record(record(value).metadata).name) === source.name;
+  const chunk = chunks.find((candidate) => named(readYaml(candidate.text))) ?? chunks[0] ?? { line: 1, text: fileText };
+  const data = record(readYaml(chunk.text));
+  const field = record(data.stringData)[source.key] !== undefined ? "stringData" : "data";
+  return { values: source.values, at: { file: source.file, line: chunk.line, text: chunk.text }, path: [field, source.key], inText: true };
 }

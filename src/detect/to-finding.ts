@@ -43,7 +43,7 @@ const union = (where: readonly string[], more: readonly string[] = []): string[]
 /** A detection placed in its file and line, with the policy's risk for its class. */
 export function toFinding(detection: Detection, resource: Resource | undefined, policy: Policy, placed: Placed): Finding {
   const clusters = union(placed.clusters, detection.lands?.clusters);
-  const source = resource?.source ?? detection.at;
+  const source = detection.at ?? resource?.source;
   return {
     class: detection.class,
     risk: classify(detection, policy),

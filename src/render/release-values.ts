@@ -5,6 +5,7 @@ import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import { isManifestPath } from "../manifests/load-manifests.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { sitesMeet } from "../core/gitops-delivery.js";
+import { mergeValues } from "../core/values-layers.js";
 
 /**
  * The values a Flux HelmRelease reads from ConfigMaps and Secrets (`spec.valuesFrom`), where the
@@ -27,6 +28,8 @@ export interface ValuesData {
    * hold, an env file kustomize refuses. The build fails, or applies what the review cannot see.
    */
   readonly unknown?: string;
+  /** Of a generated one, the file each key's text was read from, where it is one of its `files`. */
+  readonly origins?: ReadonlyMap<string, string>;
 }
 
 /** `kind/name` → every definition of that ConfigMap or Secret in a tree. */
@@ -111,12 +114,15 @@ function generated(
         const at = written.indexOf("=");
         if (at > 0) data.set(written.slice(0, at), unquoted(written.slice(at + 1)));
       }
+      const origins = new Map<string, string>();
       for (const entry of list(generator.files)) {
         const written = text(entry) ?? "";
         const at = written.indexOf("=");
         const [key, file] = at >= 0 ? [written.slice(0, at), written.slice(at + 1)] : [posix.basename(written), written];
         const content = read(file);
-        if (content !== undefined) data.set(key, content);
+        if (content === undefined) continue;
+        data.set(key, content);
+        origins.set(key, sources.at(-1)!);
       }
       const kind = field === "configMapGenerator" ? "ConfigMap" : "Secret";
       const known = !encrypted && unknown === undefined;
@@ -129,6 +135,7 @@ function generated(
             namespace: text(generator.namespace) ?? namespace,
             files: sources,
             ...(unknown !== undefined && !encrypted ? { unknown } : {}),
+            ...(origins.size > 0 ? { origins } : {}),
           },
         ],
       ];
@@ -257,16 +264,21 @@ export const readsAt = (
 const sameData = (a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean =>
   a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
 
-/** Later wins, mappings merged key by key, anything else replaced: Flux's merge of values. */
-function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over))
-    merged[key] = isRecord(value) && isRecord(merged[key]) ? mergeValues(merged[key] as Record<string, unknown>, value) : value;
-  return merged;
+/** One `valuesFrom` source merged: what it adds, and the file holding its text. */
+export interface ValuesSource {
+  readonly kind: string;
+  readonly name: string;
+  readonly key: string;
+  /** Its values, nested under its `targetPath` where it names one. */
+  readonly values: Record<string, unknown>;
+  /** The ConfigMap's or Secret's document, or the file a kustomize generator read the key from. */
+  readonly file: string;
+  /** Whether `file` is the values text itself (a generator's `files` source), not a document holding it under `data`. */
+  readonly whole: boolean;
 }
 
 export type ReleaseValues =
-  | { readonly values: Record<string, unknown>; readonly inputs: readonly string[] }
+  | { readonly values: Record<string, unknown>; readonly inputs: readonly string[]; readonly sources: readonly ValuesSource[] }
   | { readonly unresolved: string; readonly inputs: readonly string[] };
 
 /**
@@ -286,6 +298,7 @@ export function releaseValues(
   const index = configData(files);
   let merged: Record<string, unknown> = {};
   const inputs: string[] = [];
+  const merges: ValuesSource[] = [];
   let unresolved: string | undefined;
   for (const value of valuesFrom) {
     const reference = record(value);
@@ -321,6 +334,13 @@ export function releaseValues(
       continue;
     }
     const [content] = [...texts];
+    const merge = (values: Record<string, unknown>) => {
+      merged = mergeValues(merged, values);
+      const entry = read.find((there) => there.length > 0)![0]!;
+      const origin = entry.origins?.get(key);
+      merges.push({ kind, name, key, values, file: origin ?? entry.files[0]!, whole: origin !== undefined && targetPath === undefined });
+    };
+    const targetPath = text(reference.targetPath);
     if (content === undefined) {
       why("encrypted, or generated from files the repository does not hold");
       continue;
@@ -329,7 +349,6 @@ export function releaseValues(
       if (!optional) why(`no key ${key}`);
       continue;
     }
-    const targetPath = text(reference.targetPath);
     if (targetPath !== undefined) {
       // `a.b.c` only: escaped dots and list indexes are left to the cluster.
       if (/[[\]\\]/.test(targetPath)) {
@@ -340,7 +359,7 @@ export function releaseValues(
         .split(".")
         .reverse()
         .reduce<unknown>((inner, part) => ({ [part]: inner }), content);
-      merged = mergeValues(merged, nested as Record<string, unknown>);
+      merge(nested as Record<string, unknown>);
       continue;
     }
     let parsed: unknown;
@@ -355,10 +374,10 @@ export function releaseValues(
       why(`key ${key} is no mapping of values`);
       continue;
     }
-    merged = mergeValues(merged, parsed as Record<string, unknown>);
+    merge(parsed as Record<string, unknown>);
   }
   const sources = [...new Set(inputs)].sort();
   return unresolved !== undefined
     ? { unresolved, inputs: sources }
-    : { values: mergeValues(merged, (values ?? {}) as Record<string, unknown>), inputs: sources };
+    : { values: mergeValues(merged, (values ?? {}) as Record<string, unknown>), inputs: sources, sources: merges };
 }

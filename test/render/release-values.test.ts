@@ -9,6 +9,15 @@ const configMap = (name: string, values: string, namespace = "shop") =>
     .join("\n")}\n`;
 const tree = (files: Record<string, string>): SourceFile[] => Object.entries(files).map(([path, text]) => ({ path, text }));
 const from = (name: string, extra: Record<string, unknown> = {}) => ({ kind: "ConfigMap", name, ...extra });
+/** The reviews-traffic ConfigMap merged, read from one file. */
+const traffic = (weight: number, file: string) => ({
+  kind: "ConfigMap",
+  name: "reviews-traffic",
+  key: "values.yaml",
+  values: { weight },
+  file,
+  whole: false,
+});
 
 describe("a HelmRelease's valuesFrom, read where the repository holds the sources", () => {
   it("merges the sources in order, then spec.values on top, mappings key by key", () => {
@@ -19,6 +28,18 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     expect(releaseValues(files, "shop", [from("common"), from("prod")], { replicas: 3 })).toEqual({
       values: { route: { enabled: true, weight: 90 }, replicas: 3 },
       inputs: ["apps/common.yaml", "apps/prod.yaml"],
+      // Each source merged, in order, with the file holding its text: where a family points a finding about a value.
+      sources: [
+        {
+          kind: "ConfigMap",
+          name: "common",
+          key: "values.yaml",
+          values: { route: { enabled: true, weight: 10 }, replicas: 2 },
+          file: "apps/common.yaml",
+          whole: false,
+        },
+        { kind: "ConfigMap", name: "prod", key: "values.yaml", values: { route: { weight: 90 } }, file: "apps/prod.yaml", whole: false },
+      ],
     });
   });
 
@@ -32,6 +53,17 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     expect(releaseValues(files, "shop", [from("shop-values")], undefined)).toEqual({
       values: { route: { weight: 30 } },
       inputs: ["apps/kustomization.yaml", "apps/more.yaml", "apps/values.yaml"],
+      // The key's text is the values file the generator read: a finding points into it.
+      sources: [
+        {
+          kind: "ConfigMap",
+          name: "shop-values",
+          key: "values.yaml",
+          values: { route: { weight: 30 } },
+          file: "apps/values.yaml",
+          whole: true,
+        },
+      ],
     });
   });
 
@@ -43,6 +75,16 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     expect(releaseValues(files, "shop", [from("settings", { valuesKey: "host", targetPath: "route.host" })], undefined)).toEqual({
       values: { route: { host: "shop.example.com" } },
       inputs: ["apps/cm.yaml"],
+      sources: [
+        {
+          kind: "ConfigMap",
+          name: "settings",
+          key: "host",
+          values: { route: { host: "shop.example.com" } },
+          file: "apps/cm.yaml",
+          whole: false,
+        },
+      ],
     });
     expect(releaseValues(files, "shop", [from("settings", { valuesKey: "other.yaml" })], undefined)).toMatchObject({ values: { a: 1 } });
   });
@@ -64,6 +106,7 @@ describe("a HelmRelease's valuesFrom, read where the repository holds the source
     ).toEqual({
       values: { b: 2 },
       inputs: [],
+      sources: [],
     });
     const twice = tree({ "a.yaml": configMap("twice", "a: 1", ""), "b.yaml": configMap("twice", "a: 2", "") });
     expect(releaseValues(twice, "shop", [from("twice")], undefined)).toMatchObject({
@@ -137,6 +180,7 @@ describe("a valuesFrom source read on the release's own cluster", () => {
     expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toEqual({
       values: { weight: 50 },
       inputs: ["apps/sgp/traffic.yaml"],
+      sources: [traffic(50, "apps/sgp/traffic.yaml")],
     });
     expect(releaseValues(perCluster, "shop", [from("reviews-traffic")], undefined, at("apps/jkt/reviews.yaml"))).toMatchObject({
       values: { weight: 10 },
@@ -184,11 +228,13 @@ describe("a valuesFrom source read on the release's own cluster", () => {
     expect(releaseValues(withExample, "shop", [from("reviews-traffic")], undefined, at("apps/sgp/reviews.yaml"))).toEqual({
       values: { weight: 50 },
       inputs: ["apps/sgp/traffic.yaml"],
+      sources: [traffic(50, "apps/sgp/traffic.yaml")],
     });
     // tyo applies none of its own: the unplaced copy may be the one there.
     expect(releaseValues(withExample, "shop", [from("reviews-traffic")], undefined, at("apps/tyo/reviews.yaml"))).toEqual({
       values: { weight: 0 },
       inputs: ["examples/traffic.yaml"],
+      sources: [traffic(0, "examples/traffic.yaml")],
     });
   });
 
