@@ -1,16 +1,17 @@
 import type { Family } from "../family.js";
 import { ambientLabelDetector, waypointDetector } from "./ambient.js";
 import {
-  ISTIO_CHARTS,
   istioMeshDetector,
   lifecycleManagerDetector,
   meshConfigs,
   meshSettingScopes,
   meshTrustFields,
   meshTrustValues,
+  meshValuesDetector,
   networkLabelDetector,
 } from "./istio-mesh.js";
 import * as istioMesh from "./schemas.js";
+import { ISTIO_CHARTS, ISTIO_VALUES } from "./mesh-values.js";
 import { metadataOnly } from "../../core/kube-object.js";
 import { sidecarInjectionDetector } from "./sidecar-injection.js";
 import { installRemovalDetector } from "./install-removal.js";
@@ -69,6 +70,7 @@ export const istioMeshFamily: Family = {
   trustValues: meshTrustValues,
   // istiod holds the mesh's CA and MeshConfig: whatever of its values changes may rewrite identity or mTLS.
   trustCharts: ["istiod", "istiod-remote"],
+  fileDetectors: [meshValuesDetector],
   detectors: [
     istioMeshDetector,
     lifecycleManagerDetector,
@@ -88,6 +90,6 @@ export const istioMeshFamily: Family = {
 };
 
 /** Istio Helm values files are read as one pseudo-resource per file (DESIGN §4, mesh level). */
-export const istioValuesKind = { group: "install.istio.io", kind: "IstioValues", family: "istio-mesh" } as const;
+export const istioValuesKind = { ...ISTIO_VALUES, family: "istio-mesh" } as const;
 
 export { istioValues } from "./schemas.js";

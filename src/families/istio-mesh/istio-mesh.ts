@@ -3,33 +3,48 @@ import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { stopsFacingInternet } from "../../core/load-balancer-exposure.js";
 import { DetectionList, type DetectionDraft } from "../../core/detection-list.js";
-import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
+import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import type { FieldPath } from "../../core/finding.js";
+import type { Detection, FieldPath } from "../../core/finding.js";
+import type { ValuesLayer } from "../../core/values-layers.js";
 import type { ChangeClassId } from "../../core/change-classes.js";
 import { flag, isRecord, list, optionalRecord, record, text, texts, valueAt } from "../../core/json-access.js";
 import { pairEntries } from "../../core/pair-entries.js";
 import { DEFAULT_EXPORT_FIELD, DEFAULT_ROOT_NAMESPACE } from "../../core/mesh-config.js";
-import { chartSourceOf } from "../../core/argo-chart-source.js";
+import {
+  applicationValues,
+  chartDefaults,
+  documentView,
+  helmReleaseValues,
+  installingSource,
+  ISTIO_VALUES,
+  locate,
+  NO_SETTINGS,
+  releaseView,
+  releaseViews,
+  umbrellaView,
+  valuesView,
+  wrapperChartAt,
+  wrapperCharts,
+  type Located,
+  type MeshLayout,
+  type MeshView,
+  type ReleaseValues,
+} from "./mesh-values.js";
 
 /**
  * Mesh-wide Istio settings (research §1.3 "Mesh level"): identity and topology (trust domain,
  * meshID, cluster name, network) and which services are global or cluster-local. They live in an
  * IstioOperator (`spec.meshConfig`, `spec.values`), in the Sail Operator's Istio or IstioRevision
  * (`spec.values`), in istiod's Helm values (read as the IstioValues pseudo-resource whose body is
- * the values document), in the values of a Flux HelmRelease or an Argo CD Application
- * (`helm.valuesObject`) installing an Istio chart, or in the mesh ConfigMap an install renders for
+ * the values document, at its top or under an umbrella's `istiod` key), in the values of a Flux
+ * HelmRelease or an Argo CD Application installing an Istio chart or a wrapper chart of istiod
+ * (every source of them merged: mesh-values.ts), or in the mesh ConfigMap an install renders for
  * istiod (`istio` in its namespace: `data.mesh`, `data.meshNetworks`), which repositories that
  * vendor Istio's rendered manifests hold.
  */
 
 import { NETWORK_LABEL, operatorGateways } from "./operator-gateways.js";
-
-interface MeshLayout {
-  /** Where MeshConfig can sit, most authoritative first. */
-  readonly meshConfig: readonly FieldPath[];
-  readonly global: readonly FieldPath[];
-}
 
 const SAIL_LAYOUT: MeshLayout = { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] };
 
@@ -41,75 +56,42 @@ const LAYOUTS: Readonly<Record<string, MeshLayout>> = {
     ],
     global: [["spec", "values", "global"]],
   },
-  IstioValues: { meshConfig: [["meshConfig"]], global: [["global"]] },
+  // An umbrella chart's values hold istiod's under its key (no istiod value is named `istiod`).
+  IstioValues: {
+    meshConfig: [["meshConfig"], ["istiod", "meshConfig"]],
+    global: [["global"], ["istiod", "global"]],
+  },
   // The Sail Operator renders istiod's chart with these values.
   Istio: SAIL_LAYOUT,
   IstioRevision: SAIL_LAYOUT,
   HelmRelease: { meshConfig: [["spec", "values", "meshConfig"]], global: [["spec", "values", "global"]] },
   // istiod's own mesh ConfigMap, as an install renders it (its `mesh` and `meshNetworks` parsed in place).
   ConfigMap: { meshConfig: [["data", "mesh"]], global: [["data"]] },
-  // Argo CD: an Application whose helm source installs an Istio chart (checked in istioMeshDetector).
-  // valuesObject takes precedence over the `values` string, field by field (Argo CD merges them).
-  Application: {
-    meshConfig: [
-      ["spec", "source", "helm", "valuesObject", "meshConfig"],
-      ["spec", "source", "helm", "values", "meshConfig"],
-    ],
-    global: [
-      ["spec", "source", "helm", "valuesObject", "global"],
-      ["spec", "source", "helm", "values", "global"],
-    ],
-  },
 };
-
-/** Istio's Helm charts, by the names their repositories publish them under. */
-export const ISTIO_CHARTS: ReadonlySet<string> = new Set([
-  "istiod",
-  "base",
-  "istio-base",
-  "cni",
-  "istio-cni",
-  "ztunnel",
-  "gateway",
-  "istio-ingress",
-  "istio-egress",
-]);
-
-/** The source of an Argo CD Application that installs an Istio chart: `spec.source`, or one of a multi-source Application's `spec.sources`. */
-const istioSource = (body: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined =>
-  chartSourceOf(body, (chart) => ISTIO_CHARTS.has(chart))?.source;
 
 /** The ConfigMap istiod reads its MeshConfig from: `istio`, or `istio-<revision>` for a revision's istiod. */
 const MESH_CONFIG_MAP = /^istio(?:-[a-z0-9-]+)?$/;
 
 /**
- * An Argo CD Application counts as mesh config only while one of its helm sources is an Istio chart;
- * a ConfigMap only as istiod's (its name, and a `mesh` document).
+ * An Argo CD Application counts as mesh config only while one of its helm sources is an Istio chart
+ * or a wrapper chart of istiod, as the tree of `side` holds it; a ConfigMap only as istiod's (its
+ * name, and a `mesh` document).
  */
-const installsIstio = (resource: Resource | undefined): boolean => {
-  if (resource?.id.kind === "Application") return istioSource(resource.body) !== undefined;
+const installsIstio = (resource: Resource | undefined, context?: DetectorContext, side: "base" | "head" = "head"): boolean => {
+  if (resource?.id.kind === "Application") return context !== undefined && installingSource(resource, side, context) !== undefined;
   if (resource?.id.kind === "ConfigMap")
     return MESH_CONFIG_MAP.test(resource.id.name) && typeof record(resource.body.data).mesh === "string";
   return true;
 };
 
-interface Located {
-  readonly value: unknown;
-  readonly path: FieldPath;
-}
-
-/** The setting from the first place that sets it; unset points at the first place it could be. */
-const locate = (resource: Resource, roots: readonly FieldPath[], field: FieldPath): Located => {
-  for (const root of roots) {
-    const value = valueAt(resource.body, [...root, ...field]);
-    if (value !== undefined) return { value, path: [...root, ...field] };
-  }
-  return { value: undefined, path: [...(roots[0] ?? []), ...field] };
-};
+/** Where a finding about a setting points: its path, in the document that set it. */
+const spot = (found: Located): { path: FieldPath; at?: Located["at"] } => ({ path: found.path, ...(found.at ? { at: found.at } : {}) });
 
 interface IdentitySetting {
-  readonly in: keyof MeshLayout;
+  readonly in: keyof MeshView;
   readonly field: FieldPath;
+  /** Where the setting is read when `field` is unset. */
+  readonly legacy?: { readonly in: keyof MeshView; readonly field: FieldPath };
   readonly normal: (value: unknown) => unknown;
   readonly effect: string;
 }
@@ -131,6 +113,8 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
   {
     in: "meshConfig",
     field: ["trustDomain"],
+    // Values from before MeshConfig carried it: istiod's chart still writes `global.trustDomain` where meshConfig sets none.
+    legacy: { in: "global", field: ["trustDomain"] },
     normal: (value) => setText(value) ?? "cluster.local",
     effect: "SPIFFE identities change, so AuthorizationPolicy principals naming the old trust domain stop matching",
   },
@@ -177,7 +161,7 @@ const IDENTITY_SETTINGS: readonly IdentitySetting[] = [
  * the other way is medium, for what the stricter setting breaks.
  */
 const MESH_SWITCHES: readonly {
-  readonly in: keyof MeshLayout;
+  readonly in: keyof MeshView;
   readonly field: FieldPath;
   readonly read: (value: unknown) => string | boolean;
   readonly weaker: string | boolean;
@@ -246,10 +230,10 @@ export const meshTrustValues: readonly RegExp[] = TRUST_SETTINGS.map(
   (setting) => new RegExp(`(?:^|\\.)${[setting.in, ...setting.field].join("\\.")}(?:\\.|$)`),
 );
 
-const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
+const meshSwitches = (base: MeshView, head: MeshView, out: Findings): void => {
   for (const setting of MESH_SWITCHES) {
-    const was = locate(base, layout[setting.in], setting.field);
-    const now = locate(head, layout[setting.in], setting.field);
+    const was = locate(base[setting.in], setting.field);
+    const now = locate(head[setting.in], setting.field);
     const [before, after] = [setting.read(was.value), setting.read(now.value)];
     if (before === after) continue;
     const weakened = after === setting.weaker;
@@ -257,7 +241,7 @@ const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: F
       class: weakened ? setting.weakened : "resource.changed",
       summary: `${setting.in}.${setting.field.join(".")} ${before} → ${after}: ${weakened ? setting.effect : setting.stricter}`,
       side: "head",
-      path: now.path,
+      ...spot(now),
       before,
       after,
       ...(weakened ? {} : { riskFloor: "medium" as const }),
@@ -270,9 +254,9 @@ const meshSwitches = (base: Resource, head: Resource, layout: MeshLayout, out: F
  * distribute), the default of every DestinationRule that sets none: where traffic goes when a
  * locality fails, or how it is spread, for the whole mesh.
  */
-const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
-  const routing = (resource: Resource) => {
-    const { enabled: _enabled, ...rest } = record(locate(resource, layout.meshConfig, ["localityLbSetting"]).value);
+const meshLocality = (base: MeshView, head: MeshView, out: Findings): void => {
+  const routing = (view: MeshView) => {
+    const { enabled: _enabled, ...rest } = record(locate(view.meshConfig, ["localityLbSetting"]).value);
     return rest;
   };
   const [before, after] = [routing(base), routing(head)];
@@ -281,7 +265,7 @@ const meshLocality = (base: Resource, head: Resource, layout: MeshLayout, out: F
     class: "failover.changed",
     summary: `meshConfig.localityLbSetting ${show(before)} → ${show(after)}: where traffic fails over or how it spreads across localities changes for every service whose DestinationRule sets none`,
     side: "head",
-    path: locate(head, layout.meshConfig, ["localityLbSetting"]).path,
+    ...spot(locate(head.meshConfig, ["localityLbSetting"])),
     before,
     after,
   });
@@ -294,8 +278,9 @@ interface Authorizer {
   readonly failOpen: boolean;
 }
 
-const authorizers = (resource: Resource, layout: MeshLayout): { path: FieldPath; byName: Map<string, Authorizer> } => {
-  const { value, path } = locate(resource, layout.meshConfig, ["extensionProviders"]);
+const authorizers = (view: MeshView): { found: Located; byName: Map<string, Authorizer> } => {
+  const found = locate(view.meshConfig, ["extensionProviders"]);
+  const { value } = found;
   const byName = new Map<string, Authorizer>();
   list(value).forEach((provider, index) => {
     const fields = record(provider);
@@ -305,7 +290,7 @@ const authorizers = (resource: Resource, layout: MeshLayout): { path: FieldPath;
     const service = `${text(authz.service) ?? "?"}:${String(authz.port ?? "?")}`;
     byName.set(name, { index, service, failOpen: flag(authz.failOpen) ?? false });
   });
-  return { path, byName };
+  return { found, byName };
 };
 
 /** The CUSTOM AuthorizationPolicies of a tree that ask a provider, by display name. */
@@ -327,8 +312,8 @@ const customPoliciesAsking = (name: string, context: DetectorContext): string[] 
  * policy still asks it, istiod denies what those policies match ("failed to process CUSTOM action,
  * will generate deny configs"): reference.broken.
  */
-const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, out: DetectionList, context: DetectorContext): void => {
-  const [was, now] = [authorizers(base, layout), authorizers(head, layout)];
+const extensionProviders = (base: MeshView, head: MeshView, out: Findings, context: DetectorContext): void => {
+  const [was, now] = [authorizers(base), authorizers(head)];
   for (const [name, before] of was.byName) {
     const after = now.byName.get(name);
     if (!after) {
@@ -338,19 +323,19 @@ const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, 
           class: "reference.broken",
           summary: `meshConfig.extensionProviders ${name} removed while CUSTOM AuthorizationPolicies still ask it (${asking.join(", ")}): istiod denies every request their rules match`,
           side: "head",
-          path: now.path,
+          ...spot(now.found),
           before: { name, service: before.service },
           after: null,
         });
       continue;
     }
-    const at: FieldPath = [...now.path, after.index];
+    const at = spot({ ...now.found, path: [...now.found.path, after.index] });
     if (after.service !== before.service)
       out.add({
         class: "trust.changed",
         summary: `meshConfig.extensionProviders ${name} asks ${after.service} (was ${before.service}): another server decides access for every CUSTOM policy that asks ${name}`,
         side: "head",
-        path: at,
+        ...at,
         before: before.service,
         after: after.service,
       });
@@ -359,7 +344,7 @@ const extensionProviders = (base: Resource, head: Resource, layout: MeshLayout, 
         class: "access.widened",
         summary: `meshConfig.extensionProviders ${name} failOpen false → true: requests are let through whenever the authorizer fails or cannot be reached`,
         side: "head",
-        path: at,
+        ...at,
         before: false,
         after: true,
       });
@@ -376,10 +361,10 @@ const DEFAULT_EXPORTS = Object.entries(DEFAULT_EXPORT_FIELD).map(
  * its own is seen everywhere (access.widened, as `exportTo: ["*"]` on one is); narrowed, callers in
  * other namespaces lose what they routed by (medium, as a narrowing on one is).
  */
-const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
+const defaultExports = (base: MeshView, head: MeshView, out: Findings): void => {
   for (const [field, kinds] of DEFAULT_EXPORTS) {
-    const was = locate(base, layout.meshConfig, [field]);
-    const now = locate(head, layout.meshConfig, [field]);
+    const was = locate(base.meshConfig, [field]);
+    const now = locate(head.meshConfig, [field]);
     const read = (value: unknown) => (texts(value).length === 0 ? ["*"] : sortedSet(texts(value)));
     const [before, after] = [read(was.value), read(now.value)];
     if (sameValue(before, after)) continue;
@@ -392,7 +377,7 @@ const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out:
           : `${kinds} that set no exportTo of their own are no longer visible where they were: callers in other namespaces lose them`
       }`,
       side: "head",
-      path: now.path,
+      ...spot(now),
       before,
       after,
       ...(widened ? {} : { riskFloor: "medium" as const }),
@@ -406,9 +391,9 @@ const defaultExports = (base: Resource, head: Resource, layout: MeshLayout, out:
  * alternatives, may drop namespaces: istiod stops reading their Services, routes and policies, so
  * what the mesh served there goes (high). Removing them all, or adding an alternative, only widens.
  */
-const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
-  const was = locate(base, layout.meshConfig, ["discoverySelectors"]);
-  const now = locate(head, layout.meshConfig, ["discoverySelectors"]);
+const discoverySelectors = (base: MeshView, head: MeshView, out: Findings): void => {
+  const was = locate(base.meshConfig, ["discoverySelectors"]);
+  const now = locate(head.meshConfig, ["discoverySelectors"]);
   const [before, after] = [list(was.value), list(now.value)];
   // None now watches every namespace; every earlier selector kept, with more beside it, watches more.
   if (after.length === 0) return;
@@ -417,7 +402,7 @@ const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, 
     class: "resource.changed",
     summary: `meshConfig.discoverySelectors ${show(before.length === 0 ? "(every namespace)" : before)} → ${show(after)}: istiod stops watching namespaces these no longer select, and what the mesh served there (services, routes, policies) drops out of every proxy's configuration`,
     side: "head",
-    path: now.path,
+    ...spot(now),
     before,
     after,
     riskFloor: "high",
@@ -430,8 +415,8 @@ const discoverySelectors = (base: Resource, head: Resource, layout: MeshLayout, 
  * become it. A STRICT PeerAuthentication left behind is mesh mTLS weakened (critical); anything else
  * that stops or starts applying to the whole mesh is high.
  */
-const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, out: Findings, context: DetectorContext): void => {
-  const rootOf = (resource: Resource) => text(locate(resource, layout.meshConfig, ["rootNamespace"]).value) ?? DEFAULT_ROOT_NAMESPACE;
+const rootNamespaceMoved = (base: MeshView, head: MeshView, out: Findings, context: DetectorContext): void => {
+  const rootOf = (view: MeshView) => text(locate(view.meshConfig, ["rootNamespace"]).value) ?? DEFAULT_ROOT_NAMESPACE;
   const [was, now] = [rootOf(base), rootOf(head)];
   if (was === now) return;
   const meshWide = (namespace: string) =>
@@ -451,7 +436,7 @@ const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, 
     class: strictLeft.length > 0 ? "mtls.weakened" : "resource.changed",
     summary: `meshConfig.rootNamespace ${was} → ${now}: mesh-wide policies in ${was} now apply to ${was} alone (${names(left)})${strictLeft.length > 0 ? ", so STRICT mTLS no longer holds for the rest of the mesh" : ""}; those in ${now} now apply mesh-wide (${names(taken)})`,
     side: "head",
-    path: locate(head, layout.meshConfig, ["rootNamespace"]).path,
+    ...spot(locate(head.meshConfig, ["rootNamespace"])),
     before: was,
     after: now,
     ...(strictLeft.length > 0 ? {} : { riskFloor: "high" as const }),
@@ -459,28 +444,36 @@ const rootNamespaceMoved = (base: Resource, head: Resource, layout: MeshLayout, 
 };
 
 /** Every mesh-wide setting read the same way wherever an install writes its mesh config and globals. */
-const meshSettings = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
-  identity(base, head, layout, out);
-  discoverySelectors(base, head, layout, out);
-  defaultExports(base, head, layout, out);
-  meshSwitches(base, head, layout, out);
-  meshLocality(base, head, layout, out);
-  serviceSettings(base, head, layout, out);
-  serviceScopeConfigs(base, head, layout, out);
+const meshSettings = (base: MeshView, head: MeshView, out: Findings): void => {
+  identity(base, head, out);
+  discoverySelectors(base, head, out);
+  defaultExports(base, head, out);
+  meshSwitches(base, head, out);
+  meshLocality(base, head, out);
+  serviceSettings(base, head, out);
+  serviceScopeConfigs(base, head, out);
 };
 
-const identity = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
+const identity = (base: MeshView, head: MeshView, out: Findings): void => {
   for (const setting of IDENTITY_SETTINGS) {
-    const was = locate(base, layout[setting.in], setting.field);
-    const now = locate(head, layout[setting.in], setting.field);
+    const named = `${setting.in}.${setting.field.join(".")}`;
+    // Empty is unset, as the chart's `default` reads it.
+    const read = (view: MeshView): Located & { readonly named: string } => {
+      const found = locate(view[setting.in], setting.field);
+      const { legacy } = setting;
+      if (!legacy || !(found.value === undefined || found.value === null || found.value === "")) return { ...found, named };
+      const old = locate(view[legacy.in], legacy.field);
+      return old.value === undefined ? { ...found, named } : { ...old, named: `${legacy.in}.${legacy.field.join(".")}` };
+    };
+    const [was, now] = [read(base), read(head)];
     const before = setting.normal(was.value);
     const after = setting.normal(now.value);
     if (sameValue(before, after)) continue;
     out.add({
       class: "trust.changed",
-      summary: `${setting.in}.${setting.field.join(".")} ${show(before)} → ${show(after)}: ${setting.effect}`,
+      summary: `${now.named} ${show(before)} → ${show(after)}: ${setting.effect}`,
       side: "head",
-      path: now.path,
+      ...spot(now),
       before,
       after,
     });
@@ -504,9 +497,9 @@ const clusterLocalHosts = (located: Located): Map<string, boolean> => {
   return hosts;
 };
 
-const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
-  const was = locate(base, layout.meshConfig, ["serviceSettings"]);
-  const now = locate(head, layout.meshConfig, ["serviceSettings"]);
+const serviceSettings = (base: MeshView, head: MeshView, out: Findings): void => {
+  const was = locate(base.meshConfig, ["serviceSettings"]);
+  const now = locate(head.meshConfig, ["serviceSettings"]);
   const before = clusterLocalHosts(was);
   const after = clusterLocalHosts(now);
   for (const host of sortedSet([...before.keys(), ...after.keys()])) {
@@ -518,7 +511,7 @@ const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out
         ? `meshConfig.serviceSettings makes ${host} cluster-local: callers stop reaching its endpoints in other clusters`
         : `meshConfig.serviceSettings makes ${host} mesh-global again: its endpoints in other clusters start receiving traffic`,
       side: "head",
-      path: now.path,
+      ...spot(now),
       before: { host, clusterLocal: !local },
       after: { host, clusterLocal: local },
     });
@@ -528,9 +521,9 @@ const serviceSettings = (base: Resource, head: Resource, layout: MeshLayout, out
 const scopeSelector = (entry: unknown): string =>
   show({ namespaceSelector: record(entry).namespaceSelector, servicesSelector: record(entry).servicesSelector });
 
-const serviceScopeConfigs = (base: Resource, head: Resource, layout: MeshLayout, out: Findings): void => {
-  const was = locate(base, layout.meshConfig, ["serviceScopeConfigs"]);
-  const now = locate(head, layout.meshConfig, ["serviceScopeConfigs"]);
+const serviceScopeConfigs = (base: MeshView, head: MeshView, out: Findings): void => {
+  const was = locate(base.meshConfig, ["serviceScopeConfigs"]);
+  const now = locate(head.meshConfig, ["serviceScopeConfigs"]);
   const scope = (entry: unknown) => text(record(entry).scope);
   for (const pair of pairEntries(list(was.value), list(now.value), [(entry) => canonical({ ...record(entry), scope: undefined })])) {
     const before = pair.base && scope(pair.base.value);
@@ -595,20 +588,6 @@ function parsedMapping(key: string, value: unknown, readYaml: DetectorContext["r
   return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? { [key]: parsed } : {};
 }
 
-/**
- * An Application as its settings are read: its Istio source in `spec.source` (a multi-source
- * Application's findings then point at its `spec:` line) and the `helm.values` string parsed in
- * place (a finding in it points at its `values:` line), so valuesObject and values are located alike.
- */
-function asMeshInstall(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
-  const spec = record(resource.body.spec);
-  const source = istioSource(resource.body) ?? record(spec.source);
-  const helm = record(source.helm);
-  const values = parsedMapping("values", helm.values, readYaml);
-  if (source === spec.source && Object.keys(values).length === 0) return resource;
-  return { ...resource, body: { ...resource.body, spec: { ...spec, source: { ...source, helm: { ...helm, ...values } } } } };
-}
-
 /** istiod's mesh ConfigMap as its settings are read: its `mesh` and `meshNetworks` documents parsed in place (a finding points at their line). */
 function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml"]): Resource {
   const data = record(resource.body.data);
@@ -625,12 +604,12 @@ function asMeshConfigMap(resource: Resource, readYaml: DetectorContext["readYaml
  * an install added and one removed, both low; several installs moved together read as fresh ones).
  */
 function replaced(added: Resource, context: DetectorContext): Resource | undefined {
-  const installs = (from: ManifestSet, without: ManifestSet) =>
+  const installs = (from: ManifestSet, without: ManifestSet, side: "base" | "head") =>
     [...from.resources.values()].filter(
-      (resource) => resource.id.kind === added.id.kind && !without.resources.has(resource.key) && installsIstio(resource),
+      (resource) => resource.id.kind === added.id.kind && !without.resources.has(resource.key) && installsIstio(resource, context, side),
     );
   const content = (resource: Resource) => canonical({ ...resource.body, metadata: undefined });
-  const pairs = pairEntries(installs(context.base, context.head), installs(context.head, context.base), [content]);
+  const pairs = pairEntries(installs(context.base, context.head, "base"), installs(context.head, context.base, "head"), [content]);
   const same = pairs.find((pair) => pair.base && pair.head?.value === added);
   if (same) return same.base?.value;
   const [gone, arrived] = [pairs.filter((pair) => !pair.head), pairs.filter((pair) => !pair.base)];
@@ -652,20 +631,19 @@ function replaced(added: Resource, context: DetectorContext): Resource | undefin
  * chart's Service) is judged only between versions.
  */
 const freshSettings = (
-  head: Resource,
-  kept: readonly { readonly install: Resource; readonly name: string }[],
-  layout: MeshLayout,
+  head: MeshView,
+  kept: readonly { readonly install: MeshView; readonly name: string }[],
   out: Findings,
   context: DetectorContext,
   what = "",
 ): void => {
   // Never the defaults beside a kept install: a revision leaving out the mesh's trust domain gives its workloads cluster.local's.
-  const candidates = kept.length > 0 ? kept : [{ install: { ...head, body: {} }, name: "" }];
+  const candidates = kept.length > 0 ? kept : [{ install: NO_SETTINGS, name: "" }];
   const compared = candidates.map(({ install, name }) => {
     const drafts: DetectionDraft[] = [];
     const sink: Findings = { add: (draft) => drafts.push(draft) };
-    meshSettings(install, head, layout, sink);
-    rootNamespaceMoved(install, head, layout, sink, context);
+    meshSettings(install, head, sink);
+    rootNamespaceMoved(install, head, sink, context);
     return { name, drafts };
   });
   const closest = compared.reduce((best, next) => (next.drafts.length < best.drafts.length ? next : best));
@@ -683,32 +661,137 @@ const keptInstalls = (added: Resource, context: DetectorContext): Resource[] =>
       resource.id.kind === added.id.kind &&
       context.base.resources.has(resource.key) &&
       mayShareCluster(resource, added) &&
-      installsIstio(resource),
+      installsIstio(resource, context),
   );
+
+/** How a release kind's values are read: every source of them, as its tool merges them (mesh-values.ts). */
+const RELEASES: Readonly<
+  Record<string, (resource: Resource, side: "base" | "head", context: DetectorContext) => ReleaseValues | undefined>
+> = { HelmRelease: helmReleaseValues, Application: applicationValues };
+
+/** An install's settings as one tree holds it: a release's from its values, a document's where its kind keeps them. */
+function viewOf(install: Resource, side: "base" | "head", context: DetectorContext): MeshView {
+  const { kind } = install.id;
+  const release = RELEASES[kind]?.(install, side, context);
+  if (release) return releaseView(release);
+  const layout = LAYOUTS[kind];
+  if (!layout) return NO_SETTINGS;
+  if (kind === "IstioValues") return umbrellaView(install, side, context) ?? documentView(install.body, layout);
+  return documentView(kind === "ConfigMap" ? asMeshConfigMap(install, context.readYaml).body : install.body, layout);
+}
+
+/** One install's settings on both sides: a release's sources read alike on both (releaseViews). */
+function viewsOf(base: Resource, head: Resource, context: DetectorContext): [MeshView, MeshView] {
+  const read = RELEASES[head.id.kind];
+  const [was, now] = [read?.(base, "base", context), read?.(head, "head", context)];
+  return was && now ? releaseViews(was, now) : [viewOf(base, "base", context), viewOf(head, "head", context)];
+}
+
+/**
+ * Every setting compared between two versions of one install. What a values file the tree reads as
+ * Istio values itself (IstioValues) changes in place is that file's own finding: a release reading
+ * it says it again only where its value there stays and what lies over it changed.
+ */
+const compareSettings = (base: MeshView, head: MeshView, out: Findings, context: DetectorContext): void => {
+  const documents = (set: ManifestSet) =>
+    new Map(
+      [...set.resources.values()].flatMap((values) => (values.id.kind === ISTIO_VALUES.kind ? [[values.source.file, values.body]] : [])),
+    );
+  const [was, now] = [documents(context.base), documents(context.head)];
+  const sink: Findings = {
+    add: (draft) => {
+      const file = draft.at?.file;
+      const inPlace = file !== undefined && was.has(file) && now.has(file);
+      if (!inPlace || sameValue(valueAt(was.get(file), draft.path), valueAt(now.get(file), draft.path))) out.add(draft);
+    },
+  };
+  meshSettings(base, head, sink);
+  extensionProviders(base, head, sink, context);
+  rootNamespaceMoved(base, head, sink, context);
+};
 
 export const istioMeshDetector: ResourceDetector = (change, context) => {
   const kind = (change.head ?? change.base)?.id.kind;
-  const layout = kind === undefined ? undefined : LAYOUTS[kind];
-  if (!layout || !change.head) return [];
-  if (!change.base && !installsIstio(change.head)) return [];
+  if (kind === undefined || !change.head || (!LAYOUTS[kind] && !RELEASES[kind])) return [];
+  if (!change.base && !installsIstio(change.head, context)) return [];
   const earlier = change.base ?? replaced(change.head, context);
-  if (earlier && !installsIstio(earlier) && !installsIstio(change.head)) return [];
+  if (earlier && !installsIstio(earlier, context, "base") && !installsIstio(change.head, context)) return [];
   const out = new DetectionList(change);
-  const view = (side: Resource): Resource =>
-    kind === "Application" ? asMeshInstall(side, context.readYaml) : kind === "ConfigMap" ? asMeshConfigMap(side, context.readYaml) : side;
   if (!earlier) {
-    const kept = keptInstalls(change.head, context).map((install) => ({ install: view(install), name: displayName(install.id) }));
-    freshSettings(view(change.head), kept, layout, out, context);
+    const kept = keptInstalls(change.head, context).map((install) => ({
+      install: viewOf(install, "head", context),
+      name: displayName(install.id),
+    }));
+    freshSettings(viewOf(change.head, "head", context), kept, out, context);
     return out.detections;
   }
-  const [base, head] = [view(earlier), view(change.head)];
-  meshSettings(base, head, layout, out);
-  extensionProviders(base, head, layout, out, context);
-  rootNamespaceMoved(base, head, layout, out, context);
+  compareSettings(...viewsOf(earlier, change.head, context), out, context);
   if (kind === "IstioOperator") operatorGateways(earlier, change.head, out, context);
   gatewayChartService(kind, earlier, change.head, out);
   controlPlaneImage(earlier, change.head, CONTROL_PLANE_IMAGE[kind] ?? [], out);
   return out.detections;
+};
+
+/**
+ * Releases of istiod the change leaves as they were while a source of their values outside their
+ * own document changes (a `valuesFrom` ConfigMap, a values file, a wrapper chart's values.yaml),
+ * and wrapper charts of istiod nothing in the tree installs (their values.yaml is what any install
+ * of them starts from): their settings compared as an edit of the install, each finding pointing
+ * at the file and line that set the value. A release the change edits is istioMeshDetector's,
+ * which reads the same sources.
+ */
+export const meshValuesDetector: FileDetector = ({ head: files }, context) => {
+  const found: Detection[] = [];
+  const installed = new Set<string>();
+  for (const [key, head] of context.head.resources) {
+    const read = RELEASES[head.id.kind];
+    if (!read || (head.id.kind === "HelmRelease" && head.family !== "istio-mesh")) continue;
+    const now = read(head, "head", context);
+    if (!now) continue;
+    const folder = head.id.kind === "Application" ? installingSource(head, "head", context)?.chart?.folder : undefined;
+    if (folder !== undefined) installed.add(folder);
+    const base = context.base.resources.get(key);
+    if (!base || !now.layers.some((layer) => layer.at) || !sameValue(base.body, head.body)) continue;
+    const was = read(base, "base", context);
+    if (!was) continue;
+    const out = new DetectionList({ key, base, head });
+    compareSettings(...releaseViews(was, now), out, context);
+    found.push(...out.detections.map((detection) => ({ ...detection, resourceKey: key })));
+  }
+  const readAsValues = new Set(
+    [...context.head.resources.values()].flatMap((values) => (values.id.kind === ISTIO_VALUES.kind ? [values.source.file] : [])),
+  );
+  for (const chart of wrapperCharts(
+    files.map((file) => file.path),
+    "head",
+    context,
+  )) {
+    if (installed.has(chart.folder)) continue;
+    const [now] = chartDefaults(chart, "head", context);
+    // Read as Istio values itself (a top-level `global`), it is judged as one, under the same key.
+    if (!now?.at || readAsValues.has(now.at.file)) continue;
+    const earlier = wrapperChartAt(chart.folder, "base", context);
+    const [was] = earlier ? chartDefaults(earlier, "base", context) : [];
+    if (was?.at?.text === now.at.text && earlier?.subchart === chart.subchart) continue;
+    const values = (layer: ValuesLayer): Resource => ({
+      id: { ...ISTIO_VALUES, namespace: "", name: layer.at!.file },
+      key: `${ISTIO_VALUES.group}/${ISTIO_VALUES.kind}//${layer.at!.file}`,
+      apiVersion: "",
+      family: "istio-mesh",
+      labels: {},
+      annotations: {},
+      body: layer.values,
+      source: layer.at!,
+    });
+    const out = new DetectionList(
+      was ? { key: values(now).key, base: values(was), head: values(now) } : { key: values(now).key, head: values(now) },
+    );
+    const view = valuesView([now], chart.subchart);
+    if (was && earlier) compareSettings(valuesView([was], earlier.subchart), view, out, context);
+    else freshSettings(view, [], out, context);
+    found.push(...out.detections);
+  }
+  return found;
 };
 
 /**
@@ -778,22 +861,22 @@ export const lifecycleManagerDetector: ResourceDetector = (change, context) => {
       ],
       global: [[...root, "values", "global"]],
     };
-    const placed = (resource: Resource, spec: unknown): Resource => {
+    const placed = (spec: unknown): MeshView => {
       const slots: unknown[] = [];
       slots[index] = { istioOperatorSpec: spec };
-      return { ...resource, body: { ...resource.body, spec: { installations: slots } } };
+      return documentView({ spec: { installations: slots } }, layout);
     };
-    const head = placed(headSide, installation.istioOperatorSpec);
-    if (earlier && baseSide) meshSettings(placed(baseSide, earlier.istioOperatorSpec), head, layout, out);
+    const head = placed(installation.istioOperatorSpec);
+    if (earlier && baseSide) meshSettings(placed(earlier.istioOperatorSpec), head, out);
     else {
       // A revision added to a manager that already installs one is a canary of that mesh.
       const kept = baseSide
         ? before.map((other, at) => ({
-            install: placed(baseSide, other.istioOperatorSpec),
+            install: placed(other.istioOperatorSpec),
             name: `installation ${text(other.revision) ?? `#${at + 1}`}`,
           }))
         : [];
-      freshSettings(head, kept, layout, out, context, `installation ${revision ?? `#${index + 1}`} `);
+      freshSettings(head, kept, out, context, `installation ${revision ?? `#${index + 1}`} `);
     }
   });
   return out.detections;
