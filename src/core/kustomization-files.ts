@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { isRecord, text } from "./json-access.js";
 
 /** The names kustomize reads a folder's kustomization from, in the order it looks for them. */
 export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -19,3 +20,12 @@ export const isYamlFile = (path: string): boolean => /\.ya?ml$/i.test(path) || i
  * and Flux prunes it; a kustomization that lists it by name reads either.
  */
 export const fluxGeneratorLists = (path: string): boolean => /\.ya?ml$/.test(path);
+
+/**
+ * A kustomization patch entry's inline patch: its `patch`, or a strategic-merge entry written as text
+ * (a string spanning lines; one on a single line is a file's path).
+ */
+export const inlinePatch = (entry: unknown): string | undefined => {
+  const inline = isRecord(entry) ? text(entry.patch) : text(entry);
+  return inline !== undefined && (isRecord(entry) || inline.includes("\n")) ? inline : undefined;
+};

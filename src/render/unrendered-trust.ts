@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { namedKinds } from "../core/named-kinds.js";
-import { isKustomizationFile } from "../core/kustomization-files.js";
+import { kindsIn, namedKinds } from "../core/named-kinds.js";
+import { inlinePatch, isKustomizationFile } from "../core/kustomization-files.js";
 import { list, record, text } from "../core/json-access.js";
 import type { FieldPath } from "../core/finding.js";
 import {
@@ -25,6 +25,7 @@ import {
   REMOTE,
   treeOf,
   valuesFilesOfChart,
+  type Tree,
 } from "./kustomize-tree.js";
 import type { TreeTexts } from "./render-plan.js";
 
@@ -36,17 +37,19 @@ const TARGETED = new Set(["patches", "patchesJson6902", "patchesStrategicMerge"]
  * trust kinds (Family.trustKinds) it reaches, the trust fields it writes (`Gateway
  * spec.listeners.*.tls`, Family.trustFields), what of a chart's values it changes that a family
  * names (`chart cert-manager`, `values ingress.tls`), and the trust marks its changed lines carry.
- * What a change reaches: a kustomization whose only changed fields are patches, the kinds those
- * patch entries target or their patch files name, and the fields they write there; one whose only
- * changes are its charts' (helmCharts), what those charts render, unknown: their values' trust keys,
- * or all of a trust controller's; one changed otherwise (a generator literal, commonAnnotations, a
- * resource added), whatever it builds itself, its own subtree, not the objects its root holds
- * beside it; a chart's values file or a release (HelmRelease, Application), its own kinds and what
- * its chart renders, as above, plus the kinds of the local charts among the inputs; a patch file or
- * manifest, the kinds it names or the entries reading it target, and the fields that differ. Any
- * other changed input (a replacement's source, a component, a Flux Kustomization's substitute or
- * patches) may reach whatever the root builds: every kind its inputs name, at either side. So does
- * a patch that names no kind. Called for roots the PR changes only.
+ * What a change reaches: a kustomization, field by field (kustomizationReach): its patches, the
+ * kinds they target and the fields they write there (a Flux Kustomization's patches are written
+ * into the kustomization it builds); its charts (helmCharts), what those charts render, unknown:
+ * their values' trust keys, or all of a trust controller's; the entries its lists gain or lose,
+ * what they list; changed otherwise (a generator literal, commonAnnotations), whatever it builds
+ * itself, its own subtree, not the objects its root holds beside it. A chart's values file or a
+ * release (HelmRelease, Application), its own kinds and what its chart renders, as above, plus the
+ * kinds of the local charts among the inputs; a patch file or manifest, the kinds it names or the
+ * entries reading it target, and the fields that differ. Any other changed input (a replacement's
+ * source, a component) may reach whatever the root builds: every kind its inputs name, at either
+ * side; so does a root changed with none of its files (a Flux Kustomization's substitute, or its
+ * patches where several build the root), and a patch that names no kind. Called for roots the PR
+ * changes only.
  */
 export function unrenderedTrust(inputs: readonly string[], base: TreeTexts, head: TreeTexts): string[] {
   const changed = inputs.filter((input) => base.get(input) !== head.get(input));
@@ -82,7 +85,7 @@ interface Reach {
 
 function reachOf(input: string, sides: Sides): Reach | undefined {
   const { inputs, base, head } = sides;
-  if (isKustomizationFile(input)) return chartsOnly(input, sides) ?? patchesOnly(input, sides) ?? builtBy(input, sides);
+  if (isKustomizationFile(input)) return kustomizationReach(input, sides) ?? builtBy(input, sides);
   const charts = chartsReading(input, sides);
   if (charts.length > 0)
     return installReach(valuesChange(charts, parsed(base.get(input)), parsed(head.get(input))), () => kindsOf(input, base, head), sides);
@@ -122,7 +125,7 @@ function targetsOfPatchFile(file: string, inputs: readonly string[], base: TreeT
       [readKustomization(base.get(kustomization)), readKustomization(head.get(kustomization))].flatMap((fields) =>
         [...TARGETED].flatMap((field) =>
           list(record(fields)[field]).flatMap((entry) =>
-            entryFile(kustomization, entry) === file ? namedKinds(JSON.stringify(record(entry).target ?? {})) : [],
+            entryFile(kustomization, entry) === file ? (targetKinds(record(entry).target) ?? []) : [],
           ),
         ),
       ),
@@ -147,24 +150,52 @@ function differingFields(before: Record<string, unknown>, after: Record<string, 
 }
 
 /**
- * A kustomization whose only changes are its charts' (`helmCharts`) and remote resources swapped:
- * what those charts render. A version or repository bumped fetches another chart, unknown either
- * way ("cannot be rendered offline" says so), and rewrites none of the root's own files (Renovate's
- * bumps in vehagn/homelab's authelia and cert-manager roots, which hold a Certificate or an Issuer
- * beside the chart); values reach what the chart renders (chartTrust), not those files either.
- * Undefined when anything else changed.
+ * A kustomization changed field by field: what each changed field reaches (its patches, its charts,
+ * the entries it lists), together; undefined where one may reach whatever it builds (builtBy).
  */
-function chartsOnly(path: string, sides: Sides): Reach | undefined {
+function kustomizationReach(path: string, sides: Sides): Reach | undefined {
   const [read, wrote] = [readKustomization(sides.base.get(path)), readKustomization(sides.head.get(path))];
   if (read === undefined || wrote === undefined) return undefined;
   const [before, after] = [record(read), record(wrote)];
-  const differing = differingFields(before, after);
-  if (differing.some((field) => field !== "helmCharts" && field !== "resources")) return undefined;
-  const local = (entries: unknown) => list(entries).filter((entry) => typeof entry !== "string" || !REMOTE.test(entry));
-  if (!isDeepStrictEqual(local(before.resources), local(after.resources))) return undefined;
+  const reaches: Reach[] = [];
+  for (const field of differingFields(before, after)) {
+    const change: FieldChange = { path, was: list(before[field]), is: list(after[field]) };
+    const reach = TARGETED.has(field)
+      ? patchesReach(change, sides)
+      : field === "helmCharts"
+        ? chartsReach(change, sides)
+        : LISTING.has(field)
+          ? listedReach(change, field === "components", sides)
+          : undefined;
+    if (reach === undefined) return undefined;
+    reaches.push(reach);
+  }
+  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+}
+
+/** One list field of a kustomization, base → head. */
+interface FieldChange {
+  readonly path: string;
+  readonly was: readonly unknown[];
+  readonly is: readonly unknown[];
+}
+
+/** The entries one side of a list field has and the other lacks, with the side that has them. */
+const entriesChanged = ({ was, is }: FieldChange): [unknown, "base" | "head"][] => [
+  ...was.filter((entry) => !is.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, "base"] => [entry, "base"]),
+  ...is.filter((entry) => !was.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, "head"] => [entry, "head"]),
+];
+
+/**
+ * A kustomization's charts (`helmCharts`) changed: what those charts render. A version or
+ * repository bumped fetches another chart, unknown either way ("cannot be rendered offline" says
+ * so), and rewrites none of the root's own files (Renovate's bumps in vehagn/homelab's authelia and
+ * cert-manager roots, which hold a Certificate or an Issuer beside the chart); values reach what
+ * the chart renders (chartTrust), not those files either.
+ */
+function chartsReach({ path, was, is }: FieldChange, sides: Sides): Reach {
   const folder = folderOf(path);
   const key = (entry: unknown) => `${text(record(entry).name)}\0${text(record(entry).releaseName)}`;
-  const [was, is] = [list(before.helmCharts), list(after.helmCharts)];
   const keys = [...new Set([...was, ...is].map(key))];
   const reaches = keys.flatMap((name) => {
     const [from, to] = [was.find((entry) => key(entry) === name), is.find((entry) => key(entry) === name)];
@@ -179,7 +210,7 @@ function chartsOnly(path: string, sides: Sides): Reach | undefined {
     return [
       installReach(
         { ...change, values: [...change.values, ...layered], rest: change.rest || unread },
-        () => namedKinds(JSON.stringify([from, to, valuesBefore, valuesAfter])),
+        () => kindsIn([from, to, valuesBefore, valuesAfter]),
         sides,
       ),
     ];
@@ -289,12 +320,12 @@ function releaseReach(file: string, sides: Sides): Reach | undefined {
     if (!RELEASE_KINDS.has(kind)) {
       const paths = differingPaths(before, after);
       return {
-        kinds: paths.length > 0 ? namedKinds(JSON.stringify([before, after])) : [],
+        kinds: paths.length > 0 ? kindsIn([before, after]) : [],
         trust: trustFieldsReached(TRUST, [kind], paths),
       };
     }
     const change = chartChange([before, after].flatMap(chartNames), valuesRead(before), valuesRead(after), RELEASE_LAYOUT);
-    return installReach(change, () => namedKinds(JSON.stringify([before, after])), sides);
+    return installReach(change, () => kindsIn([before, after]), sides);
   });
   return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
 }
@@ -319,35 +350,102 @@ function localChartKinds({ inputs, base, head }: Sides): string[] {
   return inputs.filter((input) => charts.some((chart) => insideFolder(chart)(input))).flatMap((input) => kindsOf(input, base, head));
 }
 
-/** A kustomization whose only changed fields are patches: the kinds its changed entries reach, and the trust fields they write; undefined otherwise. */
-function patchesOnly(path: string, { base, head }: Sides): Reach | undefined {
-  const [before, after] = [readKustomization(base.get(path)), readKustomization(head.get(path))];
-  if (before === undefined || after === undefined) return undefined;
-  const differing = differingFields(record(before), record(after));
-  if (differing.some((field) => !TARGETED.has(field))) return undefined;
+/** A kustomization's patch entries changed: the kinds each entry added or removed reaches, and the trust fields it writes; undefined where one may reach any kind. */
+function patchesReach(change: FieldChange, { base, head }: Sides): Reach | undefined {
   const kinds: string[] = [];
   const trust: string[] = [];
-  for (const field of differing) {
-    const [was, is] = [list(record(before)[field]), list(record(after)[field])];
-    const entries: [unknown, TreeTexts][] = [
-      ...was.filter((entry) => !is.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, TreeTexts] => [entry, base]),
-      ...is.filter((entry) => !was.some((other) => isDeepStrictEqual(other, entry))).map((entry): [unknown, TreeTexts] => [entry, head]),
-    ];
-    for (const [entry, side] of entries) {
-      const file = entryFile(path, entry);
-      const named = [...namedKinds(JSON.stringify(entry)), ...(file === undefined ? [] : kindsOf(file, base, head))];
-      if (named.length === 0) return undefined;
-      kinds.push(...named);
-      const patch = file === undefined ? inlinePatch(entry) : side.get(file);
-      trust.push(...trustFieldsWritten(undefined, patch, named));
-    }
+  for (const [entry, side] of entriesChanged(change)) {
+    const file = entryFile(change.path, entry);
+    const named = patchedKinds(entry, file, base, head);
+    if (named === undefined || named.length === 0) return undefined;
+    kinds.push(...named);
+    const patch = file === undefined ? inlinePatch(entry) : (side === "base" ? base : head).get(file);
+    trust.push(...trustFieldsWritten(undefined, patch, named));
   }
   return { kinds, trust };
 }
 
-/** An entry's inline patch: a string with a line break, or its `patch`. */
-const inlinePatch = (entry: unknown): string | undefined =>
-  typeof entry === "string" ? (entry.includes("\n") ? entry : undefined) : text(record(entry).patch);
+/**
+ * The kinds a patch entry rewrites: its target's kind (kustomize applies the patch to what the
+ * target selects, whatever kind the patch itself says); with no target, the kinds its patch names,
+ * inline or in its file (a strategic-merge patch names its own target). Undefined where its target
+ * selects by other fields or by a pattern: any kind.
+ */
+function patchedKinds(entry: unknown, file: string | undefined, base: TreeTexts, head: TreeTexts): string[] | undefined {
+  const target = record(entry).target;
+  if (target !== undefined) return targetKinds(target);
+  const inline = inlinePatch(entry);
+  return inline !== undefined ? namedKinds(inline) : file !== undefined ? kindsOf(file, base, head) : undefined;
+}
+
+/** A patch target's kind, where it names one (kustomize reads a target's kind as a regular expression). */
+const targetKinds = (target: unknown): string[] | undefined => {
+  const kind = text(record(target).kind);
+  return kind !== undefined && /^[A-Za-z]+$/.test(kind) ? [kind] : undefined;
+};
+
+/** The kustomization fields that list what it builds: resources (files, folders, remote bases) and components. */
+const LISTING = new Set(["resources", "bases", "components"]);
+
+/**
+ * Entries added to or removed from a kustomization's lists: what they list, as if added or removed
+ * (a file's change, a folder's own kinds), not what the root holds beside them (a Gatekeeper
+ * Constraint and its `resources:` line added to a root whose remote component keeps it offline,
+ * beside a STRICT PeerAuthentication: GoogleCloudPlatform/anthos-config-management-samples
+ * ae665b59b5). A remote resource added, removed or swapped fetches what is unknown either way and
+ * rewrites none of the root's own files. Undefined, for whatever the kustomization builds, where
+ * entries may act on other objects: a component remote, or a local one doing more than adding
+ * resources (a Component's patches act on all that includes it); and a local entry in a root where
+ * a kustomization carries values between objects (replacements, vars, transformers), which may
+ * read from what it lists. A remote component's replacement or var the review cannot see reads
+ * exactly one source object, so an object added cannot become one without failing the build, nor
+ * one removed stop being one without failing it.
+ */
+function listedReach(change: FieldChange, components: boolean, sides: Sides): Reach | undefined {
+  // Read as strings: the kustomization's schema lists them so.
+  const entries = entriesChanged(change).map(([entry, side]) => [String(entry), side] as const);
+  const local = entries.filter(([entry]) => !REMOTE.test(entry));
+  if (components && local.length < entries.length) return undefined;
+  if (local.length > 0 && sides.inputs.some(carrying(sides))) return undefined;
+  const reaches: Reach[] = [];
+  for (const [entry, side] of local) {
+    const reach = entryReach(normalize(posix.join(folderOf(change.path), entry)), side, components, sides);
+    if (reach === undefined) return undefined;
+    reaches.push(reach);
+  }
+  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+}
+
+/**
+ * What one entry listed at one side only (base: removed; head: added) lists: a file, its change as
+ * if added or removed there; a folder, the kinds of what it builds (builtBy's reading), unless it
+ * is a Component doing more than adding resources. Undefined for one naming nothing the root reads.
+ */
+function entryReach(target: string, side: "base" | "head", component: boolean, sides: Sides): Reach | undefined {
+  const texts = sides[side];
+  if (texts.has(target)) return listedFileReach(target, side, sides);
+  const tree = sideTree(sides.inputs, texts);
+  const kustomization = tree.kustomizationIn(target);
+  if (kustomization === undefined) return undefined;
+  if (component && Object.keys(kustomizationOf(tree, kustomization)).some((field) => !COMPONENT_ADDING.has(field))) return undefined;
+  return { kinds: ownFiles(tree, target).flatMap((file) => namedKinds(texts.get(file) ?? "")), trust: [] };
+}
+
+/** The fields of a Component that only adds resources to what includes it. */
+const COMPONENT_ADDING = new Set(["apiVersion", "kind", "metadata", "resources"]);
+
+/**
+ * A file listed at one side only: its change as if it were added (or removed) there, whatever it
+ * held at the other side, with the trust marks it carries.
+ */
+function listedFileReach(file: string, side: "base" | "head", sides: Sides): Reach | undefined {
+  // A kustomization listed as a resource file is read by nothing here (and read as added, it would list itself again).
+  if (isKustomizationFile(file)) return undefined;
+  const absent = new Map(sides[side === "base" ? "head" : "base"]);
+  absent.delete(file);
+  const reach = reachOf(file, side === "base" ? { ...sides, head: absent } : { ...sides, base: absent });
+  return reach && { kinds: reach.kinds, trust: [...reach.trust, ...marksIn(sides[side].get(file) ?? "")] };
+}
 
 /**
  * What a kustomization changed otherwise builds: the kinds of its own subtree (its closure), at
@@ -356,20 +454,34 @@ const inlinePatch = (entry: unknown): string | undefined =>
  * Component acts on what includes it, and another kustomization of the root that carries values
  * between objects (replacements, vars, plugins) may carry its into any: undefined for those.
  */
-function builtBy(path: string, { inputs, base, head }: Sides): Reach | undefined {
+function builtBy(path: string, sides: Sides): Reach | undefined {
   const kinds: string[] = [];
-  for (const side of [base, head]) {
-    const tree = treeOf(inputs.flatMap((input) => (side.has(input) ? [{ path: input, text: side.get(input)! }] : [])));
+  for (const side of [sides.base, sides.head]) {
+    const tree = sideTree(sides.inputs, side);
     if (kustomizationOf(tree, path).kind === "Component") return undefined;
-    const closure = kustomizeClosure(tree, folderOf(path));
-    const own = new Set([...closure.folders.flatMap(tree.filesUnder), ...closure.files]);
-    const carrier = (input: string) =>
-      isKustomizationFile(input) && !own.has(input) && CARRYING.some((field) => field in kustomizationOf(tree, input));
-    if (inputs.some(carrier)) return undefined;
+    const own = new Set(ownFiles(tree, folderOf(path)));
+    if (sides.inputs.some((input) => !own.has(input) && carrying(sides)(input))) return undefined;
     for (const file of own) kinds.push(...namedKinds(side.get(file) ?? ""));
   }
   return { kinds, trust: [] };
 }
+
+/** One side of a root's inputs as a tree. */
+const sideTree = (inputs: readonly string[], side: TreeTexts) =>
+  treeOf(inputs.flatMap((input) => (side.has(input) ? [{ path: input, text: side.get(input)! }] : [])));
+
+/** The files a kustomization's folder builds from: its closure's folders and the files it names. */
+function ownFiles(tree: Tree, folder: string): string[] {
+  const closure = kustomizeClosure(tree, folder);
+  return [...new Set([...closure.folders.flatMap(tree.filesUnder), ...closure.files])];
+}
+
+/** Whether an input is a kustomization carrying values between objects, at either side. */
+const carrying =
+  ({ base, head }: Sides) =>
+  (input: string): boolean =>
+    isKustomizationFile(input) &&
+    [base, head].some((side) => CARRYING.some((field) => field in record(readKustomization(side.get(input)))));
 
 /** The kustomization fields that copy what one object says into others. */
 const CARRYING = ["replacements", "vars", "transformers"];

@@ -250,10 +250,10 @@ describe("a kustomization changed otherwise reaches what it builds itself", () =
     expect(unrenderedTrust(files, tree("resources: []\n", replacing), tree("resources: [policy.yaml]\n", replacing))).toEqual([
       "Certificate",
     ]);
-    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
-    expect(unrenderedTrust(files, tree(`${component}resources: []\n`), tree(`${component}resources: [policy.yaml]\n`))).toEqual([
-      "Certificate",
-    ]);
+    const component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [policy.yaml]\n";
+    expect(unrenderedTrust(files, tree(component), tree(`${component}commonLabels: {team: games}\n`))).toEqual(["Certificate"]);
+    // A resource added to a Component only adds it to what includes the Component.
+    expect(unrenderedTrust(files, tree(`${component.replace("policy.yaml", "")}`), tree(component))).toEqual([]);
   });
 });
 
@@ -314,5 +314,159 @@ describe("a patch writing a trust field keeps the floor; one writing elsewhere i
     // Any other ConfigMap's `network` is not the mesh's.
     const SETTINGS = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {network: a}\n";
     expect(patched(SETTINGS, "ConfigMap", "- {op: replace, path: /data/network, value: b}\n")).toEqual([]);
+  });
+});
+
+describe("an inline patch reaches the kinds its own text names (GoogleCloudPlatform/anthos-config-management-samples 31c3a573e8)", () => {
+  const files = ["app/kustomization.yaml", "app/peer.yaml"];
+  const root = (patches: string) =>
+    texts({
+      "app/kustomization.yaml": `resources:\n- https://github.com/example/remote//deploy?ref=v1.0.0\n- peer.yaml\n${patches}`,
+      "app/peer.yaml": PEER,
+    });
+  const edit = (before: string, after: string) => unrenderedTrust(files, root(before), root(after));
+  const document = (kind: string, body: string, indent: string) =>
+    `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: web\n${body}`.replace(/^/gm, indent);
+  const owner = (team: string) => `  annotations: {example.com/owner: ${team}}\n`;
+
+  it("a strategic-merge patch with no target, under patches or patchesStrategicMerge, reaches its own kind", () => {
+    const patches = (kind: string, body: string) => `patches:\n  - patch: |-\n${document(kind, body, "      ")}`;
+    expect(edit(patches("Deployment", owner("a")), patches("Deployment", owner("b")))).toEqual([]);
+    expect(edit(patches("Deployment", owner("a")), "")).toEqual([]);
+    const merged = (kind: string, body: string) => `patchesStrategicMerge:\n- |-\n${document(kind, body, "  ")}`;
+    expect(edit(merged("Deployment", owner("a")), merged("Deployment", owner("b")))).toEqual([]);
+    // The same patches of a trust kind keep the floor.
+    const mtls = (mode: string) => `spec:\n  mtls: {mode: ${mode}}\n`;
+    expect(edit(patches("PeerAuthentication", mtls("STRICT")), patches("PeerAuthentication", mtls("PERMISSIVE")))).toEqual([
+      "PeerAuthentication",
+    ]);
+    expect(edit(merged("PeerAuthentication", mtls("STRICT")), merged("PeerAuthentication", mtls("PERMISSIVE")))).toEqual([
+      "PeerAuthentication",
+    ]);
+    const tls = (mode: string) => `spec:\n  trafficPolicy:\n    tls: {mode: ${mode}}\n`;
+    expect(edit(patches("DestinationRule", tls("ISTIO_MUTUAL")), patches("DestinationRule", tls("DISABLE")))).toEqual(["DestinationRule"]);
+  });
+
+  it("a JSON 6902 patch reaches its target's kind; a target selecting by name or by a kind pattern reaches any kind", () => {
+    const operation = (value: string) => `    patch: |-\n      - {op: replace, path: /metadata/annotations/owner, value: ${value}}\n`;
+    const targeted = (field: string, target: string, value: string) => `${field}:\n  - target: {${target}}\n${operation(value)}`;
+    for (const field of ["patches", "patchesJson6902"]) {
+      expect(edit(targeted(field, "kind: Deployment", "a"), targeted(field, "kind: Deployment", "b"))).toEqual([]);
+      expect(edit(targeted(field, "kind: PeerAuthentication", "a"), targeted(field, "kind: PeerAuthentication", "b"))).toEqual([
+        "PeerAuthentication",
+      ]);
+      expect(edit(targeted(field, "name: default", "a"), targeted(field, "name: default", "b"))).toEqual(["PeerAuthentication"]);
+      expect(edit(targeted(field, 'kind: "Peer.*"', "a"), targeted(field, 'kind: "Peer.*"', "b"))).toEqual(["PeerAuthentication"]);
+    }
+  });
+});
+
+describe("a Flux Kustomization's inline patches reach the kinds they name", () => {
+  const side = (patch: string) =>
+    tree({
+      "clusters/prod/apps.yaml": `${FLUX("STRICT")}  patches:\n    - patch: |-\n${patch.replace(/^/gm, "        ")}\n`,
+      "apps/prod/kustomization.yaml": BASE_KUSTOMIZATION,
+      "apps/prod/peer.yaml": PEER_VAR,
+      "apps/prod/route.yaml": ROUTE(90),
+    });
+  const review = async (base: SourceFile[], head: SourceFile[]) => {
+    const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+    return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW })
+      .analysis.findings.filter((finding) => finding.resource.kind === "Render")
+      .map((finding) => finding.risk);
+  };
+  const deployment = (team: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {owner: ${team}}`;
+  const peer = (mode: string) =>
+    `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: istio-system\nspec:\n  mtls: {mode: ${mode}}`;
+
+  it("a Deployment's annotation is high; the PeerAuthentication's mode critical", async () => {
+    expect(await review(side(deployment("a")), side(deployment("b")))).toEqual(["high"]);
+    expect(await review(side(peer("STRICT")), side(peer("PERMISSIVE")))).toEqual(["critical"]);
+  });
+});
+
+describe("entries a kustomization's lists gain or lose reach what they list (GoogleCloudPlatform/anthos-config-management-samples ae665b59b5)", () => {
+  const REMOTE_COMPONENT = "https://github.com/example/remote//component?ref=v1.0.0";
+  const QUOTA = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: quota}\nspec: {hard: {pods: '20'}}\n";
+  const ISSUER = "apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: self}\nspec: {selfSigned: {}}\n";
+  const CERTIFICATE = "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: web}\nspec: {issuerRef: {name: self}}\n";
+  const CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mtls}\ndata: {mode: PERMISSIVE}\n";
+  const kustomization = (resources: string[], components = [REMOTE_COMPONENT], extra = "") =>
+    `resources: [${resources.join(", ")}]\ncomponents: [${components.join(", ")}]\n${extra}`;
+  const root = (app: string, files: Record<string, string> = {}) =>
+    texts({ "app/kustomization.yaml": app, "app/peer.yaml": PEER, ...files });
+  const inputs = (...more: string[]) => ["app/kustomization.yaml", "app/peer.yaml", ...more];
+
+  it("a local file added reaches its own kinds, not the STRICT PeerAuthentication beside it", () => {
+    const base = root(kustomization(["peer.yaml"]));
+    expect(
+      unrenderedTrust(inputs("app/quota.yaml"), base, root(kustomization(["peer.yaml", "quota.yaml"]), { "app/quota.yaml": QUOTA })),
+    ).toEqual([]);
+    // One that is itself a trust kind keeps the floor.
+    for (const [file, text, kind] of [
+      ["permissive.yaml", PEER.replace("STRICT", "PERMISSIVE").replace("name: default", "name: web"), "PeerAuthentication"],
+      ["issuer.yaml", ISSUER, "Issuer"],
+      ["certificate.yaml", CERTIFICATE, "Certificate"],
+    ] as const)
+      expect(unrenderedTrust(inputs(`app/${file}`), base, root(kustomization(["peer.yaml", file]), { [`app/${file}`]: text }))).toEqual([
+        kind,
+      ]);
+  });
+
+  it("a local file removed or no longer listed reaches what it held", () => {
+    const base = root(kustomization(["peer.yaml", "quota.yaml"]), { "app/quota.yaml": QUOTA });
+    const deleted = texts({ "app/kustomization.yaml": kustomization(["quota.yaml"]), "app/quota.yaml": QUOTA });
+    expect(unrenderedTrust(inputs("app/quota.yaml"), base, deleted)).toEqual(["PeerAuthentication"]);
+    const unlisted = root(kustomization(["quota.yaml"]), { "app/quota.yaml": QUOTA });
+    expect(unrenderedTrust(inputs("app/quota.yaml"), base, unlisted)).toEqual(["PeerAuthentication"]);
+    expect(unrenderedTrust(inputs("app/quota.yaml"), unlisted, base)).toEqual(["PeerAuthentication"]);
+  });
+
+  it("a local folder reaches what it builds; a remote resource swapped nothing of the root's own files", () => {
+    const folder = (object: string) => ({ "app/extra/kustomization.yaml": "resources: [object.yaml]\n", "app/extra/object.yaml": object });
+    const files = inputs("app/extra/kustomization.yaml", "app/extra/object.yaml");
+    const base = root(kustomization(["peer.yaml"]));
+    expect(unrenderedTrust(files, base, root(kustomization(["peer.yaml", "extra"]), folder(QUOTA)))).toEqual([]);
+    expect(unrenderedTrust(files, base, root(kustomization(["peer.yaml", "extra"]), folder(CERTIFICATE)))).toEqual(["Certificate"]);
+    const remote = (ref: string) => `https://github.com/example/remote//deploy?ref=${ref}`;
+    expect(
+      unrenderedTrust(
+        inputs("app/quota.yaml"),
+        root(kustomization(["peer.yaml", remote("v1")]), { "app/quota.yaml": QUOTA }),
+        root(kustomization(["peer.yaml", remote("v2"), "quota.yaml"]), { "app/quota.yaml": QUOTA }),
+      ),
+    ).toEqual([]);
+    // An entry naming nothing the root reads may be anything; so may a kustomization listed as a file (here, itself).
+    expect(unrenderedTrust(inputs(), base, root(kustomization(["peer.yaml", "missing"])))).toEqual(["PeerAuthentication"]);
+    expect(unrenderedTrust(inputs(), base, root(kustomization(["peer.yaml", "kustomization.yaml"])))).toEqual(["PeerAuthentication"]);
+  });
+
+  it("a component acting on what includes it reaches everything: remote and swapped, or local with patches; one adding resources, what it adds", () => {
+    const base = root(kustomization(["peer.yaml"]));
+    expect(unrenderedTrust(inputs(), base, root(kustomization(["peer.yaml"], [REMOTE_COMPONENT.replace("v1.0.0", "v2.0.0")])))).toEqual([
+      "PeerAuthentication",
+    ]);
+    const component = (fields: string) => ({
+      "components/extra/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${fields}`,
+      "components/extra/quota.yaml": QUOTA,
+    });
+    const files = inputs("components/extra/kustomization.yaml", "components/extra/quota.yaml");
+    const including = (fields: string) => root(kustomization(["peer.yaml"], [REMOTE_COMPONENT, "../components/extra"]), component(fields));
+    const without = (fields: string) => root(kustomization(["peer.yaml"]), component(fields));
+    expect(unrenderedTrust(files, without("resources: [quota.yaml]\n"), including("resources: [quota.yaml]\n"))).toEqual([]);
+    const patching = "patches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n";
+    expect(unrenderedTrust(files, without(patching), including(patching))).toEqual(["PeerAuthentication"]);
+  });
+
+  it("a root carrying values between objects (replacements) reaches everything from a file added: it may be their source", () => {
+    const replacing =
+      "replacements:\n- source: {kind: ConfigMap, name: mtls, fieldPath: data.mode}\n  targets: [{select: {kind: PeerAuthentication}, fieldPaths: [spec.mtls.mode]}]\n";
+    expect(
+      unrenderedTrust(
+        inputs("app/config.yaml"),
+        root(kustomization(["peer.yaml"], [REMOTE_COMPONENT], replacing)),
+        root(kustomization(["peer.yaml", "config.yaml"], [REMOTE_COMPONENT], replacing), { "app/config.yaml": CONFIG }),
+      ),
+    ).toEqual(["PeerAuthentication"]);
   });
 });

@@ -6,7 +6,8 @@ import type { DetectorContext, FileDetector, ResourceDetector } from "../../core
 import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection } from "../../core/finding.js";
 import { textsByPath } from "../../core/source-file.js";
-import { namedKinds } from "../../core/named-kinds.js";
+import { kindsIn, namedKinds } from "../../core/named-kinds.js";
+import { inlinePatch } from "../../core/kustomization-files.js";
 import { documentTexts } from "../../core/document-texts.js";
 import { operationalPatch } from "./operational-patches.js";
 
@@ -40,12 +41,6 @@ interface Entry {
 }
 
 const isKustomization = (resource: Resource | undefined): resource is Resource => resource?.id.group === KUSTOMIZE_GROUP;
-
-/** A strategic-merge entry is a file path, or an inline patch when it spans lines. */
-const inlinePatch = (value: unknown): string | undefined => {
-  const inline = isRecord(value) ? text(value.patch) : text(value);
-  return inline !== undefined && (isRecord(value) || inline.includes("\n")) ? inline : undefined;
-};
 
 const patchFile = (value: unknown): string | undefined =>
   isRecord(value) ? text(value.path) : inlinePatch(value) === undefined ? text(value) : undefined;
@@ -135,7 +130,7 @@ function trustReached(entry: Entry, context: DetectorContext, fileText?: string)
         ? namedKinds(inline)
         : entry.file !== undefined
           ? namedKinds(fileText ?? [context.fileText("base", entry.file), context.fileText("head", entry.file)].join("\n---\n"))
-          : namedKinds(JSON.stringify(entry.value));
+          : kindsIn(entry.value);
   return [...new Set(named.filter((kind) => context.trustKinds.has(kind)))].sort();
 }
 
