@@ -77,8 +77,8 @@ export interface ChangeInput {
    * A full garbage collection, run where the review lets go of much of what it held: once the base
    * tree is read (what its reading left behind), once the loader drops the reads of both trees (a
    * fifth of what the review held then), once both models are built (what the base handed to the
-   * head), once the bodies of what the PR leaves alone are let go, and between the two graphs (the
-   * tables the first outgrew). V8 would put each off until the heap had doubled, and that doubling
+   * head), once the bodies of what the PR leaves alone are let go, between the two graphs (the
+   * tables the first outgrew) and between their reference checks. V8 would put each off until the heap had doubled, and that doubling
    * was a one-shot process's peak (src/full-collection.ts).
    */
   readonly collect?: () => void;

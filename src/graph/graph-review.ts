@@ -88,6 +88,8 @@ export function reviewGraph(input: GraphReviewInput): GraphReview {
     includedBy: tree.manifests.includedBy,
   });
   const before = checkReferences(base, checkable, definitionOf(input.base), placed(input.base, input.applied?.base));
+  // The base's checks claimed every flow of the tree once more (conflicts, imports): their tables are garbage before the head's.
+  input.collect?.();
   const after = checkReferences(head, checkable, definitionOf(input.head), placed(input.head, input.applied?.head), input.versions);
   const issues = compareIssues(underHeadKeys(before.issues, input.renamed), [...after.issues, ...parentsMovedAway(base, head)]);
   const changed = new Set(input.changes.map((change) => change.key));

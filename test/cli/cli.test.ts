@@ -48,7 +48,7 @@ describe("route-governor review (CLI contract)", () => {
       stderr: () => undefined,
       collect: () => collected++,
     });
-    expect(collected).toBe(5);
+    expect(collected).toBe(6);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual(JSON.parse((await cli(...exampleArgs, "--format", "json")).stdout));
   });
