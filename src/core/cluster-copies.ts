@@ -48,3 +48,23 @@ export const whereApplied = (resources: readonly Resource[], context: Siting, tr
  */
 export const inOtherCluster = (a: Resource, b: Resource): boolean =>
   !appliedTogether({ cluster: a.cluster, file: a.source.file }, { cluster: b.cluster, file: b.source.file });
+
+/**
+ * The same policy in a tree: `elsewhere`, copies other clusters may hold (the clusters answering
+ * the name together); `alike`, whether one in its own folder or cluster (the same object written in
+ * another file, an alternative the diff judges alone) answers as it does (`same`), so that what it
+ * answers with is not new there.
+ */
+export const copiesIn = (
+  resource: Resource,
+  context: Pick<DetectorContext, Side>,
+  tree: Side,
+  ofKind: (candidate: Resource) => boolean,
+  same: (a: Resource, b: Resource) => boolean,
+): { readonly elsewhere: Resource[]; readonly alike: boolean } => {
+  const namesakes = namesakesIn(resource, context, tree, ofKind);
+  return {
+    elsewhere: namesakes.filter((copy) => inOtherCluster(copy, resource)),
+    alike: namesakes.some((copy) => !inOtherCluster(copy, resource) && same(copy, resource)),
+  };
+};

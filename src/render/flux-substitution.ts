@@ -350,7 +350,7 @@ export function fluxSubstitutions(
     return (postBuilds?.at ?? []).map((at) => ({ ...at, delivery: kustomization.delivery }));
   });
   if (substituting.length === 0) return NO_SUBSTITUTIONS;
-  const { includedBy, inputs } = kustomizeReading(files);
+  const { includedBy, inputs } = kustomizeReading(files, links);
   const appliers = deliveryAppliers(kustomizationsOf(files.map((file) => file.path)), includedBy);
   const applying = (path: string) => {
     const applies = inputs.has(path) ? () => true : appliers(path);

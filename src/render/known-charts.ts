@@ -142,11 +142,11 @@ const JUDGED_GLOBALS = new Set(["meshID", "network", "multiCluster", "hub", "tag
  * judges it where it is written (trust domain, mTLS and egress switches, extension providers,
  * locality, exportTo defaults, discovery selectors, root namespace), as it judges an istiod values
  * file, which no render reads either; so do the identity and image fields of `global`. Only where
- * the release writes them, key by key: what a `valuesFrom` ConfigMap sets still counts (a mesh
+ * the release writes them, key by key: what a `valuesFrom` ConfigMap sets still counts here (a mesh
  * switched to `ALLOW_ANY` egress and auto mTLS off there passed as no change; the mesh family reads
- * such a source only where both sides hold it alike), nor is a null
- * (Helm drops the chart's default, a manifest reader the field). What else the values set (pilot's
- * environment, the injector) renders unseen, and counts.
+ * such sources only where both sides resolve every one), and a null does not leave it to the mesh
+ * family (Helm drops the chart's default, a manifest reader the field). What else the values set
+ * (pilot's environment, the injector) renders unseen, and counts.
  */
 const ISTIOD: KnownChart = {
   judgedAs: "istiod",

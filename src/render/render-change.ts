@@ -33,7 +33,7 @@ import {
   type TreeTexts,
 } from "./render-plan.js";
 import { folderOf, insideFolder, isEmptyKustomization, kustomizationFileIn, REMOTE } from "./kustomize-tree.js";
-import { linkTarget } from "../core/repository-links.js";
+import { linkTarget, realPaths } from "../core/repository-links.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
 import { renderTools, type RenderTools } from "./render-tools.js";
@@ -150,7 +150,7 @@ export async function renderChange(
       ...first.failures,
       ...second.failures,
       ...brokenFileFailures(broken, [...baseRoots, ...headRoots], texts, placed, options.reviews, (path) =>
-        fluxBuildAppliesTraffic(path, head, texts.head, options.topology),
+        fluxBuildAppliesTraffic(path, head, texts.head, options.topology, options.links?.head),
       ),
     ].map((failure) => {
       // A build stopped by a file that no longer parses applies nothing new: what ran stays, trust included.
@@ -282,9 +282,17 @@ function brokenRead(root: RenderRoot | undefined, broken: ReadonlyMap<string, Br
  * backup repository beside the routes). Undefined when none builds it so. Read only for what reads
  * a file the PR breaks.
  */
-function fluxBuildAppliesTraffic(file: string, files: readonly SourceFile[], texts: TreeTexts, topology: Topology): boolean | undefined {
-  const generated = fluxKustomizations(files, topology).filter(
-    ({ delivery }) => delivery.destinationOf(file) && kustomizationFileIn(delivery.paths[0] ?? "", texts) === undefined,
+function fluxBuildAppliesTraffic(
+  file: string,
+  files: readonly SourceFile[],
+  texts: TreeTexts,
+  topology: Topology,
+  links: readonly SymbolicLink[] = [],
+): boolean | undefined {
+  // Flux builds the folder its path leads to through the tree's links.
+  const real = realPaths(links);
+  const generated = fluxKustomizations(files, topology, links).filter(
+    ({ delivery }) => delivery.destinationOf(file) && kustomizationFileIn(real(delivery.paths[0] ?? ""), texts) === undefined,
   );
   if (generated.length === 0) return undefined;
   return generated.some(
@@ -449,7 +457,7 @@ async function renderStage(
     if (unread !== undefined) {
       unreadable.set(id, {
         said: unread,
-        trafficFree: quiet() && fluxBuildAppliesTraffic(either(id).origin, head, headText, options.topology) !== true,
+        trafficFree: quiet() && fluxBuildAppliesTraffic(either(id).origin, head, headText, options.topology, options.links?.head) !== true,
       });
       return true;
     }

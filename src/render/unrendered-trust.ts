@@ -238,11 +238,13 @@ const RELEASE_LAYOUT: InstallLayout = {
     ["spec", "sources", ANY_SEGMENT, "helm", "valuesObject"],
     ["spec", "sources", ANY_SEGMENT, "helm", "values"],
   ],
+  // Not the release's namespace (a trust controller installed elsewhere), nor `chartRef`, whose
+  // name picks another OCIRepository and so maybe another chart.
   fetched: [
-    ["metadata"],
+    ["metadata", "labels"],
+    ["metadata", "annotations"],
     ["spec", "chart", "spec", "version"],
     ["spec", "chart", "spec", "sourceRef"],
-    ["spec", "chartRef"],
     ["spec", "source", "targetRevision"],
     ["spec", "source", "repoURL"],
     ["spec", "sources", ANY_SEGMENT, "targetRevision"],

@@ -224,6 +224,16 @@ describe("a chart's values reach what the chart renders, not the root's own obje
     expect(
       unrenderedTrust(inputs, release("istiod", "{meshConfig: {trustDomain: a}}"), release("istiod", "{meshConfig: {trustDomain: b}}")),
     ).toEqual(["chart istiod", "values meshConfig.trustDomain"]);
+    // Moved to another namespace, a trust controller is installed anew there; a label is only a label.
+    const moved = (metadata: string) =>
+      texts({
+        ...Object.fromEntries(release("cert-manager", "{}")),
+        "apps/release.yaml": release("cert-manager", "{}").get("apps/release.yaml")!.replace("{name: cert-manager}", metadata),
+      });
+    expect(unrenderedTrust(inputs, release("cert-manager", "{}"), moved("{name: cert-manager, namespace: other}"))).toEqual([
+      "chart cert-manager",
+    ]);
+    expect(unrenderedTrust(inputs, release("cert-manager", "{}"), moved("{name: cert-manager, labels: {a: b}}"))).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { pairEntries } from "../../core/pair-entries.js";
 import { describeShares, describeSplit, sharesOf } from "../../core/weight-shares.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { ingressSpecRules } from "../../core/ingress-spec.js";
-import { inOtherCluster, namesakesIn, whereApplied } from "../../core/cluster-copies.js";
+import { copiesIn, namesakesIn, whereApplied } from "../../core/cluster-copies.js";
 import { EXTERNAL_DNS_PREFIXES, externalDnsSetting } from "../../core/external-dns-annotations.js";
 import { hostnames, optedOut, optOutVerdict, type OptOutVerdict } from "./kept-records.js";
 import { describeRef, frontedIn, frontedRef, refIdentity, refusedApiVersion } from "./fronted-resource.js";
@@ -265,18 +265,9 @@ const twinIn = (resource: Resource, context: DetectorContext, tree: Side): Resou
     (candidate) => candidate.id.group !== resource.id.group && mayShareCluster(candidate, resource),
   );
 
-/**
- * The same Gslb in a tree: `elsewhere`, copies other clusters may hold (the clusters answering the
- * name together); `alike`, whether one in its own folder or cluster (the same object written in
- * another file, an alternative the diff judges alone) keeps its strategy, so that it is not new there.
- */
-const copiesIn = (resource: Resource, context: DetectorContext, tree: Side): { elsewhere: Resource[]; alike: boolean } => {
-  const namesakes = namesakesIn(resource, context, tree, isGslb);
-  return {
-    elsewhere: namesakes.filter((copy) => inOtherCluster(copy, resource)),
-    alike: namesakes.some((copy) => !inOtherCluster(copy, resource) && describeStrategy(copy) === describeStrategy(resource)),
-  };
-};
+/** The same Gslb in a tree (core/cluster-copies copiesIn): alike where it keeps the strategy. */
+const gslbCopiesIn = (resource: Resource, context: DetectorContext, tree: Side) =>
+  copiesIn(resource, context, tree, isGslb, (a, b) => describeStrategy(a) === describeStrategy(b));
 
 /** A Gslb's strategy as findings name it: `failover (primary geoTag eu)`, `roundRobin (weights eu 80%, us 20%)`. */
 const describeStrategy = (resource: Resource): string => {
@@ -327,7 +318,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
         });
       return;
     }
-    const { elsewhere: copies, alike } = copiesIn(head, context, "base");
+    const { elsewhere: copies, alike } = gslbCopiesIn(head, context, "base");
     const [copy] = copies;
     if (copy) {
       const others = whereApplied(copies, context, "base");
@@ -373,7 +364,7 @@ const gslb = (change: ResourceChange, out: DetectionList, context: DetectorConte
       });
       return;
     }
-    const { elsewhere: copies, alike } = copiesIn(base, context, "head");
+    const { elsewhere: copies, alike } = gslbCopiesIn(base, context, "head");
     if (copies.length > 0) {
       out.add({
         class: "backend.region-removed",

@@ -195,7 +195,7 @@ const sortedOfTree = new WeakMap<ManifestSet, ReadonlySet<string>>();
  * path matchers are considered more specific than regex path matchers, which are more specific than
  * prefix path matchers", longer paths first). A catch-all written first there hides no route.
  */
-export function sortedBySpecificity(table: Resource, set: ManifestSet): boolean {
+function sortedBySpecificity(table: Resource, set: ManifestSet): boolean {
   let sorted = sortedOfTree.get(set);
   if (!sorted) {
     const tables = glooTables(set);

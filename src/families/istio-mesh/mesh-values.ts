@@ -21,7 +21,7 @@ export interface MeshView {
   readonly global: readonly Place[];
 }
 
-export interface Place {
+interface Place {
   /** The document or values a setting is read in, at `root`. */
   readonly body: unknown;
   readonly root: FieldPath;
@@ -131,7 +131,7 @@ const folderOf = (path: string): string => {
 const inFolder = (folder: string, file: string): string => (folder === "" ? file : `${folder}/${file}`);
 
 /** A wrapper chart of the tree: the folder of a Chart.yaml depending on istiod, and that dependency's key in its values. */
-export interface WrapperChart {
+interface WrapperChart {
   readonly folder: string;
   readonly subchart: string;
 }
@@ -158,8 +158,8 @@ export const umbrellaView = (values: Resource, side: "base" | "head", context: D
 /** A values file of the tree as a layer; undefined where the tree does not hold it or it is no mapping. */
 function fileLayer(path: string, side: "base" | "head", context: DetectorContext): ValuesLayer | undefined {
   const content = context.fileText(side, path);
-  const values = content === undefined ? undefined : context.readYaml(content);
   if (content === undefined) return undefined;
+  const values = context.readYaml(content);
   return { values: isRecord(values) ? values : {}, at: { file: path, line: 1, text: content }, path: [] };
 }
 

@@ -4,7 +4,7 @@ import { flag, isRecord, list, numeric, record, spec, text, texts, type JsonReco
 import type { Resource } from "../../core/resource.js";
 import type { DetectionList, Side } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
-import { inOtherCluster, namesakesIn, whereApplied } from "../../core/cluster-copies.js";
+import { copiesIn, whereApplied } from "../../core/cluster-copies.js";
 import { describeTarget, KUADRANT_GROUP, sameTarget, targetOf } from "./targets.js";
 
 /**
@@ -90,19 +90,19 @@ const defaultGeos = (copies: readonly Resource[]): string[] =>
 const isDnsPolicy = ({ id }: Resource): boolean => id.group === KUADRANT_GROUP && id.kind === "DNSPolicy";
 
 /**
- * The same policy in a tree: `elsewhere`, in other folders or clusters, where this copy or one of
- * them balances (the clusters answering the name together); `alike`, whether one in its own folder
- * or cluster (an alternative written in another file, which the diff judges alone) publishes the
- * same kind of records, so that its balancing is not new where it is applied.
+ * The same policy in a tree (core/cluster-copies copiesIn), alike where it publishes the same kind
+ * of records; copies elsewhere count only where this copy or one of them balances (the clusters
+ * answering the name together).
  */
-const copiesIn = (policy: Resource, context: DetectorContext, tree: Side): { elsewhere: Resource[]; alike: boolean } => {
-  const namesakes = namesakesIn(policy, context, tree, isDnsPolicy);
-  const balancing = balancingOf(policy);
-  const elsewhere = namesakes.filter((copy) => inOtherCluster(copy, policy));
-  return {
-    elsewhere: balancing.written || elsewhere.some((copy) => balancingOf(copy).written) ? elsewhere : [],
-    alike: namesakes.some((copy) => !inOtherCluster(copy, policy) && recordsOf(balancingOf(copy)) === recordsOf(balancing)),
-  };
+const policyCopiesIn = (policy: Resource, context: DetectorContext, tree: Side): { elsewhere: Resource[]; alike: boolean } => {
+  const { elsewhere, alike } = copiesIn(
+    policy,
+    context,
+    tree,
+    isDnsPolicy,
+    (a, b) => recordsOf(balancingOf(a)) === recordsOf(balancingOf(b)),
+  );
+  return { elsewhere: balancingOf(policy).written || elsewhere.some((copy) => balancingOf(copy).written) ? elsewhere : [], alike };
 };
 
 /**
@@ -178,7 +178,7 @@ function leaves(base: Resource, copies: readonly Resource[], out: DetectionList,
 const removed: Check = (change, out, context) => {
   if (!change.base || change.head) return;
   const base = change.base;
-  const { elsewhere, alike } = copiesIn(base, context, "head");
+  const { elsewhere, alike } = policyCopiesIn(base, context, "head");
   if (elsewhere.length > 0) {
     leaves(base, elsewhere, out, context);
     return;
@@ -210,7 +210,7 @@ const removed: Check = (change, out, context) => {
 const added: Check = (change, out, context) => {
   if (change.base || !change.head) return;
   const head = change.head;
-  const { elsewhere, alike } = copiesIn(head, context, "base");
+  const { elsewhere, alike } = policyCopiesIn(head, context, "base");
   if (elsewhere.length > 0) {
     joins(head, elsewhere, out, context);
     return;
