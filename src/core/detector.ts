@@ -30,8 +30,8 @@ export interface DetectorContext {
   readonly routeRules: (resource: Resource, set: ManifestSet) => readonly RuleShape[];
   /** The cluster a file lands in by the policy's placement patterns (`clusters/{cluster}/**`), undefined for none. */
   readonly clusterOfFile: (file: string) => string | undefined;
-  /** The family-blind resource.changed fallback, naming the changed fields: for a detector that words its own finding around them. */
-  readonly resourceChanged: (change: ResourceChange) => Detection;
+  /** The family-blind resource.changed fallback, naming the changed fields (none for a change of spelling only): for a detector that words its own finding around them. */
+  readonly resourceChanged: (change: ResourceChange) => Detection | undefined;
   /** Every family's API groups and kind names (the table), for a detector reading text that may name them (a kustomize patch). */
   readonly trafficKinds: { readonly groups: ReadonlySet<string>; readonly names: ReadonlySet<string> };
   /** The kinds holding transport security or trust (the table's Family.trustKinds), by name. */

@@ -5,6 +5,8 @@ import { equalData } from "../core/canonical-values.js";
 import { displayName, type Resource } from "../core/resource.js";
 import type { ResourceChange, VersionChange } from "../core/resource-change.js";
 import type { Detection, FieldPath } from "../core/finding.js";
+import { withDefaults } from "../core/field-defaults.js";
+import { byFamilyKind } from "../families/index.js";
 
 /**
  * resource.changed (low): the fallback for a traffic resource that was added, removed or changed
@@ -116,6 +118,17 @@ function wholeItemChanges(before: unknown, after: unknown, path: string): { read
   return [];
 }
 
+const defaultsOf = byFamilyKind((family) => family.defaults);
+
+/**
+ * A resource's body as compared: with its kind's documented defaults written in, so that spelling
+ * one out (`weight: 1`, `action: ALLOW`) or dropping it changes no field, while any other value does.
+ */
+const compared = (resource: Resource): Record<string, unknown> => {
+  const defaults = defaultsOf(resource);
+  return defaults ? withDefaults(resource.body, defaults) : resource.body;
+};
+
 /** The fields changed between two canonical bodies, whole list items as such (wholeItemChanges). */
 function changedFields(before: unknown, after: unknown): IAtomicChange[] {
   const fields = atomizeChangeset(diff(before, after));
@@ -133,7 +146,7 @@ function changedFields(before: unknown, after: unknown): IAtomicChange[] {
 export function unexplainedChangeDetection(change: ResourceChange, explainedPaths: readonly FieldPath[]): Detection | undefined {
   if (!change.base || !change.head) return undefined;
   const blocks = explainedPaths.map(explainedBlock);
-  const fields = changedFields(canonicalForm(change.base.body), canonicalForm(change.head.body))
+  const fields = changedFields(canonicalForm(compared(change.base)), canonicalForm(compared(change.head)))
     .flatMap((field) => opened(field, blocks))
     .filter((field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))));
   if (fields.length === 0) return undefined;
@@ -161,8 +174,13 @@ interface WrittenField {
 function asWritten(field: IAtomicChange, { base, head }: { readonly base: Resource; readonly head: Resource }): WrittenField {
   const canonicalPath = toPath(field.path);
   const side = field.type === "REMOVE" ? "base" : "head";
-  const path = writtenPath((side === "base" ? base : head).body, canonicalPath);
-  const written = (resource: Resource, value: unknown) => valueAt(resource.body, writtenPath(resource.body, canonicalPath)) ?? value;
+  // From the body as compared: a default written in can change how a list sorts (never its order),
+  // and a field left out reads as its default (`weight: 1 → 0`, not a share of the split).
+  const path = writtenPath(compared(side === "base" ? base : head), canonicalPath);
+  const written = (resource: Resource, value: unknown) => {
+    const body = compared(resource);
+    return valueAt(body, writtenPath(body, canonicalPath)) ?? value;
+  };
   const before = field.type === "ADD" ? undefined : written(base, field.oldValue);
   const after = field.type === "REMOVE" ? undefined : written(head, field.value);
   return { type: field.type, path, side, before, after };
@@ -216,7 +234,8 @@ function fieldsDetection(
   };
 }
 
-export function resourceChangedDetection(change: ResourceChange): Detection {
+/** The resource.changed fallback; nothing for a change of spelling only (a documented default written out or left out). */
+export function resourceChangedDetection(change: ResourceChange): Detection | undefined {
   const resource = (change.head ?? change.base)!;
   const name = displayName(resource.id);
   if (!change.base)
@@ -237,7 +256,8 @@ export function resourceChangedDetection(change: ResourceChange): Detection {
       path: [],
       before: canonicalForm(change.base.body),
     };
-  const before = canonicalForm(change.base.body);
-  const after = canonicalForm(change.head.body);
-  return fieldsDetection(change, changedFields(before, after), { before, after });
+  const before = canonicalForm(compared(change.base));
+  const after = canonicalForm(compared(change.head));
+  const fields = changedFields(before, after);
+  return fields.length === 0 ? undefined : fieldsDetection(change, fields, { before, after });
 }

@@ -11,6 +11,7 @@ import type { ClusterRegions, Delivery } from "../core/gitops-delivery.js";
 import { namedTargets, type PolicyTarget } from "../core/policy-targets.js";
 import type { ProxyParametersJudge } from "../core/proxy-parameters.js";
 import type { HandlingJudge } from "../core/handling-moves.js";
+import type { FieldDefault } from "../core/field-defaults.js";
 
 /** Hosts (fully qualified) and exported services (`namespace/name`) a resource names. */
 export interface Referents {
@@ -40,6 +41,14 @@ export interface Family {
    * committed unrendered (src/manifests/placeholders.ts).
    */
   readonly dataFields?: Readonly<Record<string, readonly FieldPattern[]>>;
+  /**
+   * The defaults its kinds' APIs document, by kind, each with its source: a field written out as
+   * its default, or left out for it, is no change to the resource (src/detect/resource-changes.ts
+   * compares both sides with them filled in). Only what the API itself applies: a default a
+   * controller's settings can move (Istio's exportTo under a MeshConfig default) is one only
+   * because a detector of the family judges that field against those settings.
+   */
+  readonly defaults?: Readonly<Record<string, readonly FieldDefault[]>>;
   /**
    * What its route kinds contribute to the traffic model as flows, by kind (src/model/build-model.ts):
    * only resources of these kinds are asked, not every resource of a tree.

@@ -1,3 +1,4 @@
+import { gatewayApiDefaults } from "./defaults.js";
 import { forKinds, targetingPolicies, type Family } from "../family.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
 import { gatewayApiRules } from "./flows.js";
@@ -34,6 +35,7 @@ export const gatewayApiFamily: Family = {
   ],
   ruleSources: forKinds(GATEWAY_ROUTE_KINDS, gatewayApiRules),
   ruleContexts: forKinds(GATEWAY_ROUTE_KINDS, entryPointsOf),
+  defaults: gatewayApiDefaults,
   renamableRoutes: [...GATEWAY_ROUTE_KINDS],
   promotions: {
     groups: { [GATEWAY_API_EXPERIMENTAL_GROUP]: GATEWAY_API_GROUP },

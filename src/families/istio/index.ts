@@ -1,3 +1,4 @@
+import { istioDefaults } from "./defaults.js";
 import { byRules, type Family } from "../family.js";
 import { virtualServiceRules } from "./flows.js";
 import { istioGatewayRenaming } from "./gateway-renaming.js";
@@ -42,6 +43,7 @@ export const istioFamily: Family = {
     ],
   ],
   ruleSources: { VirtualService: byRules(virtualServiceRules) },
+  defaults: istioDefaults,
   renamableRoutes: ["VirtualService"],
   movableRoutes: { VirtualService: movedAlike },
   renamableEntries: { Gateway: istioGatewayRenaming },

@@ -25,6 +25,8 @@ export const RETIRED_API = "uses retired API networking.x-k8s.io/v1alpha1: migra
 const retired = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   if (!change.head) return;
   const fields = change.base ? context.resourceChanged(change) : undefined;
+  // Changed in spelling only: the resource was already there on the retired API.
+  if (change.base && !fields) return;
   // The field list of the generic change summary, without its resource name prefix.
   const what = fields ? fields.summary.slice(fields.summary.indexOf(": ") + 2) : "added";
   out.add({

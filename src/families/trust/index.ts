@@ -1,3 +1,4 @@
+import { trustDefaults } from "./defaults.js";
 import type { Family } from "../family.js";
 import * as trust from "./schemas.js";
 import { issuerAnnotationDetector, trustDetector } from "./trust.js";
@@ -21,6 +22,7 @@ export const trustFamily: Family = {
   trustValues: [/issuer|certificate/i],
   // cert-manager itself, the trust bundles trust-manager distributes, and istio-csr, the mesh's CA through cert-manager.
   trustCharts: ["cert-manager", "trust-manager", "cert-manager-istio-csr"],
+  defaults: trustDefaults,
   detectors: [trustDetector],
   detectsOn: { ingress: [issuerAnnotationDetector], "gateway-api": [issuerAnnotationDetector] },
 };

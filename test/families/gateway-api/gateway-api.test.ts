@@ -1963,10 +1963,13 @@ spec:
     ]);
   });
 
-  it("a weight as written, not as its share of the split", () => {
+  it("a weight left out is the default 1: an even split written out is no change, an uneven one the route diff's", () => {
     const route = (weights: string[]) =>
       httpRoute(`  - backendRefs: [${weights.map((weight, index) => `{ name: v${index}, port: 8080${weight} }`).join(", ")}]\n`);
-    const [implicit] = fallback(route(["", ""]), route([", weight: 50", ", weight: 50"]));
-    expect(implicit).toContain("spec.rules[0].backendRefs[0].weight added (50); spec.rules[0].backendRefs[1].weight added (50)");
+    // Left out, a weight is Gateway API's default 1: an even split written 50/50 is no change.
+    expect(fallback(route(["", ""]), route([", weight: 50", ", weight: 50"]))).toEqual([]);
+    expect(fallback(route(["", ""]), route([", weight: 80", ", weight: 20"]))).toEqual([
+      "8 shop.example.com: v0:8080 50% → 80%, v1:8080 50% → 20%",
+    ]);
   });
 });
