@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { dirname, join, posix } from "node:path";
 import * as jsyaml from "js-yaml";
 import picomatch from "picomatch";
@@ -32,7 +33,15 @@ import {
   type RenderRoot,
   type TreeTexts,
 } from "./render-plan.js";
-import { folderOf, insideFolder, isEmptyKustomization, kustomizationFileIn, REMOTE } from "./kustomize-tree.js";
+import {
+  folderOf,
+  insideFolder,
+  isEmptyKustomization,
+  kustomizationFileIn,
+  readKustomization,
+  REMOTE,
+  type KustomizationFields,
+} from "./kustomize-tree.js";
 import { linkTarget, realPaths } from "../core/repository-links.js";
 import type { SymbolicLink } from "../detect/symlinks.js";
 import type { RenderFailure, RenderResult, RenderedRoot, RenderedSide } from "./render-result.js";
@@ -904,8 +913,12 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
  * them (vehagn/homelab 08e6ae1: an annotation added to a Gateway listed beside the Gateway API
  * release manifest blocked as a render that cannot be done). A local base's kustomization may
  * change: it acts on its own objects alone, which the render holds (kuadrant-operator 1cabbba793:
- * `config/crd` listing one more CRD under `config/deploy`'s remote operators blocked alike). A
- * kustomization carrying values across resources (`crossed`) is left whole.
+ * `config/crd` listing one more CRD under `config/deploy`'s remote operators blocked alike). So may
+ * one reading remote entries that only gains or loses local entries (onlyLocalEntriesMoved) while
+ * the root reads the same remote entries: its fields act on the remote objects as they did, and on
+ * the local ones as rendered (eks-blueprints-add-ons e290c137fd: a dnsutils Pod listed beside the
+ * remote bookinfo manifest blocked as a render that cannot be done). A kustomization carrying
+ * values across resources (`crossed`) is left whole.
  */
 function onlyLocalPartChanged(before: RenderRoot, baseText: TreeTexts, after: RenderRoot, headText: TreeTexts): boolean {
   const [a, b] = [before.remoteResourcesOnly, after.remoteResourcesOnly];
@@ -913,9 +926,34 @@ function onlyLocalPartChanged(before: RenderRoot, baseText: TreeTexts, after: Re
   const transforming = new Set([...a.transforming, ...b.transforming]);
   // Local on each side that reads it: one that comes to read a remote entry is no longer.
   const local = (input: string) => (!baseText.has(input) || a.local.includes(input)) && (!headText.has(input) || b.local.includes(input));
+  // An entry added that lists a remote one (a folder reading one more URL, or the same under other fields) reads more remote entries.
+  const sameRemote = before.offline === after.offline;
+  const kustomizationChanged = (input: string) =>
+    local(input) || (sameRemote && onlyLocalEntriesMoved(baseText.get(input), headText.get(input)));
   return [...new Set([...before.inputs, ...after.inputs])].every(
-    (input) => baseText.get(input) === headText.get(input) || (isKustomizationFile(input) ? local(input) : !transforming.has(input)),
+    (input) =>
+      baseText.get(input) === headText.get(input) || (isKustomizationFile(input) ? kustomizationChanged(input) : !transforming.has(input)),
   );
+}
+
+/** The entries a kustomization adds whole, of which a local one added or removed changes no other. */
+const WHOLE_ENTRIES = ["resources", "bases"] as const;
+
+/**
+ * Whether a kustomization, read at both sides, differs only in the local entries of its `resources`
+ * and `bases`: its remote entries, in order, and every other field (patches, namespace, name
+ * prefixes, labels, generators, components) as they were.
+ */
+function onlyLocalEntriesMoved(before: string | undefined, after: string | undefined): boolean {
+  const [was, is] = [readKustomization(before), readKustomization(after)];
+  if (was === undefined || is === undefined) return false;
+  // A list left with no entry is as absent as one never written.
+  const remoteOnly = (fields: KustomizationFields) =>
+    Object.entries({
+      ...fields,
+      ...Object.fromEntries(WHOLE_ENTRIES.map((field) => [field, fields[field]?.filter((entry) => REMOTE.test(entry))])),
+    }).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0));
+  return isDeepStrictEqual(new Map(remoteOnly(was)), new Map(remoteOnly(is)));
 }
 
 const withoutRemote = (root: RenderRoot): RenderRoot =>

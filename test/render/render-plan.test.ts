@@ -1052,6 +1052,69 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(await reasons(component("edge"), component("platform"))).toEqual([offline + REMOTE_BASE_HINT]);
   });
 
+  it("a kustomization reading a remote resource that only gains or loses local entries renders without it; a remote entry or another field changed still cannot (eks-blueprints-add-ons e290c137fd)", async () => {
+    const POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: dnsutils}\nspec: {containers: [{name: d, image: dnsutils}]}\n";
+    const CERT =
+      "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: web}\nspec: {secretName: web-tls, dnsNames: [web.example.com], issuerRef: {name: le}}\n";
+    const REMOTE_URL = "https://example.com/bookinfo.yaml";
+    const apps = (
+      top: string,
+      bookinfo = `namespace: demo\nresources:\n  - route.yaml\n  - ${REMOTE_URL}\n`,
+      extra: Record<string, string> = {},
+    ) =>
+      tree({
+        "apps/kustomization.yaml": top,
+        "apps/bookinfo/kustomization.yaml": bookinfo,
+        "apps/bookinfo/route.yaml": ROUTE,
+        "apps/dnsutils.yaml": POD,
+        "apps/cert.yaml": CERT,
+        "apps/bookinfo/dnsutils.yaml": POD,
+        ...extra,
+      });
+    const base = apps("resources:\n  - bookinfo\n");
+    const change = (after: SourceFile[]) => renderChange(base, after, { topology, budgetMs: 1_000 });
+    const offline = (url = REMOTE_URL) => [
+      `kustomize apps cannot be rendered offline: remote kustomize resource ${url}${REMOTE_BASE_HINT}`,
+    ];
+    // Beside the kustomization reading the remote entry, or in it under its namespace.
+    for (const after of [
+      apps("resources:\n  - bookinfo\n  - dnsutils.yaml\n"),
+      apps("resources:\n  - bookinfo\n", `namespace: demo\nresources:\n  - route.yaml\n  - dnsutils.yaml\n  - ${REMOTE_URL}\n`),
+    ]) {
+      const added = await change(after);
+      expect(added.failures).toEqual([]);
+      expect(added.roots).toEqual([expect.objectContaining({ id: "kustomize apps", withoutRemote: true })]);
+    }
+    // What it comes to list is in the render, judged as its kinds: a Certificate, a route taken out.
+    const certified = await change(apps("resources:\n  - bookinfo\n  - cert.yaml\n"));
+    expect(certified.head.files.find((file) => file.path.startsWith("apps/(rendered)"))?.text).toContain("kind: Certificate");
+    const unrouted = await change(apps("resources:\n  - bookinfo\n", `namespace: demo\nresources:\n  - ${REMOTE_URL}\n`));
+    expect(unrouted.failures).toEqual([]);
+    expect(unrouted.head.files.find((file) => file.path.startsWith("apps/(rendered)"))?.text).not.toContain("HTTPRoute");
+    const reasons = async (after: SourceFile[]) => (await change(after)).failures.map((failure) => failure.reason);
+    // A field acting on the remote objects changed beside the entry: its namespace, a prefix, a patch.
+    expect(await reasons(apps("resources:\n  - bookinfo\n", `resources:\n  - route.yaml\n  - dnsutils.yaml\n  - ${REMOTE_URL}\n`))).toEqual(
+      offline(),
+    );
+    expect(await reasons(apps("namePrefix: edge-\nresources:\n  - bookinfo\n  - dnsutils.yaml\n"))).toEqual(offline());
+    // A remote entry moved to another version, or one more listed, is more than a local entry.
+    const bumped = `${REMOTE_URL}?v=2`;
+    expect(
+      await reasons(apps("resources:\n  - bookinfo\n", `namespace: demo\nresources:\n  - route.yaml\n  - dnsutils.yaml\n  - ${bumped}\n`)),
+    ).toEqual([
+      expect.stringMatching(
+        /^kustomize apps cannot be rendered offline: remote kustomize resource https:\/\/example.com\/bookinfo.yaml\?v=2/,
+      ),
+    ]);
+    // A local folder added that itself reads a remote entry (here the same one, under another namespace).
+    const twice = apps("resources:\n  - bookinfo\n  - other\n", undefined, {
+      "apps/other/kustomization.yaml": `namespace: other\nresources:\n  - ${REMOTE_URL}\n`,
+    });
+    expect(await reasons(twice)).toEqual([
+      `kustomize apps cannot be rendered offline: remote kustomize resources ${REMOTE_URL}, ${REMOTE_URL}${REMOTE_BASE_HINT}`,
+    ]);
+  });
+
   it("a patchesStrategicMerge entry rewritten as `patches` with just its patch (kustomize edit fix) renders alike (argo-rollouts b14679b7)", async () => {
     const patch = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: web\nspec:\n  replicas: 3";
     const indent = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
