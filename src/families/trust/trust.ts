@@ -393,16 +393,40 @@ const RENEWAL_FIELDS: readonly {
   { path: ["privateKey", "encoding"], normal: (value) => text(value) ?? "PKCS1" },
 ];
 
-/** What of a tree serves the Secret: Ingresses, Gateway API Gateways and ListenerSets, Istio Gateways (servedSecrets). */
-const secretReaders = (set: ManifestSet, namespace: string, secret: string): string[] => {
+/**
+ * What of a tree serves the Secret: Ingresses, Gateway API Gateways and ListenerSets, Istio Gateways
+ * (servedSecrets), but those matched by name in any namespace that `readElsewhere` says read it elsewhere.
+ */
+const secretReaders = (
+  set: ManifestSet,
+  namespace: string,
+  secret: string,
+  readElsewhere: (gateway: Resource) => boolean = () => false,
+): string[] => {
   const istioGateways = resourcesOfKind(set, "Gateway").filter((resource) => resource.id.group === "networking.istio.io");
   return [...shimmedResources(set), ...istioGateways]
     .filter((resource) =>
-      servedSecrets(resource).some((ref) => ref.name === secret && (ref.namespace === namespace || ref.namespace === "*")),
+      servedSecrets(resource).some(
+        (ref) => ref.name === secret && (ref.namespace === namespace || (ref.namespace === "*" && !readElsewhere(resource))),
+      ),
     )
     .map((resource) => displayName(resource.id))
     .sort();
 };
+
+/**
+ * Whether a Certificate of the tree writes an Istio Gateway's `credentialName` Secret in each
+ * namespace its gateway workload may run in, where the proxy reads it (Istio's Gateway reference:
+ * the Secret must be in the workload's namespace): the Gateway's own, or the mesh root's, where
+ * istio-ingressgateway runs by default (a Gateway in an application's namespace selecting it).
+ * Such a Gateway still serves a renewed Secret whatever another namespace's Certificate does
+ * (flux2-kustomize-gitops-demo 9a2f850bab: the Certificate moved from cert-manager to istio-system,
+ * beside its Gateway, was high as a Secret no longer renewed that the Gateway serves).
+ */
+const renewedWhereRead = (set: ManifestSet, gateway: Resource, secret: string, context: DetectorContext): boolean =>
+  [gateway.id.namespace, DEFAULT_ROOT_NAMESPACE, context.meshRootNamespace(set) ?? DEFAULT_ROOT_NAMESPACE].every(
+    (namespace) => secretWriters(set, namespace, secret).length > 0,
+  );
 
 /** istiod's plug-in CA: the Secret, in its own namespace, it signs workload certificates with (Istio's "plug in CA certificates" guide). */
 const ISTIO_CA_SECRET = "cacerts";
@@ -428,7 +452,7 @@ const secretSigners = (set: ManifestSet, namespace: string, secret: string, cont
 
 /** What a Secret no longer renewed breaks: listeners serving it, CAs signing with it; undefined for nothing the tree shows. */
 const unrenewed = (set: ManifestSet, namespace: string, secret: string, context: DetectorContext): string | undefined => {
-  const readers = secretReaders(set, namespace, secret);
+  const readers = secretReaders(set, namespace, secret, (gateway) => renewedWhereRead(set, gateway, secret, context));
   const signers = secretSigners(set, namespace, secret, context);
   const parts = [
     ...(readers.length > 0 ? [`${readers.join(", ")} still serve${readers.length === 1 ? "s" : ""} it until it expires`] : []),
@@ -440,10 +464,10 @@ const unrenewed = (set: ManifestSet, namespace: string, secret: string, context:
 };
 
 /** The other Certificates of a tree that write a Secret: cert-manager lets one own it, so what is served may come from any of them. */
-const secretWriters = (set: ManifestSet, namespace: string, secret: string, self: Resource): readonly Resource[] =>
+const secretWriters = (set: ManifestSet, namespace: string, secret: string, self?: Resource): readonly Resource[] =>
   resourcesOfKind(set, "Certificate").filter(
     (other) =>
-      other.id.group === GROUP && other.id.namespace === namespace && other.key !== self.key && text(spec(other).secretName) === secret,
+      other.id.group === GROUP && other.id.namespace === namespace && other.key !== self?.key && text(spec(other).secretName) === secret,
   );
 
 /** `Certificate infra/api (ClusterIssuer letsencrypt)`, each writer with its issuer. */

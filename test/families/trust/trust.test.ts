@@ -951,3 +951,43 @@ spec: { ca: { secretName: internal-root } }
     ]);
   });
 });
+
+describe("an Istio Gateway's credentialName, read in its gateway workload's namespace", () => {
+  const cert = (namespace: string) => `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: ingress-cert, namespace: ${namespace}}
+spec:
+  secretName: ingress-cert
+  dnsNames: [demo.lab]
+  issuerRef: {name: selfsigned, kind: ClusterIssuer}
+`;
+  const gateway = (namespace: string) => `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gateway, namespace: ${namespace}}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [demo.lab], tls: {mode: SIMPLE, credentialName: ingress-cert}}
+`;
+  const moved = (at: string, from: string | undefined, to: string | undefined) =>
+    analyze(
+      { "gateway.yaml": gateway(at), ...(from ? { "cert.yaml": cert(from) } : {}) },
+      { "gateway.yaml": gateway(at), ...(to ? { "cert.yaml": cert(to) } : {}) },
+    ).findings.filter((finding) => finding.class === "reference.broken");
+
+  it("a Certificate moved beside the Gateway, where istio-ingressgateway reads it, leaves nothing unrenewed (flux2-kustomize-gitops-demo 9a2f850bab)", () => {
+    expect(moved("istio-system", "cert-manager", "istio-system")).toEqual([]);
+  });
+
+  it("removed with no successor, moved where the Gateway does not read, or out of the mesh root that a Gateway elsewhere may read: reference.broken", () => {
+    const broken = "removed: Secret ingress-cert is no longer renewed, and Gateway istio-system/gateway still serves it until it expires";
+    expect(moved("istio-system", "istio-system", undefined).map((finding) => [finding.risk, finding.summary])).toEqual([
+      ["high", `Certificate istio-system/ingress-cert: ${broken}`],
+    ]);
+    expect(moved("istio-system", "istio-system", "cert-manager").map((finding) => finding.risk)).toEqual(["high"]);
+    // A Gateway in an application's namespace may select the mesh root's istio-ingressgateway: the Secret must stay there.
+    expect(moved("shop", "istio-system", "shop").map((finding) => finding.risk)).toEqual(["high"]);
+  });
+});
