@@ -916,7 +916,7 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
  * `config/crd` listing one more CRD under `config/deploy`'s remote operators blocked alike). So may
  * one reading remote entries that only gains or loses local entries (onlyLocalEntriesMoved) while
  * the root reads the same remote entries: its fields act on the remote objects as they did, and on
- * the local ones as rendered (eks-blueprints-add-ons e290c137fd: a dnsutils Pod listed beside the
+ * the local ones as rendered (flux2-kustomize-gitops-demo e290c137fd: a dnsutils Pod listed beside the
  * remote bookinfo manifest blocked as a render that cannot be done). A kustomization carrying
  * values across resources (`crossed`) is left whole.
  */

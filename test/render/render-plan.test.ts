@@ -1052,7 +1052,7 @@ describe("a root renders alike when its inputs say the same", () => {
     expect(await reasons(component("edge"), component("platform"))).toEqual([offline + REMOTE_BASE_HINT]);
   });
 
-  it("a kustomization reading a remote resource that only gains or loses local entries renders without it; a remote entry or another field changed still cannot (eks-blueprints-add-ons e290c137fd)", async () => {
+  it("a kustomization reading a remote resource that only gains or loses local entries renders without it; a remote entry or another field changed still cannot (flux2-kustomize-gitops-demo e290c137fd)", async () => {
     const POD = "apiVersion: v1\nkind: Pod\nmetadata: {name: dnsutils}\nspec: {containers: [{name: d, image: dnsutils}]}\n";
     const CERT =
       "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: web}\nspec: {secretName: web-tls, dnsNames: [web.example.com], issuerRef: {name: le}}\n";
