@@ -1372,10 +1372,12 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
     if (canonical(before.dependencySources) !== canonical(after.dependencySources)) return false;
     const values = valuesFilesOf(before);
     const templates = insideFolder(posix.join(before.run.chart, "templates"));
+    const chart = chartAsRendered(before, baseText, headText);
     return before.inputs.every((input) => {
       const [a, b] = [baseText.get(input), headText.get(input)];
       return (
         a === b ||
+        (isChartFile(input) && chart(input, a) === chart(input, b)) ||
         (values.has(input) && sameButWorkloadValues(a, b, knownDependencies(before.dependencySources))) ||
         (templates(input) && isYamlFile(input) && ((rendersNoTrafficKind(a) && rendersNoTrafficKind(b)) || (literal(a) && literal(b))))
       );
@@ -1385,6 +1387,72 @@ export function rendersAlike(before: RenderRoot, baseText: TreeTexts, after: Ren
     const [a, b] = [baseText.get(input), headText.get(input)];
     return a === b || (a !== undefined && b !== undefined && isYamlFile(input) && sameYamlContent(a, b));
   });
+}
+
+const isChartFile = (input: string): boolean => posix.basename(input) === "Chart.yaml";
+
+/**
+ * Chart.yaml fields helm renders nothing from unless a template reads them (`.Chart.Version`): a
+ * wrapper chart's `version:` bumped beside its dependency's, or its description, defeated an offline
+ * root's comparison and `render.trusted` (aws-samples/eks-blueprints-add-ons: 11 of 96 commits).
+ */
+const CHART_METADATA = [
+  "description",
+  "version",
+  "appVersion",
+  "home",
+  "sources",
+  "maintainers",
+  "keywords",
+  "icon",
+  "annotations",
+  "deprecated",
+];
+const CHART_READ = /\.(Chart|Template)\b(?:\.(\w+))?/g;
+// Helm refuses a chart whose version is no SemVer: such a version is a render that fails, not metadata.
+const SEMVER = /^v?\d+(?:\.\d+){0,2}(?:-[\w.-]+)?(?:\+[\w.-]+)?$/;
+
+/**
+ * A root's Chart.yaml texts as rendering reads them, comparable as strings: without the metadata
+ * (CHART_METADATA) that no text of the root reads as `.Chart.<Field>` at either side (a template,
+ * a helper, a values string `tpl` renders); `.Chart` read whole keeps it all. The root chart's
+ * `name` is metadata too, unless read, or its templates' paths (`.Template`) are (eks-blueprints-add-ons
+ * f9155e1d21: an external-dns wrapper named ingress-nginx renamed); a chart it depends on must keep
+ * the name its parent's `dependencies` find it by. Dependencies, apiVersion, type, kubeVersion and
+ * any field not known stay, with `pinned` applied to each dependency. A text that is no mapping is itself.
+ */
+function chartAsRendered(
+  root: RenderRoot,
+  baseText: TreeTexts,
+  headText: TreeTexts,
+  pinned: (dependency: unknown) => unknown = same,
+): (input: string, text: string | undefined) => string | undefined {
+  const read = new Set<string>();
+  for (const input of root.inputs.filter((input) => !isChartFile(input)))
+    for (const written of [baseText.get(input), headText.get(input)])
+      for (const [, object, field] of (written ?? "").matchAll(CHART_READ))
+        read.add(object === "Template" ? "name" : field ? field[0]!.toLowerCase() + field.slice(1) : "*");
+  const unread = read.has("*") ? [] : [...CHART_METADATA, "name"].filter((field) => !read.has(field));
+  const own = posix.join(root.run.tool === "helm" ? root.run.chart : "", "Chart.yaml");
+  return (input, text) => {
+    const metadata = (field: string, value: unknown): boolean =>
+      unread.includes(field) &&
+      (field !== "name" || input === own) &&
+      (field !== "version" || (typeof value === "string" && SEMVER.test(value)));
+    try {
+      const fields: unknown = loadAsGoYaml(text ?? "");
+      if (!isRecord(fields)) return text;
+      return canonical(
+        Object.fromEntries(
+          Object.entries(fields)
+            .filter(([field, value]) => !metadata(field, value))
+            .map(([field, value]) => [field, field === "dependencies" && Array.isArray(value) ? value.map(pinned) : value]),
+        ),
+      );
+    } catch {
+      return text;
+    }
+  };
 }
 
 /**
@@ -1893,25 +1961,16 @@ export function onlyTrustedVersionsDiffer(
       return text;
     }
   };
-  // A chart's dependencies carry their versions in its Chart.yaml: it must say the same but for
+  // A chart's dependencies carry their versions in its Chart.yaml: it must render the same but for
   // trusted dependencies' versions.
-  const unpinnedChart = (text: string | undefined): string | undefined => {
-    const trustedDependency = (dependency: unknown): boolean =>
-      isRecord(dependency) &&
-      typeof dependency.name === "string" &&
-      typeof dependency.repository === "string" &&
-      trusted(chartAt(dependency.repository, dependency.name));
-    try {
-      const fields: unknown = loadAsGoYaml(text ?? "");
-      if (!isRecord(fields) || !Array.isArray(fields.dependencies)) return text;
-      const dependencies = fields.dependencies.map((dependency) =>
-        trustedDependency(dependency) ? without(dependency, "version") : dependency,
-      );
-      return canonical({ ...fields, dependencies });
-    } catch {
-      return text;
-    }
-  };
+  const trustedDependency = (dependency: unknown): boolean =>
+    isRecord(dependency) &&
+    typeof dependency.name === "string" &&
+    typeof dependency.repository === "string" &&
+    trusted(chartAt(dependency.repository, dependency.name));
+  const unpinnedChart = chartAsRendered(before, baseText, headText, (dependency) =>
+    trustedDependency(dependency) ? without(dependency, "version") : dependency,
+  );
   // A resource file kustomize lists carries the versions of the Flux sources it declares: a
   // HelmRelease's chart `version` where its chart is trusted on both sides (and in its values, the
   // version of an OCI artifact the policy trusts), an OCIRepository's `ref` where its URL is, an
@@ -1973,7 +2032,7 @@ export function onlyTrustedVersionsDiffer(
     if (a === b) return true;
     if (isKustomizationFile(input)) return unpinned(a) === unpinned(b);
     if (values.has(input)) return sameButWorkloadValues(a, b, knownDependencies(before.dependencySources));
-    if (posix.basename(input) === "Chart.yaml") return unpinnedChart(a) === unpinnedChart(b);
+    if (isChartFile(input)) return unpinnedChart(input, a) === unpinnedChart(input, b);
     return (
       before.run.tool === "kustomize" &&
       a !== undefined &&

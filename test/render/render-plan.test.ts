@@ -2424,6 +2424,76 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
     expect(await renderTrusting([], imaged("2.2.0", "0.1.20"), imaged("3.0.0", "0.1.21"))).toEqual(["helm apps/ollama/Chart.yaml ollama"]);
   });
 
+  describe("a wrapper chart's own Chart.yaml metadata renders nothing (aws-samples/eks-blueprints-add-ons)", () => {
+    const DEPENDENCY = "  - name: metrics-server\n    version: 3.8.2\n    repository: https://kubernetes-sigs.github.io/metrics-server/\n";
+    const CHART = `apiVersion: v2\nname: metrics-server\nversion: 0.1.0\ndependencies:\n${DEPENDENCY}`;
+    const ROUTE_TEMPLATE = (label: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: web\n  labels: {chart: ${label}}\nspec:\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n`;
+    const wrapper = (chart: string, files: Record<string, string> = {}) =>
+      tree({
+        "add-ons/metrics-server/Chart.yaml": chart,
+        "add-ons/metrics-server/values.yaml": "metrics-server: {replicas: 2}\n",
+        "apps/set.yaml":
+          "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: add-ons}\nspec:\n  generators: [{git: {repoURL: https://example.com/add-ons, directories: [{path: add-ons/*}]}}]\n  template: {spec: {source: {repoURL: https://example.com/add-ons, path: '{{path}}'}, destination: {name: in-cluster}}}\n",
+        ...files,
+      });
+    const ID = ["helm add-ons/metrics-server/Chart.yaml metrics-server"];
+    const METRICS_SERVER = ["https://kubernetes-sigs.github.io/metrics-server/**"];
+    const edited = (...edits: [string, string][]) => edits.reduce((chart, [from, to]) => chart.replace(from, to), CHART);
+    const BUMP: [string, string] = ["version: 3.8.2", "version: 3.8.3"];
+    const OWN_VERSION: [string, string] = ["version: 0.1.0", "version: 0.1.1"];
+
+    it("its description, version, appVersion, maintainers or name edited needs no render (29b8216bd3, 1c2d6d4edf, f9155e1d21)", async () => {
+      const metadata = edited(
+        ["name: metrics-server", "name: ingress-nginx"],
+        ["version: 0.1.0\n", "version: 0.1.1\ndescription: Metrics Server\nappVersion: 0.6.1\nmaintainers: [{name: ops}]\n"],
+      );
+      expect(await renderTrusting([], wrapper(metadata), wrapper(CHART))).toEqual([]);
+    });
+
+    it("a trusted dependency bumped with the wrapper's own version passes; untrusted, or its repository swapped, it still needs the render", async () => {
+      expect(await renderTrusting(METRICS_SERVER, wrapper(CHART), wrapper(edited(BUMP, OWN_VERSION)))).toEqual([]);
+      expect(await renderTrusting([], wrapper(CHART), wrapper(edited(BUMP, OWN_VERSION)))).toEqual(ID);
+      const swapped: [string, string] = ["kubernetes-sigs.github.io/metrics-server/", "charts.example.com/"];
+      expect(await renderTrusting(["**"], wrapper(CHART), wrapper(edited(swapped, OWN_VERSION)))).toEqual(ID);
+      expect(await renderTrusting([], wrapper(CHART), wrapper(edited(swapped)))).toEqual(ID);
+    });
+
+    it("a dependency's condition, the chart's type, or a version helm refuses still counts", async () => {
+      const condition: [string, string] = ["    repository:", "    condition: metrics-server.enabled\n    repository:"];
+      expect(await renderTrusting(METRICS_SERVER, wrapper(CHART), wrapper(edited(condition, OWN_VERSION)))).toEqual(ID);
+      expect(await renderTrusting([], wrapper(CHART), wrapper(edited(["apiVersion: v2", "apiVersion: v2\ntype: library"])))).toEqual(ID);
+      expect(await renderTrusting([], wrapper(CHART), wrapper(edited(["version: 0.1.0", "version: latest"])))).toEqual(ID);
+    });
+
+    it("a field its own templates read (`.Chart.Version`, `.Chart` whole, `.Template` for its name) stays an input", async () => {
+      const reading = (chart: string, label: string) =>
+        wrapper(chart, { "add-ons/metrics-server/templates/route.yaml": ROUTE_TEMPLATE(label) });
+      const version = "'{{ .Chart.Version }}'";
+      expect(await renderTrusting([], reading(CHART, version), reading(edited(OWN_VERSION), version))).toEqual(ID);
+      expect(await renderTrusting(METRICS_SERVER, reading(CHART, version), reading(edited(BUMP, OWN_VERSION), version))).toEqual(ID);
+      const whole = "'{{ toJson .Chart | sha256sum | trunc 8 }}'";
+      expect(
+        await renderTrusting([], reading(CHART, whole), reading(edited(["version: 0.1.0\n", "version: 0.1.0\nicon: x.png\n"]), whole)),
+      ).toEqual(ID);
+      const path = '\'{{ .Template.BasePath | replace "/" "-" }}\'';
+      expect(await renderTrusting([], reading(CHART, path), reading(edited(["name: metrics-server", "name: other"]), path))).toEqual(ID);
+      // What it does not read is metadata still.
+      expect(
+        await renderTrusting([], reading(CHART, version), reading(edited(["version: 0.1.0\n", "version: 0.1.0\nicon: x.png\n"]), version)),
+      ).toEqual([]);
+    });
+
+    it("a local chart it depends on keeps its name: its parent's dependencies find it by that name", async () => {
+      const parent = (name: string) =>
+        wrapper(`${CHART}  - name: edge\n    version: 0.1.0\n    repository: file://../edge\n`, {
+          "add-ons/edge/Chart.yaml": `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+          "add-ons/edge/templates/route.yaml": ROUTE_TEMPLATE("edge"),
+        });
+      expect(await renderTrusting([], parent("edge"), parent("edge-gateway"))).toEqual(expect.arrayContaining(ID));
+    });
+  });
+
   it("a chart a kustomization's helmCharts inflates, bumped, is a version bump too (anthos-config-management-samples c04120c)", async () => {
     const inflated = (version: string, extra = "", chart = "{ name: cert-manager, repo: https://charts.jetstack.io/ }") =>
       tree({
