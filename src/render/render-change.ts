@@ -27,6 +27,7 @@ import {
   appliedAsWritten,
   rendersAlike,
   templatedTrafficChanged,
+  gatedTrafficTemplates,
   rootKustomizations,
   textsOf,
   trafficUnchanged,
@@ -104,11 +105,16 @@ export interface RenderOptions {
 export const DEFAULT_RENDER_BUDGET_MS = 20_000;
 
 /** Rendered text by input hash, for the life of the process: the App renders the same base again and again. */
-const cache = new Map<string, string>();
+const cache = new Map<string, Rendered>();
 const CACHE_ENTRIES = 200;
 
+/**
+ * A render's output; of a chart, also the templates that emitted a document, by helm's `# Source:`
+ * comments, which reading the output back drops (gatedTrafficTemplates).
+ */
+type Rendered = { readonly text: string; readonly sources?: readonly string[] };
 /** `timedOut`: the tool was stopped when the side's render budget ran out. */
-type Outcome = { readonly text: string } | { readonly error: string; readonly timedOut?: true };
+type Outcome = Rendered | { readonly error: string; readonly timedOut?: true };
 
 export async function renderChange(
   base: readonly SourceFile[],
@@ -639,6 +645,24 @@ async function renderStage(
       continue;
     }
     const { origin, output, deployed } = either(id);
+    if (!deployed) {
+      const emitted = (name: "base" | "head") => {
+        const outcome = sides.find((entry) => entry.name === name)?.outcome;
+        return outcome && "sources" in outcome ? (outcome.sources ?? []) : [];
+      };
+      const gated = gatedTrafficTemplates(basePlan.get(id), baseText, headPlan.get(id), headText, {
+        base: emitted("base"),
+        head: emitted("head"),
+      });
+      if (gated.length > 0)
+        failures.push({
+          id,
+          origin,
+          inputs: [...gated, ...inputsOf(id).filter((input) => !gated.includes(input))],
+          reason: `${id}: ${gated.join(", ")} ${gated.length === 1 ? "writes" : "write"} traffic or delivery config gated off by the chart's default values; not reviewed (nothing in the repository installs the chart, so it is rendered with its own values, and they render no document of ${gated.length === 1 ? "it" : "them"} at either side; the values of its installer may switch ${gated.length === 1 ? "it" : "them"} on)`,
+          gates: true,
+        });
+    }
     roots.push({
       id,
       origin,
@@ -782,7 +806,7 @@ async function renderAll(
     const key = renderKey(root, tree.text);
     const known = cache.get(key);
     if (known !== undefined) {
-      outcomes.set(root.id, { text: known });
+      outcomes.set(root.id, known);
       continue;
     }
     const left = deadline - Date.now();
@@ -794,15 +818,15 @@ async function renderAll(
     // 64th root of an app-template bump "timed out after 120 ms").
     const rendered = left > 0 ? await renderOne(root, tree, tools, left) : undefined;
     const outcome = rendered === undefined ? ranOut("first") : "timedOut" in rendered ? ranOut("while it rendered") : rendered;
-    if ("text" in outcome) remember(key, outcome.text);
+    if ("text" in outcome) remember(key, outcome);
     outcomes.set(root.id, outcome);
   }
   return outcomes;
 }
 
-function remember(key: string, text: string): void {
+function remember(key: string, rendered: Rendered): void {
   if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(key, text);
+  cache.set(key, rendered);
 }
 
 /**
@@ -894,7 +918,8 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
         const patched = await execute(tools.kubectl, ["kustomize", folder], work, left, environment, inside);
         rendered = "error" in patched ? { error: `its post-renderer ${index}: ${patched.error}` } : patched;
       }
-      return rendered;
+      const sources = [...outcome.text.matchAll(/^# Source: (.+?)[ \t]*$/gm)].map(([, source]) => source!);
+      return "error" in rendered ? rendered : { ...rendered, sources };
     }
     const { postBuild } = root.run;
     return postBuild

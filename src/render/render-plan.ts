@@ -1570,15 +1570,9 @@ export function templatedTrafficChanged(
 ): string | undefined {
   if (after?.run.tool !== "helm" || (before && before.run.tool !== "helm")) return undefined;
   const templates = after.inputs.filter((input) => TEMPLATES_FOLDER.test(input));
-  const traffic = templates.filter((input) => {
-    const text = headText.get(input)!;
-    return isYamlFile(input) && templateAt(text) !== -1 && namesTrafficKind(text);
-  });
+  const traffic = templates.filter((input) => writesTrafficThroughActions(input, headText.get(input)));
   if (traffic.length === 0) return undefined;
-  const edited = traffic.find((input) => {
-    const [a, b] = [baseText.get(input), headText.get(input)!];
-    return a === undefined || !sameButParameters(a, b);
-  });
+  const edited = traffic.find(editedTemplate(baseText, headText));
   if (edited !== undefined) return edited;
   const values = valuesFilesOf(after);
   const helpers = templates.filter((input) => !isYamlFile(input) || posix.basename(input).startsWith("_"));
@@ -1590,6 +1584,59 @@ export function templatedTrafficChanged(
 }
 
 const TEMPLATES_FOLDER = /(?:^|\/)templates\//;
+
+/** Whether a chart's template holds an action and a document of a traffic or delivery kind. */
+const writesTrafficThroughActions = (input: string, text: string | undefined): boolean =>
+  text !== undefined && TEMPLATES_FOLDER.test(input) && isYamlFile(input) && templateAt(text) !== -1 && namesTrafficKind(text);
+
+/**
+ * Whether the PR adds, edits or removes a template in more than writing an action where a literal
+ * stood, line for line, or the reverse (see templatedTrafficChanged).
+ */
+const editedTemplate =
+  (baseText: TreeTexts, headText: TreeTexts) =>
+  (input: string): boolean => {
+    const [a, b] = [baseText.get(input), headText.get(input)];
+    return a === undefined || b === undefined || !sameButParameters(a, b);
+  };
+
+/**
+ * Of a chart nothing installs, rendered with its own values, the templates the PR adds or edits
+ * that write a traffic or delivery kind through actions (as templatedTrafficChanged reads them; one
+ * gone at head is no traffic config the PR makes) but from which helm emitted no document at either side: its defaults switch them off, the
+ * values of its installer outside the repository switch them on, and both renders are empty where
+ * the PR changed what it applies (aws-samples/eks-blueprints-add-ons: an app-of-apps chart whose
+ * every `enable` is false; 16 commits moved ingress Applications to another namespace or changed
+ * their values and destinations, with no finding). `emitted` holds each side's `# Source:` paths,
+ * as helm names them (`<chart>/templates/web.yaml`, `<chart>/charts/<dependency>/templates/…`).
+ */
+export function gatedTrafficTemplates(
+  before: RenderRoot | undefined,
+  baseText: TreeTexts,
+  after: RenderRoot | undefined,
+  headText: TreeTexts,
+  emitted: { readonly base: readonly string[]; readonly head: readonly string[] },
+): string[] {
+  const rendered = new Set(
+    [...(before ? emitted.base.map(repositoryPathOf(before)) : []), ...(after ? emitted.head.map(repositoryPathOf(after)) : [])].flatMap(
+      (path) => path ?? [],
+    ),
+  );
+  return (after?.inputs ?? []).filter(
+    (input) => !rendered.has(input) && writesTrafficThroughActions(input, headText.get(input)) && editedTemplate(baseText, headText)(input),
+  );
+}
+
+/** The repository file a `# Source:` path of a chart's render came from: its own, or a dependency's put under its `charts/`. */
+const repositoryPathOf =
+  (root: RenderRoot) =>
+  (source: string): string | undefined => {
+    if (root.run.tool !== "helm") return undefined;
+    const inChart = source.slice(source.indexOf("/") + 1);
+    const [, name, rest] = /^charts\/([^/]+)\/(.*)$/.exec(inChart) ?? [];
+    const dependency = root.run.dependencies?.find((entry) => entry.name === name);
+    return dependency ? posix.join(dependency.path, rest!) : posix.join(root.run.chart, inChart);
+  };
 
 /** Whether a template names a traffic or delivery kind at the top of one of its documents (`kind: Gateway`). */
 const namesTrafficKind = (text: string): boolean =>

@@ -759,6 +759,60 @@ describe("render failures in the review", () => {
     });
   });
 
+  describe("a chart nothing installs whose defaults gate off a template the PR edits: not reviewed, said (aws-samples/eks-blueprints-add-ons 030d08c3f9)", () => {
+    const gated = (kind: string, body: string) => `{{- if .Values.web.enabled }}\n${kind}\n${body}{{- end }}\n`;
+    const SERVICE = gated(
+      "apiVersion: networking.istio.io/v1\nkind: VirtualService",
+      "metadata: {name: web, namespace: web}\nspec:\n  hosts: [web.example.com]\n  http: [{route: [{destination: {host: HOST}}]}]\n",
+    );
+    const APPLICATION = gated(
+      "apiVersion: argoproj.io/v1alpha1\nkind: Application",
+      "metadata: {name: ingress-nginx, namespace: argocd}\nspec:\n  source: {repoURL: https://kubernetes.github.io/ingress-nginx, chart: ingress-nginx, targetRevision: 4.7.1}\n  destination: {server: https://kubernetes.default.svc, namespace: NAMESPACE}\n",
+    );
+    const CONFIG = gated("apiVersion: v1\nkind: ConfigMap", "metadata: {name: web}\ndata: {level: LEVEL}\n");
+    const chart = (edit: Record<string, string>, enabled = false, installed: Record<string, string> = {}) =>
+      tree({
+        "chart/Chart.yaml": "apiVersion: v2\nname: platform\nversion: 0.1.0\n",
+        "chart/values.yaml": `web: {enabled: ${enabled}}\n`,
+        "chart/templates/web-vs.yaml": SERVICE.replace("HOST", edit.host ?? "web-v1"),
+        "chart/templates/ingress-app.yaml": APPLICATION.replace("NAMESPACE", edit.namespace ?? "nginx"),
+        "chart/templates/config.yaml": CONFIG.replace("LEVEL", edit.level ?? "info"),
+        ...installed,
+      });
+    // The Application it renders where switched on is a release of a remote chart, which cannot be rendered offline: not this check.
+    const failed = async (base: SourceFile[], head: SourceFile[]) =>
+      (await renderChange(base, head, { topology, budgetMs: 5_000 })).failures
+        .filter((failure) => !failure.reason.includes("cannot be rendered offline"))
+        .map((failure) => [failure.gates, failure.reason]);
+    const ID = "helm chart/Chart.yaml chart";
+
+    it("a VirtualService's destination or an Application's namespace edited where nothing renders them: high, naming the templates", async () => {
+      expect(await failed(chart({}), chart({ host: "evil.attacker.example" }))).toEqual([
+        [
+          true,
+          `${ID}: chart/templates/web-vs.yaml writes traffic or delivery config gated off by the chart's default values; not reviewed (nothing in the repository installs the chart, so it is rendered with its own values, and they render no document of it at either side; the values of its installer may switch it on)`,
+        ],
+      ]);
+      const both = await failed(chart({}), chart({ host: "evil.attacker.example", namespace: "ingress-nginx" }));
+      expect(both.map(([, reason]) => (reason as string).split(" write ")[0])).toEqual([
+        `${ID}: chart/templates/ingress-app.yaml, chart/templates/web-vs.yaml`,
+      ]);
+    });
+
+    it("rendered at either side, it is judged as rendered; a template of no traffic kind, or one installed with values the repository holds, stays quiet", async () => {
+      const rendered = await renderChange(chart({}, true), chart({ host: "evil.attacker.example" }, true), { topology, budgetMs: 5_000 });
+      expect(rendered.failures).toEqual([]);
+      expect(rendered.head.files.find((file) => file.path.startsWith("chart/(rendered"))?.text).toContain("evil.attacker.example");
+      // Switched off by the PR itself: rendered at base, what the PR takes away is in the render.
+      expect(await failed(chart({}, true), chart({ host: "evil.attacker.example" }))).toEqual([]);
+      expect(await failed(chart({}), chart({ level: "debug" }))).toEqual([]);
+      const application =
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: platform, namespace: argocd}\nspec:\n  source: {repoURL: https://github.com/example/platform.git, path: chart}\n  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n";
+      const installed = { "apps/platform.yaml": application };
+      expect(await failed(chart({}, false, installed), chart({ host: "evil.attacker.example" }, false, installed))).toEqual([]);
+    });
+  });
+
   it("a chart nothing installs, rendered with its defaults into an invalid document, is listed where it is, not blocked", () => {
     // linde/gke-multi-cluster-examples 80d8b2c: Terraform installs the chart with the names its defaults leave empty.
     const output = "charts/hub/(rendered hub)/chart.yaml";
