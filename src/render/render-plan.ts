@@ -1645,9 +1645,18 @@ const namesTrafficKind = (text: string): boolean =>
     return trafficKindNames.has(kind) || deliveryKinds.includes(kind);
   });
 
-/** Whether two texts of a template are the same line for line but where one writes an action and the other a literal it may stand for. */
+/**
+ * Whether two texts of a template are the same line for line but where one writes an action and the
+ * other a literal it may stand for, and but for whitespace at the ends of lines and of the file, which
+ * YAML reads as nothing (eks-blueprints-add-ons 0e8acd41f3: "remove white spaces" in 33 templates).
+ */
 function sameButParameters(before: string, after: string): boolean {
-  const [a, b] = [before.split("\n"), after.split("\n")];
+  const lines = (text: string) =>
+    text
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.trimEnd());
+  const [a, b] = [lines(before), lines(after)];
   return a.length === b.length && a.every((line, at) => line === b[at] || standsFor(line, b[at]!) || standsFor(b[at]!, line));
 }
 

@@ -806,6 +806,11 @@ describe("render failures in the review", () => {
       // Switched off by the PR itself: rendered at base, what the PR takes away is in the render.
       expect(await failed(chart({}, true), chart({ host: "evil.attacker.example" }))).toEqual([]);
       expect(await failed(chart({}), chart({ level: "debug" }))).toEqual([]);
+      // Whitespace at the ends of its lines and of the file, which YAML reads as nothing (0e8acd41f3).
+      const spaced = chart({}).map((file) =>
+        file.path.endsWith("web-vs.yaml") ? { ...file, text: file.text.replace(/\n/g, "  \n").trimEnd() } : file,
+      );
+      expect(await failed(chart({}), spaced)).toEqual([]);
       const application =
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: platform, namespace: argocd}\nspec:\n  source: {repoURL: https://github.com/example/platform.git, path: chart}\n  destination: {server: https://kubernetes.default.svc, namespace: argocd}\n";
       const installed = { "apps/platform.yaml": application };
