@@ -164,7 +164,7 @@ function sourceValue(source: unknown, accumulated: readonly Accumulated[]): Repl
 }
 
 /** A kustomization's replacements, inline or read from the files its `path` entries name (a list, or one per document). */
-function replacementsOf(tree: Tree, kustomization: string): unknown[] {
+export function replacementsOf(tree: Tree, kustomization: string): unknown[] {
   const folder = folderOf(kustomization);
   return list(record(kustomizationOf(tree, kustomization)).replacements).flatMap((entry): unknown[] => {
     const { path } = record(entry);

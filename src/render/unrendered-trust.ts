@@ -2,13 +2,14 @@ import { posix } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { kindsIn, namedKinds } from "../core/named-kinds.js";
 import { inlinePatch, isKustomizationFile } from "../core/kustomization-files.js";
-import { list, record, text } from "../core/json-access.js";
+import { isRecord, list, record, text } from "../core/json-access.js";
 import type { FieldPath } from "../core/finding.js";
 import {
   ANY_SEGMENT,
   below,
   chartTrust,
   differingPaths,
+  leafPaths,
   operationsPaths,
   trustFieldsReached,
   type ChartChange,
@@ -27,6 +28,7 @@ import {
   valuesFilesOfChart,
   type Tree,
 } from "./kustomize-tree.js";
+import { replacementsOf } from "./kustomize-replacements.js";
 import type { TreeTexts } from "./render-plan.js";
 
 /** The kustomization fields that rewrite only the resources their entries target. */
@@ -45,11 +47,12 @@ const TARGETED = new Set(["patches", "patchesJson6902", "patchesStrategicMerge"]
  * itself, its own subtree, not the objects its root holds beside it. A chart's values file or a
  * release (HelmRelease, Application), its own kinds and what its chart renders, as above, plus the
  * kinds of the local charts among the inputs; a patch file or manifest, the kinds it names or the
- * entries reading it target, and the fields that differ. Any other changed input (a replacement's
- * source, a component) may reach whatever the root builds: every kind its inputs name, at either
- * side; so does a root changed with none of its files (a Flux Kustomization's substitute, or its
- * patches where several build the root), and a patch that names no kind. Called for roots the PR
- * changes only.
+ * entries reading it target, and the fields that differ, and what the values it changes are
+ * carried into (carriedReach: a replacement's or var's targets, a Flux variable's users). Any other
+ * changed input (a generator's env file) may reach whatever the root builds: every kind its inputs
+ * name, at either side; so does a root changed with none of its files (a Flux Kustomization's
+ * substitute, or its patches where several build the root), and a patch that names no kind. Called
+ * for roots the PR changes only.
  */
 export function unrenderedTrust(inputs: readonly string[], base: TreeTexts, head: TreeTexts): string[] {
   const changed = inputs.filter((input) => base.get(input) !== head.get(input));
@@ -89,10 +92,24 @@ function reachOf(input: string, sides: Sides): Reach | undefined {
   const charts = chartsReading(input, sides);
   if (charts.length > 0)
     return installReach(valuesChange(charts, parsed(base.get(input)), parsed(head.get(input))), () => kindsOf(input, base, head), sides);
-  if (releases(input, base, head)) return releaseReach(input, sides);
+  const carried = () => carriedReach(fileWrites(base.get(input), head.get(input)), sides);
+  if (releases(input, base, head)) return joined([releaseReach(input, sides), carried()]);
   const kinds = orElse(kindsOf(input, base, head), () => targetsOfPatchFile(input, inputs, base, head));
   if (kinds.length === 0) return undefined;
-  return { kinds, trust: trustFieldsWritten(base.get(input), head.get(input), kinds) };
+  return joined([{ kinds, trust: trustFieldsWritten(base.get(input), head.get(input), kinds) }, carried()]);
+}
+
+const NOTHING: Reach = { kinds: [], trust: [] };
+
+const merged = (reaches: readonly Reach[]): Reach => ({
+  kinds: reaches.flatMap((reach) => reach.kinds),
+  trust: reaches.flatMap((reach) => reach.trust),
+});
+
+/** Reaches together; undefined where one may reach whatever the root builds. */
+function joined(reaches: readonly (Reach | undefined)[]): Reach | undefined {
+  const known = reaches.filter((reach): reach is Reach => reach !== undefined);
+  return known.length < reaches.length ? undefined : merged(known);
 }
 
 /** The lines one side has and the other lacks. */
@@ -157,20 +174,18 @@ function kustomizationReach(path: string, sides: Sides): Reach | undefined {
   const [read, wrote] = [readKustomization(sides.base.get(path)), readKustomization(sides.head.get(path))];
   if (read === undefined || wrote === undefined) return undefined;
   const [before, after] = [record(read), record(wrote)];
-  const reaches: Reach[] = [];
-  for (const field of differingFields(before, after)) {
-    const change: FieldChange = { path, was: list(before[field]), is: list(after[field]) };
-    const reach = TARGETED.has(field)
-      ? patchesReach(change, sides)
-      : field === "helmCharts"
-        ? chartsReach(change, sides)
-        : LISTING.has(field)
-          ? listedReach(change, field === "components", sides)
-          : undefined;
-    if (reach === undefined) return undefined;
-    reaches.push(reach);
-  }
-  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+  return joined(
+    differingFields(before, after).map((field) => {
+      const change: FieldChange = { path, was: list(before[field]), is: list(after[field]) };
+      return TARGETED.has(field)
+        ? patchesReach(change, sides)
+        : field === "helmCharts"
+          ? chartsReach(change, sides)
+          : LISTING.has(field)
+            ? listedReach(change, field === "components", sides)
+            : undefined;
+    }),
+  );
 }
 
 /** One list field of a kustomization, base → head. */
@@ -215,7 +230,7 @@ function chartsReach({ path, was, is }: FieldChange, sides: Sides): Reach {
       ),
     ];
   });
-  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+  return merged(reaches);
 }
 
 /** Where a chart's install writes its values, and what of it only says where the chart is fetched from. */
@@ -305,7 +320,7 @@ function valuesChange(charts: readonly string[], before: unknown, after: unknown
  * out, and the kinds of the local charts among the root's inputs.
  */
 function installReach(change: ChartChange, spelled: () => string[], sides: Sides): Reach {
-  if (change.values.length === 0 && !change.rest) return { kinds: [], trust: [] };
+  if (change.values.length === 0 && !change.rest) return NOTHING;
   return { kinds: [...spelled(), ...localChartKinds(sides)], trust: chartTrust(TRUST, change) };
 }
 
@@ -329,7 +344,7 @@ function releaseReach(file: string, sides: Sides): Reach | undefined {
     const change = chartChange([before, after].flatMap(chartNames), valuesRead(before), valuesRead(after), RELEASE_LAYOUT);
     return installReach(change, () => kindsIn([before, after]), sides);
   });
-  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+  return merged(reaches);
 }
 
 /** An Application's `helm.values` strings read as the documents they are, so that what differs in them is a values path. */
@@ -352,19 +367,23 @@ function localChartKinds({ inputs, base, head }: Sides): string[] {
   return inputs.filter((input) => charts.some((chart) => insideFolder(chart)(input))).flatMap((input) => kindsOf(input, base, head));
 }
 
-/** A kustomization's patch entries changed: the kinds each entry added or removed reaches, and the trust fields it writes; undefined where one may reach any kind. */
-function patchesReach(change: FieldChange, { base, head }: Sides): Reach | undefined {
-  const kinds: string[] = [];
-  const trust: string[] = [];
-  for (const [entry, side] of entriesChanged(change)) {
-    const file = entryFile(change.path, entry);
-    const named = patchedKinds(entry, file, base, head);
-    if (named === undefined || named.length === 0) return undefined;
-    kinds.push(...named);
-    const patch = file === undefined ? inlinePatch(entry) : (side === "base" ? base : head).get(file);
-    trust.push(...trustFieldsWritten(undefined, patch, named));
-  }
-  return { kinds, trust };
+/**
+ * A kustomization's patch entries changed: the kinds each entry added or removed reaches, the trust
+ * fields it writes, and what the values it writes are carried into (a patch of a replacement's
+ * source); undefined where one may reach any kind.
+ */
+function patchesReach(change: FieldChange, sides: Sides): Reach | undefined {
+  const { base, head } = sides;
+  return joined(
+    entriesChanged(change).map(([entry, side]) => {
+      const file = entryFile(change.path, entry);
+      const named = patchedKinds(entry, file, base, head);
+      if (named === undefined || named.length === 0) return undefined;
+      const patch = file === undefined ? inlinePatch(entry) : (side === "base" ? base : head).get(file);
+      const own: Reach = { kinds: named, trust: trustFieldsWritten(undefined, patch, named) };
+      return joined([own, carriedReach(patchWrites(patch, record(entry).target), sides)]);
+    }),
+  );
 }
 
 /**
@@ -409,13 +428,7 @@ function listedReach(change: FieldChange, components: boolean, sides: Sides): Re
   const local = entries.filter(([entry]) => !REMOTE.test(entry));
   if (components && local.length < entries.length) return undefined;
   if (local.length > 0 && sides.inputs.some(carrying(sides))) return undefined;
-  const reaches: Reach[] = [];
-  for (const [entry, side] of local) {
-    const reach = entryReach(normalize(posix.join(folderOf(change.path), entry)), side, components, sides);
-    if (reach === undefined) return undefined;
-    reaches.push(reach);
-  }
-  return { kinds: reaches.flatMap((reach) => reach.kinds), trust: reaches.flatMap((reach) => reach.trust) };
+  return joined(local.map(([entry, side]) => entryReach(normalize(posix.join(folderOf(change.path), entry)), side, components, sides)));
 }
 
 /**
@@ -539,3 +552,229 @@ function trustFieldsWritten(before: string | undefined, after: string | undefine
   if (pairs === undefined) return trustFieldsReached(TRUST, targets, [[]]);
   return pairs.flatMap(([from, to]) => trustFieldsReached(TRUST, [text(record(from ?? to).kind) ?? ""], differingPaths(from, to)));
 }
+
+/** What a change writes of one object: the object as either side has it (its kind and name), and the paths that differ. */
+interface Write {
+  readonly objects: readonly unknown[];
+  readonly paths: readonly FieldPath[];
+}
+
+/** A manifest's writes, document by document; undefined where a side cannot be read. */
+function fileWrites(before: string | undefined, after: string | undefined): Write[] | undefined {
+  return pairedDocuments(before, after)?.map(([from, to]) => ({ objects: [from, to], paths: differingPaths(from, to) }));
+}
+
+/**
+ * A patch's writes: a JSON 6902 patch's operations on what its target selects; each document of a
+ * strategic-merge one on its own object and on the target, every field it sets but the ones naming
+ * the object (a patch cannot rename what it patches). Undefined where it cannot be read.
+ */
+function patchWrites(patch: string | undefined, target: unknown): Write[] | undefined {
+  const read = documents(patch);
+  if (read === undefined) return undefined;
+  // A target's name is a pattern too: one that is not plain may select any name.
+  const name = text(record(target).name);
+  const selected = { kind: record(target).kind, metadata: { name: name !== undefined && /^[\w.-]+$/.test(name) ? name : undefined } };
+  const [first, ...others] = read;
+  if (others.length === 0 && Array.isArray(first)) return [{ objects: [selected], paths: operationsPaths([], first) }];
+  return read.map((document) => ({
+    objects: [document, selected],
+    paths: leafPaths(document).filter((path) => !NAMING.some((name) => isDeepStrictEqual(path, name))),
+  }));
+}
+
+const NAMING: readonly FieldPath[] = [["apiVersion"], ["kind"], ["metadata", "name"], ["metadata", "namespace"]];
+
+/**
+ * What the values a change writes are carried into as the root is built. A kustomize replacement's
+ * or var's source written at the field it reads reaches where the value goes: the kinds the
+ * replacement's targets select and the fields they write there (a ConfigMap's `data.mode` copied
+ * into a PeerAuthentication's `spec.mtls.mode` keeps the floor the direct edit has), the objects
+ * naming the var (`$(MODE)`); written elsewhere, it carries nothing. A ConfigMap's or Secret's keys
+ * written reach the objects using them as Flux variables (`${MTLS_MODE}`, which a Kustomization's
+ * `postBuild.substituteFrom` reads from it). Undefined where what it reaches cannot be told: a
+ * target selecting no plain kind, a transformer that cannot be read, writes that cannot be read in
+ * a root carrying values.
+ */
+function carriedReach(writes: readonly Write[] | undefined, sides: Sides): Reach | undefined {
+  const carriers = carriersOf(sides);
+  if (writes === undefined) return carriers.length > 0 ? undefined : NOTHING;
+  return joined(
+    writes.flatMap(({ objects, paths }) => [
+      ...carriers
+        .filter((carrier) => objects.some((object) => selects(carrier.source, object)) && paths.some(reading(carrier.field)))
+        .map((carrier) => carrier.reach()),
+      ...substitutedKeys(objects, paths).map((key) => usersOf(new RegExp(`\\$\\{${key}(?=[}:=-])`), sides)),
+    ]),
+  );
+}
+
+/**
+ * A value one object's field carries into others: a replacement's or var's source (the objects
+ * it may read, by kind and name patterns), the field it reads, and what writing the value reaches.
+ */
+interface Carrier {
+  readonly source: unknown;
+  readonly field: FieldPath;
+  readonly reach: () => Reach | undefined;
+}
+
+/** The replacements and vars of a root's kustomizations (and Components), at either side; read once for each reading of the root. */
+const carriersOf = (sides: Sides): Carrier[] => {
+  let carriers = CARRIERS.get(sides);
+  if (carriers === undefined) CARRIERS.set(sides, (carriers = carriersRead(sides)));
+  return carriers;
+};
+const CARRIERS = new WeakMap<Sides, Carrier[]>();
+
+function carriersRead(sides: Sides): Carrier[] {
+  const { inputs } = sides;
+  return [sides.base, sides.head].flatMap((side) => {
+    const tree = sideTree(inputs, side);
+    return inputs
+      .filter((input) => isKustomizationFile(input) && side.has(input))
+      .flatMap((kustomization) => {
+        const fields = record(readKustomization(side.get(kustomization)));
+        return [
+          ...replacementsOf(tree, kustomization).map(replacementCarrier),
+          ...list(fields.transformers).flatMap((entry) => transformerCarriers(tree, kustomization, entry)),
+          ...list(fields.vars).map((entry): Carrier => {
+            const { name, objref, fieldref } = record(entry);
+            const used = new RegExp(`\\$\\(${escaped(String(name))}\\)`);
+            return {
+              source: objref,
+              field: fieldPathOf(text(record(fieldref).fieldpath) ?? "metadata.name"),
+              reach: () => usersOf(used, sides),
+            };
+          }),
+        ];
+      });
+  });
+}
+
+/** A replacement: its source's field, reaching the kinds its targets select and the fields they write there. */
+function replacementCarrier(replacement: unknown): Carrier {
+  const { source, targets } = record(replacement);
+  const reach = () =>
+    joined(
+      list(targets).map((target) => {
+        const kinds = targetKinds(record(target).select);
+        if (kinds === undefined) return undefined;
+        const paths = list(record(target).fieldPaths).map((path) => {
+          // Trust fields are matched by plain paths: a selection (`[name=https]`) writes somewhere below where it starts.
+          const field = fieldPathOf(String(path));
+          const selection = field.indexOf(ANY_SEGMENT);
+          return selection === -1 ? field : field.slice(0, selection);
+        });
+        return { kinds, trust: trustFieldsReached(TRUST, kinds, paths.length > 0 ? paths : [[]]) };
+      }),
+    );
+  return { source, field: fieldPathOf(text(record(source).fieldPath) ?? "metadata.name"), reach };
+}
+
+/**
+ * The replacements of one `transformers` entry's ReplacementTransformer configs (inline, a file, a
+ * folder's files); an entry that cannot be read may carry anything into anything. Other
+ * transformers carry no object's values.
+ */
+function transformerCarriers(tree: Tree, kustomization: string, entry: unknown): Carrier[] {
+  const written = String(entry);
+  const target = normalize(posix.join(folderOf(kustomization), written));
+  const texts = written.includes("\n")
+    ? [written]
+    : tree.text.has(target)
+      ? [tree.text.get(target)!]
+      : tree.kustomizationIn(target) !== undefined
+        ? ownFiles(tree, target)
+            .filter((file) => !isKustomizationFile(file))
+            .map((file) => tree.text.get(file) ?? "")
+        : [];
+  const read = texts.map(documents);
+  if (read.length === 0 || read.includes(undefined)) return [{ source: undefined, field: [], reach: () => undefined }];
+  return read
+    .flat()
+    .filter((document) => record(document).kind === "ReplacementTransformer")
+    .flatMap((document) => list(record(document).replacements).map(replacementCarrier));
+}
+
+/** A kustomize field path (`spec.containers.[name=app].image`) as a path, a list selection as any item. */
+const fieldPathOf = (path: string): FieldPath =>
+  (path.match(/\[[^\]]*\]|[^.[\]]+/g) ?? []).map((segment) =>
+    !segment.startsWith("[") ? segment : segment.includes("=") ? ANY_SEGMENT : segment.slice(1, -1),
+  );
+
+/** Whether writing at a path may write the field a carrier reads: one lies on the other's way. */
+const reading =
+  (field: FieldPath) =>
+  (path: FieldPath): boolean =>
+    below(path.slice(0, field.length), field.slice(0, path.length)) !== undefined;
+
+/**
+ * Whether a selector (a replacement's `source`, a var's `objref`) may pick an object: kustomize
+ * matches kinds and names as anchored patterns, a name as written or as transformed; label,
+ * annotation and namespace selectors are not told apart here (any object they may pick).
+ */
+function selects(selector: unknown, object: unknown): boolean {
+  const { kind, name } = record(selector);
+  const fields = record(object);
+  const matches = (pattern: unknown, value: unknown) => {
+    // An object saying no name (a patch's target selecting by kind) may be any.
+    if (typeof pattern !== "string" || value === undefined) return true;
+    try {
+      return new RegExp(`^(?:${pattern})$`).test(String(value));
+    } catch {
+      return pattern === value;
+    }
+  };
+  return isRecord(object) && matches(kind, fields.kind) && matches(name, record(fields.metadata).name);
+}
+
+/** The keys of a ConfigMap or Secret that a write changes: the Flux variables it may give. */
+function substitutedKeys(objects: readonly unknown[], paths: readonly FieldPath[]): string[] {
+  if (!objects.some((object) => ["ConfigMap", "Secret"].includes(String(record(object).kind)))) return [];
+  const keys = paths.filter(([field]) => field === "data" || field === "stringData").map((path) => path[1]);
+  return [...new Set(keys.filter((key): key is string => typeof key === "string" && FLUX_VARIABLE.test(key)))];
+}
+
+const FLUX_VARIABLE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+const escaped = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * What a value written where `used` matches reaches, in the root's inputs at either side: each
+ * object using it, its kind and the trust fields at the paths using it; an inline patch using it,
+ * the kinds it names; a text that cannot be read, the kinds it names, any of their fields.
+ */
+function usersOf(used: RegExp, { inputs, base, head }: Sides): Reach {
+  const texts = inputs
+    .flatMap((input) => [base.get(input), head.get(input)])
+    .filter((source): source is string => source !== undefined && used.test(source));
+  return merged(
+    texts.flatMap((source): Reach[] => {
+      const read = documents(source);
+      if (read === undefined) {
+        const named = namedKinds(source);
+        return [{ kinds: named, trust: trustFieldsReached(TRUST, named, [[]]) }];
+      }
+      return read.flatMap((document) =>
+        using(document, used).map(([path, value]): Reach => {
+          const inline = namedKinds(value);
+          const kinds = inline.length > 0 ? inline : [text(record(document).kind) ?? ""];
+          return { kinds, trust: trustFieldsReached(TRUST, kinds, inline.length > 0 ? [[]] : [path]) };
+        }),
+      );
+    }),
+  );
+}
+
+/** The strings of a value that `used` matches, with their paths. */
+const using = (value: unknown, used: RegExp, at: FieldPath = []): [FieldPath, string][] =>
+  typeof value === "string"
+    ? used.test(value)
+      ? [[at, value]]
+      : []
+    : Array.isArray(value)
+      ? value.flatMap((item, index) => using(item, used, [...at, index]))
+      : isRecord(value)
+        ? Object.entries(value).flatMap(([key, item]) => using(item, used, [...at, key]))
+        : [];

@@ -480,3 +480,146 @@ describe("entries a kustomization's lists gain or lose reach what they list (Goo
     ).toEqual(["PeerAuthentication"]);
   });
 });
+
+describe("a changed value reaches what the build carries it into: replacements, vars, Flux variables", () => {
+  const MESH_SETTINGS = (mode: string, extra = "") =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mesh-settings}\ndata: {mode: ${mode}, replicas: '2'${extra}}\n`;
+  const OTHER = (level: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: logging}\ndata: {level: ${level}}\n`;
+  const GATEWAY =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public}\nspec:\n  gatewayClassName: istio\n  listeners:\n  - {name: https, port: 443, protocol: HTTPS, tls: {mode: Terminate, certificateRefs: [{name: cert}]}}\n";
+  const DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n";
+  const replacement = (field: string, select: string, path: string) =>
+    `- source: {kind: ConfigMap, name: mesh-settings, fieldPath: ${field}}\n  targets: [{select: {${select}}, fieldPaths: [${path}]}]\n`;
+  const INTO_MTLS = replacement("data.mode", "kind: PeerAuthentication", "spec.mtls.mode");
+  const files = ["app/kustomization.yaml", "app/peer.yaml", "app/mesh.yaml", "app/logging.yaml", "app/deployment.yaml"];
+  const root = (kustomization: string, mesh: string, logging = OTHER("info")) =>
+    texts({
+      "app/kustomization.yaml": `resources: [peer.yaml, mesh.yaml, logging.yaml, deployment.yaml]\n${kustomization}`,
+      "app/peer.yaml": PEER,
+      "app/mesh.yaml": mesh,
+      "app/logging.yaml": logging,
+      "app/deployment.yaml": DEPLOYMENT,
+    });
+  const edit = (kustomization: string, before: string, after: string) =>
+    unrenderedTrust(files, root(kustomization, before), root(kustomization, after));
+
+  it("a replacement's source written at the field it reads reaches its targets, as the direct edit does", () => {
+    const replacing = `replacements:\n${INTO_MTLS}`;
+    expect(edit(replacing, MESH_SETTINGS("STRICT"), MESH_SETTINGS("PERMISSIVE"))).toEqual(["PeerAuthentication"]);
+    expect(
+      unrenderedTrust(
+        files,
+        root("", MESH_SETTINGS("STRICT")),
+        root("", MESH_SETTINGS("STRICT")).set("app/peer.yaml", PEER.replace("STRICT", "PERMISSIVE")),
+      ),
+    ).toEqual(["PeerAuthentication"]);
+    // Its other fields, another ConfigMap, a replacement into a Deployment, a root without replacements: the ConfigMap alone.
+    expect(edit(replacing, MESH_SETTINGS("STRICT"), MESH_SETTINGS("STRICT", ", extra: x"))).toEqual([]);
+    expect(
+      unrenderedTrust(files, root(replacing, MESH_SETTINGS("STRICT")), root(replacing, MESH_SETTINGS("STRICT"), OTHER("debug"))),
+    ).toEqual([]);
+    const intoDeployment = `replacements:\n${replacement("data.replicas", "kind: Deployment", "spec.replicas")}`;
+    expect(edit(intoDeployment, MESH_SETTINGS("STRICT"), MESH_SETTINGS("STRICT").replace("'2'", "'3'"))).toEqual([]);
+    expect(edit("", MESH_SETTINGS("STRICT"), MESH_SETTINGS("PERMISSIVE"))).toEqual([]);
+    // A target selecting no plain kind may be anything the root builds.
+    expect(
+      edit(
+        `replacements:\n${replacement("data.mode", "name: default", "spec.mtls.mode")}`,
+        MESH_SETTINGS("STRICT"),
+        MESH_SETTINGS("PERMISSIVE"),
+      ),
+    ).toEqual(["PeerAuthentication"]);
+  });
+
+  it("a target's trust field keeps the floor on another kind; its other fields do not", () => {
+    const withGateway = (kustomization: string, mesh: string) => new Map([...root(kustomization, mesh), ["app/deployment.yaml", GATEWAY]]);
+    const into = (path: string) => `replacements:\n${replacement("data.mode", "kind: Gateway", path)}`;
+    const gateway = (path: string) =>
+      unrenderedTrust(files, withGateway(into(path), MESH_SETTINGS("Terminate")), withGateway(into(path), MESH_SETTINGS("Passthrough")));
+    expect(gateway("'spec.listeners.[name=https].tls.mode'")).toEqual(["Gateway spec.listeners.*.tls"]);
+    expect(gateway("spec.listeners.0.tls.mode")).toEqual(["Gateway spec.listeners.*.tls"]);
+    expect(gateway("spec.gatewayClassName")).toEqual([]);
+  });
+
+  it("replacements read from a file or a ReplacementTransformer; a patch of the source writes it too", () => {
+    const more = [...files, "app/replacements.yaml", "app/transformer.yaml"];
+    const side = (kustomization: string, mesh: string, extra: Record<string, string>) =>
+      new Map([...root(kustomization, mesh), ...Object.entries(extra)]);
+    const fromFile = { "app/replacements.yaml": INTO_MTLS };
+    const edited = (kustomization: string, extra: Record<string, string>) =>
+      unrenderedTrust(more, side(kustomization, MESH_SETTINGS("STRICT"), extra), side(kustomization, MESH_SETTINGS("PERMISSIVE"), extra));
+    expect(edited("replacements: [{path: replacements.yaml}]\n", fromFile)).toEqual(["PeerAuthentication"]);
+    const transformer = {
+      "app/transformer.yaml": `apiVersion: builtin\nkind: ReplacementTransformer\nmetadata: {name: mtls}\nreplacements:\n${INTO_MTLS.replace(/^/gm, "  ")}`,
+    };
+    expect(edited("transformers: [transformer.yaml]\n", transformer)).toEqual(["PeerAuthentication"]);
+    const labels = {
+      "app/transformer.yaml":
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: team}\nlabels: {team: web}\nfieldSpecs: [{path: metadata/labels, create: true}]\n",
+    };
+    expect(edited("transformers: [transformer.yaml]\n", labels)).toEqual([]);
+    // An overlay's patch of the source, inline, writes the field the replacement reads.
+    const patch = (mode: string) =>
+      `replacements:\n${INTO_MTLS}patches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: mesh-settings}\n    data: {mode: ${mode}}\n`;
+    expect(
+      unrenderedTrust(files, root(patch("STRICT"), MESH_SETTINGS("STRICT")), root(patch("PERMISSIVE"), MESH_SETTINGS("STRICT"))),
+    ).toEqual(["PeerAuthentication"]);
+    const json = (mode: string) =>
+      `replacements:\n${INTO_MTLS}patches:\n- target: {kind: ConfigMap}\n  patch: '[{op: replace, path: /data/mode, value: ${mode}}]'\n`;
+    expect(
+      unrenderedTrust(files, root(json("STRICT"), MESH_SETTINGS("STRICT")), root(json("PERMISSIVE"), MESH_SETTINGS("STRICT"))),
+    ).toEqual(["PeerAuthentication"]);
+    const replicas = (count: number) =>
+      `replacements:\n${INTO_MTLS}patches:\n- target: {kind: ConfigMap}\n  patch: '[{op: replace, path: /data/replicas, value: "${count}"}]'\n`;
+    expect(unrenderedTrust(files, root(replicas(2), MESH_SETTINGS("STRICT")), root(replicas(3), MESH_SETTINGS("STRICT")))).toEqual([]);
+  });
+
+  it("a var's source reaches the objects naming the var", () => {
+    const vars =
+      "vars:\n- name: MODE\n  objref: {kind: ConfigMap, name: mesh-settings, apiVersion: v1}\n  fieldref: {fieldpath: data.mode}\n";
+    const side = (mesh: string, peer: string) => new Map([...root(vars, mesh), ["app/peer.yaml", peer]]);
+    const PEER_MODE = PEER.replace("STRICT", "$(MODE)");
+    expect(unrenderedTrust(files, side(MESH_SETTINGS("STRICT"), PEER_MODE), side(MESH_SETTINGS("PERMISSIVE"), PEER_MODE))).toEqual([
+      "PeerAuthentication",
+    ]);
+    expect(unrenderedTrust(files, side(MESH_SETTINGS("STRICT"), PEER), side(MESH_SETTINGS("PERMISSIVE"), PEER))).toEqual([]);
+    expect(
+      unrenderedTrust(files, side(MESH_SETTINGS("STRICT"), PEER_MODE), side(MESH_SETTINGS("STRICT", ", extra: x"), PEER_MODE)),
+    ).toEqual([]);
+  });
+
+  it("a ConfigMap's keys reach the objects using them as Flux variables", () => {
+    const side = (mesh: string, peer: string) => new Map([...root("", mesh), ["app/peer.yaml", peer]]);
+    const SETTINGS = (mode: string, level = "info") =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cluster-settings}\ndata:\n  MTLS_MODE: ${mode}\n  LOG_LEVEL: ${level}\n`;
+    for (const use of ["${MTLS_MODE}", "${MTLS_MODE:=STRICT}"]) {
+      const peer = PEER.replace("{mode: STRICT}", `\n    mode: "${use}"`);
+      expect(unrenderedTrust(files, side(SETTINGS("STRICT"), peer), side(SETTINGS("PERMISSIVE"), peer))).toEqual(["PeerAuthentication"]);
+      expect(unrenderedTrust(files, side(SETTINGS("STRICT"), peer), side(SETTINGS("STRICT", "debug"), peer))).toEqual([]);
+    }
+  });
+});
+
+describe("a replacement's source edited, unrendered, keeps the critical floor the direct edit has", () => {
+  const side = (mode: string, logging = "info") =>
+    tree({
+      "app/kustomization.yaml":
+        "resources: [peer.yaml, mesh.yaml, logging.yaml]\nreplacements:\n- source: {kind: ConfigMap, name: mesh-settings, fieldPath: data.mode}\n  targets: [{select: {kind: PeerAuthentication}, fieldPaths: [spec.mtls.mode]}]\n",
+      "app/peer.yaml": PEER,
+      "app/mesh.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mesh-settings}\ndata: {mode: ${mode}}\n`,
+      "app/logging.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: logging}\ndata: {level: ${logging}}\n`,
+    });
+  const risks = async (base: SourceFile[], head: SourceFile[], options: { budgetMs: number; off?: string }) => {
+    const rendered = await renderForReview(base, head, policy, options);
+    return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW })
+      .analysis.findings.filter((finding) => finding.resource.kind === "Render")
+      .map((finding) => finding.risk);
+  };
+
+  // Not rendered (--no-render), and a render that fails (its budget runs out before the tool answers).
+  for (const options of [{ budgetMs: 1_000, off: "turned off (test)" }, { budgetMs: 1 }])
+    it(`${options.off ?? "a failed render"}: the source STRICT → PERMISSIVE is critical; another ConfigMap stays high`, async () => {
+      expect(await risks(side("STRICT"), side("PERMISSIVE"), options)).toEqual(["critical"]);
+      expect(await risks(side("STRICT"), side("STRICT", "debug"), options)).toEqual(["high"]);
+    });
+});
