@@ -19,7 +19,7 @@ export interface TrustTable {
 export const ANY_SEGMENT = "*";
 
 /** The paths of a value's leaves (an empty object or list is one), under `at`. */
-function leafPaths(value: unknown, at: FieldPath = []): FieldPath[] {
+export function leafPaths(value: unknown, at: FieldPath = []): FieldPath[] {
   const entries = isRecord(value) ? Object.entries(value) : Array.isArray(value) ? value.map((item, index) => [index, item] as const) : [];
   return entries.length === 0 ? [at] : entries.flatMap(([key, item]) => leafPaths(item, [...at, key]));
 }
