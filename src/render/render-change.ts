@@ -372,8 +372,22 @@ function brokenFileFailures(
 const failsAtBoth = (sides: readonly { readonly outcome: Outcome }[]): boolean => {
   // A budget that ran out says nothing of whether the root renders.
   const [base, head] = sides.map(({ outcome }) => ("error" in outcome && !("timedOut" in outcome) ? outcome.error : undefined));
-  return sides.length === 2 && base !== undefined && base === head;
+  return sides.length === 2 && base !== undefined && head !== undefined && sameFailure(base, head);
 };
+
+/**
+ * Whether two render errors are the same failure: equal but for where in its file the tool met it
+ * (`line 12`, `:12:5`) and the temporary folder it rendered in. A duplicate key that moved down a
+ * file fails alike at base and head (bcochofel/flux2-kustomize-gitops-demo 7f4964a6ee: "fails at
+ * base" alone, without the hint that it never renders).
+ */
+export const sameFailure = (a: string, b: string): boolean => a === b || failureShape(a) === failureShape(b);
+
+const failureShape = (error: string): string =>
+  error
+    .replace(/\b(line|column|col)\s+\d+/gi, "$1 N")
+    .replace(/:\d+(?::\d+)?\b/g, ":N")
+    .replace(/[^\s'"]*route-governor-render-[^\s'"/]*/g, "<render>");
 
 /**
  * The unchanged roots that read a file a root rendered for the PR reads (an overlay of the same base), found
