@@ -124,7 +124,9 @@ const defaultsOf = byFamilyKind((family) => family.defaults);
  * A resource's body as compared: with its kind's documented defaults written in, so that spelling
  * one out (`weight: 1`, `action: ALLOW`) or dropping it changes no field, while any other value does.
  */
-const compared = (resource: Resource): Record<string, unknown> => {
+type Body = Readonly<Record<string, unknown>>;
+
+const compared = (resource: Resource): Body => {
   const defaults = defaultsOf(resource);
   return defaults ? withDefaults(resource.body, defaults) : resource.body;
 };
@@ -146,12 +148,13 @@ function changedFields(before: unknown, after: unknown): IAtomicChange[] {
 export function unexplainedChangeDetection(change: ResourceChange, explainedPaths: readonly FieldPath[]): Detection | undefined {
   if (!change.base || !change.head) return undefined;
   const blocks = explainedPaths.map(explainedBlock);
-  const fields = changedFields(canonicalForm(compared(change.base)), canonicalForm(compared(change.head)))
+  const bodies = { base: compared(change.base), head: compared(change.head) };
+  const fields = changedFields(canonicalForm(bodies.base), canonicalForm(bodies.head))
     .flatMap((field) => opened(field, blocks))
     .filter((field) => !explainedPaths.some((explained) => explains(explained, toPath(field.path))));
   if (fields.length === 0) return undefined;
   // Normalised, as the fingerprint wants them: an approval outlives a reordering of the lists.
-  return fieldsDetection(change, fields, {
+  return fieldsDetection(change, bodies, fields, {
     before: fields.map((f) => [f.path, f.oldValue ?? null]),
     after: fields.map((f) => [f.path, f.value ?? null]),
   });
@@ -171,18 +174,15 @@ interface WrittenField {
  * at the positions and with the values written, so a finding points at the listener it means and
  * shows `weight: 50`, not a fraction.
  */
-function asWritten(field: IAtomicChange, { base, head }: { readonly base: Resource; readonly head: Resource }): WrittenField {
+function asWritten(field: IAtomicChange, bodies: { readonly base: Body; readonly head: Body }): WrittenField {
   const canonicalPath = toPath(field.path);
   const side = field.type === "REMOVE" ? "base" : "head";
-  // From the body as compared: a default written in can change how a list sorts (never its order),
+  // From the bodies as compared: a default written in can change how a list sorts (never its order),
   // and a field left out reads as its default (`weight: 1 → 0`, not a share of the split).
-  const path = writtenPath(compared(side === "base" ? base : head), canonicalPath);
-  const written = (resource: Resource, value: unknown) => {
-    const body = compared(resource);
-    return valueAt(body, writtenPath(body, canonicalPath)) ?? value;
-  };
-  const before = field.type === "ADD" ? undefined : written(base, field.oldValue);
-  const after = field.type === "REMOVE" ? undefined : written(head, field.value);
+  const path = writtenPath(bodies[side], canonicalPath);
+  const written = (body: Body, value: unknown) => valueAt(body, writtenPath(body, canonicalPath)) ?? value;
+  const before = field.type === "ADD" ? undefined : written(bodies.base, field.oldValue);
+  const after = field.type === "REMOVE" ? undefined : written(bodies.head, field.value);
   return { type: field.type, path, side, before, after };
 }
 
@@ -211,11 +211,13 @@ const asWrittenThere = (field: WrittenField): string => {
 
 function fieldsDetection(
   change: { readonly base: Resource; readonly head: Resource; readonly version?: VersionChange },
+  /** Both bodies as compared (with their documented defaults): where the changed fields are named. */
+  bodies: { readonly base: Body; readonly head: Body },
   changed: readonly IAtomicChange[],
   values: { before: unknown; after: unknown },
 ): Detection {
   const resource = change.head;
-  const fields = changed.slice(0, MAX_FIELDS).map((field) => asWritten(field, change));
+  const fields = changed.slice(0, MAX_FIELDS).map((field) => asWritten(field, bodies));
   const more = changed.length > MAX_FIELDS ? ` and ${changed.length - MAX_FIELDS} more` : "";
   // A version dropped while another stays is no edit of that one's fields: the object may now be
   // as it writes them (a-mesh.yaml's labels read "metadata.labels added" when z-strict.yaml went).
@@ -256,8 +258,9 @@ export function resourceChangedDetection(change: ResourceChange): Detection | un
       path: [],
       before: canonicalForm(change.base.body),
     };
-  const before = canonicalForm(compared(change.base));
-  const after = canonicalForm(compared(change.head));
+  const bodies = { base: compared(change.base), head: compared(change.head) };
+  const before = canonicalForm(bodies.base);
+  const after = canonicalForm(bodies.head);
   const fields = changedFields(before, after);
-  return fields.length === 0 ? undefined : fieldsDetection(change, fields, { before, after });
+  return fields.length === 0 ? undefined : fieldsDetection(change, bodies, fields, { before, after });
 }
