@@ -17,23 +17,37 @@ export interface FieldDefault {
 const at = (value: unknown, path: readonly string[]): unknown =>
   path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
 
-/** A copy of `node` with `fill` applied to every object `steps` lead to (`siblings`: how many items share its list). */
+/**
+ * `node` with `fill` applied to every object `path` (all but its last step) leads to, copied only
+ * where something is filled (`siblings`: how many items share its list). Most defaults fill nothing
+ * in most documents: a review fills those of every changed resource.
+ */
 function filled(
   node: unknown,
-  steps: readonly string[],
+  path: readonly string[],
+  depth: number,
   fill: (holder: Record<string, unknown>, siblings: number) => Record<string, unknown>,
   siblings = 0,
 ): unknown {
-  if (steps.length === 0) return isRecord(node) ? fill(node, siblings) : node;
-  const [step, ...rest] = steps as [string, ...string[]];
+  if (depth === path.length - 1) return isRecord(node) ? fill(node, siblings) : node;
+  const step = path[depth]!;
   if (Array.isArray(node)) {
     if (step !== "*" && !/^\d+$/.test(step)) return node;
-    return node.map((item, index) => (step === "*" || Number(step) === index ? filled(item, rest, fill, node.length) : item));
+    let copy: unknown[] | undefined;
+    node.forEach((item, index) => {
+      if (step !== "*" && Number(step) !== index) return;
+      const next = filled(item, path, depth + 1, fill, node.length);
+      if (next !== item) (copy ??= [...node])[index] = next;
+    });
+    return copy ?? node;
   }
   if (!isRecord(node)) return node;
-  const keys = step === "*" ? Object.keys(node) : step in node ? [step] : [];
-  if (keys.length === 0) return node;
-  return { ...node, ...Object.fromEntries(keys.map((key) => [key, filled(node[key], rest, fill)])) };
+  let copy: Record<string, unknown> | undefined;
+  for (const key of step === "*" ? Object.keys(node) : step in node ? [step] : []) {
+    const next = filled(node[key], path, depth + 1, fill);
+    if (next !== node[key]) (copy ??= { ...node })[key] = next;
+  }
+  return copy ?? node;
 }
 
 /**
@@ -42,15 +56,12 @@ function filled(
  * `matches`) comes before those inside it. Lists keep their order, so positions stay the written ones.
  */
 export function withDefaults(document: Readonly<Record<string, unknown>>, defaults: readonly FieldDefault[]): Record<string, unknown> {
-  return defaults.reduce<Record<string, unknown>>(
-    (body, { path, value, sameAs, alone }) => {
-      const field = path[path.length - 1];
-      const assumed = sameAs ? at(body, sameAs) : value;
-      if (field === undefined || assumed === undefined) return body;
-      const fill = (holder: Record<string, unknown>, siblings: number) =>
-        (holder[field] ?? undefined) !== undefined || (alone && siblings !== 1) ? holder : { ...holder, [field]: assumed };
-      return filled(body, path.slice(0, -1), fill) as Record<string, unknown>;
-    },
-    { ...document },
-  );
+  return defaults.reduce<Record<string, unknown>>((body, { path, value, sameAs, alone }) => {
+    const field = path[path.length - 1];
+    const assumed = sameAs ? at(body, sameAs) : value;
+    if (field === undefined || assumed === undefined) return body;
+    const fill = (holder: Record<string, unknown>, siblings: number) =>
+      (holder[field] ?? undefined) !== undefined || (alone && siblings !== 1) ? holder : { ...holder, [field]: assumed };
+    return filled(body, path, 0, fill) as Record<string, unknown>;
+  }, document);
 }

@@ -53,4 +53,16 @@ describe("withDefaults", () => {
     const body = withDefaults({ spec: { http: [{ route: [{ d: 1 }] }, { route: [{ d: 1 }, { d: 2 }] }] } }, [lone]);
     expect(body.spec).toEqual({ http: [{ route: [{ d: 1, weight: 100 }] }, { route: [{ d: 1 }, { d: 2 }] }] });
   });
+
+  it("copies only what it fills, and never writes into the document", () => {
+    const rules = [{ backendRefs: [{ name: "a", weight: 3 }] }, { backendRefs: [{ name: "b" }] }];
+    const document = { metadata: { name: "r" }, spec: { rules } };
+    const weight = { path: ["spec", "rules", "*", "backendRefs", "*", "weight"], value: 1 };
+    expect(withDefaults(document, [{ path: ["spec", "parentRefs", "*", "kind"], value: "Gateway" }])).toBe(document);
+    const body = withDefaults(document, [weight]) as typeof document;
+    expect(body.spec.rules[1]).toEqual({ backendRefs: [{ name: "b", weight: 1 }] });
+    expect(body.spec.rules[0]).toBe(rules[0]);
+    expect(body.metadata).toBe(document.metadata);
+    expect(rules[1]).toEqual({ backendRefs: [{ name: "b" }] });
+  });
 });
