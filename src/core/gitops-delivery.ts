@@ -154,4 +154,19 @@ export interface Delivery {
    * `.sourceignore` and `spec.ignore`): no build of it reads the file. Nothing is left out where absent.
    */
   readonly leavesOut?: (file: string) => boolean;
+  /**
+   * Its source paths as written that its generators leave a placeholder in (an ApplicationSet's
+   * `{{metadata.annotations.addons_repo_path}}`, filled from a cluster Secret the repository does not
+   * hold), and whether a file is under a folder one of them may name (a placeholder standing for
+   * any text, slashes too; `paths` holds them as globs): such a path places no file (destinationOf,
+   * sourcesOf), and the object's reach is not known (reachUnknown). None where absent.
+   */
+  readonly unresolved?: { readonly paths: readonly string[]; readonly mayRead: (file: string) => boolean };
 }
+
+/**
+ * Whether what a delivery applies is not known: it names no path (an ApplicationSet of a generator
+ * not read here), or one its generators do not fill in. A tree holding one says nothing of which of
+ * its files are applied: each is, as written.
+ */
+export const reachUnknown = (delivery: Delivery): boolean => delivery.paths.length === 0 || delivery.unresolved !== undefined;

@@ -1,5 +1,5 @@
 import { resourceKey, withKey, type ManifestSet, type Resource } from "../core/resource.js";
-import type { ClusterRegions } from "../core/gitops-delivery.js";
+import { reachUnknown, type ClusterRegions } from "../core/gitops-delivery.js";
 import { treeDeliveries } from "../model/gitops-placement.js";
 
 /**
@@ -62,6 +62,6 @@ const identity = ({ id, cluster }: { readonly id: Resource["id"]; readonly clust
 /** Whether some GitOps object of the tree delivers a file; every file where one delivers paths the review cannot read. */
 function deliveredFiles(tree: ManifestSet, clusters: ClusterRegions): (file: string) => boolean {
   const deliveries = treeDeliveries(tree, clusters);
-  if (deliveries.some((delivery) => delivery.paths.length === 0)) return () => true;
+  if (deliveries.some(reachUnknown)) return () => true;
   return (file) => deliveries.some((delivery) => delivery.destinationOf(file) !== undefined);
 }

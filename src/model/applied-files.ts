@@ -1,5 +1,5 @@
 import type { ManifestSet } from "../core/resource.js";
-import type { Delivery, DeliverySource } from "../core/gitops-delivery.js";
+import { reachUnknown, type Delivery, type DeliverySource } from "../core/gitops-delivery.js";
 import type { Topology } from "../policy/policy-schema.js";
 import { clustersThroughLinks, type ClusterOfFile } from "./file-placement.js";
 import { KUSTOMIZE_RENDER, kustomizeRenderOrigin, readersOf } from "../core/kustomize-inclusion.js";
@@ -49,9 +49,9 @@ export function kustomizationsOf(paths: readonly string[]): ReadonlyMap<string, 
  * by nothing. A kustomization's render is applied as its folder's kustomization is: a folder that a
  * delivery's path holds under a kustomization that does not list it renders nothing applied (ishioni/
  * homelab-ops: an app's folder, rendered, while its ks.yaml was commented out of the parent
- * kustomization). A tree with no such object, or one whose
- * reach is not known (an ApplicationSet of a generator not read here), says nothing: every file of
- * it is applied as written, as the review has it without GitOps objects.
+ * kustomization). A tree with no such object, or one whose reach is not known (reachUnknown: an
+ * ApplicationSet of a generator not read here, or a path its generators do not fill), says nothing:
+ * every file of it is applied as written, as the review has it without GitOps objects.
  */
 export function appliedFiles(
   set: ManifestSet,
@@ -60,7 +60,7 @@ export function appliedFiles(
   clusterOfFile: ClusterOfFile,
 ): AppliedFile {
   const every = treeDeliveries(set, topology.clusters);
-  if (every.length === 0 || every.some((delivery) => delivery.paths.length === 0)) return ALL_APPLIED;
+  if (every.length === 0 || every.some(reachUnknown)) return ALL_APPLIED;
   const appliers = deliveryAppliers(kustomizations, set.includedBy);
   const placed = placedThroughLinks(set, clusterOfFile);
   const deliveries = applying(every, appliers, kustomizations, set.includedBy, placed);

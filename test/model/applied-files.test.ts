@@ -4,6 +4,7 @@ import { appliedFiles, kustomizationsOf, listedWithFolder } from "../../src/mode
 import { compileFilePlacement } from "../../src/model/file-placement.js";
 import { TopologySchema } from "../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
+import { bootstrapSet, UNFILLED_PATH } from "../helpers/bootstrap-application-set.js";
 
 type Tree = Record<string, string>;
 
@@ -212,6 +213,12 @@ spec:
 `,
     });
     expect(unknown("apps/old/route.yaml")).toBe(true);
+    // A path its generators leave unfilled (a cluster Secret's annotation) may name any folder: its reach is not known either.
+    const unfilled = appliedIn({
+      "clusters/prod/apps.yaml": fluxKustomization("./apps/prod"),
+      "argocd/bootstrap.yaml": bootstrapSet({ path: UNFILLED_PATH }),
+    });
+    expect(unfilled("apps/old/route.yaml")).toBe(true);
   });
 });
 

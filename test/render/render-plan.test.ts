@@ -21,6 +21,7 @@ import { analyzeChange, type SourceFile } from "../../src/review.js";
 import { policyWith } from "../helpers/review-trees.js";
 import { httpRoute } from "../helpers/http-route-yaml.js";
 import { scratchDir } from "../helpers/scratch-trees.js";
+import { bootstrapSet, UNFILLED_PATH } from "../helpers/bootstrap-application-set.js";
 
 const topology = policyWith().topology;
 const tree = (files: Record<string, string>) => Object.entries(files).map(([path, text]) => ({ path, text }));
@@ -1186,6 +1187,47 @@ describe("a root renders alike when its inputs say the same", () => {
       `patches:\n- patch: |-\n    ${indent(patch.replace("replicas: 3", "replicas: 4"), "    ")}\n  target: {kind: Rollout}\n`,
     );
     expect((await renderChange(old, other, { topology, budgetMs: 1_000 })).failures).toHaveLength(1);
+  });
+});
+
+describe("an ApplicationSet whose source path its generators do not fill re-places no chart (eks-blueprints-add-ons 2c7800c47a)", () => {
+  // A chart with a remote dependency: it cannot be rendered offline, so any root of it judged blocks.
+  const chart = {
+    "add-ons/foo/Chart.yaml":
+      "apiVersion: v2\nname: foo\nversion: 0.1.0\ndependencies:\n- {name: metrics-server, version: 3.8.2, repository: https://kubernetes-sigs.github.io/metrics-server/}\n",
+    "add-ons/foo/values.yaml": "metrics-server: {}\n",
+  };
+  const installer = (destination = "server: https://kubernetes.default.svc") =>
+    `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: foo, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: https://github.com/example/addons.git, path: add-ons/foo}\n  destination: {${destination}, namespace: foo}\n`;
+  const bootstrap = (path: string, generator?: string) => bootstrapSet({ path, ...(generator ? { generator } : {}) });
+  const UNFILLED = UNFILLED_PATH;
+  const failed = async (base: Record<string, string>, head: Record<string, string>) =>
+    (await renderChange(tree(base), tree(head), { topology, budgetMs: 1_000 })).failures.map((failure) => failure.id);
+
+  it("added, removed or edited beside an unchanged chart: the chart's roots are not judged (the set is, by the placement family)", async () => {
+    const installed = { ...chart, "apps/foo.yaml": installer() };
+    const withSet = { ...installed, "bootstrap/bootstrap.yaml": bootstrap(UNFILLED) };
+    expect(await failed(installed, withSet)).toEqual([]);
+    expect(await failed(withSet, installed)).toEqual([]);
+    expect(await failed(withSet, { ...installed, "bootstrap/bootstrap.yaml": bootstrap(`apps/{{metadata.labels.env}}`) })).toEqual([]);
+    // A chart nothing written installs, which only the set may deliver.
+    expect(await failed(chart, { ...chart, "bootstrap/bootstrap.yaml": bootstrap(UNFILLED) })).toEqual([]);
+  });
+
+  it("a root whose placement does change is still judged: a path that names the chart, or one its generators fill to name it", async () => {
+    const added = (path: string, generator?: string) => failed(chart, { ...chart, "bootstrap/bootstrap.yaml": bootstrap(path, generator) });
+    expect(await added("add-ons/foo")).toEqual(["helm add-ons/foo/Chart.yaml foo"]);
+    expect(await added("add-ons/{{values.addon}}", "clusters: {values: {addon: foo}}")).toEqual(["helm add-ons/foo/Chart.yaml foo"]);
+    expect(await added("add-ons/{{addon}}", "list: {elements: [{addon: foo, name: prod}]}")).toEqual([
+      "helm bootstrap/bootstrap.yaml bootstrap-prod",
+    ]);
+  });
+
+  it("beside an unfilled set on both sides, its installer's destination moved to another cluster is still judged", async () => {
+    const withSet = { ...chart, "bootstrap/bootstrap.yaml": bootstrap(UNFILLED) };
+    expect(await failed({ ...withSet, "apps/foo.yaml": installer() }, { ...withSet, "apps/foo.yaml": installer("name: staging") })).toEqual(
+      ["helm apps/foo.yaml foo"],
+    );
   });
 });
 

@@ -12,7 +12,7 @@ import { sourceIgnored } from "./source-ignore.js";
 import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archiveOf, type Archive } from "./archived-kustomizations.js";
-import { flatten, pathParams, render, type Params } from "./argo-templates.js";
+import { flatten, pathParams, render, unfilled, type Params } from "./argo-templates.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
@@ -42,6 +42,19 @@ const under = (root: string): ((file: string) => boolean) => {
 
 /** Whatever placeholders remain match any one path segment. */
 const asGlob = (path: string): string => path.replace(/\{\{[^}]*\}\}/g, "*");
+
+/**
+ * The files under any folder a path with placeholders left may name: a placeholder stands for any
+ * text, slashes too (gitops-bridge's `{{metadata.annotations.addons_repo_basepath}}` is `argocd/`).
+ */
+const anyFilling = (path: string): ((file: string) => boolean) => {
+  const pattern = normalizeRepoPath(path)
+    .split(/\{\{[^}]*\}\}/)
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  const matcher = new RegExp(`^${pattern}(?:/.*)?$`, "s");
+  return (file) => matcher.test(file);
+};
 
 const selectorText = (selector: unknown): string => {
   const fields = record(selector);
@@ -265,13 +278,31 @@ const applicationSetDelivery = (
         const cluster = destinationCluster(template.destination, params);
         // What the render stage makes of this Application's charts sits beside the set, under its name (render-plan.ts generatedRoots).
         const rendered = renderedFromApplication(resource, render(named, params));
-        return templateSources.map(({ path, source }) => ({
-          path: normalizeRepoPath(asGlob(render(path, params))),
-          source,
-          cluster,
-          rendered,
-        }));
+        return templateSources.map(({ path, source }) => {
+          const filled = render(path, params);
+          return {
+            written: path,
+            filled,
+            path: normalizeRepoPath(asGlob(filled)),
+            source,
+            cluster,
+            rendered,
+            unresolved: unfilled(filled),
+          };
+        });
       });
+  // A path its generators leave a placeholder in (a cluster Secret's annotation, a Go template
+  // function) may name any folder its glob matches, or none: it places no file (Delivery.unresolved).
+  const resolved = (file: string | undefined) => targets(file).filter((target) => !target.unresolved);
+  const unfilledTargets = targets(undefined).filter((target) => target.unresolved);
+  const globs = unfilledTargets.map((target) => anyFilling(target.filled));
+  const unresolved =
+    unfilledTargets.length === 0
+      ? undefined
+      : {
+          paths: sortedSet(unfilledTargets.map((target) => target.written)),
+          mayRead: (file: string) => globs.some((inside) => inside(file)),
+        };
   // Each rendered path's source made once: the same targets come back for every file of a folder.
   const made = new Map<JsonRecord, Map<string, HeldSource>>();
   const sourceOf = (path: string, source: JsonRecord) => {
@@ -286,7 +317,7 @@ const applicationSetDelivery = (
     paths: sortedSet(targets(undefined).map((target) => target.path)),
     destinations: [destination(sortedSet(targets(undefined).flatMap((target) => target.cluster ?? [])))],
     destinationOf: (file) => {
-      const clusters = targets(file).flatMap((target) =>
+      const clusters = resolved(file).flatMap((target) =>
         target.cluster && (sourceOf(target.path, target.source).source.reads(file) || target.rendered(file)) ? [target.cluster] : [],
       );
       return clusters.length === 0 ? undefined : destination(sortedSet(clusters));
@@ -294,9 +325,10 @@ const applicationSetDelivery = (
     // Each generated Application's source apart: Argo CD renders them one by one.
     sourcesOf: (file) =>
       concerning(
-        targets(file).flatMap((target) => (target.cluster ? [sourceOf(target.path, target.source)] : [])),
+        resolved(file).flatMap((target) => (target.cluster ? [sourceOf(target.path, target.source)] : [])),
         file,
       ),
+    ...(unresolved ? { unresolved } : {}),
   };
 };
 

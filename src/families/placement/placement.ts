@@ -876,6 +876,58 @@ const generatedSettings = (change: ResourceChange, said: ReadonlySet<string>, ou
 };
 
 /**
+ * An ApplicationSet whose source path its generators do not fill here (Delivery.unresolved: the
+ * gitops-bridge `{{metadata.annotations.addons_repo_path}}`, read from Argo CD's cluster Secrets)
+ * applies a folder the review cannot know. It places none of the tree's files: read as a glob that
+ * placed every file, it "re-placed" every unchanged chart (eks-blueprints-add-ons 2c7800c47a: 47
+ * charts blocked as not renderable offline for one bootstrap set added). It is judged itself, once,
+ * where it is added or removed or what decides its Applications' sources and clusters changes: high
+ * where its glob matches a folder of the tree that holds traffic config, a GitOps object or a chart,
+ * which may then land on its clusters unreviewed.
+ */
+const unresolvedReach = (change: ResourceChange, where: string, out: DetectionList, context: DetectorContext): void => {
+  const { base, head } = change;
+  const after = head && context.deliveryOf(head, context.head)?.unresolved;
+  const unknown = after ?? (base && context.deliveryOf(base, context.base)?.unresolved);
+  const subject = head ?? base;
+  if (!unknown || !subject) return;
+  const fields = PLACEMENT_FIELDS[subject.id.kind] ?? [];
+  const field = changedField(change, fields);
+  if (base && head && fields.every((path) => sameValue(valueAt(base.body, path), valueAt(head.body, path)))) return;
+  const set = after ? context.head : context.base;
+  const reached = sortedSet([
+    ...[...set.resources.values()].flatMap((other) =>
+      other.source.file !== subject.source.file && !context.readForContext(other) && unknown.mayRead(other.source.file)
+        ? [displayName(other.id)]
+        : [],
+    ),
+    ...set.files
+      .filter((file) => /(?:^|\/)Chart\.yaml$/.test(file) && unknown.mayRead(file))
+      .map((file) => `chart ${file.slice(0, -"/Chart.yaml".length) || "."}`),
+  ]);
+  const generators = sortedSet(generatorKinds(record(subject.body.spec).generators)).join(", ");
+  const why = `its generators (${generators}) do not fill source path ${unknown.paths.join(", ")} from the repository`;
+  const may =
+    reached.length > 0
+      ? `; of this tree it may apply ${named(reached)}`
+      : "; no folder of this tree its path may name holds traffic config, a GitOps object or a chart";
+  const what = !base
+    ? `added: ${why}, so which folder it applies to ${where} cannot be known offline${may}`
+    : !head
+      ? `removed: ${why}, so what its Applications applied, now ${prunesOnDelete(base) ? "deleted from" : "left unmanaged on"} ${where}, cannot be known offline${may}`
+      : `${field.slice(1).join(".")} changed while ${why}: what it applies to ${where}, before and after, cannot be known offline${may}`;
+  out.add({
+    class: "resource.changed",
+    summary: what,
+    side: head ? "head" : "base",
+    path: base && head ? field : ["spec"],
+    ...(base ? { before: context.deliveryOf(base, context.base)?.unresolved?.paths ?? valueAt(base.body, field) } : {}),
+    ...(head ? { after: after?.paths ?? valueAt(head.body, field) } : {}),
+    ...(reached.length > 0 ? { riskFloor: "high" as const } : {}),
+  });
+};
+
+/**
  * The namespaces the namespaced objects a GitOps object delivers land in on one side, by kind and
  * name, as its namespacing has it (a Flux targetNamespace first, an Argo CD destination namespace
  * last). Every object of those files counts, not only traffic config: a release's charts, a
@@ -1053,6 +1105,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   if (!sourceMissing(change, before, out, context) && !sourceForeign(change, before, out, context))
     reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
+  unresolvedReach(change, where, out, context);
   generatedSettings(change, settings(change, where, out, context), out, context);
   const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));
   if (!applicationsLetGo(change, context, leaving, out)) generatedRenamed(change, before?.resources ?? [], where, out);

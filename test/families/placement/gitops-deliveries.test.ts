@@ -9,6 +9,7 @@ import { TopologySchema } from "../../../src/policy/policy-schema.js";
 import { kustomizeReading } from "../../../src/render/kustomize-tree.js";
 import { CORPUS } from "../../helpers/corpus.js";
 import { fluxKustomization } from "../../helpers/flux-kustomization-yaml.js";
+import { bootstrapSet } from "../../helpers/bootstrap-application-set.js";
 
 type Tree = Record<string, string>;
 
@@ -57,6 +58,52 @@ spec:
     ["charts/web/templates/route.yaml", ["https://prod-eu.example.com", "https://prod-us.example.com"]],
   ])("%s lands in %j", (file, clusters) => {
     expect(placement(file).clusters).toEqual(clusters);
+  });
+});
+
+describe("Argo CD ApplicationSet: a source path its generators do not fill places no file", () => {
+  const bootstrap = (path: string, generator = "clusters: {values: {addon: shop}}") => bootstrapSet({ path, generator });
+  const tree = (path: string, generator?: string) => ({
+    "argocd/bootstrap.yaml": bootstrap(path, generator),
+    "argocd/shop.yaml": application("shop", "path: apps/shop", "name: jkt-prod"),
+  });
+  const ALL = "all Argo CD clusters";
+
+  it.each([
+    // Read as a glob, it placed every file of the tree on every cluster: each unchanged chart "re-placed".
+    ["{{metadata.annotations.addons_repo_path}}", "apps/shop/route.yaml", ["jkt-prod"]],
+    ["{{metadata.annotations.addons_repo_path}}", "argocd/(rendered shop)/shop.yaml", ["jkt-prod"]],
+    ["apps/{{metadata.labels.env}}", "apps/shop/route.yaml", ["jkt-prod"]],
+    // What its generators do fill is a path as written: a clusters generator's values, a list element.
+    ["apps/{{values.addon}}", "apps/shop/route.yaml", [ALL, "jkt-prod"]],
+  ])("%s: %s lands in %j", (path, file, clusters) => {
+    expect(placementOf(tree(path))(file).clusters).toEqual(clusters);
+  });
+
+  it("a list element fills it: its cluster, as written", () => {
+    const placed = placementOf(tree("apps/{{addon}}", "list: {elements: [{addon: shop, name: sgp-prod}]}"));
+    expect(placed("apps/shop/route.yaml").clusters).toEqual(["jkt-prod", "sgp-prod"]);
+  });
+
+  it("the delivery says which paths are unfilled, and what their globs may read", () => {
+    const unresolvedOf = (path: string) => {
+      const files = Object.entries(tree(path)).map(([file, text]) => ({ path: file, text }));
+      const set = loadManifests(files, { includedBy: kustomizeReading(files).includedBy });
+      const [bootstrapSet] = [...set.resources.values()].filter((resource) => resource.id.kind === "ApplicationSet");
+      return deliveriesOf(set, {})(bootstrapSet!)?.unresolved;
+    };
+    const whole = unresolvedOf("{{metadata.annotations.addons_repo_path}}");
+    expect(whole?.paths).toEqual(["{{metadata.annotations.addons_repo_path}}"]);
+    expect(["apps/shop/route.yaml", "route.yaml"].map((file) => whole?.mayRead(file))).toEqual([true, true]);
+    // A placeholder may hold slashes (gitops-bridge's basepath `argocd/`), what its generator fills is as written.
+    const prefixed = unresolvedOf("{{metadata.annotations.addons_repo_basepath}}charts/{{values.addon}}");
+    expect(prefixed?.paths).toEqual(["{{metadata.annotations.addons_repo_basepath}}charts/{{values.addon}}"]);
+    expect(
+      ["argocd/charts/shop/Chart.yaml", "charts/shop/templates/route.yaml", "argocd/charts/other/Chart.yaml", "argocd/shop.yaml"].map(
+        (file) => prefixed?.mayRead(file),
+      ),
+    ).toEqual([true, true, false, false]);
+    expect(unresolvedOf("apps/{{values.addon}}")).toBeUndefined();
   });
 });
 

@@ -5,6 +5,7 @@ import { PolicySchema } from "../../../src/policy/policy-schema.js";
 import { placementDetector } from "../../../src/families/placement/placement.js";
 import type { Detection } from "../../../src/core/finding.js";
 import { analyze, classesOf } from "../../helpers/review-trees.js";
+import { bootstrapSet, UNFILLED_PATH } from "../../helpers/bootstrap-application-set.js";
 import { changeOf, expectDetections, type Expected } from "../../detect/resource-fixture.js";
 import { detectorContext } from "../../../src/detect/detector-context.js";
 import { planRenders } from "../../../src/render/render-plan.js";
@@ -355,6 +356,86 @@ spec:
     );
     expect(found.map((d) => [d.path, d.riskFloor])).toEqual([[["spec", "template", "spec", "source"], "high"]]);
     expect(found[0]?.summary).toContain("deploys revision evil instead of main");
+  });
+});
+
+describe("an ApplicationSet whose source path its generators do not fill (eks-blueprints-add-ons 2c7800c47a's gitops-bridge bootstrap)", () => {
+  const KEY = "argoproj.io/ApplicationSet/argocd/bootstrap";
+  const bootstrap = (path: string, destination?: string, generator = "clusters: {selector: {matchLabels: {env: prod}}}") =>
+    bootstrapSet({ path, generator, ...(destination ? { destination } : {}), source: "directory: {recurse: true}" });
+  const UNFILLED = UNFILLED_PATH;
+  const where = "cluster all Argo CD clusters matching env=prod";
+  run([
+    {
+      name: "added: one finding of its own, high, naming what of the tree it may apply; none of the routes is placed by it",
+      key: KEY,
+      head: bootstrap(UNFILLED),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec"],
+          riskFloor: "high",
+          says: `ApplicationSet argocd/bootstrap: added: its generators (clusters) do not fill source path ${UNFILLED} from the repository, so which folder it applies to ${where} cannot be known offline; of this tree it may apply HTTPRoute shop/checkout, VirtualService shop/checkout`,
+        },
+      ],
+    },
+    {
+      name: "removed: what its Applications applied is not known either",
+      key: KEY,
+      base: bootstrap(UNFILLED),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "base",
+          path: ["spec"],
+          riskFloor: "high",
+          says: `removed: its generators (clusters) do not fill source path ${UNFILLED} from the repository, so what its Applications applied, now deleted from ${where}, cannot be known offline; of this tree it may apply HTTPRoute shop/checkout`,
+        },
+      ],
+    },
+    {
+      name: "its destination edited: judged again, before and after unknown",
+      key: KEY,
+      base: bootstrap(UNFILLED),
+      head: bootstrap(UNFILLED, "server: '{{server}}'"),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "template", "spec", "destination"],
+          riskFloor: "high",
+          says: `template.spec.destination changed while its generators (clusters) do not fill source path ${UNFILLED}`,
+        },
+      ],
+    },
+    {
+      name: "a label edited, its generators, sources and destination alike: it applies the same unknown folder, nothing to say",
+      key: KEY,
+      base: bootstrap(UNFILLED),
+      head: bootstrap(UNFILLED).replace("namespace: argocd}\nspec:", "namespace: argocd, labels: {team: platform}}\nspec:"),
+      expected: [],
+    },
+    {
+      name: "a path its generator does fill (a clusters generator's values) is judged by what it delivers, as a written path",
+      key: KEY,
+      head: bootstrap("apps/shop/{{values.region}}", undefined, "clusters: {values: {region: jkt}}"),
+      expected: [
+        {
+          class: "route.attachment-changed",
+          side: "head",
+          path: ["spec"],
+          says: "added: delivers 1 traffic resources (HTTPRoute shop/checkout) from [apps/shop/jkt] to cluster all Argo CD clusters",
+        },
+      ],
+    },
+  ]);
+
+  it("a tree its path cannot reach anything of (only another repository's folders): one low finding", () => {
+    const found = detectIn(KEY, {}, { "argocd/shop.yaml": bootstrap(UNFILLED) });
+    expect(found.map((d) => [d.riskFloor, d.summary.split("; ")[1]])).toEqual([
+      [undefined, "no folder of this tree its path may name holds traffic config, a GitOps object or a chart"],
+    ]);
   });
 });
 
