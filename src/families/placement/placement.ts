@@ -568,26 +568,51 @@ const revisionJudge: Setting["judge"] = (before, after, where) => ({
   effect: `deploys revision ${show(after)} instead of ${show(before)} to ${where}: the config deployed is not reviewed here`,
 });
 
-/** What an Argo CD source renders over the repository: kustomize patches and Helm values, per source. */
+/**
+ * The Helm fields of an Argo CD source a render reads: the values (inline, files, `--set`) and the
+ * release name, which most charts' resource names are made of.
+ */
+const HELM_INPUTS = ["values", "valuesObject", "valueFiles", "parameters", "fileParameters", "releaseName"] as const;
+
+/** What an Argo CD source renders over the repository: kustomize patches and Helm inputs (HELM_INPUTS), per source. */
 const renderInputs = (value: unknown): unknown => {
   if (value === undefined) return undefined;
   const inputs = (source: unknown) => {
     const { kustomize, helm } = record(source);
-    const { values, valuesObject, parameters, fileParameters, valueFiles } = record(helm);
-    return { kustomize: record(kustomize), helm: { values, valuesObject, parameters, fileParameters, valueFiles } };
+    return { kustomize: record(kustomize), helm: Object.fromEntries(HELM_INPUTS.map((field) => [field, record(helm)[field]])) };
   };
   return Array.isArray(value) ? value.map(inputs) : inputs(value);
 };
 
 /**
- * Helm values reach traffic config through templates the review never renders, so any change
+ * The Helm inputs that differ between two sides' sources, as written (`helm.valueFiles`; of a
+ * `sources` list, `sources[1].helm.valueFiles`), and a source one side lacks: the reviewer is
+ * told which to read (a `$values` path respelled read as "inline Helm values": eks-blueprints-add-ons e8c2555514).
+ */
+const helmChanges = (before: unknown, after: unknown): string[] => {
+  const many = Array.isArray(before) || Array.isArray(after);
+  const [was, is] = [before, after].map((value) => (Array.isArray(value) ? value : [value]));
+  return Array.from({ length: Math.max(was!.length, is!.length) }, (_, index) => {
+    const [a, b] = [was![index], is![index]];
+    const at = many ? `sources[${index}].` : "";
+    if (a === undefined || b === undefined) return [`a source ${a === undefined ? "added" : "removed"}${many ? ` (sources[${index}])` : ""}`];
+    const [helmBefore, helmAfter] = [record(record(a).helm), record(record(b).helm)];
+    return HELM_INPUTS.filter((field) => !sameValue(helmBefore[field], helmAfter[field])).map((field) => `${at}helm.${field}`);
+  }).flat();
+};
+
+/**
+ * Helm inputs reach traffic config through templates the review never renders, so any change
  * counts; kustomize patches count when they name a traffic kind or group.
  */
 const renderJudge: Setting["judge"] = (before, after, where, kinds) => {
   const kustomize = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).kustomize));
-  const helm = (value: unknown) => JSON.stringify((Array.isArray(value) ? value : [value]).map((source) => record(source).helm));
-  if (helm(before) !== helm(after))
-    return { floor: "high", effect: `inline Helm values change what is rendered for ${where}: the rendered config is not reviewed here` };
+  const helm = helmChanges(before, after);
+  if (helm.length > 0)
+    return {
+      floor: "high",
+      effect: `${named(helm)} ${helm.length === 1 ? "changes" : "change"} what is rendered for ${where}: the rendered config is not reviewed here`,
+    };
   const rewriting = rewritingOptions(before, after);
   if (rewriting.length > 0)
     return {

@@ -329,7 +329,58 @@ describe("Argo CD sources deploy what the PR does not show", () => {
           side: "head",
           path: ["spec", "source"],
           riskFloor: "high",
-          says: "inline Helm values change what is rendered for cluster jkt-prod",
+          says: "helm.values changes what is rendered for cluster jkt-prod",
+        },
+      ],
+    },
+    {
+      name: "value files respelled: named as the field that changed, not as inline values (eks-blueprints-add-ons e8c2555514)",
+      key: APP,
+      base: application(
+        `  sources:\n  - {repoURL: x, ref: values}\n  - {repoURL: https://charts.example.com, chart: web, targetRevision: 1.0.0, helm: {valueFiles: [$values/charts/web/values.yaml]}}\n${destination}`,
+      ),
+      head: application(
+        `  sources:\n  - {repoURL: x, ref: values}\n  - {repoURL: https://charts.example.com, chart: web, targetRevision: 1.0.0, helm: {valueFiles: [$values/argocd/charts/web/values.yaml]}}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "sources"],
+          riskFloor: "high",
+          says: "sources render inputs: sources[1].helm.valueFiles changes what is rendered for ",
+        },
+      ],
+    },
+    {
+      name: "several Helm inputs changed at once are each named",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {parameters: [{name: canary, value: "10"}], values: "a: 1"}\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: charts/web\n    helm: {parameters: [{name: canary, value: "90"}], values: "a: 1", fileParameters: [{name: b, path: b.txt}]}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "helm.parameters, helm.fileParameters change what is rendered",
+        },
+      ],
+    },
+    {
+      name: "a release name renames what most charts render: high, as a kustomize namePrefix is",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web}\n${destination}`),
+      head: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web-v2}\n${destination}`),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "helm.releaseName changes what is rendered for cluster jkt-prod",
         },
       ],
     },
@@ -1506,7 +1557,7 @@ describe("an Argo CD chart source the render stage judged", () => {
         `  source: {repoURL: https://charts.jetstack.io, chart: cert-manager, targetRevision: v1.0.4, helm: {valuesObject: {resources: {requests: {cpu: ${cpu}}}}}}\n  destination: {name: jkt-prod, namespace: cert-manager}`,
       );
     expect(judged(values("10m"), values("20m"), "alike")).toEqual([]);
-    expect(judged(values("10m"), values("20m"), false)).toEqual([expect.stringContaining("inline Helm values change what is rendered")]);
+    expect(judged(values("10m"), values("20m"), false)).toEqual([expect.stringContaining("helm.valuesObject changes what is rendered")]);
   });
 
   it("still judges a path source's git revision, which no render here reads", () => {
@@ -1769,7 +1820,7 @@ describe("what an ApplicationSet's generators feed into its Applications' source
     expect(above(at("10"), at("90"))).toEqual([
       [
         "high",
-        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: helm.parameters changes what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
       ],
     ]);
   });
@@ -1785,7 +1836,7 @@ describe("what an ApplicationSet's generators feed into its Applications' source
     expect(above(at("10"), at("90"))).toEqual([
       [
         "high",
-        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+        "ApplicationSet argocd/web: Application web-prod-us it generates, source render inputs: helm.parameters changes what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
       ],
     ]);
   });
@@ -1795,7 +1846,7 @@ describe("what an ApplicationSet's generators feed into its Applications' source
     expect(above(at("{{canary}}"), at("90"))).toEqual([
       [
         "high",
-        "ApplicationSet argocd/web: source render inputs: inline Helm values change what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
+        "ApplicationSet argocd/web: source render inputs: helm.parameters changes what is rendered for cluster https://prod-us.example.com: the rendered config is not reviewed here",
       ],
     ]);
   });
