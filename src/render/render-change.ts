@@ -252,15 +252,23 @@ const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, 
  * manifest: fluxcd/flux2-multi-tenancy, 25 of 94 commits), and the reviewer is told how to say so:
  * by its sources, when they are all that keeps it offline.
  */
-function offlineHint(root: RenderRoot, offline: string, trusts: ((source: string) => boolean) | undefined): string {
+function offlineHint(
+  root: RenderRoot,
+  offline: string,
+  trusts: ((source: string) => boolean) | undefined,
+  sides: { readonly base: TreeTexts; readonly head: TreeTexts },
+): string {
   if (!root.fetches) return ` (if what it reads holds no traffic config, ${LEAVE_OUT})`;
-  // A kustomize root's sources are its remote entries and the charts of the HelmReleases it lists,
-  // whose versions it carries too (onlyTrustedVersionsMoved); a release's, also the OCI artifacts
-  // its values name at a version (the Flux distribution a flux-instance release installs).
+  // A kustomize root's sources are its remote entries and the charts of the HelmReleases it lists
+  // in the files the PR changes, whose versions it carries too (onlyTrustedVersionsMoved): a chart
+  // whose release the PR leaves alone is no cause (flux2-kustomize-gitops-demo 4e3cc8f109: a remote
+  // kiali.yaml added beside untouched cert-manager and metallb releases, which the hint named). A
+  // release's sources are also the OCI artifacts its values name at a version (the Flux
+  // distribution a flux-instance release installs).
   const fetches = [
     ...new Set([
       ...root.fetches,
-      ...Object.values(root.releaseFetches ?? {}).flat(),
+      ...releasesVouched(root, sides.base, sides.head).flatMap((id) => root.releaseFetches?.[id] ?? []),
       ...(root.artifactVersions ?? []).flatMap((artifact) => artifactRepository(artifact) ?? []),
     ]),
   ];
@@ -559,7 +567,7 @@ async function renderStage(
     // its remote bases: what they applied before the PR is what cannot be compared).
     const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";
     const { gates, why } = gating(id, either(id).deployed || either(id).offlineGates === true);
-    const reason = `${id} cannot be rendered offline${side}: ${offline}${why}${offlineHint(offlineRoot!, offline, options.trusts)}`;
+    const reason = `${id} cannot be rendered offline${side}: ${offline}${why}${offlineHint(offlineRoot!, offline, options.trusts, { base: baseText, head: headText })}`;
     if (before && after && onlyLocalPartChanged(before, baseText, after, headText)) {
       basePlan.set(id, withoutRemote(before));
       headPlan.set(id, withoutRemote(after));

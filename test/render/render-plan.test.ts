@@ -2948,6 +2948,18 @@ describe("render.trusted: versions of remote sources a team reviews elsewhere mo
       );
       expect(reason).toContain(`if ${GATEWAY} holds no traffic config you govern, trust it`);
     });
+
+    it("the hint names only what the PR moved: a chart whose release it leaves alone is no cause (flux2-kustomize-gitops-demo 4e3cc8f109)", async () => {
+      const bumped = apps("1.1.12").map((file) =>
+        file.path.endsWith("suc/kustomization.yaml") ? { ...file, text: file.text.replace("v0.9.1", "v0.10.0") } : file,
+      );
+      const [reason] = (await renderChange(apps("1.1.12"), bumped, { topology, budgetMs: 1_000 })).failures.map(
+        (failure) => failure.reason,
+      );
+      expect(reason).toContain("github.com/rancher/system-upgrade-controller?ref=v0.10.0");
+      expect(reason).toContain("if its remote sources hold no traffic config you govern, trust them");
+      expect(reason).not.toContain(GATEWAY);
+    });
   });
 
   it("a trusted bump in a root that fails alike at base and head passes; any other change to it still blocks (coolguy1771/home-ops 0430074643)", async () => {

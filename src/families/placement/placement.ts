@@ -595,7 +595,8 @@ const helmChanges = (before: unknown, after: unknown): string[] => {
   return Array.from({ length: Math.max(was!.length, is!.length) }, (_, index) => {
     const [a, b] = [was![index], is![index]];
     const at = many ? `sources[${index}].` : "";
-    if (a === undefined || b === undefined) return [`a source ${a === undefined ? "added" : "removed"}${many ? ` (sources[${index}])` : ""}`];
+    if (a === undefined || b === undefined)
+      return [`a source ${a === undefined ? "added" : "removed"}${many ? ` (sources[${index}])` : ""}`];
     const [helmBefore, helmAfter] = [record(record(a).helm), record(record(b).helm)];
     return HELM_INPUTS.filter((field) => !sameValue(helmBefore[field], helmAfter[field])).map((field) => `${at}helm.${field}`);
   }).flat();

@@ -355,7 +355,9 @@ describe("Argo CD sources deploy what the PR does not show", () => {
     {
       name: "several Helm inputs changed at once are each named",
       key: APP,
-      base: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {parameters: [{name: canary, value: "10"}], values: "a: 1"}\n${destination}`),
+      base: application(
+        `  source:\n    repoURL: x\n    path: charts/web\n    helm: {parameters: [{name: canary, value: "10"}], values: "a: 1"}\n${destination}`,
+      ),
       head: application(
         `  source:\n    repoURL: x\n    path: charts/web\n    helm: {parameters: [{name: canary, value: "90"}], values: "a: 1", fileParameters: [{name: b, path: b.txt}]}\n${destination}`,
       ),
