@@ -206,29 +206,37 @@ const CROSSING_FIELDS = ["replacements", "vars", "transformers", "generators", "
 
 const Values = z.record(z.string(), z.unknown());
 
-const HelmReleaseDoc = z.looseObject({
-  apiVersion: z.string().startsWith("helm.toolkit.fluxcd.io/"),
-  kind: z.literal("HelmRelease"),
-  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
-  spec: z.looseObject({
-    releaseName: z.string().optional(),
-    targetNamespace: z.string().optional(),
-    chart: z
-      .looseObject({
-        spec: z.looseObject({
-          chart: z.string(),
-          version: z.string().optional(),
-          sourceRef: z.looseObject({ kind: z.string(), name: z.string().optional() }),
-          valuesFiles: z.array(z.string()).optional(),
-        }),
-      })
-      .optional(),
-    chartRef: z.looseObject({ kind: z.string(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
-    values: Values.optional(),
-    valuesFrom: z.array(z.unknown()).optional(),
-    postRenderers: z.array(z.unknown()).optional(),
-  }),
-});
+const HelmReleaseDoc = z
+  .looseObject({
+    apiVersion: z.string().startsWith("helm.toolkit.fluxcd.io/"),
+    kind: z.literal("HelmRelease"),
+    metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
+    spec: z.looseObject({
+      releaseName: z.string().optional(),
+      targetNamespace: z.string().optional(),
+      chart: z
+        .looseObject({
+          spec: z.looseObject({
+            chart: z.string(),
+            version: z.string().optional(),
+            sourceRef: z.looseObject({ kind: z.string(), name: z.string().optional() }),
+            valuesFiles: z.array(z.string()).optional(),
+          }),
+        })
+        .optional(),
+      chartRef: z.looseObject({ kind: z.string(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
+      values: Values.optional(),
+      valuesFrom: z.array(z.unknown()).optional(),
+      postRenderers: z.array(z.unknown()).optional(),
+    }),
+  })
+  .refine(
+    // A HelmRelease naming no chart installs none: Flux's CRD refuses it. Such a document is a
+    // kustomize patch of one (an overlay's values), read alone where nothing lists it (one commented
+    // out of `patchesStrategicMerge`: flux2-kustomize-gitops-demo cd3695add8 read it as a release
+    // "from a chartRef" that cannot be rendered offline), as a patch naming only a version already is.
+    ({ spec }) => spec.chart !== undefined || spec.chartRef !== undefined,
+  );
 
 /** A Flux source (OCIRepository, HelmChart...) a HelmRelease's `chartRef` names. */
 const FluxSourceDoc = z.looseObject({
@@ -891,7 +899,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting): Re
         : undefined;
     const values = fromSources && "values" in fromSources ? fromSources.values : spec.values;
     const offline = !source
-      ? `chart from ${spec.chartRef?.kind ?? "a chartRef"} ${spec.chartRef?.name ?? ""}`.trim()
+      ? `chart from ${spec.chartRef!.kind} ${spec.chartRef!.name ?? ""}`.trim()
       : !local
         ? `chart ${source.chart} from ${source.sourceRef.kind} ${source.sourceRef.name ?? ""}`.trim()
         : fromSources && "unresolved" in fromSources

@@ -533,6 +533,39 @@ describe("planRenders", () => {
     expect(roots.map((root) => root.id)).toEqual(["helm .archive/kubernetes/web/app/helmrelease.yaml default/web"]);
   });
 
+  describe("a HelmRelease naming no chart is a patch of one, not a release (flux2-kustomize-gitops-demo cd3695add8)", () => {
+    const kiali = (
+      patched: boolean,
+      chart = "      chart: kiali-operator\n      sourceRef: {kind: HelmRepository, name: kiali, namespace: flux-system}\n",
+    ) =>
+      tree({
+        "clusters/staging/infrastructure.yaml":
+          "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: infrastructure, namespace: flux-system}\nspec: {path: ./infrastructure/staging, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        "infrastructure/base/kiali/kustomization.yaml": "resources: [release.yaml]\n",
+        "infrastructure/base/kiali/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: {name: kiali-operator, namespace: kiali-operator}\nspec:\n  chart:\n    spec:\n${chart}  values: {}\n`,
+        "infrastructure/staging/kustomization.yaml": `resources: [../base/kiali]\n${patched ? "patchesStrategicMerge: [kiali-values.yaml]\n" : "#patchesStrategicMerge: [kiali-values.yaml]\n"}`,
+        "infrastructure/staging/kiali-values.yaml":
+          "apiVersion: helm.toolkit.fluxcd.io/v2beta1\nkind: HelmRelease\nmetadata: {name: kiali-operator, namespace: kiali-operator}\nspec:\n  values: {cr: {create: true}}\n",
+      });
+
+    it("is no root of its own where nothing lists it: only the overlay that dropped it is reviewed", async () => {
+      expect(planRenders(kiali(false), topology).map((root) => root.id)).toEqual(["kustomize infrastructure/staging"]);
+      const reasons = (await renderChange(kiali(true), kiali(false), { topology, budgetMs: 1_000 })).failures.map(
+        (failure) => failure.reason,
+      );
+      expect(reasons.join("\n")).not.toContain("chartRef");
+      expect(reasons.join("\n")).not.toContain("kiali-values.yaml");
+    });
+
+    it("a release whose chart the PR takes away is still a release removed that cannot be rendered offline", async () => {
+      const [reason, ...others] = (await renderChange(kiali(true), kiali(true, ""), { topology, budgetMs: 1_000 })).failures.map(
+        (failure) => failure.reason,
+      );
+      expect(others).toEqual([]);
+      expect(reason).toContain("kiali-operator/kiali-operator cannot be rendered offline: chart kiali-operator from HelmRepository kiali");
+    });
+  });
+
   it("plans an Argo CD helm source with valueFiles relative to its path, and a chart nothing installs on its own", () => {
     const application =
       "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  source:\n    repoURL: https://example.com/repo.git\n    path: charts/web\n    helm:\n      valueFiles: [values-prod.yaml]\n      parameters: [{ name: weight, value: '3' }]\n";
