@@ -252,6 +252,54 @@ export function loadAllAsGoYaml(text: string): unknown[] {
 /** One document as go-yaml reads it (readAsGoYaml). */
 export const loadAsGoYaml = (text: string): unknown => readAsGoYaml(text, (document) => jsyaml.load(document));
 
+/** What marks a key written again in a mapping while its duplicates are read (readingDuplicates): `⁂<n>⁂`. */
+const DUPLICATE_MARK = /^\u2042\d+\u2042/;
+
+/** How many duplicated keys a text may have before it is left unreadable: each one is a parse of the whole text. */
+const MAX_DUPLICATES = 64;
+
+/**
+ * A text read as `read` reads it (loadAllAsGoYaml, loadAsGoYaml), but where a mapping writes a key
+ * twice, which go-yaml refuses (the file fails whole: kustomize stops its build), that key's value
+ * is `duplicated()`: which one its author meant is unknown, and only that key. Each later
+ * duplicate is renamed with a mark where js-yaml places its refusal and the text read again, so a
+ * reader can tell what else the document says (a patch whose `meshConfig` writes
+ * `enablePrometheusMerge` twice writes no trust domain: flux2-kustomize-gitops-demo 0c808b93f7).
+ * Throws what `read` throws for anything else.
+ */
+export function readingDuplicates(text: string, read: (text: string) => unknown, duplicated: () => unknown): unknown {
+  let current = withoutBoms(text);
+  for (let count = 0; ; count++) {
+    try {
+      return unmarked(read(current), duplicated);
+    } catch (error) {
+      const mark = error instanceof jsyaml.YAMLException ? error.mark : undefined;
+      // Where the refusal is in another text than this one (a document read alone), its position says nothing here.
+      if (
+        error instanceof jsyaml.YAMLException &&
+        error.reason === "duplicated mapping key" &&
+        mark?.buffer === current &&
+        count < MAX_DUPLICATES
+      )
+        current = `${current.slice(0, mark.position)}\u2042${count}\u2042${current.slice(mark.position)}`;
+      else throw error;
+    }
+  }
+}
+
+/** A value read with its duplicated keys marked: each such key's value `duplicated()`, its marked copies gone. */
+function unmarked(value: unknown, duplicated: () => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => unmarked(item, duplicated));
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value);
+  const twice = new Set(entries.flatMap(([key]) => (DUPLICATE_MARK.test(key) ? [key.replace(DUPLICATE_MARK, "")] : [])));
+  return Object.fromEntries(
+    entries
+      .filter(([key]) => !DUPLICATE_MARK.test(key))
+      .map(([key, item]) => [key, twice.has(key) ? duplicated() : unmarked(item, duplicated)]),
+  );
+}
+
 const COMPLEX_KEY = "object-based map does not support complex keys";
 
 /**

@@ -15,7 +15,7 @@ import {
   type ChartChange,
 } from "../core/trust-reach.js";
 import { TRUST, TRUST_MARKS } from "../families/index.js";
-import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
+import { loadAllAsGoYaml, loadAsGoYaml, readingDuplicates } from "../manifests/yaml-documents.js";
 import {
   folderOf,
   insideFolder,
@@ -504,21 +504,38 @@ const CARRYING = ["replacements", "vars", "transformers"];
 /** A side that cannot be read: its whole content may have changed. */
 const UNREAD = Symbol("unread");
 
+/**
+ * The value of a key a mapping writes twice (go-yaml refuses the text): unknown, and unlike any
+ * other, its own included, so that the key reads as written at both sides and nothing else of the
+ * text does (readingDuplicates).
+ */
+const duplicated = (): unknown => Symbol("written twice");
+
 /** A document's text parsed: undefined where absent, UNREAD where unreadable. */
 function parsed(source: string | undefined): unknown {
   if (source === undefined) return undefined;
   try {
-    return loadAsGoYaml(source);
+    return readingDuplicates(source, loadAsGoYaml, duplicated);
   } catch {
     return UNREAD;
   }
 }
 
-/** A text's documents, parsed (none where absent); undefined where unreadable. */
+/**
+ * A text's documents, parsed (none where absent); undefined where unreadable, and where a document
+ * writes its kind, apiVersion, metadata or name twice: what it is, and what it patches, is unknown.
+ */
 function documents(source: string | undefined): unknown[] | undefined {
   if (source === undefined) return [];
   try {
-    return loadAllAsGoYaml(source).filter((document) => document !== null && document !== undefined);
+    const read = (readingDuplicates(source, loadAllAsGoYaml, duplicated) as unknown[]).filter(
+      (document) => document !== null && document !== undefined,
+    );
+    const unnamed = (document: unknown) =>
+      [record(document).kind, record(document).apiVersion, record(document).metadata, record(record(document).metadata).name].some(
+        (field) => typeof field === "symbol",
+      );
+    return read.some(unnamed) ? undefined : read;
   } catch {
     return undefined;
   }

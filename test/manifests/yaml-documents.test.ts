@@ -4,10 +4,12 @@ import { describe, expect, it } from "vitest";
 import {
   defaultYamlLimits,
   loadAllAsGoYaml,
+  loadAsGoYaml,
   oversize,
   parseYamlDocument,
   parseYamlStream,
   plainKeyName,
+  readingDuplicates,
   splitYamlDocuments,
   withoutBoms,
 } from "../../src/manifests/yaml-documents.js";
@@ -377,5 +379,24 @@ describe("loadAllAsGoYaml: a whole file's documents, for the render plan", () =>
   it("still throws what go-yaml refuses too", () => {
     expect(() => loadAllAsGoYaml(lines("a:", "  b: c", " d: e"))).toThrow();
     expect(() => loadAllAsGoYaml(lines("a: 1", "a: 2"))).toThrow(/duplicated mapping key/);
+  });
+});
+
+describe("readingDuplicates: a key written twice is unknown, and only that key", () => {
+  const UNKNOWN = "<twice>";
+  const read = (text: string) => readingDuplicates(text, loadAllAsGoYaml, () => UNKNOWN);
+
+  it("reads the rest of the document, each key written twice or more as unknown, in block and flow mappings, quoted or not", () => {
+    expect(read("a:\n  b: 1\n  c: 2\n  b: 3\n  b: 4\n---\nd: {x: 1, 'x': 2, y: 3}\n")).toEqual([
+      { a: { b: UNKNOWN, c: 2 } },
+      { d: { x: UNKNOWN, y: 3 } },
+    ]);
+    expect(read("- k: {deep: 1}\n  k: {deep: 2}\n  other: [1, 2]\n")).toEqual([[{ k: UNKNOWN, other: [1, 2] }]]);
+  });
+
+  it("reads a text with no duplicate as the reader does, and throws what else the reader refuses", () => {
+    expect(read("a: {b: 1}\n")).toEqual(loadAllAsGoYaml("a: {b: 1}\n"));
+    expect(() => read("a: [1\n")).toThrow();
+    expect(readingDuplicates("a: 1\na: 2\n", loadAsGoYaml, () => UNKNOWN)).toEqual({ a: UNKNOWN });
   });
 });

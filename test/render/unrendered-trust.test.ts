@@ -327,6 +327,75 @@ describe("a patch writing a trust field keeps the floor; one writing elsewhere i
   });
 });
 
+describe("a patch writing a key twice, which go-yaml refuses, reaches that key and what else differs, not every trust field (flux2-kustomize-gitops-demo 0c808b93f7)", () => {
+  const OPERATOR =
+    "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: istio, namespace: istio-system}\nspec:\n  meshConfig: {trustDomain: cluster.local}\n";
+  const patch = (meshConfig: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: istio, namespace: istio-system}\nspec:\n  meshConfig:\n${meshConfig}`;
+  const edit = (before: string, after: string) => {
+    const side = (meshConfig: string) =>
+      texts({
+        "base/kustomization.yaml": "resources: [istio.yaml]\n",
+        "base/istio.yaml": OPERATOR,
+        "staging/kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [istio-values.yaml]\n",
+        "staging/istio-values.yaml": patch(meshConfig),
+      });
+    const files = ["base/istio.yaml", "base/kustomization.yaml", "staging/istio-values.yaml", "staging/kustomization.yaml"];
+    return unrenderedTrust(files, side(before), side(after));
+  };
+  const TWICE = "    enablePrometheusMerge: false\n    enableTracing: false\n    enablePrometheusMerge: false\n";
+
+  it("the duplicate removed, or tracing turned on beside it, reaches no trust field", () => {
+    expect(edit(TWICE, "    enablePrometheusMerge: false\n    enableTracing: false\n")).toEqual([]);
+    expect(edit(TWICE, TWICE.replace("enableTracing: false", "enableTracing: true"))).toEqual([]);
+  });
+
+  it("a trust field written beside the duplicate, or written twice itself, still reaches it", () => {
+    expect(edit(TWICE, `${TWICE}    trustDomain: evil.local\n`)).toEqual(["IstioOperator spec.meshConfig.trustDomain"]);
+    const domainTwice = "    trustDomain: cluster.local\n    trustDomain: evil.local\n";
+    expect(edit("    trustDomain: cluster.local\n", domainTwice)).toEqual(["IstioOperator spec.meshConfig.trustDomain"]);
+    // Left written twice while the file changes elsewhere: which value is meant is unknown at both sides.
+    expect(edit(domainTwice, `${domainTwice}    enableTracing: true\n`)).toEqual(["IstioOperator spec.meshConfig.trustDomain"]);
+  });
+
+  it("a document whose kind or name is written twice, or one otherwise unreadable, may write any of them", () => {
+    const all = edit("    enableTracing: false\n", "    enableTracing: [true\n");
+    expect(all).toContain("IstioOperator spec.meshConfig.trustDomain");
+    expect(all.length).toBeGreaterThan(1);
+    const kindTwice = (tracing: string) =>
+      texts({
+        "base/kustomization.yaml": "resources: [istio.yaml]\n",
+        "base/istio.yaml": OPERATOR,
+        "staging/kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [istio-values.yaml]\n",
+        "staging/istio-values.yaml": patch(`    enableTracing: ${tracing}\n`).replace(
+          "kind: IstioOperator\n",
+          "kind: IstioOperator\nkind: IstioOperator\n",
+        ),
+      });
+    const files = ["base/istio.yaml", "base/kustomization.yaml", "staging/istio-values.yaml", "staging/kustomization.yaml"];
+    expect(unrenderedTrust(files, kindTwice("false"), kindTwice("true"))).toEqual(all);
+  });
+
+  it("in a review: tracing turned on beside the duplicate stays high; the trust domain moved beside it is critical", async () => {
+    const side = (meshConfig: string) =>
+      tree({
+        "base/kustomization.yaml": "resources: [istio.yaml]\n",
+        "base/istio.yaml": OPERATOR,
+        "staging/kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [istio-values.yaml]\n",
+        "staging/istio-values.yaml": patch(meshConfig),
+      });
+    const review = async (before: string, after: string) => {
+      const [base, head] = [side(before), side(after)];
+      const rendered = await renderForReview(base, head, policy, { budgetMs: 1_000, off: "turned off (test)" });
+      return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW })
+        .analysis.findings.filter((finding) => finding.resource.kind === "Render")
+        .map((finding) => finding.risk);
+    };
+    expect(await review(TWICE, TWICE.replace("enableTracing: false", "enableTracing: true"))).toEqual(["high"]);
+    expect(await review(`${TWICE}    trustDomain: cluster.local\n`, `${TWICE}    trustDomain: evil.local\n`)).toEqual(["critical"]);
+  });
+});
+
 describe("an inline patch reaches the kinds its own text names (GoogleCloudPlatform/anthos-config-management-samples 31c3a573e8)", () => {
   const files = ["app/kustomization.yaml", "app/peer.yaml"];
   const root = (patches: string) =>
