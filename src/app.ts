@@ -257,7 +257,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     // GitHub's time of the comment write that reported on it.
     kept = ledgerBlock(withHeadSince(evaluation.ledger, comment.writtenAt), options.ledgerSecret);
     const own = checkRunReport(result, report, auditRecord(evaluation), evaluation.notes, reviewedLine, kept);
-    const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name) : [];
+    const blocking = result.decision === "pass" ? await failingPullsOnHead(octokit, repo, pr, name, options.appId) : [];
     await completeCheckRun(
       octokit,
       repo,

@@ -45,12 +45,15 @@ export const verdictId = (pull: number, decision: "pass" | "fail"): string => `$
  * The other open PRs whose head is this commit and whose base is this branch, and whose own latest
  * verdict on this check is not a pass (a run without one — an error, an older App — counts as not
  * passing). GitHub keeps one check per commit and name, so the commit passes only if they all do.
+ * Only runs App `appId` wrote are verdicts: any App (the PR's own workflow, with a `checks: write`
+ * token) can write a run of the same name and external id on the commit.
  */
 export async function failingPullsOnHead(
   octokit: ProbotOctokit,
   ref: RepoRef,
   pull: { number: number; headSha: string; baseRef: string },
   name: string,
+  appId: number,
 ): Promise<number[]> {
   const { data: pulls } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...ref, commit_sha: pull.headSha });
   const others = pulls.filter(
@@ -61,12 +64,15 @@ export async function failingPullsOnHead(
     ...ref,
     ref: pull.headSha,
     check_name: name,
+    app_id: appId,
     filter: "all",
     per_page: 100,
   });
   return others
     .filter((other) => {
-      const own = runs.filter((run) => (run.external_id ?? "").split(":")[0] === String(other.number)).sort((a, b) => b.id - a.id)[0];
+      const own = runs
+        .filter((run) => run.app?.id === appId && (run.external_id ?? "").split(":")[0] === String(other.number))
+        .sort((a, b) => b.id - a.id)[0];
       return own?.external_id !== verdictId(other.number, "pass");
     })
     .map((other) => other.number);

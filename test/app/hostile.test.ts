@@ -548,4 +548,27 @@ describe("two PRs sharing a head commit (issue 12, 13)", () => {
     expect(conclusion()).toBe("success");
     expect(github.latestCheckRun(head)?.external_id).toBe("8:pass");
   });
+
+  it("a run another App writes with the other PR's passing verdict does not lift the block (probe M, 2)", async () => {
+    const { github, head, say, deliver } = await harness();
+    github.openPull({ number: 8, author: "bob", base: "main", baseSha: github.pull(7).base.sha, headSha: head, body: EVIDENCE_BODY });
+    await deliver(github.pullRequestEvent("opened", 8));
+    await deliver(github.issueCommentEvent("created", 8, github.comment(8, "sam", "/hold the other copy is not ready")));
+    // The PR's own workflow (github-actions, a checks: write token) writes a run of the App's check name, claiming #8 passed.
+    github.checkRuns.push({
+      id: 999_999,
+      app: { id: 15368 },
+      name: "Route Governor (main)",
+      head_sha: head,
+      status: "completed",
+      conclusion: "neutral",
+      external_id: "8:pass",
+      output: {},
+      annotations: [],
+    });
+    await say("dina", "/approve");
+    const own = github.checkRuns.filter((run) => run.head_sha === head && run.app.id === github.appId).at(-1)!;
+    expect(own.conclusion).toBe("action_required");
+    expect(own.output.title).toBe("blocked by #8 on the same commit");
+  });
 });
