@@ -154,6 +154,8 @@ interface Target {
   readonly number: number;
   readonly head?: { readonly sha: string; readonly baseRef: string };
   readonly triggerCommentId?: number;
+  /** Who pushed, for a \`synchronize\` event. */
+  readonly pusher?: string;
 }
 
 async function evaluateAndPublish(context: Context, options: Configured, target: Target): Promise<void> {
@@ -220,6 +222,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
       appId: options.appId,
       analyze: renderedAnalysis(options),
       ...(firstRun === undefined ? {} : { firstRun }),
+      ...(target.pusher === undefined ? {} : { pusher: target.pusher }),
     });
     kept = ledgerBlock(evaluation.ledger, options.ledgerSecret);
     const { result } = evaluation;
@@ -400,7 +403,10 @@ export function routeGovernorApp(appOptions: AppOptions): ApplicationFunction {
   return (app: Probot) => {
     app.on([...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS], async (context) => {
       const target = pullTarget(context.payload.pull_request);
-      if (target) await evaluateAndPublish(context, options, target);
+      // A push's sender is recorded even when a later head supersedes it: what they pushed may still be in the PR.
+      const { action, sender } = context.payload;
+      const pusher = action === "synchronize" && !isBotLogin(sender.login, sender.type) ? { pusher: sender.login } : {};
+      if (target) await evaluateAndPublish(context, options, { ...target, ...pusher });
     });
 
     app.on([...COMMENT_EVENTS], async (context) => {

@@ -7,6 +7,8 @@ import {
   entriesOf,
   holdsOf,
   LedgerSchema,
+  lossesOf,
+  pushersOf,
   type Ledger,
   withHeadSince,
   type LedgerReading,
@@ -46,7 +48,12 @@ export function ledgerBlock(ledger: Ledger, secret: string): string {
   while (payload.length > MAX_PAYLOAD_CHARS && entries.length > 0) {
     entries = entries.slice(Math.ceil(entries.length / 4));
     payload = encode({
-      ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), { holds: holdsOf(ledger), cancels: cancelsOf(ledger) }),
+      ...buildLedger(ledger.pr, ledger.head, entries, breakGlassOf(ledger), {
+        holds: holdsOf(ledger),
+        cancels: cancelsOf(ledger),
+        losses: lossesOf(ledger),
+        pushers: pushersOf(ledger),
+      }),
       ...(ledger.written === undefined ? {} : { written: ledger.written }),
     });
   }

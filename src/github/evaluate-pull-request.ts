@@ -12,6 +12,8 @@ import {
   isRecordHold,
   ledgerTime,
   lossesOf,
+  pushersOf,
+  withPushers,
   type HoldRecord,
   type Ledger,
 } from "../governance/ledger.js";
@@ -50,6 +52,8 @@ export interface EvaluationOptions {
   readonly analyze: (input: Omit<AnalysisRequest, "render">) => Promise<AnalysisOutcome>;
   /** The first check run the App opened for this evaluation: not one of the earlier reports the ledger is read from. */
   readonly firstRun?: number;
+  /** Who pushed the head this evaluation was started for (a \`synchronize\` event's sender): recorded in the ledger. */
+  readonly pusher?: string;
 }
 
 export interface Evaluation {
@@ -94,7 +98,6 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
   ]);
   const links = { base: baseLinks, head: headLinks };
   const submodules = { base: baseSubmodules, head: headSubmodules };
-  const commitAuthors = authorship.logins;
 
   // The policy comes from the base branch's tip, which the base tree carries even when the review
   // starts from the merge base: a PR never governs itself (DESIGN §8).
@@ -116,6 +119,9 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   });
   const { ledger } = read;
+  // Whoever pushed to the PR wrote what is merged, like a commit author, whatever the commits say.
+  const pushers = withPushers(pushersOf(ledger), options.pusher === undefined ? [] : [options.pusher]);
+  const commitAuthors = withPushers(authorship.logins, pushers);
   const answered = new Set(comments.filter(ours).flatMap((comment) => REPLY_MARKER.exec(comment.body)?.[1] ?? []));
 
   const uses = commandUses(comments);
@@ -153,7 +159,7 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     evidenceRefusal: evidenceRefusal(policy, { now, risk: result.risk }),
     ...(result.governance.breakGlass ? { breakGlass: result.governance.breakGlass } : {}),
   });
-  const records = { holds: [...judged.holds.values()], cancels: binding.cancels, losses: lossesOf(ledger) };
+  const records = { holds: [...judged.holds.values()], cancels: binding.cancels, losses: lossesOf(ledger), pushers };
   return {
     pr,
     result,

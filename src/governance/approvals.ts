@@ -178,7 +178,8 @@ function refusalOf(approval: ApprovalInput, context: ApprovalContext): string | 
   }
   if (!context.options.authorMayApprove) {
     if (sameLogin(approval.login, context.prAuthor)) return "the PR author cannot approve their own change";
-    if (context.commitAuthors.some((author) => sameLogin(author, approval.login))) return "a commit author cannot approve the change";
+    if (context.commitAuthors.some((author) => sameLogin(author, approval.login)))
+      return "a commit author or pusher cannot approve the change";
     const unknown = unknownAuthorship(context.authorship);
     if (unknown) return `${unknown}: no approval can be shown to come from someone who did not write the change`;
   }

@@ -222,7 +222,7 @@ function recordBreakGlass(
   const refusal = same(people.prAuthor)
     ? "the PR author cannot break glass on their own change"
     : people.commitAuthors.some(same)
-      ? "a commit author cannot break glass on the change"
+      ? "a commit author or pusher cannot break glass on the change"
       : unknown
         ? `${unknown}, so the break-glass cannot be shown to come from someone who did not write the change`
         : !pattern.ok

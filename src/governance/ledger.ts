@@ -29,6 +29,7 @@ const MAX_ENTRIES = 500;
 const MAX_BREAK_GLASS = 20;
 const MAX_HOLDS = 100;
 const MAX_LOSSES = 10;
+const MAX_PUSHERS = 200;
 
 const LedgerEntrySchema = z.object({
   /** `comment:<id>` or `review:<id>`. */
@@ -76,6 +77,8 @@ export interface LedgerRecords {
   readonly cancels?: readonly CancelRecord[];
   /** The latest times the comment's copy was found removed or altered. */
   readonly losses?: readonly LossRecord[];
+  /** Who pushed to the PR's branch, as far as the App saw. */
+  readonly pushers?: readonly string[];
 }
 
 export const LedgerSchema = z.object({
@@ -95,6 +98,12 @@ export const LedgerSchema = z.object({
   holds: z.array(HoldRecordSchema).max(MAX_HOLDS).optional(),
   cancels: z.array(CancelRecordSchema).max(MAX_ENTRIES).optional(),
   losses: z.array(LossRecordSchema).max(MAX_LOSSES).optional(),
+  /**
+   * Who pushed to the PR's branch (the senders of its \`synchronize\` events), oldest first: like a
+   * commit author, a pusher wrote what is merged, whatever names the commits carry. GitHub keeps
+   * no record of who pushed an ordinary push, so the ledger does.
+   */
+  pushers: z.array(z.string().min(1).max(100)).max(MAX_PUSHERS).optional(),
   /** When the App wrote the ledger into its comment (absent only in ledgers from before it was recorded). */
   written: z.iso.datetime({ offset: true }).optional(),
 });
@@ -148,6 +157,16 @@ export const cancelsOf = (ledger: Ledger): CancelRecord[] => ledger.cancels ?? [
 /** The times the comment's copy was found removed or altered. */
 export const lossesOf = (ledger: Ledger): LossRecord[] => ledger.losses ?? [];
 
+/** Who pushed to the PR's branch, as the ledger recorded them. */
+export const pushersOf = (ledger: Ledger): string[] => ledger.pushers ?? [];
+
+/** `pushers` with `more` added, each login once (the first spelling kept), oldest first. */
+export const withPushers = (pushers: readonly string[], more: readonly string[]): string[] => {
+  const all = [...pushers];
+  for (const login of more) if (!all.some((known) => known.toLowerCase() === login.toLowerCase())) all.push(login);
+  return all;
+};
+
 /** Whether a hold is the App's own, for a lost record: any member of a break-glass group (command-authority.ts) lifts it. */
 export const isRecordHold = (hold: Pick<HoldRecord, "ref">): boolean => RECORD_HOLD.test(hold.ref);
 
@@ -189,6 +208,7 @@ export function buildLedger(
   );
   const cancels = (records.cancels ?? []).slice(-MAX_ENTRIES);
   const losses = (records.losses ?? []).slice(-MAX_LOSSES);
+  const pushers = (records.pushers ?? []).slice(-MAX_PUSHERS);
   return {
     v: 1,
     pr,
@@ -199,6 +219,7 @@ export function buildLedger(
     ...(holds.length > 0 ? { holds } : {}),
     ...(cancels.length > 0 ? { cancels } : {}),
     ...(losses.length > 0 ? { losses } : {}),
+    ...(pushers.length > 0 ? { pushers } : {}),
   };
 }
 
@@ -236,6 +257,14 @@ const recordHold = (at: string): HoldRecord => ({
   reason:
     "the approval record was lost, with any hold, cancel or break-glass it kept: a member of a break-glass group (a repository admin when the policy names none) checks the holds and approvals given on this PR, then comments /unhold",
 });
+
+/**
+ * The head record of the newest copy. Without a valid comment copy, not since when: the check run
+ * holding the copy is the newest on the current head, but a later head may have been reported on
+ * since (A, then B approved, then A again), which only the lost comment recorded; an approval
+ * posted meanwhile saw that head's findings. The head then counts as reported on from this write.
+ */
+const restoredHead = (head: Ledger["head"], fromComment: boolean): Ledger["head"] => head && (fromComment ? head : { sha: head.sha });
 
 /**
  * The ledger of PR `pr` from its copies: the valid ones newest first by the time the App signed
@@ -282,6 +311,7 @@ export function mergeLedgers(pr: string, copies: LedgerCopies): MergedLedger {
   const holds = new Map<string, HoldRecord>();
   const cancels: CancelRecord[] = [];
   const losses: LossRecord[] = [];
+  let pushers: string[] = [];
   const add = <T extends { readonly ref: string }>(into: T[], from: readonly T[]) => {
     for (const entry of from) if (!into.some((e) => e.ref === entry.ref)) into.push(entry);
   };
@@ -291,11 +321,12 @@ export function mergeLedgers(pr: string, copies: LedgerCopies): MergedLedger {
     add(cancels, cancelsOf(ledger));
     for (const hold of holdsOf(ledger)) if (!holds.get(hold.ref) || !hold.lifted) holds.set(hold.ref, hold);
     for (const loss of lossesOf(ledger)) if (!losses.some((l) => l.at === loss.at && l.what === loss.what)) losses.push(loss);
+    pushers = withPushers(pushers, pushersOf(ledger));
   }
   if (lost) holds.set(recordHold(at).ref, recordHold(at));
   losses.push(...newLosses);
-  const records = { holds: [...holds.values()], cancels, losses };
-  const ledger = buildLedger(pr, sources[0]?.head, entries, breakGlass, records);
+  const records = { holds: [...holds.values()], cancels, losses, pushers };
+  const ledger = buildLedger(pr, restoredHead(sources[0]?.head, valid.length > 0), entries, breakGlass, records);
   const notes = lossesOf(ledger).map((loss) => `⚠️ ${loss.what} (${loss.at})`);
   const [oldest] = copies.comments;
   const lastWritten = oldest?.status === "valid" ? oldest.ledger.written : undefined;

@@ -312,6 +312,68 @@ describe("an /approve posted while the App is still evaluating a push (probe app
   });
 });
 
+describe("a head that comes back (probe M, 1: A, then B approved, then A again)", () => {
+  it("an approval given on B does not count for A when the App's comment is deleted as A returns: the check run's copy of A is older than B", async () => {
+    const { github, head, say, push, remove, conclusion, livingComment } = await harness();
+    await push(baseTree()); // B: nothing changes, nothing to approve
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+    // ana force-pushes A back and deletes the App's comment, whose ledger knew B.
+    github.pull(7).head.sha = head;
+    await remove(github.appComments(7)[0]!, "ana");
+    expect(livingComment()).toContain("restored from the check run Route Governor wrote on");
+    expect(livingComment()).toContain(`was given before Route Governor reported on head ${head.slice(0, 7)}`);
+    expect(conclusion()).toBe("action_required");
+    // Approved again once A's report is back on the page, it counts.
+    await say("dina", "/approve");
+    expect(conclusion()).toBe("success");
+  });
+
+  it("with the comment kept, A's report is new: the approval of B is stale for A's findings", async () => {
+    const { github, head, say, push, deliver, conclusion } = await harness();
+    await push(baseTree());
+    await say("dina", "/approve");
+    github.pull(7).head.sha = head;
+    await deliver(github.pullRequestEvent("synchronize", 7));
+    expect(conclusion()).toBe("action_required");
+  });
+});
+
+describe("who pushed to the PR (probe M, 3)", () => {
+  const pushAs = async (
+    { github, deliver, advance }: Awaited<ReturnType<typeof harness>>,
+    login: string,
+    files: Record<string, string>,
+  ) => {
+    advance(60_000);
+    github.pull(7).head.sha = github.commit(files);
+    const event = github.pullRequestEvent("synchronize", 7);
+    event.payload.sender = { login, type: "User" };
+    await deliver(event);
+  };
+
+  it("a service owner who pushed to the PR cannot approve it, even after the author pushes on top; another service owner can", async () => {
+    const pr = await harness();
+    pr.github.teams.set("acme/checkout-team", ["tom"]);
+    // dina's commit carries ana's name (the commit authors GitHub lists are ana's): only the push says who wrote it.
+    await pushAs(pr, "dina", headTree(40, 60));
+    await pushAs(pr, "ana", headTree(40, 60, "ana's touch"));
+    await pr.say("dina", "/approve");
+    expect(pr.conclusion()).toBe("action_required");
+    expect(pr.github.pull(7).comments.some((c) => c.body.includes("a commit author or pusher cannot approve the change"))).toBe(true);
+    await pr.say("tom", "/approve");
+    expect(pr.conclusion()).toBe("success");
+  });
+
+  it("the pusher is kept through a lost comment: the check run's copy restores it", async () => {
+    const pr = await harness();
+    await pushAs(pr, "dina", headTree(40, 60));
+    await pr.remove(pr.github.appComments(7)[0]!, "ana");
+    await pr.say("dina", "/approve");
+    expect(pr.conclusion()).toBe("action_required");
+  });
+});
+
 describe("a punctuated /approve cancel (issue 12, 3)", () => {
   it.each(["/approve cancel.", "/approve cancel - found a bug"])("%s withdraws the approval instead of approving", async (body) => {
     const { say, conclusion } = await harness();
@@ -362,7 +424,7 @@ describe("break-glass on one's own PR, with any word as the incident (issue 12, 
     const { say, conclusion, github } = await harness({ commitAuthors: ["ana", "sam"] });
     const glass = await say("sam", "/break-glass INC-1234 checkout is down");
     expect(conclusion()).toBe("action_required");
-    expect(github.pull(7).comments.some((c) => c.body.includes("a commit author cannot break glass on the change"))).toBe(true);
+    expect(github.pull(7).comments.some((c) => c.body.includes("a commit author or pusher cannot break glass on the change"))).toBe(true);
     expect(glass.reactions.map((r) => r.content)).toEqual(["-1"]);
   });
 

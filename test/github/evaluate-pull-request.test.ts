@@ -120,7 +120,7 @@ describe("approvals: who counts (DESIGN §10)", () => {
     const pr = pullRequest({ commitAuthors: ["ana", "dina"] });
     const approval = comment("dina", "/approve", 5);
     const evaluation = await evaluate({ ...pr, comments: [await reported(pr), approval] });
-    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, "a commit author cannot approve the change"]]);
+    expect(outcome(evaluation, approval.id)).toEqual([["approve", false, "a commit author or pusher cannot approve the change"]]);
   });
 
   it("an edited comment carrying /approve does not count and is flagged", async () => {

@@ -30,7 +30,7 @@ describe("who may approve (DESIGN §10)", () => {
 
   it.each([
     ["the PR author", approve("Author", ["service-owners"], [weight]), "the PR author cannot approve their own change"],
-    ["a commit author", approve("pairer", ["service-owners"], [weight]), "a commit author cannot approve the change"],
+    ["a commit author", approve("pairer", ["service-owners"], [weight]), "a commit author or pusher cannot approve the change"],
     [
       "an edited comment",
       approve("olive", ["service-owners"], [weight], { edited: true, commentId: 7 }),

@@ -198,7 +198,7 @@ describe("freezes and break-glass", () => {
 
   it.each([
     ["by the PR author", { login: "author" }, "the PR author cannot break glass on their own change"],
-    ["by a commit author", { login: "Pairer" }, "a commit author cannot break glass on the change"],
+    ["by a commit author", { login: "Pairer" }, "a commit author or pusher cannot break glass on the change"],
     ["with any word as the incident", { incident: "outage" }, "incident expected an incident id matching ^[A-Z][A-Z0-9]+-\\d+$"],
   ])("break-glass %s is refused", (_case, fields, refusal) => {
     const breakGlass = { login: "sre1", incident: "INC-1234", reason: "checkout down", at: "2026-11-20T11:00:00Z", ...fields };

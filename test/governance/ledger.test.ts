@@ -8,6 +8,7 @@ import {
   ledgerTime,
   isRecordHold,
   mergeLedgers,
+  pushersOf,
   type HoldRecord,
   type LedgerCopies,
   type LedgerEntry,
@@ -139,6 +140,19 @@ describe("restoring from the copy in the App's check run", () => {
     });
     expect(merged.ledger.head).toEqual(pushed);
     expect(holdsOf(merged.ledger)).toEqual([hold(5)]);
+  });
+
+  it("restored from the check run alone, the head is not known since that run: a later head may have been reported on since (A, B, then A)", () => {
+    expect(merge([], { report }).ledger.head).toEqual({ sha: HEAD.sha });
+    expect(merge([valid(kept)], { report }).ledger.head).toEqual(HEAD);
+  });
+
+  it("keeps who pushed, from every copy, each login once", () => {
+    const comment = buildLedger(PR, HEAD, [], [], { pushers: ["dina", "ana"] });
+    const run = buildLedger(PR, HEAD, [], [], { pushers: ["Dina", "olga"] });
+    const merged = merge([valid(comment, "2026-11-21T10:20:00Z")], { report: { reading: valid(run), sha: HEAD.sha } });
+    expect(pushersOf(merged.ledger)).toEqual(["dina", "ana", "olga"]);
+    expect(pushersOf(merge([], { report: { reading: valid(run), sha: HEAD.sha } }).ledger)).toEqual(["Dina", "olga"]);
   });
 
   it("a deleted comment whose latest check run carries no copy is not restored from an older one: the PR is held, saying why", () => {
