@@ -1,9 +1,10 @@
 import type { Octokit } from "@octokit/rest";
 import type { ProbotOctokit } from "probot";
+import * as z from "zod";
 import { ledgerBlock } from "../github/approval-ledger.js";
-import { buildLedger } from "../governance/ledger.js";
+import { buildLedger, withPushers } from "../governance/ledger.js";
 import { gitHubPullRequest, type PullRequestRef } from "../github/github-pull-request.js";
-import type { CommentFacts, PullRequestSource } from "../github/pull-request-source.js";
+import { isBotLogin, type CommentFacts, type PullRequestSource } from "../github/pull-request-source.js";
 import { COMMENT_MARKER, isLivingComment } from "../report/pr-comment.js";
 import { POLICY_PATHS } from "../policy/load-policy.js";
 import { governedTrees } from "../policy/governed-trees.js";
@@ -23,9 +24,10 @@ import { fetchMergeBase, fileAt } from "./git-history.js";
  * Approvals: the App ties an `/approve` to the findings it saw through the ledger it keeps in its
  * own comment, signed with its webhook secret. The Action has no secret that lasts between runs,
  * so it keeps no ledger: each run counts an approval for the current findings when it was posted
- * after GitHub first saw the head commit (the oldest check suite on it), and no other. It hands
- * the evaluation that fact the way the App records it, as a ledger known since that time, signed
- * with a key of this run and never written anywhere.
+ * after the head became this PR's head (the newest \`pull_request\` run of the workflow on it), and
+ * no other. It hands the evaluation that fact the way the App records it, as a ledger known since
+ * that time, signed with a key of this run and never written anywhere. Who pushed to the PR comes
+ * from the same runs (their actors), counted as commit authors.
  */
 export interface ActionSource extends PullRequestSource {
   /** What the evaluation's notes cannot say: why comment approvals do not count in this run. */
@@ -33,6 +35,55 @@ export interface ActionSource extends PullRequestSource {
 }
 
 const stamp = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, "Z");
+const short = (sha: string): string => sha.slice(0, 7);
+
+/** What the workflow's runs tell of the pushes to the PR. */
+interface Pushes {
+  /** When the head became the PR's head (the newest pull_request run on it); unknown without \`unknown\`. */
+  readonly since?: string;
+  /** Who pushed to the PR's branch (the runs' actors). */
+  readonly pushers: readonly string[];
+  /** Why neither is known. */
+  readonly unknown?: string;
+}
+
+const PUSHES_FIX =
+  "run the workflow on pull_request with the actions: read permission (its runs record when and by whom each head was pushed), then approve again";
+
+/** The runs read for one PR's branch, at most: a branch with more is not judged from some of them. */
+const MAX_RUNS = 1_000;
+
+const WorkflowRunSchema = z.object({
+  event: z.string(),
+  head_sha: z.string(),
+  head_branch: z.string().nullable(),
+  head_repository: z.object({ full_name: z.string() }).nullish(),
+  created_at: z.iso.datetime({ offset: true }),
+  actor: z.object({ login: z.string().min(1), type: z.string().optional() }).nullish(),
+});
+type WorkflowRun = z.infer<typeof WorkflowRunSchema>;
+
+/**
+ * The \`pull_request\` runs on branch \`ref\`, newest first: of this workflow when the runner names it
+ * (the same file on the PR's side), else of every workflow (later runs only make a head newer).
+ */
+async function pullRequestRuns(
+  octokit: Octokit,
+  ref: PullRequestRef,
+  workflow: string | undefined,
+  branch: string,
+): Promise<WorkflowRun[]> {
+  const query = { owner: ref.owner, repo: ref.repo, event: "pull_request", branch, per_page: 100 };
+  let read = 0;
+  const stopAtMax = <T>(response: { data: T[] }, done: () => void): T[] => {
+    if ((read += response.data.length) >= MAX_RUNS) done();
+    return response.data;
+  };
+  const runs = workflow
+    ? await octokit.paginate(octokit.rest.actions.listWorkflowRuns, { ...query, workflow_id: workflow }, stopAtMax)
+    : await octokit.paginate(octokit.rest.actions.listWorkflowRunsForRepo, query, stopAtMax);
+  return z.array(WorkflowRunSchema).parse(runs);
+}
 
 /**
  * The author the run's in-memory ledger claims: no GitHub App has id 0, so no comment on GitHub
@@ -40,8 +91,18 @@ const stamp = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, "Z
  */
 export const RUN_LEDGER_APP_ID = 0;
 
-/** `secret`: the key the evaluation verifies ledgers with; one per run. */
-export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspace: string, now: Date, secret: string): ActionSource {
+/**
+ * \`secret\`: the key the evaluation verifies ledgers with; one per run. \`workflow\`: the workflow's
+ * file name (from GITHUB_WORKFLOW_REF), whose runs record the pushes.
+ */
+export function actionPullRequest(
+  octokit: Octokit,
+  ref: PullRequestRef,
+  workspace: string,
+  now: Date,
+  secret: string,
+  workflow?: string,
+): ActionSource {
   // The App's reader types its client as Probot's Octokit; the calls it makes are @octokit/rest's.
   // The clone has both commits: the merge base comes from git, as GitHub's PR diff shows it.
   const api = gitHubPullRequest(octokit as unknown as ProbotOctokit, ref, async (baseSha, headSha) => {
@@ -75,29 +136,50 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
     };
   });
 
-  /** When GitHub first saw the head commit, or undefined when it will not say (no `checks: read`). */
-  const headSeenAt = memo(async (): Promise<string | undefined> => {
+  /**
+   * When the head became this PR's head, and who pushed to the PR, from the workflow's
+   * \`pull_request\` runs for the PR's branch: GitHub starts one for every push to a PR (and when it
+   * is opened or reopened), at that time, with the pusher as its actor. The newest run on the head
+   * is never earlier than the push that made it the head, however long GitHub has known the commit
+   * (an earlier head of the PR, or a commit first pushed to another branch: the oldest check suite
+   * on it, used before, dated such a head from then). A head with no such run (the workflow not
+   * run on \`pull_request\`, a \`[skip ci]\` commit), or runs GitHub will not list, leaves both unknown.
+   */
+  const pushes = memo(async (): Promise<Pushes> => {
     const pr = await api.pullRequest();
+    const branch = pr.headBranch;
+    if (!branch?.repo) return { pushers: [], unknown: `the repository of head ${short(pr.headSha)}'s branch no longer exists` };
+    let runs: WorkflowRun[];
     try {
-      const suites = await octokit.paginate(octokit.rest.checks.listSuitesForRef, {
-        owner: ref.owner,
-        repo: ref.repo,
-        ref: pr.headSha,
-        per_page: 100,
-      });
-      return suites
-        .map((suite) => suite.created_at)
-        .filter((at): at is string => !!at)
-        .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+      runs = await pullRequestRuns(octokit, ref, workflow, branch.ref);
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (status === 403 || status === 404) return undefined;
+      if (status === 403 || status === 404)
+        return { pushers: [], unknown: "GitHub did not list the workflow's runs (the job needs the actions: read permission)" };
       throw error;
     }
+    if (runs.length >= MAX_RUNS)
+      return { pushers: [], unknown: `the PR's branch has ${MAX_RUNS} workflow runs or more, more than are read` };
+    const ours = runs.filter(
+      (run) => run.event === "pull_request" && run.head_branch === branch.ref && run.head_repository?.full_name === branch.repo,
+    );
+    const since = ours
+      .filter((run) => run.head_sha === pr.headSha)
+      .map((run) => run.created_at)
+      .sort((a, b) => Date.parse(a) - Date.parse(b))
+      .at(-1);
+    if (since === undefined)
+      return {
+        pushers: [],
+        unknown: `head ${short(pr.headSha)} has no pull_request run of this workflow, which would say when and by whom it was pushed`,
+      };
+    if (ours.some((run) => !run.actor)) return { pushers: [], unknown: "a pull_request run of the workflow names no actor" };
+    const pushers = ours.flatMap((run) => (run.actor && !isBotLogin(run.actor.login, run.actor.type) ? [run.actor.login] : []));
+    return { since, pushers: withPushers([], pushers) };
   });
 
   const runLedger = async (): Promise<CommentFacts[]> => {
-    const [pr, since] = await Promise.all([api.pullRequest(), headSeenAt()]);
+    const [pr, { since }] = await Promise.all([api.pullRequest(), pushes()]);
     if (since === undefined) return [];
     const written = stamp(now);
     const ledger = { ...buildLedger(`${ref.owner}/${ref.repo}#${ref.number}`, { sha: pr.headSha, since }, []), written };
@@ -127,13 +209,22 @@ export function actionPullRequest(octokit: Octokit, ref: PullRequestRef, workspa
       ...(await api.comments()).filter((comment) => !(comment.authorIsBot && isLivingComment(comment.body))),
     ],
     reviews: api.reviews,
-    commitAuthors: api.commitAuthors,
+    // Pushers count as commit authors: they wrote what is merged, whatever names the commits carry.
+    commitAuthors: async () => {
+      const [authors, { pushers, unknown }] = await Promise.all([api.commitAuthors(), pushes()]);
+      return {
+        ...authors,
+        logins: withPushers(authors.logins, pushers),
+        ...(unknown === undefined ? {} : { unknownPushers: { reason: `who pushed to the PR is not known: ${unknown}`, fix: PUSHES_FIX } }),
+      };
+    },
     isMember: api.isMember,
     notes: async () => {
-      if ((await headSeenAt()) !== undefined) return [];
+      const { unknown } = await pushes();
+      if (unknown === undefined) return [];
       const pr = await api.pullRequest();
       return [
-        `GitHub did not say when head ${pr.headSha.slice(0, 7)} was pushed (the job needs the checks: read permission), so /approve comments cannot be tied to it and do not count; approve with a GitHub review of this head instead.`,
+        `Route Governor cannot tell when head ${short(pr.headSha)} became this PR's head, nor who pushed to the PR (${unknown}), so no /approve comment or review counts: ${PUSHES_FIX}.`,
       ];
     },
   };

@@ -12,7 +12,7 @@ import { DEFAULT_RENDER_BUDGET_MS } from "../render/render-change.js";
 import { actionComment, actionReport, isActionComment } from "./action-report.js";
 import { targetOf } from "./event.js";
 import { RUN_LEDGER_APP_ID, actionPullRequest } from "./pull-request-source.js";
-import { appendSummary, runnerSettings, setOutputs } from "./runner.js";
+import { appendSummary, runnerSettings, setOutputs, workflowFile } from "./runner.js";
 
 /**
  * One Action run: the App's evaluation of the PR, with the workspace clone for the trees and the
@@ -50,7 +50,7 @@ async function review(env: Readonly<Record<string, string | undefined>>, io: Act
   const ref = { owner: target.owner, repo: target.repo, number: target.number };
   // Signs nothing that outlives the run: the Action writes no ledger (see actionPullRequest).
   const secret = randomBytes(32).toString("hex");
-  const source = actionPullRequest(octokit, ref, settings.GITHUB_WORKSPACE, now, secret);
+  const source = actionPullRequest(octokit, ref, settings.GITHUB_WORKSPACE, now, secret, workflowFile(settings.GITHUB_WORKFLOW_REF));
   const evaluation = await evaluatePullRequest(source, {
     now,
     secret,

@@ -16,6 +16,8 @@ const RunnerEnv = z.object({
   GITHUB_OUTPUT: z.string().optional(),
   GITHUB_STEP_SUMMARY: z.string().optional(),
   GITHUB_JOB: z.string().default("route-governor"),
+  /** \`owner/repo/.github/workflows/<file>@<ref>\`: the workflow whose runs record the PR's pushes. */
+  GITHUB_WORKFLOW_REF: z.string().optional(),
   "INPUT_GITHUB-TOKEN": z.string({ error: "missing (the default is the job's token)" }),
   INPUT_COMMENT: flag.default(false),
   INPUT_RENDER: flag.default(true),
@@ -37,6 +39,10 @@ export function runnerSettings(env: Readonly<Record<string, string | undefined>>
   }
   return parsed.data;
 }
+
+/** The workflow's file name, as the API takes it for \`workflow_id\`. */
+export const workflowFile = (workflowRef: string | undefined): string | undefined =>
+  /\/\.github\/workflows\/([^/@]+)@/.exec(workflowRef ?? "")?.[1];
 
 /** `name<<delimiter` form: a value may hold newlines or `=`. */
 export async function setOutputs(file: string | undefined, outputs: Readonly<Record<string, string>>): Promise<void> {

@@ -142,7 +142,11 @@ export async function evaluatePullRequest(source: PullRequestSource, options: Ev
     now,
     prAuthor: pr.author,
     commitAuthors,
-    authorship: { unlinkedCommits: authorship.unlinkedCommits, truncated: authorship.truncated },
+    authorship: {
+      unlinkedCommits: authorship.unlinkedCommits,
+      truncated: authorship.truncated,
+      ...(authorship.unknownPushers === undefined ? {} : { unknownPushers: authorship.unknownPushers }),
+    },
     merged: pr.state === "merged",
     lastPushAt: clock.seenAt,
     baseRef: pr.baseRef,

@@ -97,6 +97,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
       baseRef: data.base.ref,
       baseSha: data.base.sha,
       headSha: data.head.sha,
+      headBranch: { ref: data.head.ref, ...(data.head.repo ? { repo: data.head.repo.full_name } : {}) },
       body: data.body ?? "",
       bodyUpdatedAt: data.updated_at,
       draft: data.draft ?? false,

@@ -51,6 +51,8 @@ export interface CommitAuthors {
   readonly unlinkedCommits: number;
   /** GitHub lists at most 250 commits of a PR: at that many, later commits are unseen. */
   readonly truncated: boolean;
+  /** Why who pushed to the PR is not known, and how to know it, when a source that names pushers among the logins cannot. */
+  readonly unknownPushers?: { readonly reason: string; readonly fix: string };
 }
 
 export interface PullRequestFacts {
@@ -61,6 +63,8 @@ export interface PullRequestFacts {
   readonly baseRef: string;
   readonly baseSha: string;
   readonly headSha: string;
+  /** The branch the head is on: its repository (\`owner/name\`, absent when that repository is gone) and name. */
+  readonly headBranch?: { readonly repo?: string; readonly ref: string };
   readonly body: string;
   /** When the description (or anything else of the PR) was last edited. */
   readonly bodyUpdatedAt: string;

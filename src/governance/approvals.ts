@@ -42,11 +42,14 @@ export interface SubmittedReview {
 export const AuthorshipGapsSchema = z.object({
   unlinkedCommits: z.number().int().min(0),
   truncated: z.boolean(),
+  /** Why who pushed to the PR is not known (a pusher wrote what is merged, like a commit author), and how to know it. */
+  unknownPushers: z.object({ reason: z.string().max(500), fix: z.string().max(500) }).optional(),
 });
 export type AuthorshipGaps = z.infer<typeof AuthorshipGapsSchema>;
 
 /** Why the commit authors are not all known, or undefined when they are. */
 export function unknownAuthorship(gaps: AuthorshipGaps | undefined): string | undefined {
+  if (gaps?.unknownPushers) return gaps.unknownPushers.reason;
   if (gaps?.truncated) return "the PR has 250 commits or more and GitHub lists only the first 250, so its commit authors are not all known";
   if (gaps && gaps.unlinkedCommits > 0) {
     const commits =
@@ -55,6 +58,11 @@ export function unknownAuthorship(gaps: AuthorshipGaps | undefined): string | un
   }
   return undefined;
 }
+
+/** What makes the authors known again, for the reason unknownAuthorship gives. */
+export const authorshipFix = (gaps: AuthorshipGaps | undefined): string =>
+  gaps?.unknownPushers?.fix ??
+  "link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again";
 
 export interface ApprovalContext {
   readonly prAuthor: string;

@@ -5,6 +5,7 @@ import type { RiskLevel } from "../core/risk-level.js";
 import {
   evaluateApprovals,
   unknownAuthorship,
+  authorshipFix,
   type ApprovalEvaluation,
   type AuthorshipGaps,
   type ApprovalInput,
@@ -194,6 +195,7 @@ export function decide(input: GovernanceInput): GovernanceResult {
       breakGlass: breakGlassRecord,
       policy,
       authorship: policy.options.authorMayApprove ? undefined : unknownAuthorship(input.authorship),
+      authorshipFix: authorshipFix(input.authorship),
       merged: input.merged === true,
     }),
   };
@@ -252,8 +254,9 @@ function nextSteps(
     freeze: Policy["freezes"][number] | undefined;
     breakGlass: BreakGlassRecord | undefined;
     policy: Policy;
-    /** Why the commit authors are unknown, when that voids every approval. */
+    /** Why the commit authors are unknown, when that voids every approval, and what makes them known. */
     authorship: string | undefined;
+    authorshipFix: string;
     merged: boolean;
   },
 ): string[] {
@@ -282,9 +285,7 @@ function nextSteps(
   if (state === "no-traffic-change" || state === "satisfied") return steps;
   for (const item of facts.evidence) steps.push(`/evidence ${item.key} ${placeholder(policy.evidence[item.key]?.validate)}`);
   if (facts.authorship && approvals.rules.some((rule) => !rule.satisfied)) {
-    steps.push(
-      `no approval counts while ${facts.authorship}: link those e-mail addresses to their GitHub accounts, or rewrite the commits with linked ones (under 250 commits), then approve again`,
-    );
+    steps.push(`no approval counts while ${facts.authorship}: ${facts.authorshipFix}`);
   }
   for (const rule of approvals.rules.filter((r) => !r.satisfied)) {
     const stale = rule.stale.map((note) => `@${note.login}`);

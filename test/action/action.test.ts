@@ -89,6 +89,7 @@ function runner(
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_JOB: "route-governor",
+    GITHUB_WORKFLOW_REF: "acme/traffic/.github/workflows/route-governor.yml@refs/heads/main",
     "INPUT_GITHUB-TOKEN": "ghs_fake",
     INPUT_COMMENT: "",
     INPUT_RENDER: "",
@@ -204,14 +205,98 @@ describe("the GitHub Action", () => {
     const repos = repositories();
     fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.head, body: EVIDENCE_BODY });
     const approval = fake.comment(NUMBER, "tom", "/approve");
-    // As if GitHub had first seen the head after tom commented (a later push of this commit).
-    fake.checkSuites[0]!.created_at = new Date(Date.parse(approval.created_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    // As if the head had been pushed after tom commented.
+    fake.workflowRuns[0]!.created_at = new Date(Date.parse(approval.created_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const { code, summary } = await runner(repos, commentEvent("/approve"))();
     expect(code).toBe(1);
     expect(summary).toContain(
       `@​tom's approval (${approval.html_url}) was given before Route Governor reported on head ${repos.head.slice(0, 7)}`,
     );
     expect(summary).not.toContain("ledger");
+  });
+
+  /** A commit of `files` on its own branch off the merge base, pushed to origin. */
+  const pushBranch = (repos: ReturnType<typeof repositories>, branch: string, files: Record<string, string>): string => {
+    const scratch = join(repos.root, "scratch");
+    git(scratch, "checkout", "-qb", branch, repos.mergeBase);
+    const sha = commitFiles(scratch, files, branch);
+    git(scratch, "push", "-q", join(repos.root, "origin.git"), branch);
+    return sha;
+  };
+
+  it("does not count an /approve given on another head when a commit GitHub knew earlier becomes the head (probe M, 1)", async () => {
+    const repos = repositories();
+    const benign = pushBranch(repos, "benign", { "docs/readme.md": "hello\n" });
+    // The risky commit was the head of another PR long ago: a run of the workflow on it, on another branch.
+    fake.openPull({ number: 9, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.head });
+    clock += 3_600_000;
+    fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: benign, body: EVIDENCE_BODY });
+    fake.comment(NUMBER, "tom", "/approve");
+    const onBenign = await runner(repos, commentEvent("/approve"))();
+    expect(onBenign).toMatchObject({ code: 0, outputs: { risk: "none" } });
+    fake.pushed(NUMBER, repos.head, "alice");
+    const swapped = await runner(repos, pullRequestEvent())();
+    expect(swapped).toMatchObject({ code: 1, outputs: { decision: "fail", risk: "medium-high" } });
+    expect(swapped.summary).toContain(`was given before Route Governor reported on head ${repos.head.slice(0, 7)}`);
+    // Given again on this head, it counts.
+    fake.comment(NUMBER, "tom", "/approve");
+    expect((await runner(repos, commentEvent("/approve"))()).code).toBe(0);
+  });
+
+  it("head A, then B approved, then A again: the approval of B does not count for A", async () => {
+    const repos = repositories();
+    const benign = pushBranch(repos, "benign", { "docs/readme.md": "hello\n" });
+    fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.head, body: EVIDENCE_BODY });
+    fake.pushed(NUMBER, benign, "alice");
+    fake.comment(NUMBER, "tom", "/approve");
+    expect((await runner(repos, commentEvent("/approve"))()).code).toBe(0);
+    fake.pushed(NUMBER, repos.head, "alice");
+    const back = await runner(repos, pullRequestEvent())();
+    expect(back.code).toBe(1);
+    expect(back.summary).toContain(`was given before Route Governor reported on head ${repos.head.slice(0, 7)}`);
+  });
+
+  it("whoever pushed to the PR cannot approve it, like a commit author; someone who did not push can (probe M, 3)", async () => {
+    const repos = repositories();
+    fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.mergeBase, body: EVIDENCE_BODY });
+    // tom pushes the change (its commits name alice, or t@example.com: the push is what says tom wrote it).
+    fake.pushed(NUMBER, repos.head, "tom");
+    fake.comment(NUMBER, "tom", "/approve");
+    const byPusher = await runner(repos, commentEvent("/approve"))();
+    expect(byPusher.code).toBe(1);
+    expect(byPusher.summary).toContain("a commit author or pusher cannot approve the change");
+    fake.comment(NUMBER, "dina", "/approve");
+    expect((await runner(repos, commentEvent("/approve"))()).code).toBe(0);
+  });
+
+  it("no approval counts when the workflow's runs cannot be read, or the head has none: who pushed is unknown", async () => {
+    const repos = repositories();
+    fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.head, body: EVIDENCE_BODY });
+    fake.comment(NUMBER, "dina", "/approve");
+    fake.inject("GET", /\/actions\/workflows\/route-governor\.yml\/runs$/, "403");
+    const unreadable = await runner(repos, commentEvent("/approve"))();
+    expect(unreadable.code).toBe(1);
+    expect(unreadable.summary).toContain("the job needs the actions: read permission");
+    expect(unreadable.summary).toContain("no approval counts while who pushed to the PR is not known");
+    // A head pushed without a run of the workflow (a [skip ci] commit): its pusher is unknown too.
+    fake.workflowRuns.length = 0;
+    const unrecorded = await runner(repos, commentEvent("/approve"))();
+    expect(unrecorded.code).toBe(1);
+    expect(unrecorded.summary).toContain(`head ${repos.head.slice(0, 7)} has no pull_request run of this workflow`);
+    // With the runs readable, the same approval counts.
+    fake.pushed(NUMBER, repos.head, "alice");
+    fake.comment(NUMBER, "dina", "/approve");
+    expect((await runner(repos, commentEvent("/approve"))()).code).toBe(0);
+  });
+
+  it("without the workflow's name from the runner, reads every workflow's pull_request runs (a later run only makes the head newer)", async () => {
+    const repos = repositories();
+    fake.openPull({ number: NUMBER, author: "alice", base: "main", baseSha: repos.baseTip, headSha: repos.head, body: EVIDENCE_BODY });
+    fake.comment(NUMBER, "tom", "/approve");
+    expect((await runner(repos, commentEvent("/approve"), { GITHUB_WORKFLOW_REF: "" })()).code).toBe(0);
+    expect(fake.calls.filter((call) => call.path.includes("/actions/")).map((call) => call.path)).toEqual([
+      "/repos/acme/traffic/actions/runs",
+    ]);
   });
 
   it("passes over an issue comment on an issue, and fails closed outside a runner", async () => {

@@ -58,12 +58,24 @@ export interface FakeCheckRun {
   annotations: unknown[];
 }
 
+export interface FakeWorkflowRun {
+  id: number;
+  /** The workflow's file name. */
+  workflow: string;
+  event: string;
+  head_sha: string;
+  head_branch: string;
+  head_repository: { full_name: string } | null;
+  actor: FakeUser;
+  created_at: string;
+}
+
 export interface FakePull {
   number: number;
   user: FakeUser;
   body: string;
   base: { ref: string; sha: string };
-  head: { ref: string; sha: string };
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
   labels: string[];
   state: "open" | "closed";
   merged: boolean;
@@ -77,7 +89,8 @@ export interface FakePull {
   events: { event: string; label: { name: string }; actor: FakeUser; performed_via_github_app: { id: number } | null }[];
 }
 
-export type Fault = "500" | "429" | "reset" | "hang";
+/** "403": a token without the permission the call needs. */
+export type Fault = "500" | "429" | "403" | "reset" | "hang";
 
 interface FaultRule {
   readonly matches: (method: string, path: string) => boolean;
@@ -93,8 +106,11 @@ export class FakeGitHub {
   readonly calls: RecordedCall[] = [];
   readonly pulls = new Map<number, FakePull>();
   readonly checkRuns: FakeCheckRun[] = [];
-  /** Check suites GitHub creates when a commit is pushed: a PR's head gets one when the PR opens. */
-  readonly checkSuites: { id: number; head_sha: string; created_at: string }[] = [];
+  /**
+   * Workflow runs: GitHub starts the Action's workflow (\`route-governor.yml\`) on \`pull_request\` when
+   * a PR opens and on every push to it (\`pushed\`), the pusher as its actor.
+   */
+  readonly workflowRuns: FakeWorkflowRun[] = [];
   /** `org/team` → member logins. */
   readonly teams = new Map<string, string[]>();
   /** login → repository permission. */
@@ -164,7 +180,7 @@ export class FakeGitHub {
       user: { login: init.author, type: "User" },
       body: init.body ?? "",
       base: { ref: init.base, sha: init.baseSha },
-      head: { ref: `change-${init.number}`, sha: init.headSha },
+      head: { ref: `change-${init.number}`, sha: init.headSha, repo: { full_name: `${this.owner}/${this.repo}` } },
       labels: [],
       state: "open",
       merged: false,
@@ -176,8 +192,28 @@ export class FakeGitHub {
       events: [],
     };
     this.pulls.set(init.number, pull);
-    this.checkSuites.push({ id: this.nextId++, head_sha: init.headSha, created_at: this.now() });
+    this.workflowRun(pull, init.author);
     return pull;
+  }
+
+  /** `by` pushes `sha` to PR `number`: its head moves and the workflow runs on it. */
+  pushed(number: number, sha: string, by: string): void {
+    const pull = this.pull(number);
+    pull.head.sha = sha;
+    this.workflowRun(pull, by);
+  }
+
+  private workflowRun(pull: FakePull, actor: string): void {
+    this.workflowRuns.push({
+      id: this.nextId++,
+      workflow: "route-governor.yml",
+      event: "pull_request",
+      head_sha: pull.head.sha,
+      head_branch: pull.head.ref,
+      head_repository: pull.head.repo,
+      actor: { login: actor, type: "User" },
+      created_at: this.now(),
+    });
   }
 
   pull(number: number): FakePull {
@@ -337,10 +373,15 @@ export class FakeGitHub {
         record(0);
         return;
       }
-      const status = fault.kind === "429" ? 429 : 502;
+      const [status, message] =
+        fault.kind === "429"
+          ? [429, "You have exceeded a secondary rate limit"]
+          : fault.kind === "403"
+            ? [403, "Resource not accessible by integration"]
+            : [502, "Bad Gateway"];
       record(status);
       response.writeHead(status, { "content-type": "application/json", ...(status === 429 ? { "retry-after": "1" } : {}) });
-      response.end(JSON.stringify({ message: status === 429 ? "You have exceeded a secondary rate limit" : "Bad Gateway" }));
+      response.end(JSON.stringify({ message }));
       return;
     }
 
@@ -458,9 +499,19 @@ export class FakeGitHub {
       if (body!.external_id) run.external_id = String(body!.external_id);
       return [200, run];
     }
-    if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-suites$/.exec(rest))) {
-      const suites = this.checkSuites.filter((suite) => suite.head_sha === match![1]);
-      return [200, { total_count: suites.length, check_suites: suites }];
+    if (method === "GET" && (match = /^\/actions(?:\/workflows\/([^/]+))?\/runs$/.exec(rest))) {
+      const params = new URLSearchParams(query);
+      const [event, branch, headSha] = [params.get("event"), params.get("branch"), params.get("head_sha")];
+      const runs = this.workflowRuns
+        .filter(
+          (run) =>
+            (match![1] === undefined || run.workflow === match![1]) &&
+            (event === null || run.event === event) &&
+            (branch === null || run.head_branch === branch) &&
+            (headSha === null || run.head_sha === headSha),
+        )
+        .reverse();
+      return [200, { total_count: runs.length, workflow_runs: runs }];
     }
     if (method === "GET" && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
       const params = new URLSearchParams(query);
