@@ -13,6 +13,7 @@ import {
   isBotLogin,
   listedUser,
   permissionAtLeast,
+  repositoryPermission,
   type CommentFacts,
   type CommitAuthors,
   type Permission,
@@ -256,16 +257,7 @@ export function gitHubPullRequest(octokit: ProbotOctokit, ref: PullRequestRef, r
     cached(permissions, login.toLowerCase(), async () => {
       try {
         const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: login });
-        const role = (data.role_name ?? data.permission) as string;
-        return (
-          ["read", "triage", "write", "maintain", "admin"].includes(role)
-            ? role
-            : role === "pull"
-              ? "read"
-              : role === "push"
-                ? "write"
-                : "none"
-        ) as Permission;
+        return repositoryPermission(data);
       } catch (error) {
         if (notFound(error)) return "none";
         throw error;

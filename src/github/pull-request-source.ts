@@ -105,4 +105,21 @@ export type Permission = keyof typeof PERMISSION_RANK;
 
 export const permissionAtLeast = (held: Permission, needed: Permission): boolean => PERMISSION_RANK[held] >= PERMISSION_RANK[needed];
 
+/** The legacy names GitHub's `permission` field may still carry. */
+const LEGACY_PERMISSION: Readonly<Record<string, Permission>> = { pull: "read", push: "write" };
+const isPermission = (name: string): name is Permission => Object.hasOwn(PERMISSION_RANK, name);
+
+/**
+ * A collaborator's permission from GitHub's "Get repository permissions for a user": `role_name`
+ * when it is a built-in role, which is the finer of the two (maintain, triage). A custom repository
+ * role's name means nothing here, so its base role, `permission` (admin, write, read or none;
+ * maintain reads as write and triage as read), decides: at worst lower than the role, never higher.
+ */
+export function repositoryPermission(data: { readonly role_name?: string | null; readonly permission?: string | null }): Permission {
+  const role = data.role_name ?? "";
+  if (isPermission(role)) return role;
+  const base = data.permission ?? "";
+  return isPermission(base) ? base : (LEGACY_PERMISSION[base] ?? "none");
+}
+
 export const listedUser = (login: string, group: Group): boolean => group.users.some((user) => user.toLowerCase() === login.toLowerCase());

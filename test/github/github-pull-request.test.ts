@@ -340,6 +340,28 @@ describe("group membership, cached per evaluation", () => {
     expect(await pr.isMember("eve", { users: [], teams: [], permission: "admin" })).toBe(false);
     expect(nock.isDone()).toBe(true);
   });
+
+  it("a custom repository role counts as its base role (`permission`), never above it", async () => {
+    nock(API)
+      .get(`${REPO}/collaborators/dev/permission`)
+      .reply(200, { permission: "write", role_name: "deployer" })
+      .get(`${REPO}/collaborators/aud/permission`)
+      .reply(200, { permission: "read", role_name: "Admin auditor" })
+      .get(`${REPO}/collaborators/old/permission`)
+      .reply(200, { permission: "push" })
+      .get(`${REPO}/collaborators/odd/permission`)
+      .reply(200, { permission: "superuser", role_name: "superuser" });
+    const pr = source();
+    const needs = (permission: "read" | "write" | "maintain") => ({ users: [], teams: [], permission });
+    // Before: "deployer" was no role at all, so a write-based role was refused even `write`.
+    expect(await pr.isMember("dev", needs("write"))).toBe(true);
+    expect(await pr.isMember("dev", needs("maintain"))).toBe(false);
+    expect(await pr.isMember("aud", needs("read"))).toBe(true);
+    expect(await pr.isMember("aud", needs("write"))).toBe(false);
+    expect(await pr.isMember("old", needs("write"))).toBe(true);
+    expect(await pr.isMember("odd", needs("read"))).toBe(false);
+    expect(nock.isDone()).toBe(true);
+  });
 });
 
 describe("who wrote the PR's commits (they cannot approve it)", () => {
