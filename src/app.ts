@@ -47,7 +47,9 @@ import { renderPrComment } from "./report/pr-comment.js";
  * before the PR is read, so an error reading the PR replaces an earlier `success` on that head.
  * An issue comment names neither, so for it the PR is read first; an error there leaves the
  * head's previous conclusion and is logged. A merged PR is evaluated (on `pull_request.closed` and
- * comments) only to follow up a break-glass: its check is opened once the evaluation shows one.
+ * comments) only to follow up a break-glass: its check is opened once the evaluation shows one. A
+ * check opened for an event whose PR was closed or merged before it was evaluated concludes
+ * `failure` at once, saying so: every run opened is concluded, with a pass only from a verdict.
  */
 export interface AppOptions {
   /** Signs the approval ledger: LEDGER_KEY, or the webhook secret when that is unset. */
@@ -189,16 +191,19 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     if (expected) checkRunId = await open(expected.name, expected.sha);
     const pr = await source.pullRequest();
     const name = checkRunName(pr.baseRef);
-    if (pr.state === "closed") {
-      if (checkRunId !== undefined)
-        await completeCheckRun(
-          octokit,
-          repo,
-          checkRunId,
-          errorCheckRunReport("the pull request was closed before Route Governor could evaluate it"),
-        );
-      return;
+    if (pr.state !== "open" && checkRunId !== undefined) {
+      // Closed or merged since the event: the run opened for it judges nothing, and left in
+      // progress it would stay so for good. It fails (never a pass by default); a break-glass
+      // follow-up the merge still owes opens a run of its own.
+      await completeCheckRun(
+        octokit,
+        repo,
+        checkRunId,
+        errorCheckRunReport(`the pull request was ${pr.state} before Route Governor could evaluate this event`),
+      );
+      checkRunId = undefined;
     }
+    if (pr.state === "closed") return;
     const merged = pr.state === "merged";
     if (!merged && (checkRunId === undefined || expected?.name !== name || expected.sha !== pr.headSha)) {
       // The PR moved on since the event: the check opened on the event's head or base is
@@ -274,7 +279,7 @@ async function evaluateWithin(context: Context, options: Configured, target: Tar
     if (failedRun === undefined) {
       context.log.error(
         { err: error },
-        "the evaluation failed before a check run was opened: the head's previous conclusion stands until the next event",
+        "the evaluation failed with no check run of its own open: the head's previous conclusion stands until the next event",
       );
       throw error;
     }

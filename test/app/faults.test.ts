@@ -7,8 +7,9 @@ import { FakeGitHub, type Fault } from "./fake-github.js";
 /**
  * Fault injection: every GitHub call of one evaluation (the one an `/approve` triggers) fails in
  * turn — 502, 429 and a reset connection, each on every retry — and then GitHub recovers.
- * Whatever fails, the check never concludes `success` by error, the comment is never duplicated,
- * and a re-run recovers everything (the approval is not lost).
+ * Whatever fails, the check never concludes `success` by error, no run is left in progress unless
+ * concluding it is what fails, the comment is never duplicated, and a re-run recovers everything
+ * (the approval is not lost).
  */
 const SECRET = "fault-secret";
 /**
@@ -106,6 +107,9 @@ describe("fault injection: one evaluation, every call failing in turn", async ()
       github.inject(call.method, exactly(call.path), kind, Number.POSITIVE_INFINITY);
       await approve().catch(() => undefined);
       expect(github.latestCheckRun(head)?.conclusion).not.toBe("success");
+      // Every run opened is concluded, but when concluding it is the call that keeps failing.
+      const inProgress = github.checkRuns.filter((run) => run.status !== "completed").length;
+      expect(inProgress).toBe(call.method === "PATCH" && /\/check-runs\/\d+$/.test(call.path) ? 1 : 0);
       expect(github.appComments(7).length).toBeLessThanOrEqual(1);
 
       github.clearFaults();

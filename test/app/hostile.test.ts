@@ -463,6 +463,108 @@ describe("post-change validation after a break-glass merge (issue 12, 5)", () =>
   });
 });
 
+describe("every check run an evaluation opens is concluded, never passing by default (probe M, 3)", () => {
+  type Harnessed = Awaited<ReturnType<typeof harness>>;
+  /** The event is made while the PR is as it was; `meanwhile` changes the PR before it is delivered. */
+  const late = async (h: Harnessed, event: { name: string; payload: Record<string, unknown> }, meanwhile: () => void) => {
+    meanwhile();
+    await h.deliver(event).catch(() => undefined);
+  };
+  const merge = (h: Harnessed) => () => void Object.assign(h.github.pull(7), { state: "closed", merged: true });
+  const close = (h: Harnessed) => () => void Object.assign(h.github.pull(7), { state: "closed" });
+  const newHead = (h: Harnessed) => h.github.commit({ ...headTree(), "README.md": "x\n" });
+  const paths: readonly (readonly [string, (h: Harnessed) => Promise<unknown>])[] = [
+    ["a push on an open PR", (h) => h.push({ ...headTree(), "README.md": "x\n" })],
+    [
+      "a push superseded by another before it is evaluated",
+      (h) => {
+        h.github.pull(7).head.sha = newHead(h);
+        const event = h.github.pullRequestEvent("synchronize", 7);
+        return late(h, event, () => void (h.github.pull(7).head.sha = h.github.commit({ ...headTree(), "README.md": "y\n" })));
+      },
+    ],
+    [
+      "a push superseded, and concluding the superseded run fails",
+      (h) => {
+        h.github.pull(7).head.sha = newHead(h);
+        const event = h.github.pullRequestEvent("synchronize", 7);
+        h.github.inject("PATCH", /^\/repos\/acme\/traffic\/check-runs\/\d+$/, "500");
+        return late(h, event, () => void (h.github.pull(7).base.ref = "release"));
+      },
+    ],
+    [
+      "a push evaluated after the PR was closed",
+      (h) => {
+        h.github.pull(7).head.sha = newHead(h);
+        return late(h, h.github.pullRequestEvent("synchronize", 7), close(h));
+      },
+    ],
+    [
+      "a push evaluated after the PR was merged",
+      (h) => {
+        h.github.pull(7).head.sha = newHead(h);
+        return late(h, h.github.pullRequestEvent("synchronize", 7), merge(h));
+      },
+    ],
+    [
+      "a review evaluated after the merge",
+      (h) => late(h, h.github.reviewEvent("submitted", 7, h.github.review(7, "dina", "APPROVED")), merge(h)),
+    ],
+    [
+      "a re-run requested just before the merge",
+      (h) => late(h, h.github.checkRunRerequestedEvent(h.github.latestCheckRun(h.head)!, 7), merge(h)),
+    ],
+    [
+      "a comment on the merged PR (no break-glass: nothing opened)",
+      async (h) => {
+        merge(h)();
+        await h.say("tom", "/route-governor refresh");
+      },
+    ],
+    [
+      "a push evaluated after a break-glass merge: the opened run fails, the follow-up opens its own",
+      async (h) => {
+        await h.say("sam", "/break-glass INC-1234 checkout is down");
+        h.github.pull(7).head.sha = newHead(h);
+        return late(h, h.github.pullRequestEvent("synchronize", 7), merge(h));
+      },
+    ],
+    [
+      "a failure after the run was opened (the tarball)",
+      (h) => {
+        h.github.inject("GET", /^\/repos\/acme\/traffic\/tarball\//, "500", Number.POSITIVE_INFINITY);
+        return h.deliver(h.github.pullRequestEvent("synchronize", 7)).catch(() => undefined);
+      },
+    ],
+  ];
+
+  it.each(paths)("%s", async (_, path) => {
+    const h = await harness();
+    const before = h.github.checkRuns.length;
+    await path(h);
+    h.github.clearFaults();
+    const runs = h.github.checkRuns;
+    expect(runs.filter((run) => run.status !== "completed")).toEqual([]);
+    // A passing conclusion comes only with the PR's own verdict: never by default or by error.
+    const passing = runs.filter((run) => ["success", "neutral", "skipped"].includes(run.conclusion ?? ""));
+    expect(passing.filter((run) => run.conclusion !== "success" || run.external_id !== "7:pass")).toEqual([]);
+    expect(runs.length).toBeGreaterThanOrEqual(before);
+  });
+
+  it("the run opened for an event on a PR merged meanwhile says so; a break-glass follow-up opens its own run", async () => {
+    const h = await harness();
+    await h.say("sam", "/break-glass INC-1234 checkout is down");
+    const sha = newHead(h);
+    h.github.pull(7).head.sha = sha;
+    await late(h, h.github.pullRequestEvent("synchronize", 7), merge(h));
+    const [opened, followUp] = h.github.checkRuns.filter((run) => run.head_sha === sha);
+    expect(opened).toEqual(expect.objectContaining({ status: "completed", conclusion: "failure" }));
+    expect(opened!.output.summary).toContain("the pull request was merged before Route Governor could evaluate this event");
+    expect(followUp).toEqual(expect.objectContaining({ status: "completed", conclusion: "action_required" }));
+    expect(followUp!.output.title).toContain("post-change validation pending");
+  });
+});
+
 describe("invalidateOnSemanticChangeOnly: false (issue 12, 6)", () => {
   const strict = `${POLICY}options:\n  invalidateOnSemanticChangeOnly: false\n`;
   const cosmetic = (policy: string) => ({ [POLICY_PATH]: policy, [ROUTE_PATH]: checkoutRoute(50, 50, "reviewed") });
