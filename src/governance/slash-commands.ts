@@ -1,11 +1,17 @@
+import { Marked } from "marked";
 import * as z from "zod";
 
 /**
  * The slash commands of a PR comment (DESIGN §10). A command is a line that starts with `/`
- * (up to three spaces of indentation); several per comment. Lines inside fenced code blocks,
- * quoted lines (`>`), HTML comments and `<details>` / `<pre>` blocks are not commands: quoting
- * someone's `/approve` must not approve, and neither may text the page does not show (or shows
- * only on a click), where reviewers would not see the command.
+ * (up to three spaces of indentation) and that GitHub renders as text; several per comment. Where
+ * the line lands is read as GitHub reads Markdown (CommonMark, by `marked`, which passes the
+ * specification's block-structure examples), not by rules of thumb: code (fenced, indented, inside
+ * a list item, or an inline code span running over lines), quotes, HTML comments, `<details>` /
+ * `<pre>` blocks, link definitions and image text are not commands: quoting someone's `/approve`
+ * must not approve, and neither may text the page does not show (or shows only on a click), where
+ * reviewers would not see the command. A line written without `>` that GitHub still shows inside
+ * the quote above it (a lazy continuation: no blank line between), or inside raw HTML, is refused
+ * with a reason rather than dropped: its author most likely meant it as a command.
  * Verbs that are not ours (`/lgtm`, `/assign`) are left to other bots. A verb of ours with bad
  * arguments is returned as `invalid` so that the App can refuse it with a reason, and so is a line
  * that only looks like one of ours (`/approved`, `/unapprove`, `/hold.`): nothing a reviewer
@@ -76,8 +82,6 @@ const AFTER_VERB = new RegExp(`^(?::|${SPACE}|$)`);
  * bots' verbs (`/lgtm`, `/assign`, `/retest`) do not match.
  */
 const ADDRESSED = /^(?:un|re|dis|remove|cancel|stop|lift|release)?(?:approv|hold|evidence|breakglass|routegovernor)/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const QUOTE = /^ {0,3}>/;
 // Control characters would let a command smuggle text into replies and logs; tabs and Unicode spaces become spaces.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
 
@@ -165,68 +169,131 @@ export function commandName(command: SlashCommand): string {
   }
 }
 
-const blank = (text: string): string => text.replace(/[^\r\n]/g, "");
-// Unterminated, a comment or block hides the rest of the body, as the rendered page does.
-const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
-const HIDING_TAG = /<(\/?)(?:details|pre)\b[^>]*>/gi;
+/**
+ * Where GitHub shows a line: as text; not as text (code, a comment, a collapsed or preformatted
+ * block, a link definition, an image's text); or inside a quote above it that the line itself
+ * does not open (a lazy continuation), which its author may not have meant; or unread, in a comment
+ * too deeply nested to read.
+ */
+type Placement = "text" | "hidden" | "quoted" | "unread";
+const RANK: Readonly<Record<Placement, number>> = { text: 0, quoted: 1, hidden: 2, unread: 3 };
 
 /**
- * The body with HTML comments and `<details>` / `<pre>` blocks (nested too) blanked out, keeping
- * line breaks so that command line numbers stay those of the comment.
+ * Emphasis changes nothing here (code spans, raw HTML and links bind tighter, CommonMark §6), and
+ * its delimiter runs are the lexer's costly part on hostile text: it is not read.
  */
-function visibleText(body: string): string {
-  const text = body.replace(HTML_COMMENT, blank);
-  let out = "";
-  let depth = 0;
-  let from = 0;
-  for (const tag of text.matchAll(HIDING_TAG)) {
-    const closing = tag[1] === "/";
-    if (depth === 0 && !closing) {
-      out += text.slice(from, tag.index);
-      from = tag.index;
-    }
-    depth = closing ? Math.max(0, depth - 1) : depth + 1;
-    if (depth === 0 && closing) {
-      const end = tag.index + tag[0].length;
-      out += blank(text.slice(from, end));
-      from = end;
-    }
+/**
+ * CommonMark without GitHub's extensions: they change nothing here (a table's cells, struck text and
+ * bare links are text either way), and the extensions' inline rules cost quadratic time on hostile
+ * text where CommonMark's stay near linear.
+ */
+const markdown = new Marked({ gfm: false, async: false });
+/**
+ * Quotes nested deeper than this on one line: the lexer recurses once per level (and runs out of
+ * stack some thousands deep), and no comment means it. Such a comment's commands are refused.
+ */
+const MAX_QUOTE_DEPTH = 100;
+const LINE_CONTAINERS = /^[ \t>*+\-\d.)]*/gm;
+const tooDeep = (text: string): boolean =>
+  [...text.matchAll(LINE_CONTAINERS)].some(([prefix]) => prefix.split(">").length > MAX_QUOTE_DEPTH);
+/** Marks a candidate line in the text given to the Markdown lexer; the body's own copies of these characters are replaced first. */
+const MARK_OPEN = "\uE000";
+const MARK_CLOSE = "\uE001";
+const MARK = /\uE000(\d+)\uE001/g;
+const MARK_CHARS = /[\uE000\uE001]/g;
+/**
+ * In raw HTML: comments, and the elements whose text the page does not show as text at first
+ * sight (`<details>`, shown on a click), or shows as code or as a quote. Unterminated, a comment or
+ * element hides the rest, as the rendered page does.
+ */
+const RAW_HTML = /<!--[\s\S]*?(?:-->|$)|<(\/?)(?:details|pre|code|blockquote)\b[^>]*>|\uE000(\d+)\uE001/gi;
+
+const markedLines = (text: string): number[] => [...text.matchAll(MARK)].map((match) => Number(match[1]));
+
+/**
+ * Where GitHub shows each of `candidates` (line indexes of `lines`). Each candidate line gets a
+ * mark before its `/`: a line that starts with `/` starts no block and the mark starts none either,
+ * so the document's structure is the comment's. The tokens are walked in document order, counting
+ * the hiding HTML elements open (raw HTML only: a tag written inside code is text); a mark in a
+ * leaf of text, or in raw HTML outside those, is shown as text unless a quote or code holds it too.
+ */
+function placements(lines: readonly string[], candidates: ReadonlySet<number>): Map<number, Placement> {
+  const source = lines
+    .map((line, index) => {
+      const text = line.replace(MARK_CHARS, "\uFFFD");
+      return candidates.has(index) ? text.replace("/", `${MARK_OPEN}${index}${MARK_CLOSE}/`) : text;
+    })
+    .join("\n");
+  const found = new Map<number, Placement>();
+  const place = (index: number, placement: Placement) => {
+    if (RANK[placement] >= RANK[found.get(index) ?? "text"]) found.set(index, placement);
+  };
+  let open = 0;
+  const shown = (index: number) => place(index, open > 0 ? "hidden" : "text");
+  const unread = () => new Map([...candidates].map((index) => [index, "unread" as const]));
+  if (tooDeep(source)) return unread();
+  try {
+    markdown.walkTokens(markdown.lexer(source), (token) => {
+      switch (token.type) {
+        case "code":
+        case "codespan":
+        case "def":
+        case "image":
+          return markedLines(token.raw).forEach((index) => place(index, "hidden"));
+        case "blockquote":
+          return markedLines(token.raw).forEach((index) => place(index, "quoted"));
+        case "html":
+          for (const [part, closing, mark] of token.raw.matchAll(RAW_HTML)) {
+            if (mark !== undefined) shown(Number(mark));
+            else if (part.startsWith("<!--")) markedLines(part).forEach((index) => place(index, "hidden"));
+            else open = closing ? Math.max(0, open - 1) : open + 1;
+          }
+          return;
+        case "text":
+          if (!token.tokens) markedLines(token.text).forEach(shown);
+      }
+    });
+  } catch {
+    // The lexer's own limits (its stack, its loop guard): what GitHub shows is not known.
+    return unread();
   }
-  return out + (depth > 0 ? blank(text.slice(from)) : text.slice(from));
+  // A mark in no text (a link's address) is not shown.
+  return new Map([...candidates].map((index) => [index, found.get(index) ?? "hidden"]));
 }
 
 /** Every command of a comment, in order, with its 1-based line. Pure and bounded. */
 export function parseSlashCommands(body: string): SlashCommand[] {
-  const lines = visibleText(body.slice(0, MAX_BODY_CHARS)).split(LINE_BREAK);
+  const lines = body.slice(0, MAX_BODY_CHARS).split(LINE_BREAK);
+  const matches = new Map<number, RegExpExecArray>();
+  lines.forEach((line, index) => {
+    const match = COMMAND_LINE.exec(line.replace(TRAILING_SPACES, ""));
+    if (match && ADDRESSED.test(match[1]!.toLowerCase().replace(/[-_]/g, ""))) matches.set(index, match);
+  });
+  if (matches.size === 0) return [];
+  const where = placements(lines, new Set(matches.keys()));
   const found: SlashCommand[] = [];
-  let fence: string | undefined;
-  for (let index = 0; index < lines.length && found.length < MAX_COMMANDS; index++) {
-    const text = lines[index]!;
-    const opening = FENCE.exec(text)?.[1];
-    if (fence) {
-      if (opening && opening[0] === fence[0] && opening.length >= fence.length && text.trim() === opening) fence = undefined;
-      continue;
-    }
-    if (opening) {
-      fence = opening;
-      continue;
-    }
-    if (QUOTE.test(text)) continue;
-    const match = COMMAND_LINE.exec(text.replace(TRAILING_SPACES, ""));
-    if (!match) continue;
+  for (const [index, match] of matches) {
+    if (found.length >= MAX_COMMANDS) break;
+    const placement = where.get(index);
+    if (placement === "hidden") continue;
     const verb = match[1]!.toLowerCase();
-    if (!ADDRESSED.test(verb.replace(/[-_]/g, ""))) continue;
     const after = match[2]!;
-    const parsed = AFTER_VERB.test(after)
-      ? command(verb, clean(after.replace(/^:/, "")), index + 1)
-      : // `/approve.` or `/hold—now`: read as neither the verb nor something else, it is refused.
-        ({
-          kind: "invalid",
-          line: index + 1,
-          text: clean(`/${verb}${after}`),
-          reason: "not read: put a space between the command and its text",
-          help: true,
-        } satisfies SlashCommand);
+    const refused = (reason: string): SlashCommand => ({
+      kind: "invalid",
+      line: index + 1,
+      text: clean(`/${verb}${after}`),
+      reason,
+      help: false,
+    });
+    const parsed =
+      placement === "quoted"
+        ? refused("not read: GitHub shows this line as part of the quote above it; leave a blank line before a command")
+        : placement === "unread"
+          ? refused("not read: this comment nests too deeply to tell how GitHub shows it; post the command in a comment of its own")
+          : AFTER_VERB.test(after)
+            ? command(verb, clean(after.replace(/^:/, "")), index + 1)
+            : // `/approve.` or `/hold—now`: read as neither the verb nor something else, it is refused.
+              { ...refused("not read: put a space between the command and its text"), help: true };
     found.push(SlashCommandSchema.parse(parsed));
   }
   return found;

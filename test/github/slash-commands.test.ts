@@ -1,3 +1,4 @@
+import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { commandName, parseSlashCommands } from "../../src/governance/slash-commands.js";
 
@@ -102,7 +103,9 @@ describe("slash commands (DESIGN §10 grammar)", () => {
       "/hold",
       "~~~~",
       "> /approve",
+      "",
       "please /approve",
+      "",
       "    /approve",
       "  /approve cancel",
     ].join("\n");
@@ -175,5 +178,164 @@ describe("slash commands (DESIGN §10 grammar)", () => {
       "/evidence metrics",
       "/route-governor refresh",
     ]);
+  });
+});
+
+describe("where GitHub shows the line, read as CommonMark (probe M, 4)", () => {
+  const QUOTED = "not read: GitHub shows this line as part of the quote above it; leave a blank line before a command";
+  const read = (body: string) => parseSlashCommands(body).map((command) => [command.kind, command.line]);
+
+  it.each([
+    ["a fence opened after a list marker", "1. ```\n   /approve\n   ```"],
+    ["a fence opened after a bullet", "- ```\n  /approve\n  ```"],
+    ["a fence inside a list item's indentation", "Steps:\n- run this:\n  ```\n  /approve\n  ```"],
+    ["an indented code block", "text\n\n    /approve\n\t/approve"],
+    ["a code span running over lines", "see `x\n/approve` y"],
+    ["raw HTML code", "<code>\n/approve\n</code>"],
+    ["a raw HTML quote", "<blockquote>\n/approve\n</blockquote>"],
+    ["an inline HTML comment", "<!-- /approve -->"],
+    ["a link definition's address", "[x]:\n/approve"],
+    ["an image's text", "![alt\n/approve](x.png)"],
+    ["a link's address", "[a](\n/approve)"],
+    ["a fence written with CRLF", "```\r\n/approve\r\n```"],
+    ["a fence written with lone CRs", "~~~\r/approve\r~~~"],
+  ])("in %s: not a command", (_, body) => {
+    expect(read(body)).toEqual([]);
+  });
+
+  it.each([
+    ["a line right after a quote (a lazy continuation)", "> quoted\n/approve"],
+    ["after a quote of several lines", "> a\n> b\n/approve"],
+    ["after a quote in a list item", "- > x\n  /approve"],
+    ["with CRLF", "> q\r\n/approve\r\n"],
+  ])("%s shows inside the quote: refused with the reason, never an approval", (_, body) => {
+    expect(parseSlashCommands(body)).toEqual([expect.objectContaining({ kind: "invalid", reason: QUOTED, help: false })]);
+  });
+
+  it("a quoted /hold is refused too, so its author learns it did not hold", () => {
+    expect(parseSlashCommands("> see above\n/hold wait for the drill")).toEqual([
+      { kind: "invalid", line: 2, text: "/hold wait for the drill", reason: QUOTED, help: false },
+    ]);
+  });
+
+  it.each([
+    ["after a blank line that ends the quote", "> quoted\n\n/approve", [["approve", 3]]],
+    ["after a fence in a quote (only a paragraph continues lazily)", "> ```\n> x\n/hold now", [["hold", 3]]],
+    ["after a closed fence", "```\n/approve\n```\n/hold now", [["hold", 4]]],
+    ["after a backtick 'fence' whose info string holds a backtick (a paragraph)", "``` a`b\n/hold stop", [["hold", 2]]],
+    ["after a tag named inside a code span", "Use `<details>` here\n\n/hold now", [["hold", 3]]],
+    ["after a comment opened inside a fence", "```\n<!--\n```\n/hold now", [["hold", 4]]],
+    ["after a details block closed in the same HTML block", "<details>\n/approve\n</details>\n/hold drill", [["hold", 4]]],
+    ["in raw HTML shown as text", "<div>\n/hold now\n</div>", [["hold", 2]]],
+    ["in a list item's lazy paragraph", "- a\n/hold now", [["hold", 2]]],
+    ["in a link's text", "[a\n/approve it](https://example.com)", [["approve", 2]]],
+    ["in a table", "| a |\n| - |\n/approve", [["approve", 3]]],
+    ["with lone CRs, after a blank line", "> q\r\r/approve", [["approve", 3]]],
+  ])("a command %s still counts", (_, body, expected) => {
+    expect(read(body)).toEqual(expected);
+  });
+
+  it.each([
+    ["a fullwidth solidus", "\uff0fapprove"],
+    ["a division slash", "\u2215approve"],
+    ["a zero-width space first", "\u200b/approve"],
+    ["a Cyrillic a", "/\u0430pprove"],
+  ])("a lookalike (%s) is not ours", (_, body) => {
+    expect(read(body)).toEqual([]);
+  });
+
+  it("the comment's own copies of the line marks cannot make a hidden line count", () => {
+    expect(read("```\n/approve\n```\n\ue0001\ue001 and \ue000\ue0001\ue001\ue001")).toEqual([]);
+  });
+
+  it("quotes nested past any reading: every command refused, quickly", () => {
+    const started = performance.now();
+    const commands = parseSlashCommands(`/hold now\n${">".repeat(65_000)}`);
+    expect(commands).toEqual([expect.objectContaining({ kind: "invalid", line: 1, text: "/hold now" })]);
+    expect(parseSlashCommands(`/hold now\n${"> - ".repeat(16_000)}`)).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it.each([
+    ["emphasis runs", "_a_".repeat(21_000)],
+    ["strong runs", "a**b".repeat(16_000)],
+    ["link openers", "[a](".repeat(16_000)],
+    ["backticks", "`a".repeat(32_000)],
+    ["angle brackets", "<a ".repeat(21_000)],
+    ["comment openers", "<!--".repeat(16_000)],
+    ["bare links", "www.a".repeat(13_000)],
+  ])("a 64 KB comment of %s is read in well under a second", (_, filler) => {
+    const started = performance.now();
+    expect(read(`/approve\n${filler}`)).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  // Hostile Markdown from the pieces GitHub's rendering turns on.
+  const PIECES = [
+    "/approve",
+    "/hold x",
+    "> ",
+    ">",
+    "```",
+    "~~~",
+    "- ",
+    "1. ",
+    "    ",
+    "\t",
+    "<details>",
+    "</details>",
+    "<!--",
+    "-->",
+    "`",
+    "<code>",
+    "[x]:",
+    "![",
+    "](",
+    "text",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+  ];
+  const markdownish = fc.array(fc.constantFrom(...PIECES), { maxLength: 60 }).map((pieces) => pieces.join(""));
+  const longestRun = (body: string, char: string) =>
+    Math.max(0, ...(body.match(new RegExp(`${char}+`, "g")) ?? []).map((run) => run.length));
+
+  it("any comment quoted line by line reads no command", () => {
+    fc.assert(
+      fc.property(markdownish, (body) => {
+        expect(
+          parseSlashCommands(
+            body
+              .split(/\r\n|\r|\n/)
+              .map((line) => `> ${line}`)
+              .join("\n"),
+          ),
+        ).toEqual([]);
+      }),
+    );
+  });
+
+  it("any comment in a fence, at the top or in a list item, reads no command", () => {
+    fc.assert(
+      fc.property(markdownish, fc.constantFrom("", "- ", "1. "), (body, marker) => {
+        const fence = "`".repeat(Math.max(3, longestRun(body, "`") + 1));
+        const indent = " ".repeat(marker.length);
+        const lines = body.split(/\r\n|\r|\n/).map((line) => `${indent}${line}`);
+        expect(parseSlashCommands([`${marker}${fence}`, ...lines, `${indent}${fence}`].join("\n"))).toEqual([]);
+      }),
+    );
+  });
+
+  it("any comment reads at most 20 commands, each on a line that starts with one", () => {
+    fc.assert(
+      fc.property(markdownish, (body) => {
+        const lines = body.split(/\r\n|\r|\n/);
+        const commands = parseSlashCommands(body);
+        expect(commands.length).toBeLessThanOrEqual(20);
+        for (const command of commands) expect(lines[command.line - 1]).toMatch(/^ {0,3}\//);
+      }),
+    );
   });
 });
