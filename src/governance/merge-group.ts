@@ -26,7 +26,17 @@ export interface MergeGroupDecision {
   readonly uncovered: readonly Finding[];
 }
 
-export function decideMergeGroup(baseRef: string, members: readonly GroupMember[], groupFindings: readonly Finding[]): MergeGroupDecision {
+/**
+ * `unnamedCommits`: the group's commits whose subjects name no PR. The PRs ahead in the queue are
+ * known only by the numbers their merge or squash commits carry, so when a finding is reviewed by
+ * none, the report says these commits may hold it (a rebase merge queue names no PR at all).
+ */
+export function decideMergeGroup(
+  baseRef: string,
+  members: readonly GroupMember[],
+  groupFindings: readonly Finding[],
+  unnamedCommits = 0,
+): MergeGroupDecision {
   if (members.length === 0)
     return {
       decision: "fail",
@@ -49,5 +59,9 @@ export function decideMergeGroup(baseRef: string, members: readonly GroupMember[
   const seen = new Set(members.flatMap((member) => member.fingerprints));
   const uncovered = groupFindings.filter((finding) => !seen.has(finding.fingerprint));
   for (const finding of uncovered) lines.push(`✗ not reviewed in any PR of the group: ${finding.class} — ${finding.summary}`);
+  if (uncovered.length > 0 && unnamedCommits > 0)
+    lines.push(
+      `${unnamedCommits} commit${unnamedCommits === 1 ? "" : "s"} of the group name no pull request: Route Governor finds the PRs ahead in the queue only by the "Merge pull request #N" or "(#N)" subjects the queue writes (a rebase merge queue writes neither), so a change from a PR it cannot name is reviewed by none here`,
+    );
   return { decision: pass && uncovered.length === 0 ? "pass" : "fail", lines, uncovered };
 }

@@ -88,4 +88,37 @@ describe("merge queue", () => {
     expect(groupRun().conclusion).toBe("failure");
     expect(groupRun().output.text).toContain("/pulls/41");
   });
+
+  it("a PR ahead named only past the comparison's first page is found too", async () => {
+    await approvedPull();
+    state.compareMessages = [...Array.from({ length: 150 }, (_, index) => `wip ${index}`), "Rebalance checkout (#41)"];
+    await queued().catch(() => undefined);
+    // Before: only the first 100 commits were read, #41 was missed and the group judged without it.
+    expect(groupRun().conclusion).toBe("failure");
+    expect(groupRun().output.text).toContain("/pulls/41");
+  });
+
+  it("a group too long to read fails closed, saying why", async () => {
+    await approvedPull();
+    state.compareMessages = Array.from({ length: 1_001 }, (_, index) => `wip ${index}`);
+    await queued().catch(() => undefined);
+    expect(groupRun().conclusion).toBe("failure");
+    expect(groupRun().output.summary).toContain(
+      "the merge group holds 1001 commits; Route Governor reads at most 1000 to find the pull requests in it",
+    );
+  });
+
+  it("a change no PR's review saw, in commits that name no PR (a rebase queue): the report says they may hold it", async () => {
+    state.trees.set(GROUP, {
+      ...headTree(),
+      "routes/extra.yaml": headTree(70, 30)
+        ["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n")
+        .replace("shop.example.com", "extra.example.com"),
+    });
+    state.compareMessages = ["Add the extra route", "Rebalance checkout"];
+    await approvedPull();
+    await queued();
+    expect(groupRun().conclusion).toBe("failure");
+    expect(groupRun().output.summary).toContain("2 commits of the group name no pull request");
+  });
 });

@@ -136,11 +136,16 @@ export function mockGitHub(state: GitHubState): void {
     .query(true)
     .reply((request: Request) => {
       log("GET", request.url);
-      const commits = (state.compareMessages ?? []).map((message, index) => ({
+      const all = (state.compareMessages ?? []).map((message, index) => ({
         sha: String(index).padStart(40, "0"),
         commit: { message },
       }));
-      return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, files: [] }];
+      // Paged as GitHub pages a comparison's commits.
+      const query = new URL(request.url, "https://api.github.com").searchParams;
+      const perPage = Number(query.get("per_page") ?? 250);
+      const page = Number(query.get("page") ?? 1);
+      const commits = all.slice((page - 1) * perPage, page * perPage);
+      return [200, { merge_base_commit: { sha: state.mergeBase ?? state.base.sha }, commits, total_commits: all.length, files: [] }];
     });
   scope
     .get(/\/git\/trees\/[0-9a-f]+/)
