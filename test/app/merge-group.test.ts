@@ -51,6 +51,14 @@ const approvedPull = async () => {
   commentBy(state, "dina", "/approve", at);
 };
 const groupRun = () => state.checkRuns.filter((run) => run.head_sha === GROUP).at(-1)!;
+/** The group commit adds a route that no PR of the group changes. */
+const extraRouteInGroup = () =>
+  state.trees.set(GROUP, {
+    ...headTree(),
+    "routes/extra.yaml": headTree(70, 30)
+      ["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n")
+      .replace("shop.example.com", "extra.example.com"),
+  });
 
 describe("merge queue", () => {
   it("the check on the group commit passes from the approvals and evidence of its PR", async () => {
@@ -68,12 +76,7 @@ describe("merge queue", () => {
   });
 
   it("a change in the group commit that no PR's review saw fails it", async () => {
-    state.trees.set(GROUP, {
-      ...headTree(),
-      "routes/extra.yaml": headTree(70, 30)
-        ["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n")
-        .replace("shop.example.com", "extra.example.com"),
-    });
+    extraRouteInGroup();
     await approvedPull();
     await queued();
     expect(groupRun().conclusion).toBe("failure");
@@ -109,12 +112,7 @@ describe("merge queue", () => {
   });
 
   it("a change no PR's review saw, in commits that name no PR (a rebase queue): the report says they may hold it", async () => {
-    state.trees.set(GROUP, {
-      ...headTree(),
-      "routes/extra.yaml": headTree(70, 30)
-        ["routes/checkout.yaml"]!.replace("name: checkout\n", "name: extra\n")
-        .replace("shop.example.com", "extra.example.com"),
-    });
+    extraRouteInGroup();
     state.compareMessages = ["Add the extra route", "Rebalance checkout"];
     await approvedPull();
     await queued();
