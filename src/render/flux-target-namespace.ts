@@ -1,4 +1,4 @@
-import { record, stringMap, text, type JsonRecord } from "../core/json-access.js";
+import { list, record, stringMap, text, type JsonRecord } from "../core/json-access.js";
 import { canonical } from "../core/canonical-values.js";
 import type { Labels } from "../core/label-selector.js";
 import type { SourceFile } from "../manifests/load-manifests.js";
@@ -6,6 +6,9 @@ import type { Topology } from "../policy/policy-schema.js";
 import { deliveryDepth, fluxKustomizations, someDeliveryFileSays } from "./flux-kustomizations.js";
 import { readersOf } from "../core/kustomize-inclusion.js";
 import type { RepositoryLink } from "../core/repository-links.js";
+import { kubeConfigOf, type ReleaseKubeConfig } from "../core/flux-kubeconfig.js";
+import { kustomizeReading } from "./kustomize-tree.js";
+import { patchedObject } from "./kustomize-patch.js";
 
 /**
  * What the Flux Kustomization applying a file sets on its documents, read for files as written and
@@ -94,3 +97,41 @@ export const fluxCommonLabels = (
     const labels = stringMap(record(spec.commonMetadata).labels);
     return Object.keys(labels).length > 0 ? labels : undefined;
   });
+
+/**
+ * The remote cluster each Flux HelmRelease of a tree installs on (core/flux-kubeconfig.ts), as
+ * Flux applies the release: after the `spec.patches` of the Kustomization delivering its file,
+ * which the hub-and-spoke layout gives every release of a spoke's folder (`/spec/kubeConfig:
+ * {secretRef: {name: cluster-kubeconfig}}`, fluxcd/flux2-hub-spoke-example), and in its
+ * namespace, the Kustomization's targetNamespace over the release's own. A render that applied those
+ * patches already holds them; applied again they set the same. A patch that cannot be applied
+ * leaves the release as read.
+ */
+export function releaseKubeConfigs(
+  files: readonly SourceFile[],
+  topology: Topology,
+  links: readonly RepositoryLink[] = [],
+): ReleaseKubeConfig {
+  // Read when a tree holds a release at all.
+  let read: {
+    readonly patchesOf: (path: string) => readonly unknown[] | undefined;
+    readonly namespaceOf: (path: string) => string | undefined;
+  };
+  const reading = () => {
+    const { includedBy } = kustomizeReading(files, links);
+    return (read ??= {
+      patchesOf: deepestFluxSetting(files, topology, includedBy, links, "patches", (spec) => {
+        const patches = list(spec.patches);
+        return patches.length > 0 ? patches : undefined;
+      }),
+      namespaceOf: fluxTargetNamespaces(files, topology, includedBy, links),
+    });
+  };
+  return (file, release) => {
+    const { patchesOf, namespaceOf } = reading();
+    let patched: JsonRecord | undefined = release;
+    for (const entry of patchesOf(file) ?? []) patched = patched && patchedObject(patched, entry);
+    const applied = patched ?? release;
+    return kubeConfigOf(applied.spec, namespaceOf(file) ?? text(record(applied.metadata).namespace) ?? "default");
+  };
+}

@@ -65,6 +65,7 @@ import { fromWrapper, ORIGIN_WRAPPER, originKey, withoutOrigins, wrapperKustomiz
 import { fileHoldsNoTraffic, generatedBuildHoldsNoTraffic, rendersNoTraffic } from "./traffic-free-root.js";
 import { apiVersionFlags } from "./cluster-capabilities.js";
 import { fluxKustomizations } from "./flux-kustomizations.js";
+import { releaseKubeConfigs } from "./flux-target-namespace.js";
 import { unrenderedTrust } from "./unrendered-trust.js";
 import { brokenFiles, type BrokenFile } from "./broken-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
@@ -122,7 +123,11 @@ export async function renderChange(
   options: RenderOptions,
 ): Promise<RenderResult> {
   const inScope = (roots: readonly RenderRoot[]) => (options.reviews ? roots.filter((root) => options.reviews!(root.origin)) : roots);
-  const [basePlan, headPlan] = planChangeRenders(base, head, options.topology, options.links);
+  const kubeConfigs = {
+    base: releaseKubeConfigs(base, options.topology, options.links?.base),
+    head: releaseKubeConfigs(head, options.topology, options.links?.head),
+  };
+  const [basePlan, headPlan] = planChangeRenders(base, head, options.topology, options.links, kubeConfigs);
   const placed = {
     base: deliveryPlacementOf(base, options.topology, options.links?.base),
     head: deliveryPlacementOf(head, options.topology, options.links?.head),
@@ -136,8 +141,8 @@ export async function renderChange(
   const first = await renderStage(baseRoots, headRoots, base, head, options, placed, broken);
   // Flux and Argo CD install a HelmRelease as the overlay patched it: charts named in rendered output are a second stage.
   const [baseReleases, headReleases] = [
-    inScope(planRenderedHelm(base, first.base.files, options.topology, options.links?.base)),
-    inScope(planRenderedHelm(head, first.head.files, options.topology, options.links?.head)),
+    inScope(planRenderedHelm(base, first.base.files, options.topology, options.links?.base, kubeConfigs.base)),
+    inScope(planRenderedHelm(head, first.head.files, options.topology, options.links?.head, kubeConfigs.head)),
   ];
   const second = locatedThroughRenders(
     await renderStage(baseReleases, headReleases, [...base, ...first.base.files], [...head, ...first.head.files], options, placed, broken),

@@ -50,6 +50,7 @@ import type { SymbolicLink } from "../detect/symlinks.js";
 import { linkedPaths, sameLinks } from "../core/repository-links.js";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { filesApart, type FileSiting } from "../core/copies-apart.js";
+import { releaseFolderSuffix, type ReleaseKubeConfig } from "../core/flux-kubeconfig.js";
 import { KUSTOMIZE_RENDER } from "../core/kustomize-inclusion.js";
 import { generatedApplications, generatorFiles } from "../families/index.js";
 
@@ -726,6 +727,8 @@ function helmRoot(
   deployed = true,
   /** Files the values come from besides the values files (a HelmRelease's valuesFrom sources). */
   valueSources: readonly string[] = [],
+  /** The end of its output folder's name: where a HelmRelease applies elsewhere, that cluster (core/flux-kubeconfig.ts). */
+  folderSuffix = "",
 ): RenderRoot {
   // A chart path that is a link (`charts/web -> ../shared/charts/web`) is the chart it leads to, as helm reads it.
   const chart = tree.real(written);
@@ -740,7 +743,7 @@ function helmRoot(
     origin,
     output: posix.join(
       folderOf(origin),
-      `(rendered ${name})`,
+      `(rendered ${name}${folderSuffix})`,
       posix.basename(origin) === "Chart.yaml" ? "chart.yaml" : posix.basename(origin),
     ),
     inputs: [...new Set([origin, ...chartFiles, ...linked, ...run.valuesFiles, ...valueSources])].sort(),
@@ -879,7 +882,7 @@ function withoutWorkloadSettings(values: unknown): unknown {
  * it (sourcesRead); without it (a kustomize root listing the charts its releases read, which may
  * only list more inputs), every copy.
  */
-function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting): RenderRoot[] {
+function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting, kubeConfigOf?: ReleaseKubeConfig): RenderRoot[] {
   return documentsOf(file, HelmReleaseDoc).map((release) => {
     const { spec, metadata } = release;
     const namespace = spec.targetNamespace ?? metadata.namespace ?? "default";
@@ -926,6 +929,7 @@ function helmReleaseRoots(tree: Tree, file: SourceFile, siting?: FileSiting): Re
       offline,
       true,
       fromSources?.inputs,
+      releaseFolderSuffix(kubeConfigOf?.(file.path, release)),
     );
     const root = { ...installed, installer: { kind: "HelmRelease", namespace: metadata.namespace ?? "", name: metadata.name } };
     if (local) return root;
@@ -1197,10 +1201,12 @@ function parsedValues(text: string | undefined): unknown {
   }
 }
 
-const helmRootsIn = (tree: Tree, files: readonly SourceFile[], siting: FileSiting): RenderRoot[] => {
+const helmRootsIn = (tree: Tree, files: readonly SourceFile[], siting: FileSiting, kubeConfigOf?: ReleaseKubeConfig): RenderRoot[] => {
   const candidates = files.filter((file) => isYamlFile(file.path));
   return [
-    ...candidates.filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text)).flatMap((file) => helmReleaseRoots(tree, file, siting)),
+    ...candidates
+      .filter((file) => /\bkind:\s*["']?HelmRelease\b/.test(file.text))
+      .flatMap((file) => helmReleaseRoots(tree, file, siting, kubeConfigOf)),
     ...candidates.filter((file) => /\bkind:\s*["']?Application\b/.test(file.text)).flatMap((file) => applicationRoots(tree, file)),
     ...candidates.filter((file) => /\bkind:\s*["']?ApplicationSet\b/.test(file.text)).flatMap((file) => generatedRoots(tree, file)),
   ];
@@ -1235,6 +1241,7 @@ export function planRenders(
   topology: Topology,
   links: readonly SymbolicLink[] = [],
   everyTop = !knowsDeliveries(files, topology, links),
+  kubeConfigOf?: ReleaseKubeConfig,
 ): RenderRoot[] {
   const tree = treeOf(files, links);
   const delivers = deliveredFolders(files, topology, links);
@@ -1248,7 +1255,7 @@ export function planRenders(
   // A HelmRelease the tree keeps in an archive folder is installed by nothing (auricom/home-ops
   // 882542eaad: 80 archived releases deleted, each a remote chart "that cannot be rendered offline").
   const archived = archivedOf(gitopsObjects(files, links), topology.clusters);
-  const helmRoots = helmRootsIn(tree, files, treeSiting(files, topology, links)).filter(
+  const helmRoots = helmRootsIn(tree, files, treeSiting(files, topology, links), kubeConfigOf).filter(
     (root) => root.installer?.kind !== "HelmRelease" || !archived(root.origin),
   );
   const referenced = new Set(helmRoots.map((root) => (root.run.tool === "helm" ? root.run.chart : "")));
@@ -1278,16 +1285,20 @@ export function planRenders(
  * and raw at the other, a route added or removed that nobody changed (a cluster's last
  * Kustomization pointing at a kustomization folder deleted read as examples/canary's route added;
  * the first added, as a route removed). A release installed on one side only is planned as
- * installedElsewhere says.
+ * installedElsewhere says. `kubeConfigs`: each side's HelmReleases' remote clusters (render-change.ts).
  */
 export function planChangeRenders(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   topology: Topology,
   links: { readonly base: readonly SymbolicLink[]; readonly head: readonly SymbolicLink[] } | undefined,
+  kubeConfigs?: { readonly base: ReleaseKubeConfig; readonly head: ReleaseKubeConfig },
 ): [RenderRoot[], RenderRoot[]] {
   const everyTop = !knowsDeliveries(base, topology, links?.base) || !knowsDeliveries(head, topology, links?.head);
-  return installedElsewhere(planRenders(base, topology, links?.base, everyTop), planRenders(head, topology, links?.head, everyTop));
+  return installedElsewhere(
+    planRenders(base, topology, links?.base, everyTop, kubeConfigs?.base),
+    planRenders(head, topology, links?.head, everyTop, kubeConfigs?.head),
+  );
 }
 
 /**
@@ -1315,8 +1326,9 @@ export function planRenderedHelm(
   rendered: readonly SourceFile[],
   topology: Topology,
   links: readonly SymbolicLink[] = [],
+  kubeConfigOf?: ReleaseKubeConfig,
 ): RenderRoot[] {
-  return helmRootsIn(treeOf([...files, ...rendered], links), rendered, treeSiting(files, topology, links)).sort(byId);
+  return helmRootsIn(treeOf([...files, ...rendered], links), rendered, treeSiting(files, topology, links), kubeConfigOf).sort(byId);
 }
 
 /** Where a tree applies its files (a render's as its root's), for which copy of an object a release reads. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fluxCommonLabels, fluxTargetNamespaces } from "../../src/render/flux-target-namespace.js";
+import { fluxCommonLabels, fluxTargetNamespaces, releaseKubeConfigs } from "../../src/render/flux-target-namespace.js";
 import { kustomizeReading } from "../../src/render/kustomize-tree.js";
 import type { SourceFile } from "../../src/review.js";
 import { analyze, policyWith } from "../helpers/review-trees.js";
@@ -150,5 +150,43 @@ describe("Flux commonMetadata labels: what a Kustomization sets on every object 
     expect(labelsOf("apps/envoy/(rendered)/kustomization.yaml")).toEqual({ "app.kubernetes.io/name": "envoy" });
     expect(labelsOf("apps/plain/route.yaml")).toBeUndefined();
     expect(labelsOf("infra/gateway.yaml")).toBeUndefined();
+  });
+});
+
+describe("a HelmRelease's kubeConfig, as the Kustomization delivering it patches it", () => {
+  const patch = (secret: string) =>
+    `  patches:\n    - target: {kind: HelmRelease}\n      patch: |\n        - op: add\n          path: /spec/kubeConfig\n          value: {secretRef: {name: ${secret}}}\n`;
+  const release = (spec = "") => ({
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name: "web" },
+    spec: { chart: { spec: { chart: "./charts/web" } }, ...(spec ? { kubeConfig: { secretRef: { name: spec } } } : {}) },
+  });
+  const files = tree({
+    "hub/production.yaml": `${kustomization("apps", "./clusters/production/apps", "production")}${patch("cluster-kubeconfig")}`,
+    "hub/edge.yaml": `${kustomization("edge", "./clusters/edge", "edge")}  patches:\n    - target: {kind: HelmRelease}\n      patch: "- op: remove\\n  path: /spec/missing\\n"\n`,
+  });
+  const kubeConfigOf = releaseKubeConfigs(files, topology);
+
+  it("a release its Kustomization patches installs with the patched kubeConfig, read in the Kustomization's targetNamespace", () => {
+    // A folder Flux generates a kustomization for: no build applies the patch, so the review does.
+    expect(kubeConfigOf("clusters/production/apps/release.yaml", release())).toEqual({
+      namespace: "production",
+      name: "cluster-kubeconfig",
+    });
+    // A build that applied it already: applied again, the same.
+    expect(kubeConfigOf("clusters/production/apps/(rendered)/kustomization.yaml", release("cluster-kubeconfig"))).toEqual({
+      namespace: "production",
+      name: "cluster-kubeconfig",
+    });
+  });
+
+  it("elsewhere its own kubeConfig, or none; a patch that cannot be applied leaves it as written", () => {
+    expect(kubeConfigOf("apps/release.yaml", release())).toBeUndefined();
+    expect(kubeConfigOf("apps/release.yaml", { ...release("spoke"), metadata: { name: "web", namespace: "tenant" } })).toEqual({
+      namespace: "tenant",
+      name: "spoke",
+    });
+    expect(kubeConfigOf("clusters/edge/release.yaml", release("edge-kubeconfig"))).toEqual({ namespace: "edge", name: "edge-kubeconfig" });
   });
 });

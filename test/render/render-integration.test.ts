@@ -1379,3 +1379,71 @@ describe.skipIf(unavailable !== undefined)(
     );
   },
 );
+
+describe.skipIf(unavailable !== undefined)("Flux hub and spoke: a HelmRelease installs on its kubeConfig's cluster", () => {
+  // fluxcd/flux2-hub-spoke-example: the hub's Kustomization for each spoke patches every HelmRelease
+  // it applies with that spoke's kubeConfig, a Secret of one name in each spoke's namespace.
+  const hub = (cluster: string, secret: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: ${cluster}}\nspec:\n  targetNamespace: ${cluster}\n  path: ./clusters/${cluster}/apps\n  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}\n  patches:\n    - target: {kind: HelmRelease}\n      patch: |\n        - op: add\n          path: /spec/kubeConfig\n          value: {secretRef: {name: ${secret}}}\n`;
+  const values = (enabled: boolean, host = "web.example.com") =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  values:\n    ingress: {enabled: ${enabled}, host: ${host}}\n`;
+  const tree = (production: string, secret = "cluster-kubeconfig"): SourceFile[] => [
+    {
+      path: "hub/sync.yaml",
+      text: "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: flux-system, namespace: flux-system}\nspec:\n  path: ./hub\n  sourceRef: {kind: GitRepository, name: flux-system}\n",
+    },
+    ...["production", "staging"].flatMap((cluster) => [
+      { path: `hub/${cluster}.yaml`, text: hub(cluster, secret) },
+      {
+        path: `clusters/${cluster}/apps/kustomization.yaml`,
+        text: "resources: [../../../deploy/apps]\npatches: [{path: values.yaml, target: {kind: HelmRelease, name: web}}]\n",
+      },
+      { path: `clusters/${cluster}/apps/values.yaml`, text: cluster === "production" ? production : values(true) },
+    ]),
+    { path: "deploy/apps/kustomization.yaml", text: "resources: [release.yaml]\n" },
+    {
+      path: "deploy/apps/release.yaml",
+      text: "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: web}\nspec:\n  targetNamespace: web\n  chart: {spec: {chart: ./charts/web, sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}}}\n",
+    },
+    { path: "charts/web/Chart.yaml", text: "apiVersion: v2\nname: web\nversion: 1.0.0\n" },
+    { path: "charts/web/values.yaml", text: "ingress: {enabled: false, host: web.example.com}\n" },
+    {
+      path: "charts/web/templates/ingress.yaml",
+      text: "{{- if .Values.ingress.enabled }}\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  ingressClassName: nginx\n  rules:\n    - host: {{ .Values.ingress.host }}\n      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}\n{{- end }}\n",
+    },
+  ];
+  const routes = async (base: SourceFile[], head: SourceFile[]) =>
+    (await reviewRendered(base, head)).analysis.findings
+      .filter((finding) => finding.class.startsWith("route."))
+      .map((finding) => [finding.class, finding.risk, finding.clusters, finding.summary.split(" via ")[0]]);
+
+  it(
+    "production's release turned off while staging's still serves the host: removed from production",
+    async () => {
+      expect(await routes(tree(values(true)), tree(values(false)))).toEqual([
+        ["route.removed", "high", ["production/cluster-kubeconfig"], "web.example.com"],
+      ]);
+    },
+    HEADROOM,
+  );
+
+  it(
+    "production's host changed: removed there and added there",
+    async () => {
+      expect(await routes(tree(values(true)), tree(values(true, "new.example.com")))).toEqual([
+        ["route.removed", "high", ["production/cluster-kubeconfig"], "web.example.com"],
+        ["route.added", "medium", ["production/cluster-kubeconfig"], "new.example.com"],
+      ]);
+    },
+    HEADROOM,
+  );
+
+  it(
+    "a values edit that renders the same is no route change on either spoke",
+    async () => {
+      const same = `${values(true)}  timeout: 5m\n`;
+      expect(await routes(tree(values(true)), tree(same))).toEqual([]);
+    },
+    HEADROOM,
+  );
+});

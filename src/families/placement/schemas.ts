@@ -41,7 +41,12 @@ export const fluxKustomization = kubeObject(
   z.looseObject({
     path: z.string().optional(),
     sourceRef: z.looseObject({ kind: z.string(), name: z.string(), namespace: z.string().optional() }).optional(),
-    kubeConfig: z.looseObject({ secretRef: z.looseObject({ name: z.string() }).optional() }).optional(),
+    kubeConfig: z
+      .looseObject({
+        secretRef: z.looseObject({ name: z.string() }).optional(),
+        configMapRef: z.looseObject({ name: z.string() }).optional(),
+      })
+      .optional(),
     targetNamespace: z.string().optional(),
     prune: z.boolean().optional(),
     suspend: z.boolean().optional(),

@@ -326,9 +326,9 @@ describe("Flux Kustomization: where its own file lands, or its kubeConfig's clus
     ]);
   });
 
-  it("a kubeConfig Secret the policy does not name is the cluster's name as written", () => {
+  it("a kubeConfig Secret the policy does not name is a cluster of its own, named by its namespace and name", () => {
     const remote = placementOf({ "fleet/remote.yaml": fluxKustomization("remote", "./apps", "  kubeConfig: {secretRef: {name: edge-7}}") });
-    expect(remote("apps/route.yaml").clusters).toEqual(["edge-7"]);
+    expect(remote("apps/route.yaml").clusters).toEqual(["flux-system/edge-7"]);
   });
 
   it("a cycle of Kustomizations holding each other's files ends", () => {
@@ -733,5 +733,60 @@ describeCorpus("corpus: fluxcd/flux2-kustomize-helm-example (ExternalArtifact fr
     ["clusters/staging/apps.yaml", ["staging"]],
   ])("%s lands in %j", (file, clusters) => {
     expect(placement(file).clusters).toEqual(clusters);
+  });
+});
+
+describe("Flux hub and spoke: each spoke's kubeConfig, in its own namespace, is a cluster of its own", () => {
+  // fluxcd/flux2-hub-spoke-example: the hub keeps one namespace per spoke, each with a Secret `cluster-kubeconfig`.
+  const spoke = (cluster: string, kubeConfig: string, patch = "") => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: ${cluster}}
+spec:
+  path: ./clusters/${cluster}/apps
+  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+  targetNamespace: ${cluster}
+${kubeConfig ? `  kubeConfig: {${kubeConfig}}\n` : ""}${patch}`;
+  const hub = (kubeConfig: string) => ({
+    "hub/production.yaml": spoke("production", kubeConfig),
+    "hub/staging.yaml": spoke("staging", kubeConfig),
+  });
+
+  it.each([
+    ["secretRef", "secretRef: {name: cluster-kubeconfig}", "cluster-kubeconfig"],
+    ["configMapRef", "configMapRef: {name: spoke}", "spoke"],
+  ])("one Secret or ConfigMap name in two namespaces (%s) is two clusters, never one", (_, kubeConfig, name) => {
+    const placement = placementOf(hub(kubeConfig));
+    expect(placement("clusters/production/apps/route.yaml").clusters).toEqual([`production/${name}`]);
+    expect(placement("clusters/staging/apps/route.yaml").clusters).toEqual([`staging/${name}`]);
+  });
+
+  it("the policy's clusters name them: by the Secret's name, with or without -kubeconfig, else by the namespace", () => {
+    const clusters = { production: "eu", staging: "us", "edge-7": "ap" };
+    const byNamespace = placementOf(hub("secretRef: {name: cluster-kubeconfig}"), { clusters });
+    expect(byNamespace("clusters/production/apps/route.yaml").clusters).toEqual(["production"]);
+    expect(byNamespace("clusters/staging/apps/route.yaml").clusters).toEqual(["staging"]);
+    const bySecret = placementOf({ "hub/production.yaml": spoke("production", "secretRef: {name: edge-7-kubeconfig}") }, { clusters });
+    expect(bySecret("clusters/production/apps/route.yaml").clusters).toEqual(["edge-7"]);
+  });
+
+  it("a HelmRelease's render lands on its kubeConfig's cluster, not where the release itself is applied", () => {
+    const placement = placementOf({
+      "hub/flux-system/sync.yaml": fluxKustomization("flux-system", "./hub"),
+      "hub/production.yaml": spoke("production", ""),
+      "hub/staging.yaml": spoke("staging", ""),
+    });
+    const release = (cluster: string, kubeConfig: string) =>
+      `clusters/${cluster}/apps/(rendered)/(rendered ${cluster}/web${kubeConfig})/kustomization.yaml`;
+    // The release object stays on the hub, with its Kustomization.
+    expect(placement("clusters/production/apps/(rendered)/kustomization.yaml").sites).toEqual(
+      placement("clusters/staging/apps/(rendered)/kustomization.yaml").sites,
+    );
+    expect(placement(release("production", " to kubeConfig production:cluster-kubeconfig")).clusters).toEqual([
+      "production/cluster-kubeconfig",
+    ]);
+    expect(placement(release("staging", " to kubeConfig staging:cluster-kubeconfig")).clusters).toEqual(["staging/cluster-kubeconfig"]);
+    // Without a kubeConfig it installs where it is applied: the hub.
+    expect(placement(release("production", "")).sites).toEqual(placement("hub/production.yaml").sites);
   });
 });

@@ -1868,3 +1868,55 @@ describe("what an ApplicationSet's generators feed into its Applications' source
     expect(above(at("10", "10"), at("90", "10"))).toEqual([]);
   });
 });
+
+describe("Flux hub and spoke: a spoke losing a route another spoke still serves", () => {
+  // fluxcd/flux2-hub-spoke-example: one hub namespace per spoke, each with its own Secret `cluster-kubeconfig`.
+  const spoke = (cluster: string, kubeConfig: string) => `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: routes, namespace: ${cluster}}
+spec:
+  interval: 1h
+  prune: true
+  path: ./clusters/${cluster}/routes
+  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+  kubeConfig: {${kubeConfig}}
+`;
+  const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: apps}
+spec:
+  parentRefs: [{name: public, namespace: gateway}]
+  hostnames: [web.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`;
+  const tree = (kubeConfig: string, production: boolean): Tree => ({
+    "hub/production.yaml": spoke("production", kubeConfig),
+    "hub/staging.yaml": spoke("staging", kubeConfig),
+    "clusters/staging/routes/route.yaml": route,
+    ...(production ? { "clusters/production/routes/route.yaml": route } : {}),
+  });
+  const removed = (result: ReturnType<typeof analyze>) =>
+    result.findings.filter((finding) => finding.class === "route.removed").map((finding) => [finding.risk, finding.clusters]);
+
+  it.each([
+    ["one Secret name", "secretRef: {name: cluster-kubeconfig}", "production/cluster-kubeconfig"],
+    ["one ConfigMap name", "configMapRef: {name: spoke}", "production/spoke"],
+  ])("%s in both namespaces: the route is removed from production", (_, kubeConfig, cluster) => {
+    expect(removed(analyze(tree(kubeConfig, true), tree(kubeConfig, false)))).toEqual([["high", [cluster]]]);
+  });
+
+  it("named by the policy's clusters: by the namespace holding the Secret", () => {
+    const overlay = "topology:\n  clusters: {production: eu-west-1, staging: eu-central-1}\n";
+    const kubeConfig = "secretRef: {name: cluster-kubeconfig}";
+    expect(removed(analyze(tree(kubeConfig, true), tree(kubeConfig, false), overlay))).toEqual([["high", ["production"]]]);
+  });
+
+  it("a Secret name the policy gives both namespaces is one cluster: a route moved between them removes nothing", () => {
+    const overlay = "topology:\n  clusters: {edge: eu-west-1}\n";
+    const kubeConfig = "secretRef: {name: edge-kubeconfig}";
+    const moved = { ...tree(kubeConfig, true) };
+    delete moved["clusters/staging/routes/route.yaml"];
+    expect(removed(analyze(tree(kubeConfig, true), moved, overlay))).toEqual([]);
+  });
+});
