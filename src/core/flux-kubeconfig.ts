@@ -1,4 +1,5 @@
 import { record, text } from "./json-access.js";
+import type { ClusterRegions } from "./gitops-delivery.js";
 
 /**
  * Flux's remote clusters. A Kustomization or a HelmRelease with `spec.kubeConfig` applies to the
@@ -22,19 +23,33 @@ export const kubeConfigOf = (spec: unknown, namespace: string): KubeConfigRef | 
 };
 
 /**
- * Where a Flux HelmRelease applies is its kubeConfig's cluster, which the render stage writes into
- * the name of the folder holding the release's render (`(rendered <release> to <namespace>:<name>)`)
- * so that the placement family places that output there, not where the HelmRelease itself is applied.
+ * The site of a remote cluster: `<namespace>/<name>` of its Secret or ConfigMap, as two
+ * namespaces' `cluster-kubeconfig` are two spokes; the policy's name for it where it names one
+ * (`topology.clusters`): the name as written, or without `-kubeconfig` (`prod-eu-kubeconfig`), else
+ * the namespace (Flux's hub-and-spoke: namespace `production` holds production's `cluster-kubeconfig`).
+ */
+export const remoteSite = ({ namespace, name }: KubeConfigRef, clusters: ClusterRegions): string =>
+  [name, name.replace(/-kubeconfig$/, ""), namespace].find((cluster) => clusters[cluster] !== undefined) ?? `${namespace}/${name}`;
+
+/**
+ * Where a Flux HelmRelease installs is its kubeConfig's cluster, which the render stage writes into
+ * the name of the folder holding the release's render (`(rendered <release> to kubeConfig
+ * <namespace>:<name>)`, releaseFolderSuffix) so that the placement puts that output there alone, not
+ * where the HelmRelease itself is applied (releaseKubeConfigOf).
  */
 export type ReleaseKubeConfig = (file: string, release: Readonly<Record<string, unknown>>) => KubeConfigRef | undefined;
 
 const MARK = " to kubeConfig ";
+const MARKED = new RegExp(`\\(rendered [^)]*${MARK}([^:)/]+):([^:)/]+)\\)/`);
 
 /** The end of a release's render folder name: the kubeConfig it applies with (none where it applies where it is). */
 export const releaseFolderSuffix = (ref: KubeConfigRef | undefined): string => (ref ? `${MARK}${ref.namespace}:${ref.name}` : "");
 
-/** The kubeConfig a release render's file applies with (releaseFolderSuffix); undefined outside such a render. */
+/**
+ * The kubeConfig a release render's file applies with (releaseFolderSuffix); undefined outside such
+ * a render. It lands there alone, whatever delivers the release object (model/gitops-placement.ts).
+ */
 export const releaseKubeConfigOf = (file: string): KubeConfigRef | undefined => {
-  const found = /\(rendered [^)]* to kubeConfig ([^:)/]+):([^:)/]+)\)\//.exec(file);
+  const found = MARKED.exec(file);
   return found ? { namespace: found[1]!, name: found[2]! } : undefined;
 };

@@ -16,6 +16,7 @@ import { FAMILIES, type Family } from "../families/index.js";
 import { sitesThrough, unplacedSite } from "../core/delivery-sites.js";
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { linkedPaths, linkTarget } from "../core/repository-links.js";
+import { releaseKubeConfigOf, remoteSite } from "../core/flux-kubeconfig.js";
 
 export type { Delivery, FilePlacement };
 
@@ -25,7 +26,8 @@ export type { Delivery, FilePlacement };
  * Applications and ApplicationSets, Flux Kustomizations), and in the cluster the policy's
  * `topology.placements` patterns give it. An object that delivers to wherever it is applied itself
  * (a Flux Kustomization without a kubeConfig) passes on the clusters its own file lands in, and so
- * does a kustomization to the files it accumulates.
+ * does a kustomization to the files it accumulates. What a Flux HelmRelease with a kubeConfig
+ * renders lands on that cluster alone (core/flux-kubeconfig.ts), wherever the release is applied.
  */
 
 /** What one resource of a tree delivers where, whichever family's; undefined for one that delivers nothing. */
@@ -150,6 +152,13 @@ export function gitopsPlacementOver(families: readonly Family[]): GitopsPlacemen
     const parents = (file: string): Parents => {
       let known = parentsOf.get(file);
       if (known) return known;
+      // A HelmRelease's render with a kubeConfig lands on that cluster alone, wherever the release object is applied.
+      const remote = releaseKubeConfigOf(file);
+      if (remote) {
+        known = { fixed: new Set([remoteSite(remote, topology.clusters)]), selfApplied: [], through: [], includers: [], next: [] };
+        parentsOf.set(file, known);
+        return known;
+      }
       const fixed = new Set<string>(byPatterns(file));
       const selfApplied: string[] = [];
       const through: Through[] = [];

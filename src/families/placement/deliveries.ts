@@ -13,18 +13,17 @@ import { FLUX_KUSTOMIZE } from "../../core/flux-groups.js";
 import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomization-files.js";
 import { archiveKey, archiveOf, type Archive } from "./archived-kustomizations.js";
 import { flatten, pathParams, render, unfilled, type Params } from "./argo-templates.js";
-import { kubeConfigOf, releaseKubeConfigOf, type KubeConfigRef } from "../../core/flux-kubeconfig.js";
+import { kubeConfigOf, remoteSite } from "../../core/flux-kubeconfig.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
  * ApplicationSet every file under its source paths to its destination clusters, a Flux
  * Kustomization every file under its path (or copied there by an ArtifactGenerator) to the cluster
- * of its kubeConfig (remoteSite), else wherever the Kustomization itself is applied, and what a
- * HelmRelease there renders to the cluster of the release's own kubeConfig. Source repositories are
- * this repository (Argo CD `repoURL`s are not compared), but for a Flux GitRepository known to be
- * another repository's, or one Flux does not find (this-repository.ts readsThisTree). Which clusters
- * a file lands in, transitively and with the policy's patterns, is the model's to compose
- * (src/model/gitops-placement.ts).
+ * of its kubeConfig (core/flux-kubeconfig.ts remoteSite), else wherever the Kustomization itself is
+ * applied. Source repositories are this repository (Argo CD `repoURL`s are not compared), but for a
+ * Flux GitRepository known to be another repository's, or one Flux does not find (this-repository.ts
+ * readsThisTree). Which clusters a file lands in, transitively and with the policy's patterns, is the
+ * model's to compose (src/model/gitops-placement.ts).
  */
 
 /** Argo CD's names for the cluster it runs in. */
@@ -395,29 +394,6 @@ const artifactCopies = (set: ManifestSet, folders: () => ReadonlySet<string>): M
   return artifacts;
 };
 
-/**
- * The site of a remote cluster (core/flux-kubeconfig.ts): `<namespace>/<name>` of its Secret or
- * ConfigMap, as two namespaces' `cluster-kubeconfig` are two spokes; the policy's name for it where
- * it names one (`topology.clusters`): the name as written, or without `-kubeconfig`
- * (`prod-eu-kubeconfig`), else the namespace (Flux's hub-and-spoke: namespace `production` holds
- * production's `cluster-kubeconfig`).
- */
-const remoteSite = ({ namespace, name }: KubeConfigRef, clusters: ClusterRegions): string =>
-  [name, name.replace(/-kubeconfig$/, ""), namespace].find((cluster) => clusters[cluster] !== undefined) ?? `${namespace}/${name}`;
-
-/**
- * Where a Kustomization sends a file it reads: a HelmRelease's render to that release's kubeConfig
- * cluster (helm-controller installs it there; the render stage names it in the render's folder),
- * whatever the Kustomization's own destination, which is where the release object is applied.
- */
-const releasesRemote =
-  (destinationOf: (file: string) => Destination | undefined, clusters: ClusterRegions) =>
-  (file: string): Destination | undefined => {
-    const destination = destinationOf(file);
-    const remote = destination && releaseKubeConfigOf(file);
-    return remote ? { clusters: [remoteSite(remote, clusters)] } : destination;
-  };
-
 const kustomizationDelivery = (
   resource: Resource,
   artifacts: Map<string, CopyRule[]>,
@@ -456,7 +432,7 @@ const kustomizationDelivery = (
     return {
       resource,
       paths: [root],
-      destinationOf: releasesRemote(destinationOf, clusters),
+      destinationOf,
       destinations: [destination],
       generatedListing: fluxGeneratorLists,
       sourcesOf: (file) => concerning([own], file),
@@ -481,10 +457,7 @@ const kustomizationDelivery = (
     resource,
     paths: sortedSet(rules.flatMap(repoPaths)),
     destinations: [destination],
-    destinationOf: releasesRemote(
-      (file) => (rules.some((rule) => rule.matches(file) && inside(artifactPath(rule, file))) ? destination : undefined),
-      clusters,
-    ),
+    destinationOf: (file) => (rules.some((rule) => rule.matches(file) && inside(artifactPath(rule, file))) ? destination : undefined),
     generatedListing: fluxGeneratorLists,
   };
 };

@@ -789,4 +789,16 @@ ${kubeConfig ? `  kubeConfig: {${kubeConfig}}\n` : ""}${patch}`;
     // Without a kubeConfig it installs where it is applied: the hub.
     expect(placement(release("production", "")).sites).toEqual(placement("hub/production.yaml").sites);
   });
+
+  it("there alone, where nothing in the tree delivers the release or the policy's patterns place its folder elsewhere", () => {
+    // The hub's own folder, applied by a bootstrap the tree does not hold (the example's gotk-sync.yaml is a placeholder).
+    const placement = placementOf({}, { clusters: { hub: "eu" }, placements: ["{cluster}/**"] });
+    expect(placement("hub/(rendered production/web to kubeConfig production:cluster-kubeconfig)/production.yaml").sites).toEqual([
+      "production/cluster-kubeconfig",
+    ]);
+    expect(placement("hub/(rendered staging/web to kubeConfig staging:cluster-kubeconfig)/staging.yaml").sites).toEqual([
+      "staging/cluster-kubeconfig",
+    ]);
+    expect(placement("hub/(rendered flux-system/web)/production.yaml").clusters).toEqual(["hub"]);
+  });
 });
