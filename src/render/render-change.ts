@@ -19,6 +19,7 @@ import {
   onlyTrustedVersionsDiffer,
   releasesVouched,
   decisiveFirst,
+  fingerprintChanges,
   deliveryPlacementOf,
   fluxBuildRoot,
   planChangeRenders,
@@ -32,6 +33,7 @@ import {
   textsOf,
   trafficUnchanged,
   type RenderRoot,
+  type TemplateOptions,
   type TreeTexts,
 } from "./render-plan.js";
 import {
@@ -572,7 +574,9 @@ async function renderStage(
     // its remote bases: what they applied before the PR is what cannot be compared).
     const side = !before || !after ? "" : before.offline === undefined ? " at head" : after.offline === undefined ? " at base" : "";
     const { gates, why } = gating(id, either(id).deployed || either(id).offlineGates === true);
-    const reason = `${id} cannot be rendered offline${side}: ${offline}${why}${offlineHint(offlineRoot!, offline, options.trusts, { base: baseText, head: headText })}`;
+    const changed = before && after ? fingerprintChanges(before, after) : [];
+    const what = changed.length > 0 ? `; the PR changes its ${changed.join(", ")}` : "";
+    const reason = `${id} cannot be rendered offline${side}: ${offline}${what}${why}${offlineHint(offlineRoot!, offline, options.trusts, { base: baseText, head: headText })}`;
     if (before && after && onlyLocalPartChanged(before, baseText, after, headText)) {
       basePlan.set(id, withoutRemote(before));
       headPlan.set(id, withoutRemote(after));
@@ -907,10 +911,10 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
         run.release,
         at(run.chart),
         "--namespace",
-        run.namespace,
+        run.template?.releaseNamespace ?? run.namespace,
         ...valuesArgs,
         ...run.set.flatMap(({ name, value }) => ["--set", `${name}=${value}`]),
-        ...apiVersionFlags(),
+        ...templateFlags(run.template),
       ];
     }
     const home = join(work, "home");
@@ -956,6 +960,14 @@ async function renderOne(root: RenderRoot, { text, links, binary }: RenderTree, 
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** Helm's flags for an Argo CD source's template options, as Argo CD passes them; the cluster's APIs where it names none. */
+const templateFlags = (options: TemplateOptions = {}): string[] => [
+  ...(options.kubeVersion ? ["--kube-version", options.kubeVersion] : []),
+  ...apiVersionFlags(options.apiVersions),
+  ...(options.skipSchemaValidation ? ["--skip-schema-validation"] : []),
+  ...(options.skipTests ? ["--skip-tests"] : []),
+];
 
 /**
  * Whether the PR changes only the local part of a root kept offline by remote resources alone

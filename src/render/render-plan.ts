@@ -81,7 +81,15 @@ export type RenderRun =
       readonly tool: "helm";
       readonly chart: string;
       readonly release: string;
+      /** Where the documents no template places land (a HelmRelease's targetNamespace, an Application's destination). */
       readonly namespace: string;
+      /**
+       * What Argo CD templates a source with besides its values (`helm.namespace`, `kubeVersion`,
+       * `apiVersions`, `skipSchemaValidation`, `skipTests`), as helm's flags say it (templateOptions):
+       * a chart gating a route on the cluster's version or APIs, or naming its namespace, renders
+       * what Argo CD renders.
+       */
+      readonly template?: TemplateOptions;
       /** Repository paths of values files, in the order helm merges them. */
       readonly valuesFiles: readonly string[];
       /** Inline values (HelmRelease `values`, Application `valuesObject`/`values`), merged last. */
@@ -92,6 +100,19 @@ export type RenderRun =
       /** A HelmRelease's kustomize post-renderers (`patches`, `patchesStrategicMerge`, `patchesJson6902`, `images`), run over the output in order. */
       readonly postRenderers?: readonly Readonly<Record<string, unknown>>[];
     };
+
+/**
+ * An Argo CD Helm source's template options, each only where written: `releaseNamespace` is
+ * `.Release.Namespace` (`helm.namespace`, where it is not the destination's); `apiVersions` replace
+ * the cluster's (cluster-capabilities.ts), as Argo CD's replace the destination cluster's.
+ */
+export interface TemplateOptions {
+  readonly releaseNamespace?: string;
+  readonly kubeVersion?: string;
+  readonly apiVersions?: readonly string[];
+  readonly skipSchemaValidation?: true;
+  readonly skipTests?: true;
+}
 
 export interface RenderRoot {
   /** Stable across base and head: the tool and what it renders. */
@@ -357,6 +378,13 @@ const ApplicationSource = z.looseObject({
       values: z.string().optional(),
       valuesObject: Values.optional(),
       parameters: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
+      // Template options (TemplateOptions): one of another type, which Argo CD's schema refuses, is read as unwritten.
+      ignoreMissingValueFiles: z.boolean().optional().catch(undefined),
+      namespace: z.string().optional().catch(undefined),
+      kubeVersion: z.string().optional().catch(undefined),
+      apiVersions: z.array(z.string()).optional().catch(undefined),
+      skipSchemaValidation: z.boolean().optional().catch(undefined),
+      skipTests: z.boolean().optional().catch(undefined),
     })
     .optional(),
 });
@@ -1093,11 +1121,15 @@ function applicationSourceRoots(
     // holds the file, as a source's path is (a multi-source Application's values kept beside the
     // clusters' config, its weights edited there, passed unseen); undefined where it is
     // another's, or a URL.
-    const valueFiles = (helm.valueFiles ?? []).map((path) => {
+    // With `ignoreMissingValueFiles`, Argo CD leaves out a file of the chart's repository it does not find.
+    const valueFiles = (helm.valueFiles ?? []).flatMap((path) => {
       const [, ref, inRef] = /^\$([^/]+)\/(.*)$/.exec(path) ?? [];
-      if (ref === undefined || inRef === undefined)
-        return source.chart !== undefined || REMOTE.test(path) ? undefined : normalize(posix.join(chart ?? "", path));
-      return refs.has(ref) && tree.text.has(normalize(inRef)) ? normalize(inRef) : undefined;
+      if (ref === undefined || inRef === undefined) {
+        if (source.chart !== undefined || REMOTE.test(path)) return [undefined];
+        const local = normalize(posix.join(chart ?? "", path));
+        return helm.ignoreMissingValueFiles && !tree.text.has(local) ? [] : [local];
+      }
+      return [refs.has(ref) && tree.text.has(normalize(inRef)) ? normalize(inRef) : undefined];
     });
     const held = valueFiles.filter((path) => path !== undefined);
     const offline =
@@ -1110,6 +1142,8 @@ function applicationSourceRoots(
             ? `chart folder ${chart} of ${source.repoURL}, which this repository does not hold`
             : undefined;
     const inline = inlineYaml(helm.valuesObject) ?? (helm.values?.trim() ? helm.values : undefined);
+    const namespace = application.spec.destination?.namespace ?? "default";
+    const template = templateOptions(helm, namespace);
     const installed = helmRoot(
       tree,
       origin,
@@ -1117,7 +1151,8 @@ function applicationSourceRoots(
       chart ?? "",
       {
         release: helm.releaseName ?? application.metadata.name,
-        namespace: application.spec.destination?.namespace ?? "default",
+        namespace,
+        ...(template ? { template } : {}),
         valuesFiles: offline ? [] : held,
         ...(inline ? { inlineValues: inline } : {}),
         set: helm.parameters ?? [],
@@ -1133,11 +1168,13 @@ function applicationSourceRoots(
     // A chart from a Helm repository: what decides its render is the source and the destination, as for a HelmRelease.
     const fetches = source.repoURL ? [chartAt(source.repoURL, source.chart)] : undefined;
     const values = parsedValues(helm.values);
+    // Whether Argo CD hands the repository's credentials to a chart's dependencies' repositories fetches the same chart.
+    const { passCredentials: _fetching, ...rendering } = helm as typeof helm & { readonly passCredentials?: unknown };
     const decisive = {
       source: {
         ...source,
         helm: {
-          ...helm,
+          ...rendering,
           valuesObject: withoutWorkloadSettings(
             trafficValuesOf(helm.valuesObject, fetches, { chart: source.chart, values: helm.valuesObject }),
           ),
@@ -1180,6 +1217,23 @@ function applicationSourceRoots(
       },
     ];
   });
+}
+
+/**
+ * What an Argo CD Helm source templates with besides values, as Argo CD reads it: each field as
+ * written where written (an empty one is unset), `helm.namespace` only where it is not where the
+ * documents land; undefined where none is. `skipCrds` is not one: the review reads no
+ * CustomResourceDefinition (render-origins.ts), and `passCredentials` and `version` render the same.
+ */
+function templateOptions(helm: NonNullable<z.infer<typeof ApplicationSource>["helm"]>, namespace: string): TemplateOptions | undefined {
+  const options: TemplateOptions = {
+    ...(helm.namespace && helm.namespace !== namespace ? { releaseNamespace: helm.namespace } : {}),
+    ...(helm.kubeVersion ? { kubeVersion: helm.kubeVersion } : {}),
+    ...((helm.apiVersions ?? []).length > 0 ? { apiVersions: helm.apiVersions } : {}),
+    ...(helm.skipSchemaValidation ? { skipSchemaValidation: true as const } : {}),
+    ...(helm.skipTests ? { skipTests: true as const } : {}),
+  };
+  return Object.keys(options).length > 0 ? options : undefined;
 }
 
 /**
@@ -1349,6 +1403,22 @@ export const textsOf = (files: readonly SourceFile[]): TreeTexts => {
   return texts;
 };
 const textsByTree = new WeakMap<readonly SourceFile[], TreeTexts>();
+
+/**
+ * The fields that differ between two releases' fingerprints (RenderRoot.releaseFingerprint), each
+ * by its path down to where they part, at most three deep (`source.helm.kubeVersion`,
+ * `values.ingress.enabled`, `chart.version`): what a reviewer of a release that cannot be
+ * rendered reads to know what the PR changes in it. None where either is not a release's.
+ */
+export function fingerprintChanges(before: RenderRoot, after: RenderRoot): string[] {
+  if (before.releaseFingerprint === undefined || after.releaseFingerprint === undefined) return [];
+  const parted = (a: unknown, b: unknown, path: readonly string[]): string[] => {
+    if (canonical(a) === canonical(b)) return [];
+    if (path.length === 3 || !isRecord(a) || !isRecord(b)) return [path.join(".")];
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((key) => parted(a[key], b[key], [...path, key]));
+  };
+  return parted(JSON.parse(before.releaseFingerprint), JSON.parse(after.releaseFingerprint), []).filter((path) => path !== "");
+}
 
 /** The content hash of a root's render: its run and every input's text. Equal keys render equal output. */
 export function renderKey(root: RenderRoot, text: TreeTexts): string {

@@ -962,6 +962,93 @@ describe.skipIf(unavailable !== undefined)(`rendering with the real tools${unava
     HEADROOM,
   );
 
+  describe("an Argo CD Helm source's template options are what helm templates with, as Argo CD passes them", () => {
+    // Each route of the chart gated as charts gate them: on the cluster's version, on its APIs, and in the release's namespace.
+    const gated = (gate: string, name: string) =>
+      `{{- if ${gate} }}\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: '{{ .Release.Namespace }}'}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  hostnames: [${name}.example.com]\n  rules: [{backendRefs: [{name: ${name}, port: 80, weight: {{ .Values.weight }}}, {name: ${name}-canary, port: 80, weight: 1}]}]\n{{- end }}\n`;
+    const web = (helm: string, files: Record<string, string> = {}, valueFiles = "[values.yaml]"): SourceFile[] => [
+      {
+        path: "argocd/web.yaml",
+        text: `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web, namespace: argocd}\nspec:\n  destination: {server: https://kubernetes.default.svc, namespace: web}\n  source:\n    repoURL: https://example.com/fleet\n    path: charts/web\n    helm:\n      valueFiles: ${valueFiles}\n${helm}`,
+      },
+      { path: "charts/web/Chart.yaml", text: "apiVersion: v2\nname: web\nversion: 0.1.0\n" },
+      { path: "charts/web/values.yaml", text: "weight: 1\n" },
+      {
+        path: "charts/web/values.schema.json",
+        text: '{"type": "object", "properties": {"weight": {"type": "integer", "maximum": 5}}}\n',
+      },
+      { path: "charts/web/templates/modern.yaml", text: gated('semverCompare ">=1.30-0" .Capabilities.KubeVersion.Version', "modern") },
+      {
+        path: "charts/web/templates/api.yaml",
+        text: gated('.Capabilities.APIVersions.Has "gateway.networking.k8s.io/v1/HTTPRoute"', "api"),
+      },
+      ...Object.entries(files).map(([path, text]) => ({ path, text })),
+    ];
+    const routes = (result: Awaited<ReturnType<typeof reviewRendered>>) =>
+      riskOf(result).filter((said) => / route\.(added|removed) /.test(said));
+
+    it(
+      "a kubeVersion or apiVersions that gates a route off removes it; one that keeps it renders nothing new",
+      async () => {
+        expect(routes(await reviewRendered(web(""), web("      kubeVersion: '1.20.0'\n")))).toEqual([
+          expect.stringMatching(/^high route\.removed modern\.example\.com /),
+        ]);
+        const kept = await reviewRendered(web(""), web("      kubeVersion: '1.31.0'\n"));
+        expect(riskOf(kept).filter((said) => !said.startsWith("low "))).toEqual([]);
+        expect(routes(await reviewRendered(web(""), web("      apiVersions: [apps/v1]\n")))).toEqual([
+          expect.stringMatching(/^high route\.removed api\.example\.com /),
+        ]);
+        const served = await reviewRendered(
+          web(""),
+          web("      apiVersions: [gateway.networking.k8s.io/v1, gateway.networking.k8s.io/v1/HTTPRoute]\n"),
+        );
+        expect(riskOf(served).filter((said) => !said.startsWith("low "))).toEqual([]);
+      },
+      HEADROOM,
+    );
+
+    it(
+      "helm.namespace is the release's namespace: routes naming it move; the destination's written again moves none",
+      async () => {
+        const moved = riskOf(await reviewRendered(web(""), web("      namespace: edge\n")));
+        expect(moved).toContainEqual(
+          expect.stringMatching(/^high route\.attachment-changed .*now delivers HTTPRoute edge\/api, HTTPRoute edge\/modern/),
+        );
+        const same = await reviewRendered(web(""), web("      namespace: web\n"));
+        expect(riskOf(same).filter((said) => !said.startsWith("low "))).toEqual([]);
+      },
+      HEADROOM,
+    );
+
+    it(
+      "a values file Argo CD leaves out when missing renders as without it; once the repository holds it, its values are rendered",
+      async () => {
+        const listed = "[values.yaml, values-prod.yaml]";
+        const ignoring = "      ignoreMissingValueFiles: true\n";
+        const missing = await reviewRendered(web(""), web(ignoring, {}, listed));
+        expect(riskOf(missing).filter((said) => !said.startsWith("low "))).toEqual([]);
+        const held = await reviewRendered(web(""), web(ignoring, { "charts/web/values-prod.yaml": "weight: 4\n" }, listed));
+        expect(riskOf(held)).toContainEqual(expect.stringMatching(/^\S+ backend\.weight-changed modern\.example\.com/));
+      },
+      HEADROOM,
+    );
+
+    it(
+      "skipSchemaValidation renders values the chart's schema refuses, as Argo CD does",
+      async () => {
+        const heavy = { "charts/web/values-heavy.yaml": "weight: 9\n" };
+        const both = "[values.yaml, values-heavy.yaml]";
+        const refused = await reviewRendered(web("", heavy), web("", heavy, both));
+        expect(refused.analysis.findings.find((finding) => finding.resource.kind === "Render")?.summary).toMatch(
+          /could not be rendered at head: .*maximum/,
+        );
+        const skipped = await reviewRendered(web("", heavy), web("      skipSchemaValidation: true\n", heavy, both));
+        expect(riskOf(skipped)).toContainEqual(expect.stringMatching(/^\S+ backend\.weight-changed modern\.example\.com/));
+      },
+      HEADROOM,
+    );
+  });
+
   describe("a subchart in its parent's charts/ folder is rendered only through the parent", () => {
     const storefront = (defaultWeight: number, paymentsWeight?: number): SourceFile[] => [
       {
@@ -1117,7 +1204,7 @@ describe("rendering what cannot be rendered offline", () => {
       risk: "high",
       file: release.path,
       summary: expect.stringMatching(
-        /^helm apps\/podinfo\/release.yaml podinfo\/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo \(if what it reads holds no traffic config, exclude it with the policy's `paths`/,
+        /^helm apps\/podinfo\/release.yaml podinfo\/podinfo cannot be rendered offline: chart podinfo from HelmRepository podinfo; the PR changes its values\.httpRoute\.hostnames \(if what it reads holds no traffic config, exclude it with the policy's `paths`/,
       ),
     });
     const unrelated = await reviewRendered(base, [...base, { path: "other.yaml", text: "a: 1\n" }]);

@@ -584,6 +584,40 @@ describe("planRenders", () => {
     });
   });
 
+  it("plans an Argo CD helm source's template options as Argo CD templates with them, and leaves a missing values file out only where told", () => {
+    const application = (helm: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  source:\n    repoURL: https://example.com/repo.git\n    path: charts/web\n    helm:\n${helm}`;
+    const run = (helm: string) =>
+      planRenders(tree({ "charts/web/Chart.yaml": "name: web\n", "argo/web.yaml": application(helm) }), topology)[0]!.run;
+    expect(
+      run(
+        "      namespace: edge\n      kubeVersion: '1.29.0'\n      apiVersions: [gateway.networking.k8s.io/v1]\n      skipSchemaValidation: true\n      skipTests: true\n      skipCrds: true\n      passCredentials: true\n",
+      ),
+    ).toMatchObject({
+      namespace: "shop",
+      template: {
+        releaseNamespace: "edge",
+        kubeVersion: "1.29.0",
+        apiVersions: ["gateway.networking.k8s.io/v1"],
+        skipSchemaValidation: true,
+        skipTests: true,
+      },
+    });
+    // The destination's namespace written again, empty fields and options that render the same are no options.
+    expect(
+      run("      namespace: shop\n      kubeVersion: ''\n      apiVersions: []\n      skipCrds: true\n      passCredentials: true\n"),
+    ).not.toHaveProperty("template");
+    // A field of another type, which Argo CD's schema refuses, does not lose the source its render.
+    expect(run("      skipTests: 'yes'\n      valueFiles: [values.yaml]\n")).toMatchObject({ valuesFiles: ["charts/web/values.yaml"] });
+    // A values file the repository does not hold fails the render, as Argo CD's, unless ignoreMissingValueFiles.
+    expect(run("      valueFiles: [values.yaml, values-prod.yaml]\n")).toMatchObject({
+      valuesFiles: ["charts/web/values.yaml", "charts/web/values-prod.yaml"],
+    });
+    expect(run("      valueFiles: [values.yaml, values-prod.yaml]\n      ignoreMissingValueFiles: true\n")).toMatchObject({
+      valuesFiles: [],
+    });
+  });
+
   it("reads a multi-source Application's `$ref` value files from the repository where it holds them", () => {
     const application = (chart: string, valueFile = "$values/envs/prod/web.yaml") =>
       `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: { name: web }\nspec:\n  destination: { namespace: shop }\n  sources:\n  - ${chart}\n    helm: { valueFiles: ["${valueFile}"] }\n  - { repoURL: https://example.com/repo.git, ref: values }\n`;
@@ -2245,7 +2279,8 @@ spec:
     ).toEqual([]);
     // Under such a key, anything but a string is some chart's own setting.
     expect(await failures(sized("small"), sized("{enabled: true}"))).toEqual([
-      "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template" + READS_HINT,
+      "helm apps/hass/helmrelease.yaml default/hass cannot be rendered offline: chart from OCIRepository app-template; the PR changes its values.primary" +
+        READS_HINT,
     ]);
   });
 
@@ -2255,7 +2290,9 @@ spec:
         "apps/miroir/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: miroir, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: miroir}\n  values: ${values}\n`,
       });
     const offline = [
-      "helm apps/miroir/helmrelease.yaml default/miroir cannot be rendered offline: chart from OCIRepository miroir" + READS_HINT,
+      expect.stringMatching(
+        /^helm apps\/miroir\/helmrelease\.yaml default\/miroir cannot be rendered offline: chart from OCIRepository miroir; the PR changes its values\.agent\S* \(if what it reads holds no traffic config/,
+      ),
     ];
     const agent = (extra: string) => withValues(`{agent: {autoTieBreaker: false${extra}}}`);
     expect(await failures(agent(""), agent(", resources: {limits: {memory: 192Mi}, requests: {cpu: 10m}}"))).toEqual([]);
@@ -2285,8 +2322,11 @@ spec:
       tree({
         "apps/immich/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: immich, namespace: default}\nspec:\n  chartRef: {kind: OCIRepository, name: app-template}\n  values:\n    route: {app: {hostnames: [photos.example.com]}}\n${values}`,
       });
+    // Each names the values it changes (`values.podLabels.sidecar.istio.io/inject`).
     const offline = [
-      "helm apps/immich/helmrelease.yaml default/immich cannot be rendered offline: chart from OCIRepository app-template" + READS_HINT,
+      expect.stringMatching(
+        /^helm apps\/immich\/helmrelease\.yaml default\/immich cannot be rendered offline: chart from OCIRepository app-template; the PR changes its values\.\S+ \(if what it reads holds no traffic config/,
+      ),
     ];
     // auricom/home-ops aa9f5d0 moved the NAS every app mounts: 27 releases.
     const nas = (server: string) =>
@@ -2445,7 +2485,7 @@ ${values}`,
       });
     expect(await failures(fromRepository("5m"), fromRepository("1h"))).toEqual([]);
     expect(await failures(withSource("4.2.0"), withSource("4.3.0"))).toEqual([
-      OFFLINE + trustHint("oci://ghcr.io/bjw-s-labs/helm/app-template holds"),
+      OFFLINE + "; the PR changes its chart.source" + trustHint("oci://ghcr.io/bjw-s-labs/helm/app-template holds"),
     ]);
   });
 
@@ -2468,15 +2508,33 @@ spec:
       });
     expect(await failures(application("4.10.0", "v1"), application("4.10.0", "v2"))).toEqual([]);
     expect(await failures(application("4.10.0", "v1"), application("4.11.0", "v1"))).toEqual([
-      "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx" +
+      "helm apps/ingress.yaml ingress-nginx cannot be rendered offline: chart ingress-nginx from https://kubernetes.github.io/ingress-nginx; the PR changes its source.targetRevision" +
         trustHint("https://kubernetes.github.io/ingress-nginx/ingress-nginx holds"),
     ]);
   });
 
+  it("an Argo CD Application of a chart from a Helm repository: a template option is a render to do, named; passCredentials is none", async () => {
+    const application = (helm: string) =>
+      tree({
+        "apps/web.yaml": `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web, namespace: argocd}\nspec:\n  destination: {namespace: web}\n  source:\n    repoURL: https://charts.example.com\n    chart: web\n    targetRevision: 1.0.0\n    helm: {releaseName: web${helm}}\n`,
+      });
+    const offline = (changed: string) =>
+      `helm apps/web.yaml web cannot be rendered offline: chart web from https://charts.example.com; the PR changes its ${changed}` +
+      trustHint("https://charts.example.com/web holds");
+    expect(await failures(application(""), application(", passCredentials: true"))).toEqual([]);
+    expect(await failures(application(""), application(", kubeVersion: '1.20.0'"))).toEqual([offline("source.helm.kubeVersion")]);
+    expect(await failures(application(""), application(", apiVersions: [v1], passCredentials: true"))).toEqual([
+      offline("source.helm.apiVersions"),
+    ]);
+    expect(await failures(application(""), application(", namespace: edge"))).toEqual([offline("source.helm.namespace")]);
+  });
+
   it("any other values change is still a render that cannot be done offline", async () => {
-    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual([OFFLINE + READS_HINT]);
+    expect(await failures(release("ghcr.io/x/hass:1"), release("ghcr.io/x/hass:1", "hass.example.com"))).toEqual([
+      OFFLINE + "; the PR changes its values.route.app" + READS_HINT,
+    ]);
     expect(await failures(release("{repository: x, tag: '1'}"), release("{repository: x, tag: '1', port: 8080}"))).toEqual([
-      OFFLINE + READS_HINT,
+      OFFLINE + "; the PR changes its values.controllers.hass" + READS_HINT,
     ]);
   });
 });

@@ -569,10 +569,29 @@ const revisionJudge: Setting["judge"] = (before, after, where) => ({
 });
 
 /**
- * The Helm fields of an Argo CD source a render reads: the values (inline, files, `--set`) and the
- * release name, which most charts' resource names are made of.
+ * The Helm fields of an Argo CD source a render reads: the values (inline, files, `--set`, and
+ * whether a missing file fails the render or is left out), the release name, which most charts'
+ * resource names are made of, and what the templates are told of the release and the cluster: its
+ * namespace, Kubernetes version and APIs (a chart gating its routes on them), whether CRDs, tests
+ * and the values schema are applied, and Helm's major version. Not `passCredentials`: handing the
+ * repository's credentials to a dependency's fetch renders the same chart.
  */
-const HELM_INPUTS = ["values", "valuesObject", "valueFiles", "parameters", "fileParameters", "releaseName"] as const;
+const HELM_INPUTS = [
+  "values",
+  "valuesObject",
+  "valueFiles",
+  "ignoreMissingValueFiles",
+  "parameters",
+  "fileParameters",
+  "releaseName",
+  "namespace",
+  "kubeVersion",
+  "apiVersions",
+  "skipCrds",
+  "skipSchemaValidation",
+  "skipTests",
+  "version",
+] as const;
 
 /** What an Argo CD source renders over the repository: kustomize patches and Helm inputs (HELM_INPUTS), per source. */
 const renderInputs = (value: unknown): unknown => {

@@ -386,6 +386,32 @@ describe("Argo CD sources deploy what the PR does not show", () => {
         },
       ],
     },
+    {
+      name: "what the templates are told of the cluster and the release (kubeVersion, apiVersions, namespace) changes what a chart renders: high, named",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web}\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web, kubeVersion: "1.20.0", apiVersions: [v1], namespace: edge, skipSchemaValidation: true}\n${destination}`,
+      ),
+      expected: [
+        {
+          class: "resource.changed",
+          side: "head",
+          path: ["spec", "source"],
+          riskFloor: "high",
+          says: "helm.namespace, helm.kubeVersion, helm.apiVersions, helm.skipSchemaValidation change what is rendered for cluster jkt-prod",
+        },
+      ],
+    },
+    {
+      name: "passCredentials only lets a dependency's fetch use the repository's credentials: the same chart renders, nothing above low",
+      key: APP,
+      base: application(`  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web}\n${destination}`),
+      head: application(
+        `  source:\n    repoURL: x\n    path: charts/web\n    helm: {releaseName: web, passCredentials: true}\n${destination}`,
+      ),
+      expected: [],
+    },
   ]);
 
   it("an ApplicationSet template's targetRevision counts the same", () => {
