@@ -6,7 +6,7 @@ import * as z from "zod";
 import { isManifestPath, loadManifests, type SourceFile } from "../manifests/load-manifests.js";
 import { displayName, type ManifestSet } from "../core/resource.js";
 import { archivedOf, buildGitopsPlacement, deliveryKinds } from "../model/gitops-placement.js";
-import { fileSites, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
+import { fileSites, reachUnknown, type Delivery, type FilePlacement } from "../core/gitops-delivery.js";
 import { compileFilePlacement } from "../model/file-placement.js";
 import { deliveringObjects, kustomizationsOf } from "../model/applied-files.js";
 import { canonical } from "../core/canonical-values.js";
@@ -560,13 +560,32 @@ function deliveredFolders(files: readonly SourceFile[], topology: Topology, link
     return false;
   };
   const matched = (folder: string) => matchers.some((matches) => matches(folder || "."));
+  // An ApplicationSet whose Applications the review cannot list (a cluster generator: the clusters
+  // Argo CD holds Secrets of) installs the folders its path names, filled or as a glob of what its
+  // generators fill, with no root of its own (generatedRoots). One whose reach is not known (a path
+  // left to what the review does not read) is the placement family's to judge.
+  const generator = { files: tree.files.map((held) => held.path), data: (path: string) => parsedData(tree.text.get(path)) };
+  const unlisted = deliveries
+    .filter(
+      (delivery) =>
+        delivery.resource.id.kind === "ApplicationSet" &&
+        !reachUnknown(delivery) &&
+        generatedApplications(delivery.resource, generator) === undefined,
+    )
+    .flatMap((delivery) => delivery.paths)
+    .map((path) => picomatch(path || ".", { dot: true }));
   const delivers = Object.assign((folder: string) => matched(folder) || seenAt(folder).some(matched) || generated(folder), {
     any: matchers.length > 0,
+    unlisted: (folder: string) => unlisted.some((matches) => matches(folder || ".")),
   });
   deliveredOfTree.set(files, { topology, links, delivers });
   return delivers;
 }
-type DeliveredFolders = ((folder: string) => boolean) & { readonly any: boolean };
+type DeliveredFolders = ((folder: string) => boolean) & {
+  readonly any: boolean;
+  /** Whether an ApplicationSet whose Applications cannot be listed names the folder as its source path. */
+  readonly unlisted: (folder: string) => boolean;
+};
 /** Asked by both sides' plans (planChangeRenders) and by appliedAsWritten: the tree's deliveries are read once. */
 const deliveredOfTree = new WeakMap<
   readonly SourceFile[],
@@ -1318,8 +1337,10 @@ export function planRenders(
   const subchart = subchartOf(new Set(charts));
   // A chart installed as a folder (an ApplicationSet's directory, an Application's path) is
   // deployed with its own values; one nothing in the tree installs is reviewed as they render it.
+  // One an ApplicationSet installs whose Applications cannot be listed is so deployed, whatever
+  // Application installs it besides: added, it deploys the chart on every cluster it generates for.
   const standaloneCharts = charts
-    .filter((chart) => !referenced.has(chart) && (!subchart(chart) || delivers(chart)))
+    .filter((chart) => (!referenced.has(chart) || delivers.unlisted(chart)) && (!subchart(chart) || delivers(chart)))
     .map((chart) => {
       const name = posix.basename(chart) || "chart";
       const deployed = delivers(chart);

@@ -1290,6 +1290,23 @@ describe("an ApplicationSet whose source path its generators do not fill re-plac
     ]);
   });
 
+  it("a set whose Applications cannot be listed, naming a chart a written Application installs, deploys it again: judged, added or removed", async () => {
+    const installed = { ...chart, "apps/foo.yaml": installer() };
+    for (const set of [bootstrap("add-ons/foo"), bootstrap("add-ons/{{values.addon}}", "clusters: {values: {addon: foo}}")]) {
+      const withSet = { ...installed, "bootstrap/bootstrap.yaml": set };
+      expect(await failed(installed, withSet)).toEqual(["helm add-ons/foo/Chart.yaml foo"]);
+      expect(await failed(withSet, installed)).toEqual(["helm add-ons/foo/Chart.yaml foo"]);
+      // Unchanged beside the PR, it deploys what it did.
+      expect(await failed(withSet, { ...withSet, "apps/notes.yaml": "owner: team-addons\n" })).toEqual([]);
+    }
+    // One naming another folder, or a set whose Applications are listed (their own roots), re-deploys nothing here.
+    expect(await failed(installed, { ...installed, "bootstrap/bootstrap.yaml": bootstrap("add-ons/bar") })).toEqual([]);
+    // A Flux Kustomization's path naming the folder is no Argo CD install of the chart: its render is the Application's alone.
+    const flux =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: addons, namespace: flux-system}\nspec:\n  path: ./add-ons/foo\n  sourceRef: {kind: GitRepository, name: flux-system}\n";
+    expect(await failed(installed, { ...installed, "clusters/prod/addons.yaml": flux })).toEqual([]);
+  });
+
   it("beside an unfilled set on both sides, its installer's destination moved to another cluster is still judged", async () => {
     const withSet = { ...chart, "bootstrap/bootstrap.yaml": bootstrap(UNFILLED) };
     expect(await failed({ ...withSet, "apps/foo.yaml": installer() }, { ...withSet, "apps/foo.yaml": installer("name: staging") })).toEqual(
