@@ -250,8 +250,12 @@ const built = (
 /** How a reviewer leaves out a root the review cannot render. */
 const LEAVE_OUT = "exclude it with the policy's `paths` or list it with `render: { unrenderable: list }`";
 
-/** A root that fails the same way at base and head is not the PR's doing, but its effect is still unknown: the reviewer is told how to leave it out. */
-const FAILS_ALWAYS = ` (the same at base and head: if it never renders offline, ${LEAVE_OUT})`;
+/**
+ * A root that fails the same way at base and head (sameFailure) is not the PR's doing, but its
+ * effect is still unknown: it is said to fail at both, with base's message, and the reviewer is told
+ * how to leave it out.
+ */
+const FAILS_ALWAYS = ` (the same failure at both: if it never renders offline, ${LEAVE_OUT})`;
 
 /**
  * What a remote base or chart applies is unknown until it is fetched, so the root blocks. Most such
@@ -656,7 +660,8 @@ async function renderStage(
       // Flux fails it before and after alike, and the PR only moves versions the policy vouches for:
       // passed as a trusted bump of a root that renders would be, not blocked for a failure it did not make.
       const [before, after] = [basePlan.get(id), headPlan.get(id)];
-      if (failsAtBoth(sides) && options.trusts && onlyTrustedVersionsDiffer(before!, baseText, after!, headText, options.trusts)) {
+      const always = failsAtBoth(sides);
+      if (always && options.trusts && onlyTrustedVersionsDiffer(before!, baseText, after!, headText, options.trusts)) {
         trusted.push(id, ...releasesVouched(after!, baseText, headText));
         continue;
       }
@@ -670,7 +675,7 @@ async function renderStage(
         inputs: inputsOf(id),
         reason:
           localOnly.get(id) ??
-          `${id} could not be rendered at ${failed.name}: ${failed.outcome.error}${why}${failsAtBoth(sides) ? FAILS_ALWAYS : ""}`,
+          `${id} could not be rendered at ${always ? "base and head" : failed.name}: ${failed.outcome.error}${why}${always ? FAILS_ALWAYS : ""}`,
         gates,
       });
       continue;
