@@ -2,3 +2,5 @@
 export const FLUX_SOURCE = "source.toolkit.fluxcd.io";
 export const FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io";
 export const FLUX_HELM = "helm.toolkit.fluxcd.io";
+/** The Flux Operator's group: FluxInstance (a cluster's Flux and its sync), ResourceSet. */
+export const FLUX_OPERATOR = "fluxcd.controlplane.io";

@@ -88,7 +88,7 @@ describe("GitOps placement engine over a table of families", () => {
 });
 
 describe("the table's delivering kinds", () => {
-  it("are the placement family's Argo CD and Flux objects, and the ArtifactGenerators and GitRepositories Flux reads", () => {
-    expect(deliveryKinds).toEqual(["Application", "ApplicationSet", "ArtifactGenerator", "GitRepository", "Kustomization"]);
+  it("are the placement family's Argo CD and Flux objects, the ArtifactGenerators and GitRepositories Flux reads, and the Flux Operator's FluxInstance", () => {
+    expect(deliveryKinds).toEqual(["Application", "ApplicationSet", "ArtifactGenerator", "FluxInstance", "GitRepository", "Kustomization"]);
   });
 });

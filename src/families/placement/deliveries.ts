@@ -14,16 +14,18 @@ import { fluxGeneratorLists, KUSTOMIZATION_NAMES } from "../../core/kustomizatio
 import { archiveKey, archiveOf, type Archive } from "./archived-kustomizations.js";
 import { flatten, pathParams, render, unfilled, type Params } from "./argo-templates.js";
 import { kubeConfigOf, remoteSite } from "../../core/flux-kubeconfig.js";
+import { instanceSync, syncKustomizationSpec } from "./flux-instance.js";
 
 /**
  * What the GitOps objects of a tree deliver where (research §1.6): an Argo CD Application or
  * ApplicationSet every file under its source paths to its destination clusters, a Flux
  * Kustomization every file under its path (or copied there by an ArtifactGenerator) to the cluster
  * of its kubeConfig (core/flux-kubeconfig.ts remoteSite), else wherever the Kustomization itself is
- * applied. Source repositories are this repository (Argo CD `repoURL`s are not compared), but for a
- * Flux GitRepository known to be another repository's, or one Flux does not find (this-repository.ts
- * readsThisTree). Which clusters a file lands in, transitively and with the policy's patterns, is the
- * model's to compose (src/model/gitops-placement.ts).
+ * applied, and a Flux Operator FluxInstance its sync's path to the cluster it runs on
+ * (flux-instance.ts). Source repositories are this repository (Argo CD `repoURL`s are not compared),
+ * but for a Flux GitRepository known to be another repository's, or one Flux does not find
+ * (this-repository.ts readsThisTree). Which clusters a file lands in, transitively and with the
+ * policy's patterns, is the model's to compose (src/model/gitops-placement.ts).
  */
 
 /** Argo CD's names for the cluster it runs in. */
@@ -394,15 +396,16 @@ const artifactCopies = (set: ManifestSet, folders: () => ReadonlySet<string>): M
   return artifacts;
 };
 
+/** A Flux Kustomization's delivery, from its spec: its own, or the one a FluxInstance's sync generates (flux-instance.ts). */
 const kustomizationDelivery = (
   resource: Resource,
+  spec: JsonRecord,
   artifacts: Map<string, CopyRule[]>,
   clusters: ClusterRegions,
   folders: () => ReadonlySet<string>,
   thisTree: (resource: Resource) => boolean,
   leftOut: (resource: Resource) => (file: string) => boolean,
 ): Delivery | undefined => {
-  const spec = record(resource.body.spec);
   if (!thisTree(resource)) return undefined;
   const path = normalizeRepoPath(text(spec.path) ?? "");
   const source = record(spec.sourceRef);
@@ -464,9 +467,13 @@ const kustomizationDelivery = (
 
 // ---------------------------------------------------------------------------------------------
 
-/** The placement family's `deliveries`: Argo CD Applications and ApplicationSets, Flux Kustomizations (with the ArtifactGenerators they read). */
+/**
+ * The placement family's `deliveries`: Argo CD Applications and ApplicationSets, Flux Kustomizations
+ * (with the ArtifactGenerators they read), and the Flux Operator's FluxInstances, by the
+ * Kustomization their sync generates.
+ */
 export const gitopsDeliveries: Deliveries = {
-  kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator", "GitRepository"],
+  kinds: ["Application", "ApplicationSet", "Kustomization", "ArtifactGenerator", "GitRepository", "FluxInstance"],
   read: (set, clusters) => {
     const delivery = treeReader(set, clusters);
     let archive: Archive | undefined;
@@ -493,16 +500,19 @@ function treeReader(set: ManifestSet, clusters: ClusterRegions): (resource: Reso
     const { group, kind } = resource.id;
     if (group === "argoproj.io" && kind === "Application") return applicationDelivery(resource, toolFoldersOnce, clusters);
     if (group === "argoproj.io" && kind === "ApplicationSet") return applicationSetDelivery(resource, toolFoldersOnce, clusters);
-    if (group === FLUX_KUSTOMIZE && kind === "Kustomization")
-      return kustomizationDelivery(
-        resource,
-        artifacts,
-        clusters,
-        foldersOnce,
-        (kustomization) => readsThisTree(kustomization, set),
-        (kustomization) => artifactLeavesOut(kustomization, set),
-      );
-    return undefined;
+    // A FluxInstance applies its sync's path as the Kustomization it generates would.
+    const sync = instanceSync(resource);
+    const spec = group === FLUX_KUSTOMIZE && kind === "Kustomization" ? record(resource.body.spec) : sync && syncKustomizationSpec(sync);
+    if (!spec) return undefined;
+    return kustomizationDelivery(
+      resource,
+      spec,
+      artifacts,
+      clusters,
+      foldersOnce,
+      (kustomization) => readsThisTree(kustomization, set),
+      (kustomization) => artifactLeavesOut(kustomization, set),
+    );
   };
 }
 

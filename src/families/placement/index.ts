@@ -3,8 +3,10 @@ import { gitopsDeliveries } from "./deliveries.js";
 import { kustomizeDetector, kustomizePatchFileDetector } from "./kustomize.js";
 import { generatedApplicationsDetector, placementDetector } from "./placement.js";
 import { thisRepositoryDetector } from "./this-repository.js";
+import { instanceSyncDetector } from "./instance-sync.js";
 import * as kustomize from "./kustomize-schemas.js";
 import * as placement from "./schemas.js";
+import { FLUX_OPERATOR } from "../../core/flux-groups.js";
 
 /**
  * GitOps placement: Argo CD Applications, Flux Kustomizations and ArtifactGenerators (and the
@@ -48,13 +50,18 @@ export const placementFamily: Family = {
       namespaced: true,
       context: true,
     },
-    // Read only to tell a cluster's root kept beside a Kustomization from an archive of copies
-    // (archived-kustomizations.ts): a Flux Operator FluxInstance syncing `clusters/staging`.
-    ...(["FluxInstance", "ResourceSet"] as const).map((kind) => ({
-      group: "fluxcd.controlplane.io",
+    // A FluxInstance's sync delivers its cluster's folder (deliveries.ts); both are read to tell a
+    // cluster's root kept beside a Kustomization from an archive of copies (archived-kustomizations.ts).
+    ...(
+      [
+        ["FluxInstance", placement.fluxInstance],
+        ["ResourceSet", placement.fluxOperatorObject],
+      ] as const
+    ).map(([kind, schema]) => ({
+      group: FLUX_OPERATOR,
       kind,
       when: new RegExp(`\\bkind["']?[ \\t]*:[ \\t]*["']?${kind}\\b`),
-      schema: placement.fluxOperatorObject,
+      schema,
       namespaced: true,
       context: true,
     })),
@@ -70,6 +77,6 @@ export const placementFamily: Family = {
     ],
   },
   deliveries: gitopsDeliveries,
-  detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector],
+  detectors: [placementDetector, kustomizeDetector, thisRepositoryDetector, instanceSyncDetector],
   fileDetectors: [kustomizePatchFileDetector, generatedApplicationsDetector],
 };

@@ -81,10 +81,10 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
   return { clusters: [...clusters].sort(), resources: [...delivered.keys()].sort(), delivered, paths: delivery.paths };
 };
 
-const named = (items: readonly string[]): string =>
+export const named = (items: readonly string[]): string =>
   items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
 
-const clusterWord = (clusters: readonly string[]): string =>
+export const clusterWord = (clusters: readonly string[]): string =>
   clusters.length === 0
     ? "a cluster the tree does not name"
     : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;

@@ -76,8 +76,26 @@ export const artifactGenerator = kubeObject(
  * Kustomizations that name it read their paths from (deliveries.ts).
  */
 export const gitRepository = kubeObject(z.looseObject({ url: z.string().optional() }));
-/** A Flux Operator FluxInstance or ResourceSet: read only for where it sits (archived-kustomizations.ts). */
+/** A Flux Operator ResourceSet: read only for where it sits (archived-kustomizations.ts). */
 export const fluxOperatorObject = kubeObject(z.looseObject({}));
+
+/**
+ * A Flux Operator FluxInstance: where it sits (archived-kustomizations.ts), and its cluster sync,
+ * which delivers a path of its source to the cluster it runs on (flux-instance.ts).
+ */
+export const fluxInstance = kubeObject(
+  z.looseObject({
+    sync: z
+      .looseObject({
+        kind: z.string().optional(),
+        url: z.string().optional(),
+        ref: z.string().optional(),
+        path: z.string().optional(),
+        name: z.string().optional(),
+      })
+      .optional(),
+  }),
+);
 
 export type Application = z.infer<typeof application>;
 export type ApplicationSet = z.infer<typeof applicationSet>;

@@ -6,9 +6,16 @@ import { repositoryKey } from "../../core/repository-url.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
+import { instanceSync } from "./flux-instance.js";
+import { sortedSet } from "../../core/canonical-values.js";
 
-/** The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository. */
+/**
+ * The `namespace/name` of the source a Flux Kustomization reads, when it is a GitRepository; of a
+ * FluxInstance, the GitRepository its sync generates, which it reads (flux-instance.ts).
+ */
 const gitSourceOf = (resource: Resource): string | undefined => {
+  const sync = instanceSync(resource);
+  if (sync) return sync.kind === "GitRepository" ? `${resource.id.namespace}/${sync.name}` : undefined;
   const source = record(record(resource.body.spec).sourceRef);
   if ((text(source.kind) ?? "GitRepository") !== "GitRepository") return undefined;
   return `${text(source.namespace) ?? resource.id.namespace}/${text(source.name) ?? ""}`;
@@ -27,8 +34,16 @@ export interface ThisRepository {
 }
 
 const literal = (url: string | undefined): url is string => url !== undefined && !url.includes("${");
-const urlOf = (resource: Resource | undefined): string | undefined => text(record(resource?.body.spec).url);
-const sourceKey = (resource: Resource): string => `${resource.id.namespace}/${resource.id.name}`;
+/** A GitRepository's URL, or a FluxInstance's sync URL (of the GitRepository it generates). */
+const urlOf = (resource: Resource | undefined): string | undefined =>
+  resource && (instanceSync(resource)?.url ?? text(record(resource.body.spec).url));
+/** A GitRepository's `namespace/name`, or that of the one a FluxInstance's sync generates. */
+const sourceKey = (resource: Resource): string => `${resource.id.namespace}/${instanceSync(resource)?.name ?? resource.id.name}`;
+/** The path a Flux Kustomization applies, or the one a FluxInstance's sync does. */
+const pathOf = (resource: Resource): string | undefined => {
+  const sync = instanceSync(resource);
+  return sync ? sync.path : text(record(resource.body.spec).path);
+};
 /** The name of a `namespace/name` reference. */
 const nameOf = (ref: string): string => ref.slice(ref.indexOf("/") + 1);
 
@@ -38,7 +53,8 @@ const judged = new WeakMap<ManifestSet, ThisRepository>();
  * Which GitRepositories of a tree are this repository (the "CRDs from upstream" pattern,
  * onedr0p/cluster-template 2b09fbca: GitRepository metallb-source of github.com/metallb/metallb, a
  * Kustomization of it with no path read as delivering this whole tree). The evidence, strongest
- * first: a GitRepository named `flux-system` (`flux bootstrap` names it so); one a Flux root reads,
+ * first: a GitRepository named `flux-system` (`flux bootstrap` names it so), or the one a FluxInstance's
+ * sync generates (its cluster's bootstrap, whatever its name); one a Flux root reads,
  * a Kustomization whose path holds its own file (carpenike/k8s-gitops' k8s-gitops-kubernetes,
  * onedr0p's home-kubernetes); one any Kustomization reads a path of that this tree holds. The
  * strongest kind the tree holds with a literal URL says which URL is this repository (ours), and
@@ -57,18 +73,19 @@ function thisRepository(set: ManifestSet): ThisRepository {
   if (known) return known;
   const written = new Map<string, string | undefined>();
   const named = new Map<string, Resource[]>();
-  for (const resource of resourcesOfKind(set, "GitRepository")) {
-    if (resource.id.group !== FLUX_SOURCE) continue;
+  // A FluxInstance syncing a GitRepository generates one: its cluster's bootstrap, as `flux bootstrap`'s flux-system.
+  const syncs = resourcesOfKind(set, "FluxInstance").filter((resource) => instanceSync(resource)?.kind === "GitRepository");
+  for (const resource of [...resourcesOfKind(set, "GitRepository").filter(({ id }) => id.group === FLUX_SOURCE), ...syncs]) {
+    const name = nameOf(sourceKey(resource));
     written.set(sourceKey(resource), urlOf(resource));
-    named.set(resource.id.name, [...(named.get(resource.id.name) ?? []), resource]);
+    named.set(name, [...(named.get(name) ?? []), resource]);
   }
-  const bootstrap = [...written.keys()].filter((key) => key.endsWith("/flux-system"));
+  const bootstrap = sortedSet([...[...written.keys()].filter((key) => key.endsWith("/flux-system")), ...syncs.map(sourceKey)]);
   const [roots, readers] = [new Set<string>(), new Set<string>()];
   if (written.size > 0)
-    for (const resource of resourcesOfKind(set, "Kustomization")) {
-      if (resource.id.group !== FLUX_KUSTOMIZE) continue;
+    for (const resource of [...resourcesOfKind(set, "Kustomization").filter(({ id }) => id.group === FLUX_KUSTOMIZE), ...syncs]) {
       const source = gitSourceOf(resource);
-      const path = normalizeRepoPath(text(record(resource.body.spec).path) ?? "");
+      const path = normalizeRepoPath(pathOf(resource) ?? "");
       if (source === undefined || path === "" || !treeFolders(set.files).has(path)) continue;
       // Looked up where the tree defines none, it was meant to read those of its name (readsThisTree).
       const meant = written.has(source) ? [source] : (named.get(nameOf(source)) ?? []).map(sourceKey);
