@@ -10,7 +10,7 @@ import type { Topology } from "../policy/policy-schema.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { kustomizationFileIn, kustomizeReading } from "./kustomize-tree.js";
 import { deliveryAppliers, kustomizationsOf } from "../model/applied-files.js";
-import { defaultYamlLimits, loadAsGoYaml } from "../manifests/yaml-documents.js";
+import { defaultYamlLimits, loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import * as jsyaml from "js-yaml";
 import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from "../core/flux-build-output.js";
 import { posix } from "node:path";
@@ -454,7 +454,9 @@ export function conflictFailures(
   // Every app's Kustomization on that cluster reads the one source: one finding for them all.
   const groups = new Map<string, { readonly conflict: SourceConflict; readonly changed: readonly string[]; readonly by: Set<string> }>();
   for (const conflict of sides.flatMap((side) => side.conflicts)) {
-    const changed = conflict.files.filter((file) => was.get(file) !== is.get(file));
+    const changed = conflict.files.filter(
+      (file) => was.get(file) !== is.get(file) && (conflict.why !== undefined || !sameSourceData(conflict.source, file, was, is)),
+    );
     if (changed.length === 0) continue;
     if (conflict.sealed && !changed.some((file) => sealedChangeReaches(was.get(file), is.get(file), conflict.sealed!.variables))) continue;
     const key = canonical([conflict.source, conflict.files, conflict.by.site]);
@@ -473,6 +475,39 @@ export function conflictFailures(
     }`,
     gates: true,
   }));
+}
+
+/**
+ * Whether a file's documents of a `substituteFrom` source (`<kind> <name>`) say the same at base and
+ * head: their namespace and data (`data`, `stringData`, `binaryData`, and whether SOPS seals them),
+ * which are all Flux reads of them. A label or annotation edited beside them (d2-fleet 69ea71fc03:
+ * `reconcile.fluxcd.io/watch` added to every cluster's flux-runtime-info) substitutes what it did.
+ * A kustomization or a generator's input is read as text: what it generates is another matter.
+ */
+function sameSourceData(source: string, file: string, was: ReadonlyMap<string, string>, is: ReadonlyMap<string, string>): boolean {
+  const [before, after] = [was.get(file), is.get(file)];
+  if (before === undefined || after === undefined || !isManifestPath(file) || isKustomizationFile(file)) return false;
+  const [kind, name] = source.split(" ");
+  const read = (text: string): string | undefined => {
+    try {
+      return canonical(
+        loadAllAsGoYaml(text)
+          .filter(isRecord)
+          .filter((document) => document.kind === kind && record(document.metadata).name === name)
+          .map(({ metadata, data, stringData, binaryData, sops }) => ({
+            namespace: record(metadata).namespace,
+            data,
+            stringData,
+            binaryData,
+            sealed: sops !== undefined,
+          })),
+      );
+    } catch {
+      return undefined;
+    }
+  };
+  const known = read(before);
+  return known !== undefined && known === read(after);
 }
 
 /** An encrypted value as SOPS writes it, by its key (a YAML `data`/`stringData` entry, an env file's line). */

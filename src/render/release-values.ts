@@ -206,18 +206,38 @@ export interface SiteDefinitions {
  * `MTLS_MODE: PERMISSIVE` was read as jkt's STRICT, and passed). A copy placed nowhere may be on any
  * cluster (as mayShareSite has it), but is read only where no placed copy is: an
  * `examples/cluster-vars.yaml` nothing applies, beside each cluster's own, read as both clusters'
- * second copy, hid every cluster's edits. An object placed nowhere reads every copy, as one list.
+ * second copy, hid every cluster's edits. An object placed nowhere reads the copies of its own
+ * cluster's folder (ownFolderCopies), else every copy, as one list.
  */
 export function definitionsAt(index: ConfigData, kind: string, name: string, at: ReadAt | undefined): readonly SiteDefinitions[] {
   const found = index.get(`${kind}/${name}`) ?? [];
   const sites = at?.sitesOf(at.file) ?? [];
-  if (sites.length === 0) return [{ site: undefined, found }];
+  if (sites.length === 0) return [{ site: undefined, found: at ? ownFolderCopies(found, at.file) : found }];
   const placed = found.map((entry) => ({ entry, sites: at!.sitesOf(entry.files[0]!) }));
   const unplaced = placed.filter((copy) => copy.sites.length === 0).map(({ entry }) => entry);
   return sites.map((site) => {
     const there = placed.filter((copy) => copy.sites.length > 0 && sitesMeet([site], copy.sites)).map(({ entry }) => entry);
     return { site, found: there.length > 0 ? there : unplaced };
   });
+}
+
+/**
+ * The copies an object placed nowhere reads: those under the outermost folder of its own that holds
+ * some copies and not others, where one does — its cluster's folder, whatever syncs it from outside
+ * the tree (a Flux Operator bootstrapped by Terraform syncing `clusters/prod-eu`, whose
+ * `tenants.yaml` reads its flux-runtime-info: read with `clusters/staging`'s copy too, every edit of
+ * a label there blocked as variables unknown). Every copy where none does: copies all under the
+ * object's folders, or all beside them, tell no cluster apart, and two in its own cluster's folder
+ * (its `vars.yaml` and `apps/vars.yaml`) are both read, as they may both be applied.
+ */
+function ownFolderCopies(found: readonly ValuesData[], file: string): readonly ValuesData[] {
+  const segments = file.split("/").slice(0, -1);
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const folder = `${segments.slice(0, depth).join("/")}/`;
+    const inside = found.filter((entry) => entry.files[0]!.startsWith(folder));
+    if (inside.length > 0 && inside.length < found.length) return inside;
+  }
+  return found;
 }
 
 /**

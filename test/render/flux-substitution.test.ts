@@ -566,6 +566,23 @@ spec:
       ]);
       // Unchanged, the conflict is no finding of this PR.
       expect(await judged(tree(baseFiles), tree(baseFiles))).toEqual([]);
+      // Nor is an edit beside the data (d2-fleet 69ea71fc03: a label on each flux-runtime-info): Flux substitutes what it did.
+      const beside = (text: string) =>
+        text.replace("namespace: flux-system}", "namespace: flux-system, labels: {reconcile.fluxcd.io/watch: Enabled}}");
+      const labelled = { ...baseFiles, "clusters/b/vars.yaml": beside(baseFiles["clusters/b/vars.yaml"]!) };
+      expect(await judged(tree(baseFiles), tree(labelled))).toEqual([]);
+      // Its data, binaryData or namespace changed beside the label still fails closed.
+      for (const edit of [
+        (text: string) => text.replace("checkout-b", "checkout-c"),
+        (text: string) => `${text}binaryData: {backend: Y2hlY2tvdXQtYw==}\n`,
+        (text: string) => text.replace("namespace: flux-system", "namespace: shop"),
+      ]) {
+        const edited = { ...baseFiles, "clusters/b/vars.yaml": edit(beside(baseFiles["clusters/b/vars.yaml"]!)) };
+        expect((await judged(tree(baseFiles), tree(edited))).map(([, risk, file]) => [risk, file])).toContainEqual([
+          "high",
+          "clusters/b/vars.yaml",
+        ]);
+      }
     });
   });
 

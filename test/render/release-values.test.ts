@@ -158,6 +158,32 @@ describe("a generated ConfigMap's data, as kustomize makes it (probe C F11d: an 
   });
 });
 
+describe("a substituteFrom source read by an object placed nowhere (a cluster synced from outside the tree)", () => {
+  const runtime = (domain: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flux-runtime-info, namespace: flux-system}\ndata: {CLUSTER_DOMAIN: ${domain}}\n`;
+  const read = (files: Record<string, string>, file: string) =>
+    readsAt(configData(tree(files)), "ConfigMap", "flux-runtime-info", "flux-system", { file, sitesOf: () => [] }).map(({ read }) => read);
+  const clusters = {
+    "clusters/prod-eu/flux-system/runtime-info.yaml": runtime("eu.example.com"),
+    "clusters/staging/flux-system/runtime-info.yaml": runtime("staging.example.com"),
+  };
+
+  it("reads its own cluster's folder's copy: d2-fleet's tenants.yaml in clusters/prod-eu read staging's too, and every label edit blocked", () => {
+    expect(read(clusters, "clusters/prod-eu/tenants.yaml")).toEqual([
+      { data: new Map([["CLUSTER_DOMAIN", "eu.example.com"]]), files: ["clusters/prod-eu/flux-system/runtime-info.yaml"] },
+    ]);
+  });
+
+  it("every copy where no folder of its own tells them apart, and both where its own folder holds two", () => {
+    const apart = (files: readonly string[]) => [{ unknown: "apart", files }];
+    expect(read(clusters, "tenants/apps.yaml")).toEqual(apart(Object.keys(clusters)));
+    const two = { ...clusters, "clusters/prod-eu/apps/runtime-info.yaml": runtime("apps.example.com") };
+    expect(read(two, "clusters/prod-eu/apps/tenants.yaml")).toEqual(
+      apart(["clusters/prod-eu/flux-system/runtime-info.yaml", "clusters/prod-eu/apps/runtime-info.yaml"]),
+    );
+  });
+});
+
 describe("a valuesFrom source read on the release's own cluster", () => {
   // Each cluster's folder holds its own bookinfo/reviews-traffic, as it holds its own release.
   const sites: Record<string, readonly string[]> = {
