@@ -331,15 +331,24 @@ export function analyzeChange(input: ChangeInput): Analysis {
   detections.push(...fileDetections({ base: baseFiles, head: headFiles }, context));
   detections.push(...unservedVersionDetections(base.manifests, head.manifests));
   detections.push(...unresolvedValueDetections(changes, detections));
+  // An object a controller writes for a resource sits in that resource's document: what is said of
+  // the one explains the same fields of the other, and the document's fallback speaks for both.
+  const writtenBy = new Map(
+    changes.flatMap((change) => {
+      const from = (change.head ?? change.base)!.generatedFrom;
+      return from === undefined ? [] : [[change.key, from] as const];
+    }),
+  );
   const explainedPaths = new Map<string, FieldPath[]>();
   for (const { resourceKey, path } of detections) {
     if (resourceKey === undefined) continue;
-    const paths = explainedPaths.get(resourceKey);
+    const key = writtenBy.get(resourceKey) ?? resourceKey;
+    const paths = explainedPaths.get(key);
     if (paths) paths.push(path);
-    else explainedPaths.set(resourceKey, [path]);
+    else explainedPaths.set(key, [path]);
   }
   for (const change of changes) {
-    if (settled.has(change.key)) continue;
+    if (settled.has(change.key) || writtenBy.has(change.key)) continue;
     const paths = explainedPaths.get(change.key);
     const fallback = paths ? unexplainedChangeDetection(change, paths) : resourceChangedDetection(change);
     if (fallback) detections.push(withVersionsCompared(change, { ...fallback, resourceKey: change.key }));

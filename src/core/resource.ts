@@ -55,6 +55,11 @@ export interface Resource {
    * left out of the body, which reads as if they were unset, and compared as written.
    */
   readonly unresolved?: readonly UnresolvedField[];
+  /**
+   * The key of the resource whose controller writes this one (Family.generates: the HTTPRoute an
+   * AIGatewayRoute is served as): it sits in that resource's document, which speaks for its edits.
+   */
+  readonly generatedFrom?: string;
 }
 
 /**

@@ -127,6 +127,15 @@ export interface Family {
   readonly madeServices?: Readonly<
     Record<string, (resource: Resource) => readonly { readonly namespace: string; readonly name: string }[]>
   >;
+  /**
+   * The traffic objects its controller writes for a resource of the kind, by kind, read from the
+   * resource and its tree (an Envoy AI Gateway AIGatewayRoute is served as the HTTPRoute of the same
+   * name its controller writes, sending to the backends its AIServiceBackends name). The loader adds
+   * each to the tree as the family of its kind reads it, in the resource's document
+   * (src/manifests/generated-objects.ts): flows, attachment, blast radius and the policies that name
+   * it see the object that serves, and field paths the two share point at the written lines.
+   */
+  readonly generates?: Readonly<Record<string, (resource: Resource, tree: ReadonlyMap<string, Resource>) => readonly GeneratedObject[]>>;
   /** Laid on the model's flows once every family's rules are read (Argo Rollouts rewrite weights of routes defined elsewhere). */
   readonly flowPlans?: (flows: ReadonlyMap<string, Flow>, set: ManifestSet) => Map<string, Flow>;
   /**
@@ -355,3 +364,12 @@ export const byRules =
     const rules = source(resource, set);
     return rules.length > 0 ? { rules } : undefined;
   };
+
+/** An object a controller writes for a resource (Family.generates): its identity, in the resource's namespace, and its body. */
+export interface GeneratedObject {
+  readonly group: string;
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}

@@ -1,5 +1,6 @@
 import { dnsFamily } from "./dns/index.js";
 import { envoyGatewayFamily } from "./envoy-gateway/index.js";
+import { envoyAiGatewayFamily } from "./envoy-ai-gateway/index.js";
 import type { Resource } from "../core/resource.js";
 import type { FieldPath } from "../core/finding.js";
 import type { TrustTable } from "../core/trust-reach.js";
@@ -27,6 +28,7 @@ export type {
   Family,
   FieldPattern,
   GatewayRole,
+  GeneratedObject,
   KindGroup,
   KindRow,
   KindTrait,
@@ -66,6 +68,7 @@ export const FAMILIES: readonly Family[] = [
   ingressFamily,
   inferenceFamily,
   envoyGatewayFamily,
+  envoyAiGatewayFamily,
   kuadrantFamily,
   traefikFamily,
   namespaceFamily,

@@ -1,3 +1,4 @@
+import { withGenerated } from "./generated-objects.js";
 import { posix } from "node:path";
 import { groupOf } from "../core/api-group.js";
 import picomatch from "picomatch";
@@ -321,7 +322,7 @@ export function loadManifests(files: readonly SourceFile[], options: LoadOptions
   const sourceIgnores = ignoring.length > 0 ? { sourceIgnores: new Map(ignoring.map((file) => [file.path, file.text])) } : {};
   const links = options.links?.length ? { links: options.links } : {};
   return {
-    resources: keyResources(found, cache.resources),
+    resources: withGenerated(keyResources(found, cache.resources)),
     invalid,
     files: paths,
     skipped,
