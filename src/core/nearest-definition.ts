@@ -16,35 +16,36 @@ export interface Placed {
  * Gateway default/nginx with their own listeners, one folder for all); else the one nearest the
  * referrer's file, as each example folder or overlay of a repository brings its own Gateway
  * (nginx-gateway-fabric: forty `default/gateway`, one per example, each with its routes beside it);
- * else an unscoped one, else any. A definition in a subfolder of the referrer's folder is another
- * example's, meant only where every one is in such a subfolder: gateway-api 6d76ec6e57 added
- * experimental/v1alpha{2,3}/tls-routing/, each with its own `example-gateway`, and the untouched
- * experimental/http-route-rule-name.yaml, which had no Gateway of its own and took the first of
- * standard/'s, read as moved onto the first of theirs, a TLS listener.
+ * else, of those nearest alike, an unscoped one, else the first (definitionChoices). A definition
+ * in a subfolder of the referrer's folder is another example's, meant only where every one is in
+ * such a subfolder: gateway-api 6d76ec6e57 added experimental/v1alpha{2,3}/tls-routing/, each with
+ * its own `example-gateway`, and the untouched experimental/http-route-rule-name.yaml, which had no
+ * Gateway of its own and took the first of standard/'s, read as moved onto the first of theirs, a TLS listener.
  */
 export function pickDefinition<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): T | undefined {
-  if (!candidates || candidates.length < 2) return candidates?.[0];
+  return definitionChoices(candidates, from)[0];
+}
+
+/**
+ * The definitions a reference may mean, the one pickDefinition takes first: one, unless several
+ * are nearest alike (gateway-api-inference-extension's bbr-example routes name `inference-gateway`,
+ * which each provider's folder beside it defines; one of them is applied with it). The tree does
+ * not say which: the first is only the tree's order, which a folder renamed or deleted changes.
+ */
+export function definitionChoices<T extends Placed>(candidates: readonly T[] | undefined, from: Placed): readonly T[] {
+  if (!candidates || candidates.length < 2) return candidates ?? [];
+  const own = candidates.find((c) => c.scope === from.scope) ?? candidates.find((c) => c.file === from.file);
+  if (own) return [own];
   const beside = candidates.filter((c) => !inSubfolder(c.file, from.file));
-  const meant = beside.length > 0 ? beside : candidates;
-  return (
-    candidates.find((c) => c.scope === from.scope) ??
-    candidates.find((c) => c.file === from.file) ??
-    nearest(meant, from.file) ??
-    meant.find((c) => c.scope === undefined) ??
-    meant[0]
-  );
+  const best = nearestAll(beside.length > 0 ? beside : candidates, from.file);
+  const unscoped = best.filter((c) => c.scope === undefined);
+  return unscoped.length > 0 ? unscoped : best;
 }
 
 /** Whether a file is in a folder below the other's. */
 function inSubfolder(file: string, of: string): boolean {
   const folder = posix.dirname(of);
   return posix.dirname(file) !== folder && (folder === "." || file.startsWith(`${folder}/`));
-}
-
-/** The candidate whose file shares the most folders with this one, when exactly one does. */
-function nearest<T extends Placed>(candidates: readonly T[], file: string): T | undefined {
-  const best = nearestAll(candidates, file);
-  return best.length === 1 ? best[0] : undefined;
 }
 
 /** The candidates whose files share the most folders with this one (all of them where none shares more than another). */

@@ -139,6 +139,8 @@ export interface RuleShape {
   readonly audience?: string;
   /** The definition of its entry's owner it lands on, with those that are one object with it (Flow.entryCopy). */
   readonly entryCopy?: readonly string[];
+  /** The copies of each definition of its entry's owner it may as well land on, where several differ (Flow.entryChoices). */
+  readonly entryChoices?: readonly (readonly string[])[];
 }
 
 /**

@@ -106,6 +106,14 @@ export interface Flow {
    */
   readonly entryCopy?: readonly string[];
   /**
+   * Where several differing definitions of its entry's owner are nearest its route alike (the
+   * bbr-example routes of gateway-api-inference-extension, beside each provider's own
+   * `inference-gateway`), the copies (entryCopy) of each, its own among them: the route is applied
+   * with one of them, which the tree does not say, and lands on its own by tree order alone. The
+   * route diff has it move to another copy only where its file moves or it can no longer be on any of these.
+   */
+  readonly entryChoices?: readonly (readonly string[])[];
+  /**
    * The rule that takes this flow's requests instead (another route claiming the same entry, host
    * and match, ranked first by the family's precedence): the flow is configured but carries no traffic.
    */

@@ -355,6 +355,8 @@ type Where = (flow: Flow, model: TrafficModel) => string;
 interface CopyGroups {
   readonly where: Where;
   readonly group: (flow: Flow, model: TrafficModel) => string | undefined;
+  /** The groups of the copies a flow may as well land on (Flow.entryChoices), its own among them. */
+  readonly choices: (flow: Flow, model: TrafficModel) => (string | undefined)[];
 }
 
 /**
@@ -384,6 +386,11 @@ function copyGroups(base: TrafficModel, head: TrafficModel, sites: TreeSites | u
         const place = found.get(at) ?? { labels: new Map(), split: false };
         found.set(at, place);
         if (!place.labels.has(label)) place.labels.set(label, { files: flow.entryCopy, siting });
+        // The copies it may as well be on are grouped too, though it lands on one of them only.
+        for (const choice of flow.entryChoices ?? []) {
+          const other = entryCopyOf({ entryCopy: choice });
+          if (!place.labels.has(other)) place.labels.set(other, { files: choice, siting });
+        }
         const labels = own.get(at) ?? new Set();
         own.set(at, labels.add(label));
         if (labels.size > 1) place.split = true;
@@ -395,15 +402,18 @@ function copyGroups(base: TrafficModel, head: TrafficModel, sites: TreeSites | u
     });
     return grouped;
   };
-  const group = (flow: Flow, model: TrafficModel, at = competesAt(flow, model)) =>
-    flow.entryCopy && (groups ??= read()).get(at)?.get(entryCopyOf(flow));
+  const group = (flow: Pick<Flow, "entryCopy">, at: string) => flow.entryCopy && (groups ??= read()).get(at)?.get(entryCopyOf(flow));
   return {
     where: (flow, model) => {
       const at = competesAt(flow, model);
-      const copy = group(flow, model, at);
+      const copy = group(flow, at);
       return copy === undefined ? at : `${at}|copy ${copy}`;
     },
-    group: (flow, model) => group(flow, model),
+    group: (flow, model) => group(flow, competesAt(flow, model)),
+    choices: (flow, model) => {
+      const at = competesAt(flow, model);
+      return (flow.entryChoices ?? [flow.entryCopy]).map((entryCopy) => group({ entryCopy }, at));
+    },
   };
 }
 
@@ -1143,17 +1153,40 @@ const once = (handovers: readonly (Handover | undefined)[]): Handover[] => {
  * `experimental/basic-tcp.yaml`, which stays): no edit of it (RouteVersion.together aside, one object).
  */
 function movedAcrossCopies(pairs: readonly FlowPair[], base: TrafficModel, head: TrafficModel, copies: CopyGroups): FlowPair[] {
-  const crosses = ({ base: was, head: now }: FlowPair): boolean => {
-    if (!was?.entryCopy || !now?.entryCopy || entryCopyOf(was) === entryCopyOf(now)) return false;
+  /**
+   * Whether a pair's rules land on one copy (or on copies not told apart), across copies, or on two
+   * copies that are each among those it may be on at either side (then the files of one such copy).
+   */
+  const landing = ({ base: was, head: now }: FlowPair): "one" | "across" | readonly string[] => {
+    if (!was?.entryCopy || !now?.entryCopy || entryCopyOf(was) === entryCopyOf(now)) return "one";
     const [from, to] = [copies.group(was, base), copies.group(now, head)];
-    return from !== undefined && to !== undefined && from !== to;
+    if (from === undefined || to === undefined || from === to) return "one";
+    // A route left in its file that lands on one of several copies by tree order alone
+    // (Flow.entryChoices) has not moved while a copy it may be on at base is one it may be on at
+    // head: another copy's folder was renamed or deleted (gateway-api-inference-extension
+    // a42fc1d897's bbr-example routes, read as removed and added). A route moved to another file
+    // has left the copies it no longer may be on, and one that now has a copy of its own nearest
+    // (none it may have been on) has moved to it.
+    if (base.routes.get(was.resourceKey)?.file !== head.routes.get(now.resourceKey)?.file) return "across";
+    const can = copies.choices(now, head);
+    const shared = copies.choices(was, base).findIndex((group) => group !== undefined && can.includes(group));
+    return shared < 0 ? "across" : (was.entryChoices ?? [was.entryCopy])[shared]!;
   };
-  if (!pairs.some(crosses)) return [...pairs];
+  const crosses = (pair: FlowPair) => landing(pair) === "across";
+  // Such a pair's rules are compared on a copy both may be on: where an edit's lost requests go is
+  // looked for there, not on a copy gone with its renamed folder.
+  const judged = (pair: FlowPair): FlowPair => {
+    const on = landing(pair);
+    if (typeof on === "string") return pair;
+    const onShared = (flow: Flow) => (flow.entryCopy === on ? flow : { ...flow, entryCopy: on });
+    return { ...pair, base: onShared(pair.base!), head: onShared(pair.head!) };
+  };
+  if (!pairs.some(crosses)) return pairs.map(judged);
   const loose = (pair: FlowPair) => !pair.version && (!pair.base || !pair.head || crosses(pair));
   const kept = pairs.flatMap((pair) => {
     if (loose(pair)) return [];
     const { base: was, head: now, version } = pair;
-    if (!crosses(pair)) return [pair];
+    if (!crosses(pair)) return [judged(pair)];
     return version?.together
       ? [
           { base: was!, version },

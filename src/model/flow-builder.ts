@@ -50,6 +50,7 @@ export function flowOf(resource: Resource, rule: RuleShape, entry: string, place
     ...(rule.unverified ? { unverified: rule.unverified } : {}),
     ...(rule.audience ? { audience: sharedText(rule.audience) } : {}),
     ...(rule.entryCopy ? { entryCopy: rule.entryCopy } : {}),
+    ...(rule.entryChoices ? { entryChoices: rule.entryChoices } : {}),
     ...(rule.plan === undefined ? {} : { plan: rule.plan }),
     ...(rule.handling === undefined ? {} : { handling: rule.handling }),
     ...(rule.routesAsDefault ? { routesAsDefault: true } : {}),

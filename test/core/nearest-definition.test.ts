@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickDefinition } from "../../src/core/nearest-definition.js";
+import { definitionChoices, pickDefinition } from "../../src/core/nearest-definition.js";
 
 /** Definitions of one name, each scoped by its file as the loader keys copies. */
 const copies = (...files: string[]) => files.map((file) => ({ file, scope: file }));
@@ -34,5 +34,26 @@ describe("which of several definitions of one name a reference means (pickDefini
       { file: "a/gw.yaml", scope: "staging" },
     ];
     expect(pickDefinition(scoped, { file: "a/route.yaml", scope: "prod" })?.file).toBe("a/sub/gw.yaml");
+  });
+
+  it("of several nearest alike, one of them, never a farther one that sorts first", () => {
+    expect(picked(["other/gw.yaml", "apps/b/gw.yaml", "apps/a/gw.yaml"], "apps/bbr/route.yaml")).toBe("apps/b/gw.yaml");
+  });
+});
+
+describe("the definitions a reference may mean (definitionChoices)", () => {
+  const choices = (files: readonly string[], from: string) => definitionChoices(copies(...files), { file: from }).map((c) => c.file);
+
+  it("every one nearest alike, the picked one first (gateway-api-inference-extension's bbr-example beside each provider's Gateway)", () => {
+    const files = ["config/gateway/kgateway/gw.yaml", "other/gw.yaml", "config/gateway/istio/gw.yaml"];
+    expect(choices(files, "config/bbr-example/route.yaml")).toEqual(["config/gateway/kgateway/gw.yaml", "config/gateway/istio/gw.yaml"]);
+    expect(pickDefinition(copies(...files), { file: "config/bbr-example/route.yaml" })?.file).toBe("config/gateway/kgateway/gw.yaml");
+  });
+
+  it("only the one meant where one is nearer, in its scope or in its file", () => {
+    expect(choices(["examples/b/gateway.yaml", "examples/a/gateway.yaml"], "examples/a/route.yaml")).toEqual(["examples/a/gateway.yaml"]);
+    expect(choices(["a/gw.yaml", "b/gw.yaml"], "b/gw.yaml")).toEqual(["b/gw.yaml"]);
+    expect(definitionChoices([{ file: "x/gw.yaml" }], { file: "y/route.yaml" })).toEqual([{ file: "x/gw.yaml" }]);
+    expect(definitionChoices(undefined, { file: "y/route.yaml" })).toEqual([]);
   });
 });

@@ -1578,3 +1578,103 @@ describe("example folders each writing their own Gateway of one name: rules comp
     }
   });
 });
+
+describe("a route nearest several differing copies of its Gateway alike lands on one by tree order alone (session 49 probe K, family A)", () => {
+  const gateway = (className: string, listener = "{name: http, port: 80, protocol: HTTP}") =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: inference-gateway, namespace: default}\nspec:\n  gatewayClassName: ${className}\n  listeners: [${listener}]\n`;
+  const route = (name: string, backend: string, header = "") =>
+    httpRoute(
+      `  - ${header ? `matches: [{ headers: [{ name: X-Model, value: ${header} }] }]\n    ` : ""}backendRefs: [{ name: ${backend}, port: 8000 }]\n`,
+      { name, namespace: "default", hostname: "'*'", parent: "{ name: inference-gateway }" },
+    );
+  const BBR = route("llm-llama-route", "llama", "llama");
+  // Each provider's folder brings its own Gateway and route; bbr/ has none and is applied with one of them.
+  const provider = (folder: string, className: string) => ({
+    [`${folder}/gateway.yaml`]: gateway(className),
+    [`${folder}/httproute.yaml`]: route("llm-route", "llm"),
+  });
+  const BASE = { ...provider("gw/a", "agentgateway"), ...provider("gw/b", "kgateway"), "bbr/route.yaml": BBR };
+  const without = (tree: Record<string, string>, folder: string) =>
+    Object.fromEntries(Object.entries(tree).filter(([file]) => !file.startsWith(`${folder}/`)));
+  const said = (result: ReturnType<typeof analyze>) => result.findings.map((f) => `${f.risk} ${f.class} ${f.file}`).sort();
+  const bbrFlow = (result: ReturnType<typeof analyze>, side: "base" | "head") =>
+    [...result[side].model.flows.values()].find((flow) => flow.resource.name === "llm-llama-route")!;
+
+  it("lands on the first copy and knows it may as well be on the other", () => {
+    const flow = bbrFlow(analyze(BASE, BASE), "base");
+    expect(flow.entryCopy).toEqual(["gw/a/gateway.yaml"]);
+    expect(flow.entryChoices).toEqual([["gw/a/gateway.yaml"], ["gw/b/gateway.yaml"]]);
+  });
+
+  it("another copy's folder deleted: the route stays on the one left, unchanged (gateway-api-inference-extension a42fc1d897)", () => {
+    const result = analyze(BASE, without(BASE, "gw/a"));
+    expect(said(result)).toEqual(["high listener.changed gw/a/gateway.yaml", "high route.removed gw/a/httproute.yaml"]);
+    expect(result.routeDiffs.filter((diff) => (diff.base ?? diff.head)!.resource.name === "llm-llama-route")).toEqual([]);
+  });
+
+  it("a copy's folder renamed, nothing else: no change, though tree order now puts the other copy first", () => {
+    const head = { ...without(BASE, "gw/a"), ...provider("gw/z", "agentgateway") };
+    const result = analyze(BASE, head);
+    expect(bbrFlow(result, "head").entryCopy).toEqual(["gw/b/gateway.yaml"]);
+    expect(said(result)).toEqual([]);
+  });
+
+  it("the route edited as a copy's folder is renamed: judged as its edit, not as removed from one copy and added on another", () => {
+    const head = {
+      ...without(BASE, "gw/a"),
+      ...provider("gw/z", "agentgateway"),
+      "bbr/route.yaml": route("llm-llama-route", "llama-v2", "llama"),
+    };
+    const result = analyze(BASE, head);
+    expect(said(result).filter((finding) => finding.includes("bbr/"))).not.toContainEqual(expect.stringContaining("route.removed"));
+    expect(result.routeDiffs.map((diff) => [diff.status, diff.backends.map((b) => [b.label, b.before, b.after])])).toEqual([
+      [
+        "changed",
+        [
+          ["llama:8000", 1, undefined],
+          ["llama-v2:8000", undefined, 1],
+        ],
+      ],
+    ]);
+  });
+
+  it("its match edited as a copy's folder is renamed: read as the same edit alone, its old requests falling to the copy's catch-all", () => {
+    const edited = { "bbr/route.yaml": route("llm-llama-route", "llama", "llama3") };
+    const renamed = { ...without(BASE, "gw/a"), ...provider("gw/z", "agentgateway") };
+    const summaries = (result: ReturnType<typeof analyze>) => result.findings.map((f) => `${f.risk} ${f.class} ${f.summary}`);
+    const alone = summaries(analyze(BASE, { ...BASE, ...edited }));
+    expect(alone).toEqual([expect.stringContaining("header x-model=llama now falls through to catch-all → llm:8000 100%")]);
+    expect(summaries(analyze(BASE, { ...renamed, ...edited }))).toEqual(alone);
+  });
+
+  it("moved into a third copy's folder, it leaves the copies it was applied with: its requests there fall to their catch-all, and it is new on that one", () => {
+    const base = { ...BASE, ...provider("gw/c", "istio") };
+    const { "bbr/route.yaml": moved, ...rest } = base;
+    const result = analyze(base, { ...rest, "gw/c/bbr-route.yaml": moved! });
+    expect(bbrFlow(result, "head").entryChoices).toBeUndefined();
+    expect(said(result)).toEqual(["medium route.added gw/c/bbr-route.yaml", "medium-high route.match-changed bbr/route.yaml"]);
+    expect(result.findings.find((f) => f.class === "route.match-changed")!.summary).toContain(
+      "rule removed: its requests now fall through to catch-all → llm:8000 100%",
+    );
+  });
+
+  it("a copy of its own added beside it, in its file's folder: it moves to that one, though both trees hold the others", () => {
+    const result = analyze(BASE, { ...BASE, "bbr/gateway.yaml": gateway("istio") });
+    expect(bbrFlow(result, "head").entryCopy).toEqual(["bbr/gateway.yaml"]);
+    expect(said(result)).toEqual([
+      "high listener.changed bbr/gateway.yaml",
+      "medium route.added bbr/route.yaml",
+      "medium-high route.match-changed bbr/route.yaml",
+    ]);
+  });
+
+  it("the copy left to it changing its listener: the route's requests are judged there (high)", () => {
+    const head = {
+      ...without(BASE, "gw/a"),
+      "gw/b/gateway.yaml": gateway("kgateway", '{name: http, port: 80, protocol: HTTP, hostname: "llama.example.com"}'),
+    };
+    const result = analyze(BASE, head);
+    const bbr = result.findings.filter((f) => f.file === "bbr/route.yaml").map((f) => `${f.risk} ${f.class}`);
+    expect(bbr).toContain("high route.removed");
+  });
+});

@@ -2,9 +2,9 @@ import type { AttachingRoute, ParentRefNode } from "../../core/graph-nodes.js";
 import type { EntryPoints, GatewayNode, ListenerNode, ListenerSetNode } from "./entry-points.js";
 import { hostIntersection } from "../../core/host-match.js";
 import { selectsNamespace } from "../../core/namespace-selection.js";
-import { pickDefinition as pick } from "../../core/nearest-definition.js";
+import { definitionChoices, pickDefinition as pick } from "../../core/nearest-definition.js";
 import { GATEWAY_API_EXPERIMENTAL_GROUP, GATEWAY_API_GROUP } from "../../core/gateway-api-group.js";
-import { notInTree } from "../../core/traffic-model.js";
+import { entryCopyOf, notInTree } from "../../core/traffic-model.js";
 
 /**
  * Which listeners a route's parent reference lands on, as a Gateway API controller or istiod
@@ -28,6 +28,12 @@ export interface Landing {
   readonly unverified?: string;
   /** The files of the definition of the listener's owner and of those that are one object with it (ListenerNode.copies). */
   readonly copy?: readonly string[];
+  /**
+   * Where the parent names a Gateway (or ListenerSet) that several differing definitions nearest
+   * the route alike define, the copies (`copy`) of each: the route lands on the first, by tree order
+   * alone, and is applied with whichever of them is (Flow.entryChoices). Unset where one is meant.
+   */
+  readonly choices?: readonly (readonly string[])[];
 }
 
 export interface Attachment {
@@ -179,12 +185,19 @@ function isolated(listener: ListenerNode, siblings: readonly ListenerNode[], hos
   return hostnames.filter((host) => !narrower.some((narrow) => hostIntersection(narrow, host) === host));
 }
 
-const landing = (listener: ListenerNode, siblings: readonly ListenerNode[], route: AttachingRoute, verdict: Verdict): Landing => ({
+const landing = (
+  listener: ListenerNode,
+  siblings: readonly ListenerNode[],
+  route: AttachingRoute,
+  verdict: Verdict,
+  choices: Landing["choices"],
+): Landing => ({
   id: listener.id,
   entry: listener.entry,
   hostnames: route.api === "istio" ? route.hostnames : isolated(listener, siblings, landedHostnames(listener, route)),
   ...("reason" in verdict ? { unverified: verdict.reason } : {}),
   ...(listener.copies ? { copy: listener.copies } : {}),
+  ...(choices ? { choices } : {}),
 });
 
 /** A parent whose listeners the tree cannot show: the route lands on it as written. */
@@ -195,6 +208,20 @@ const asWritten = (route: AttachingRoute, parent: ParentRefNode, unverified?: st
   ...(unverified ? { unverified } : {}),
 });
 
+/**
+ * The definition a parent lands on (pickDefinition), and the copies of each it may as well mean
+ * (Landing.choices) where they are not all one object.
+ */
+function chosen<N extends { readonly scope?: string; readonly file: string; readonly copies?: readonly string[] }>(
+  nodes: readonly N[] | undefined,
+  route: AttachingRoute,
+): [N | undefined, Landing["choices"]] {
+  const choices = definitionChoices(nodes, route);
+  if (choices.length < 2) return [choices[0], undefined];
+  const copies = new Map(choices.flatMap(({ copies }) => (copies ? [[entryCopyOf({ entryCopy: copies }), copies] as const] : [])));
+  return [choices[0], copies.size > 1 ? [...copies.values()] : undefined];
+}
+
 /** The parent's listeners that the reference selects (sectionName, port), then those that admit the route. */
 function land(
   route: AttachingRoute,
@@ -202,6 +229,7 @@ function land(
   listeners: readonly ListenerNode[],
   owner: string,
   namespaceLabels: EntryPoints["namespaceLabels"],
+  choices?: Landing["choices"],
 ): Pick<Attachment, "listeners" | "status" | "reason"> {
   const selected = listeners.filter(
     (listener) =>
@@ -219,7 +247,7 @@ function land(
   // A listener that admits the route but whose every hostname a narrower one beside it takes (listener
   // isolation) is where no request of the route arrives: it is not where the route lands.
   const listenersLanded = landed
-    .map(({ listener, verdict }) => landing(listener, listeners, route, verdict))
+    .map(({ listener, verdict }) => landing(listener, listeners, route, verdict, choices))
     .filter((where) => where.hostnames.length > 0);
   if (landed.some(({ verdict }) => verdict.admits === true)) return { listeners: listenersLanded, status: "attached" };
   if (landed.length > 0) return { listeners: listenersLanded, status: "unknown", reason: reasons(landed.map(({ verdict }) => verdict)) };
@@ -303,15 +331,18 @@ function resolve(
   const unsupported = unsupportedParent(parent);
   if (unsupported) return { listeners: [], status: "rejected", reason: unsupported };
   if (parent.kind === "Gateway") {
-    const gateway = pick(gatewayApi.get(name), route);
+    const [gateway, choices] = chosen(gatewayApi.get(name), route);
     if (!gateway) return missing("Gateway", gatewayApi);
-    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels) };
+    return { gateway: gateway.key, ...land(route, parent, gateway.listeners, `Gateway ${name}`, namespaceLabels, choices) };
   }
   if (parent.kind === "ListenerSet" || parent.kind === "XListenerSet") {
-    const set = pick(sets.get(name), route);
+    const [set, choices] = chosen(sets.get(name), route);
     if (!set) return missing("ListenerSet", sets);
     const gateway = pick(gatewayApi.get(`${set.parent.namespace}/${set.parent.name}`), set);
-    return { ...(gateway ? { gateway: gateway.key } : {}), ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels) };
+    return {
+      ...(gateway ? { gateway: gateway.key } : {}),
+      ...land(route, parent, set.listeners, `ListenerSet ${name}`, namespaceLabels, choices),
+    };
   }
   // GAMMA: a Service parent is the mesh entry of that Service; Services are not traffic resources of the tree.
   const gamma = parent.kind === "Service";

@@ -66,6 +66,8 @@ export interface GatewayNode {
   readonly namespaceImplied?: true;
   readonly className?: string;
   readonly listeners: readonly ListenerNode[];
+  /** Gateway API: the files of its definition and of those that are one object with it (ListenerNode.copies). */
+  readonly copies?: readonly string[];
   /** Which namespaces' ListenerSets may add listeners (Gateway API default: None). */
   readonly allowedListeners: AllowedFrom;
   /** With `allowedListeners: Selector`, the label selector their namespaces must match (as written). */
@@ -80,6 +82,8 @@ export interface ListenerSetNode {
   readonly namespaceImplied?: true;
   readonly parent: { readonly namespace: string; readonly name: string; readonly path: FieldPath };
   readonly listeners: readonly ListenerNode[];
+  /** The files of its definition and of those that are one object with it (ListenerNode.copies). */
+  readonly copies: readonly string[];
 }
 
 export interface EntryPoints {
@@ -217,6 +221,7 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
       const className = text(spec.gatewayClassName);
       const listenersFrom = record(record(spec.allowedListeners).namespaces);
       const allowedListeners = allowedFrom(listenersFrom, "None");
+      const copies = copiesOf(resource);
       gateways.set(key, {
         key,
         id,
@@ -225,12 +230,14 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         file: resource.source.file,
         ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         ...(className ? { className } : {}),
-        listeners: gatewayApiListeners(resource, spec, copiesOf(resource)),
+        listeners: gatewayApiListeners(resource, spec, copies),
+        copies,
         allowedListeners,
         ...(allowedListeners === "Selector" ? { allowedListenersSelector: listenersFrom.selector ?? {} } : {}),
       });
     } else if (gatewayApi && LISTENER_SET_KINDS.has(id.kind)) {
       const parent = record(spec.parentRef);
+      const copies = copiesOf(resource);
       listenerSets.set(key, {
         key,
         id,
@@ -238,7 +245,8 @@ export function entryPointsOf(set: ManifestSet): EntryPoints {
         file: resource.source.file,
         ...(resource.namespaceImplied ? { namespaceImplied: true as const } : {}),
         parent: { namespace: text(parent.namespace) ?? id.namespace, name: text(parent.name) ?? "?", path: ["spec", "parentRef"] },
-        listeners: gatewayApiListeners(resource, spec, copiesOf(resource)),
+        listeners: gatewayApiListeners(resource, spec, copies),
+        copies,
       });
     } else if (id.group === ISTIO_NETWORKING && id.kind === "Gateway") {
       gateways.set(key, {

@@ -196,7 +196,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
     const handling = rewritesPrefix(rule)
       ? undefined
       : ruleHandling(rule, ["matches"], { field: "backendRefs", identity: BACKEND_IDENTITY });
-    for (const { entry, hostnames, unverified, copy } of landings) {
+    for (const { entry, hostnames, unverified, copy, choices } of landings) {
       for (const host of hostnames) {
         shapes.push({
           entry,
@@ -211,6 +211,7 @@ function readRules(resource: Resource, points: EntryPoints): RouteRules {
           ...(handling !== undefined ? { handling } : {}),
           ...(unverified ? { unverified } : {}),
           ...(copy ? { entryCopy: copy } : {}),
+          ...(choices ? { entryChoices: choices } : {}),
         });
       }
     }

@@ -201,3 +201,21 @@ describe("the definition of its Gateway a route lands on, with those that are on
     ]);
   });
 });
+
+describe("the copies of its Gateway a route may as well land on, where several differ and none is nearest (Flow.entryChoices)", () => {
+  const choices = (gateways: Record<string, string>, at = "r/route.yaml") => {
+    const set = loadManifests([...Object.entries(gateways).map(([path, text]) => ({ path, text })), { path: at, text: ROUTE }]);
+    return gatewayApiRules(routeOf(set), set)!.rules.map((rule) => [rule.entryCopy, rule.entryChoices]);
+  };
+
+  it("each differing copy nearest alike, its own first; none where one is nearer", () => {
+    const differing = { "a/gateway.yaml": gateway("All", 80), "b/gateway.yaml": gateway("All", 8080) };
+    expect(choices(differing)).toEqual([[["a/gateway.yaml"], [["a/gateway.yaml"], ["b/gateway.yaml"]]]]);
+    expect(choices(differing, "b/route.yaml")).toEqual([[["b/gateway.yaml"], undefined]]);
+  });
+
+  it("none where the copies nearest alike are one object (the same text)", () => {
+    const same = { "a/gateway.yaml": gateway("All", 80), "b/gateway.yaml": gateway("All", 80) };
+    expect(choices(same)).toEqual([[["a/gateway.yaml", "b/gateway.yaml"], undefined]]);
+  });
+});
