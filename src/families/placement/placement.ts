@@ -175,9 +175,12 @@ const rewritten = (before: Reach, after: Reach): string[] =>
   });
 
 /**
- * What an object the PR adds delivers that the base tree already held: a resource the PR adds with
- * it is a route the route diff finds added, on the clusters it lands on (xunholy/k8s-gitops: each
- * new app's Flux Kustomization, its HTTPRoute new too, read as high besides the route's medium).
+ * What a reach holds that the base tree already declared, in any cluster or file: a resource the
+ * base tree never declared is one the resource diff finds added, judged by its own findings on the
+ * clusters it lands on, not a delivery move. So for an object the PR adds (xunholy/k8s-gitops: each
+ * new app's Flux Kustomization, its HTTPRoute new too, read as high besides the route's medium) and
+ * for what an edited one now delivers (budimanjojo/home-cluster b5720186ab: a component added to a
+ * Kustomization brings a new client Certificate, read as "now delivers" high besides its own low).
  */
 const alreadyHeld = (reach: Reach, base: ManifestSet): Reach => {
   const delivered = new Map([...reach.delivered].filter(([, resources]) => resources.some((resource) => declares(base, resource.id))));
@@ -217,7 +220,7 @@ const reachChange = (
   const moving = movingIn(change, context);
   if (before && after) {
     const clusters = setChange(before.clusters, after.clusters);
-    const resources = setChange(moving(before).resources, moving(after).resources);
+    const resources = setChange(moving(before).resources, moving(alreadyHeld(after, context.base)).resources);
     const parts = [
       clusters.added.length > 0 ? `gains ${named(clusters.added)}` : "",
       clusters.removed.length > 0 ? `loses ${named(clusters.removed)}` : "",

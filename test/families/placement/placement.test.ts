@@ -1096,6 +1096,62 @@ describe("end to end: findings of a placement change, and nothing above low for 
     });
   });
 
+  describe("an edited GitOps object that now delivers objects the base tree never declared (budimanjojo/home-cluster b5720186ab, 02d5ab5b08)", () => {
+    const flux = (name: string, path: string, extra = "") =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: ${name}, namespace: flux-system}\nspec:\n  interval: 1h\n  sourceRef: {kind: GitRepository, name: flux-system}\n  path: ${path}\n  prune: true\n${extra}`;
+    const route = (name: string) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: ${name}, namespace: web}\nspec:\n  hostnames: [${name}.example.com]\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: ${name}, port: 80}]}]\n`;
+    const certificate = (name: string) =>
+      `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: ${name}, namespace: web}\nspec:\n  secretName: ${name}\n  commonName: web\n  usages: [client auth]\n  issuerRef: {kind: ClusterIssuer, name: postgres-client-ca}\n`;
+    const BASE = {
+      "apps/web/route.yaml": route("web"),
+      "apps/admin/route.yaml": route("admin"),
+      "clusters/jkt-prod/web.yaml": flux("web", "./apps/web"),
+      "clusters/jkt-prod/admin.yaml": flux("admin", "./apps/admin"),
+    };
+    // What Flux applies differently besides (a component, wait): not an edit of when it applies alone.
+    const EDITED = { "clusters/jkt-prod/web.yaml": flux("web", "./apps/web", "  wait: true\n") };
+    const attachments = (head: Tree) =>
+      analyze(BASE, { ...BASE, ...EDITED, ...head })
+        .findings.filter((finding) => finding.class === "route.attachment-changed")
+        .map((finding) => [finding.risk, finding.summary]);
+
+    it("a new client Certificate or a new route it brings is judged by its own finding, not as delivered config moving", () => {
+      const result = analyze(BASE, { ...BASE, ...EDITED, "apps/web/db-cert.yaml": certificate("web-postgres-cert") });
+      expect(result.findings.filter((finding) => finding.risk !== "low")).toEqual([]);
+      expect(result.findings.map((finding) => finding.summary)).toContain("Certificate web/web-postgres-cert added");
+      const added = analyze(BASE, { ...BASE, ...EDITED, "apps/web/api.yaml": route("api") });
+      expect(classesOf(added)).toContain("route.added");
+      expect(classesOf(added)).not.toContain("route.attachment-changed");
+    });
+
+    it("a route the base tree held, now delivered by it, still moves: taken from another delivery, or a copy of one applied elsewhere (high)", () => {
+      const moved = attachments({ "apps/admin/route.yaml": "", "apps/web/admin.yaml": route("admin") });
+      expect(moved).toContainEqual(["high", expect.stringContaining("now delivers HTTPRoute web/admin")]);
+      const copied = attachments({ "apps/web/admin.yaml": route("admin") });
+      expect(copied).toContainEqual(["high", expect.stringContaining("now delivers HTTPRoute web/admin")]);
+      // The new objects beside it are not named as moving.
+      const both = attachments({ "apps/web/admin.yaml": route("admin"), "apps/web/db-cert.yaml": certificate("web-postgres-cert") });
+      expect(both).toEqual([["high", expect.not.stringContaining("Certificate")]]);
+    });
+
+    it("sent to another cluster or namespace with a new object: what it delivered moves (high), the new object is not named", () => {
+      const CERT = { "apps/web/db-cert.yaml": certificate("web-postgres-cert") };
+      const remote = flux("web", "./apps/web", "  kubeConfig: {secretRef: {name: sgp-prod-kubeconfig}}\n");
+      const moved = attachments({ "clusters/jkt-prod/web.yaml": remote, ...CERT });
+      expect(moved).toEqual([["high", expect.stringContaining("gains sgp-prod")]]);
+      expect(moved[0]![1]).not.toContain("Certificate");
+      const renamespaced = analyze(BASE, {
+        ...BASE,
+        ...CERT,
+        "clusters/jkt-prod/web.yaml": flux("web", "./apps/web", "  targetNamespace: web-v2\n"),
+      });
+      expect(renamespaced.findings.filter((finding) => finding.risk === "high").map((finding) => finding.summary)).toContainEqual(
+        expect.stringContaining("targetNamespace (unset) → web-v2: moves HTTPRoute web: web → web-v2"),
+      );
+    });
+  });
+
   describe("a Flux Kustomization's path moved to a folder holding objects of the same names", () => {
     const route = (port: number) =>
       `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop, namespace: shop}\nspec:\n  parentRefs: [{name: public, namespace: infra}]\n  rules: [{backendRefs: [{name: shop, port: ${port}}]}]\n`;
