@@ -1,6 +1,6 @@
 import { selectsNamespace } from "../core/namespace-selection.js";
 import { displayName, resourceKey, type ResourceId } from "../core/resource.js";
-import { equalData } from "../core/canonical-values.js";
+import { equalData, sortedSet } from "../core/canonical-values.js";
 import { sitesMeet } from "../core/gitops-delivery.js";
 import { qualifyHost } from "../core/service-host.js";
 import type { ChangeClassId } from "../core/change-classes.js";
@@ -469,7 +469,7 @@ function subsets(graph: TrafficGraph, checkable: Checkable, issues: GraphIssue[]
       const why =
         rules.length === 0
           ? `no DestinationRule in the repository is for host ${destination.host}`
-          : `no DestinationRule for ${destination.host} defines it (${rules.map((r) => displayName(r.id)).join(", ")})`;
+          : `no DestinationRule for ${destination.host} defines it (${sortedSet(rules.map((r) => displayName(r.id))).join(", ")})`;
       issues.push({
         class: BROKEN,
         key: `${BROKEN}|${route.key}|subset ${identity}`,

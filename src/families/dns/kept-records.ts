@@ -132,8 +132,9 @@ export function optOutVerdict(base: Resource, head: Resource, context: DetectorC
   if (names.length > 0 && kept.every((by) => by !== undefined)) {
     const keepers = new Map<string, { other: Resource; kept: string[] }>();
     for (const { other, kept: theirs } of kept.flatMap((by) => by!.keepers)) {
-      const known = keepers.get(other.key);
-      keepers.set(other.key, { other, kept: sortedSet([...(known?.kept ?? []), ...theirs]) });
+      // Copies of one object (a folder or cluster each) are named once, with what any of them keeps.
+      const known = keepers.get(label(other));
+      keepers.set(label(other), { other, kept: sortedSet([...(known?.kept ?? []), ...theirs]) });
     }
     const all = [...keepers.values()];
     return {

@@ -2,7 +2,8 @@ import { canonical, sameValue, show, showLabels } from "../../core/canonical-val
 import { DetectionList } from "../../core/detection-list.js";
 import type { ResourceDetector } from "../../core/detector.js";
 import { list, numeric, record, spec, stringMap, text } from "../../core/json-access.js";
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import type { ResourceChange } from "../../core/resource-change.js";
 
 /**
@@ -188,14 +189,14 @@ const routesTo = (pool: Resource, tree: ManifestSet): Resource[] =>
 
 /** A pool the PR deletes while routes still send to it: those requests have no backend left (replay-s7b variant-pool-deleted). */
 function deletedPool(base: Resource, out: DetectionList, head: ManifestSet): void {
-  const routes = routesTo(base, head);
+  const routes = copiesNamed(routesTo(base, head));
   if (routes.length === 0) return;
   out.add({
     class: "reference.broken",
-    summary: `removed while ${routes.map((route) => displayName(route.id)).join(", ")} still ${routes.length === 1 ? "sends" : "send"} traffic to it: those requests have no backend`,
+    summary: `removed while ${routes.join(", ")} still ${routes.length === 1 ? "sends" : "send"} traffic to it: those requests have no backend`,
     side: "base",
     path: ["spec"],
-    before: { routes: routes.map((route) => displayName(route.id)) },
+    before: { routes },
   });
 }
 

@@ -1,4 +1,5 @@
 import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import type { MeshScopeReader } from "../../core/mesh-scope.js";
 import { canonical, sameValue, show, sortedSet } from "../../core/canonical-values.js";
 import { stopsFacingInternet } from "../../core/load-balancer-exposure.js";
@@ -295,14 +296,14 @@ const authorizers = (view: MeshView): { found: Located; byName: Map<string, Auth
 
 /** The CUSTOM AuthorizationPolicies of a tree that ask a provider, by display name. */
 const customPoliciesAsking = (name: string, context: DetectorContext): string[] =>
-  [...context.head.resources.values()]
-    .filter(
+  copiesNamed(
+    [...context.head.resources.values()].filter(
       (policy) =>
         policy.id.kind === "AuthorizationPolicy" &&
         text(record(policy.body.spec).action) === "CUSTOM" &&
         text(record(record(policy.body.spec).provider).name) === name,
-    )
-    .map((policy) => displayName(policy.id));
+    ),
+  );
 
 /**
  * `meshConfig.extensionProviders` that AuthorizationPolicies with `action: CUSTOM` ask to decide
@@ -431,7 +432,7 @@ const rootNamespaceMoved = (base: MeshView, head: MeshView, out: Findings, conte
   const strictLeft = left.filter(
     (policy) => policy.id.kind === "PeerAuthentication" && text(record(record(policy.body.spec).mtls).mode) === "STRICT",
   );
-  const names = (policies: readonly Resource[]) => policies.map((policy) => displayName(policy.id)).join(", ") || "none";
+  const names = (policies: readonly Resource[]) => copiesNamed(policies).join(", ") || "none";
   out.add({
     class: strictLeft.length > 0 ? "mtls.weakened" : "resource.changed",
     summary: `meshConfig.rootNamespace ${was} → ${now}: mesh-wide policies in ${was} now apply to ${was} alone (${names(left)})${strictLeft.length > 0 ? ", so STRICT mTLS no longer holds for the rest of the mesh" : ""}; those in ${now} now apply mesh-wide (${names(taken)})`,

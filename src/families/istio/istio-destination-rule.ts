@@ -1,4 +1,5 @@
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { canonical, sameValue, show, showLabels, sortedSet } from "../../core/canonical-values.js";
 import type { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext } from "../../core/detector.js";
@@ -314,9 +315,8 @@ function narrowedToWorkloads(was: Resource, now: Resource, out: DetectionList, c
   if (Object.keys(after).length === 0 || sameValue(before, after)) return;
   const host = qualifiedHost(now);
   const subsets = new Set(list(spec(now).subsets).flatMap((subset) => text(record(subset).name) ?? []));
-  const routing = virtualServicesSending(
-    context.head,
-    (destination, subset) => subset !== undefined && subsets.has(subset) && destination === host,
+  const routing = copiesNamed(
+    virtualServicesSending(context.head, (destination, subset) => subset !== undefined && subsets.has(subset) && destination === host),
   );
   const selector = Object.entries(after)
     .map(([key, value]) => `${key}=${value}`)
@@ -325,7 +325,7 @@ function narrowedToWorkloads(was: Resource, now: Resource, out: DetectionList, c
     class: routing.length > 0 ? "reference.broken" : "resource.changed",
     summary:
       routing.length > 0
-        ? `workloadSelector ${selector}: the rule now applies only to those clients, so ${routing.map((route) => displayName(route.id)).join(", ")} ${routing.length === 1 ? "sends" : "send"} to subsets other clients (gateways, other services) no longer have: their requests fail (503)`
+        ? `workloadSelector ${selector}: the rule now applies only to those clients, so ${routing.join(", ")} ${routing.length === 1 ? "sends" : "send"} to subsets other clients (gateways, other services) no longer have: their requests fail (503)`
         : `workloadSelector ${selector}: the rule now applies only to those clients: the others lose its traffic policy (TLS, load balancing, outlier detection)`,
     side: "head",
     path: ["spec", "workloadSelector"],

@@ -1,4 +1,5 @@
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import {
   canonical,
@@ -179,13 +180,13 @@ const exportTo = (change: ResourceChange, out: DetectionList, context: DetectorC
   const shown = (own: string[] | undefined, resolved: string[] | undefined) =>
     own ? show(own) : `(mesh default${resolved ? ` ${show(resolved)}` : ""})`;
   gatewaysCut(change, before, after, namespace, out);
-  const cut = consumersCut(change.head, after, context).filter(
-    (route) => !before || before.includes("*") || before.includes(route.id.namespace),
+  const cut = copiesNamed(
+    consumersCut(change.head, after, context).filter((route) => !before || before.includes("*") || before.includes(route.id.namespace)),
   );
   if (cut.length > 0)
     out.add({
       class: "reference.broken",
-      summary: `exportTo ${shown(written, before)} → ${show(after)}: ${cut.map((route) => displayName(route.id)).join(", ")} still ${cut.length === 1 ? "sends" : "send"} to it from ${cut.length === 1 ? "a namespace" : "namespaces"} it is no longer exported to: ${change.head.id.kind === "DestinationRule" ? "their proxies lose its subsets (503)" : "their proxies lose the host (unknown under REGISTRY_ONLY, plain DNS otherwise)"}`,
+      summary: `exportTo ${shown(written, before)} → ${show(after)}: ${cut.join(", ")} still ${cut.length === 1 ? "sends" : "send"} to it from ${cut.length === 1 ? "a namespace" : "namespaces"} it is no longer exported to: ${change.head.id.kind === "DestinationRule" ? "their proxies lose its subsets (503)" : "their proxies lose the host (unknown under REGISTRY_ONLY, plain DNS otherwise)"}`,
       side: "head",
       path: ["spec", "exportTo"],
       before: before ?? null,

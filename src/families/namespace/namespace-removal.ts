@@ -1,7 +1,8 @@
 import { DetectionList } from "../../core/detection-list.js";
 import type { DetectorContext, ResourceDetector } from "../../core/detector.js";
 import type { ResourceChange } from "../../core/resource-change.js";
-import { displayName, type Resource } from "../../core/resource.js";
+import type { Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { listedNames } from "../../core/removed-while-named.js";
 import { mayShareSite, namespaceCopies } from "../../core/namespace-copies.js";
 
@@ -41,7 +42,8 @@ export const namespaceRemovalDetector: ResourceDetector = (change: ResourceChang
   );
   if (left.length === 0) return [];
   const out = new DetectionList(change);
-  const stays = `removed while ${left.length} traffic resource${left.length === 1 ? " stays" : "s stay"} in it (${listedNames(left.map((other) => displayName(other.id)))})`;
+  const names = copiesNamed(left);
+  const stays = `removed while ${names.length} traffic resource${names.length === 1 ? " stays" : "s stay"} in it (${listedNames(names)})`;
   const kept = keptByFlux(removed);
   out.add({
     // Said all the same, so that the objects left are seen to stay applicable: the namespace is left unmanaged, not deleted.

@@ -1,4 +1,5 @@
 import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { flag, isRecord, list, optionalRecord, record, text, valueAt } from "../../core/json-access.js";
 import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
@@ -501,7 +502,7 @@ const sourceRevision = (base: Resource, head: Resource, out: DetectionList, cont
   );
   out.add({
     class: "resource.changed",
-    summary: `spec.ref ${before} → ${after}, read by ${named(delivering.map((kustomization) => displayName(kustomization.id)))}: ${revisionJudge(before, after, where, context.trafficKinds)!.effect}`,
+    summary: `spec.ref ${before} → ${after}, read by ${named(copiesNamed(delivering))}: ${revisionJudge(before, after, where, context.trafficKinds)!.effect}`,
     side: "head",
     path: ["spec", "ref"],
     before: valueAt(base.body, ["spec", "ref"]),

@@ -1,6 +1,7 @@
 import { byKind, type Check } from "../../core/by-kind.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { displayName, type ManifestSet, type Resource } from "../../core/resource.js";
+import type { ManifestSet, Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { flag, isRecord, list, numeric, record, text, type JsonRecord } from "../../core/json-access.js";
 import { removedWhileNamed, stillName } from "../../core/removed-while-named.js";
 import { canonical, describeLeafChanges, durationMs, leafChanges, show } from "../../core/canonical-values.js";
@@ -197,15 +198,14 @@ function templateNames(value: unknown, clusterScope: boolean, into: Set<string>)
 const removedWhileRun = (clusterScope: boolean): Check =>
   removedWhileNamed(
     (tree: ManifestSet, removed: Resource) =>
-      [...resourcesOfKind(tree, "Rollout"), ...resourcesOfKind(tree, "Experiment")]
-        .filter(
+      copiesNamed(
+        [...resourcesOfKind(tree, "Rollout"), ...resourcesOfKind(tree, "Experiment")].filter(
           (other) =>
             other.id.group === ARGO &&
             (clusterScope || other.id.namespace === removed.id.namespace) &&
             templateNames(other.body.spec, clusterScope, new Set()).has(removed.id.name),
-        )
-        .map((other) => displayName(other.id))
-        .sort(),
+        ),
+      ).sort(),
     (referrers) =>
       `removed while ${stillName(referrers)}: its analysis finds no template, and Argo Rollouts marks the spec invalid and stops progressing it`,
   );
@@ -217,8 +217,8 @@ const removedWhileRun = (clusterScope: boolean): Check =>
  */
 const removedWhileMeasured = removedWhileNamed(
   (tree: ManifestSet, removed: Resource) =>
-    [...tree.resources.values()]
-      .filter(
+    copiesNamed(
+      [...tree.resources.values()].filter(
         (other) =>
           other.id.group === FLAGGER &&
           other.id.kind === "Canary" &&
@@ -226,9 +226,8 @@ const removedWhileMeasured = removedWhileNamed(
             const ref = record(record(metric).templateRef);
             return text(ref.name) === removed.id.name && (text(ref.namespace) ?? other.id.namespace) === removed.id.namespace;
           }),
-      )
-      .map((other) => displayName(other.id))
-      .sort(),
+      ),
+    ).sort(),
   (referrers) =>
     `removed while ${stillName(referrers)}: that metric finds no template, so Flagger fails the check and rolls the canary back`,
 );

@@ -1,4 +1,5 @@
 import { displayName, mayShareCluster, type ManifestSet, type Resource } from "../../core/resource.js";
+import { copiesNamed } from "../../core/copies-named.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import { flag, isRecord, list, record, spec, text, texts, valueAt, type JsonRecord } from "../../core/json-access.js";
 import {
@@ -404,14 +405,12 @@ const secretReaders = (
   readElsewhere: (gateway: Resource) => boolean = () => false,
 ): string[] => {
   const istioGateways = resourcesOfKind(set, "Gateway").filter((resource) => resource.id.group === "networking.istio.io");
-  return [...shimmedResources(set), ...istioGateways]
-    .filter((resource) =>
-      servedSecrets(resource).some(
-        (ref) => ref.name === secret && (ref.namespace === namespace || (ref.namespace === "*" && !readElsewhere(resource))),
-      ),
-    )
-    .map((resource) => displayName(resource.id))
-    .sort();
+  const readers = [...shimmedResources(set), ...istioGateways].filter((resource) =>
+    servedSecrets(resource).some(
+      (ref) => ref.name === secret && (ref.namespace === namespace || (ref.namespace === "*" && !readElsewhere(resource))),
+    ),
+  );
+  return copiesNamed(readers).sort();
 };
 
 /**
@@ -472,7 +471,7 @@ const secretWriters = (set: ManifestSet, namespace: string, secret: string, self
 
 /** `Certificate infra/api (ClusterIssuer letsencrypt)`, each writer with its issuer. */
 const describeWriters = (writers: readonly Resource[]): string =>
-  writers.map((writer) => `${displayName(writer.id)} (${showRef(issuerRef(writer))})`).join(", ");
+  [...new Set(writers.map((writer) => `${displayName(writer.id)} (${showRef(issuerRef(writer))})`))].join(", ");
 
 const certificate = (change: ResourceChange, out: DetectionList, context: DetectorContext): void => {
   const namespace = (change.head ?? change.base)?.id.namespace ?? "";

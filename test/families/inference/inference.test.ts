@@ -77,6 +77,15 @@ spec:
       ["reference.broken", "high", expect.stringContaining("removed while HTTPRoute ai/llm still sends traffic to it")],
     ]);
     expect(found({ "pool.yaml": pool(V1) }, {}).filter(([, risk]) => risk !== "low")).toEqual([]);
+    // One route written for each implementation (gateway-api-inference-extension 2e069d4731): named once, with its files.
+    const copies = { "gke/route.yaml": route, "istio/route.yaml": route };
+    expect(found({ "pool.yaml": pool(V1), ...copies }, copies).filter(([, risk]) => risk !== "low")).toEqual([
+      [
+        "reference.broken",
+        "high",
+        "InferencePool ai/vllm: removed while HTTPRoute ai/llm (in 2 files: gke/route.yaml, istio/route.yaml) still sends traffic to it: those requests have no backend",
+      ],
+    ]);
   });
 
   it("InferenceModel target model weights are backend.weight-changed", () => {

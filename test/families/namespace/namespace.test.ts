@@ -52,6 +52,16 @@ describe("core Namespaces, read for their labels", () => {
       ]);
     });
 
+    it("a route written in two folders is one traffic resource staying, named once with its files", () => {
+      const routes = { "a/route.yaml": route("shop"), "b/route.yaml": route("shop") };
+      const result = analyze({ "ns.yaml": namespace("{ name: shop }"), ...routes }, routes);
+      expect(found(result).map((finding) => finding.summary)).toEqual([
+        expect.stringContaining(
+          "removed while 1 traffic resource stays in it (HTTPRoute shop/web (in 2 files: a/route.yaml, b/route.yaml))",
+        ),
+      ]);
+    });
+
     it("a Namespace with mesh labels (the mesh's resource) is judged the same", () => {
       const result = analyze(
         { "ns.yaml": namespace("{ name: shop, labels: { istio-injection: enabled } }"), "route.yaml": route("shop") },
