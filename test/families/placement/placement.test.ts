@@ -1139,7 +1139,7 @@ describe("end to end: findings of a placement change, and nothing above low for 
       const CERT = { "apps/web/db-cert.yaml": certificate("web-postgres-cert") };
       const remote = flux("web", "./apps/web", "  kubeConfig: {secretRef: {name: sgp-prod-kubeconfig}}\n");
       const moved = attachments({ "clusters/jkt-prod/web.yaml": remote, ...CERT });
-      expect(moved).toEqual([["high", expect.stringContaining("gains sgp-prod")]]);
+      expect(moved).toEqual([["high", expect.stringContaining("gains flux-system/sgp-prod-kubeconfig")]]);
       expect(moved[0]![1]).not.toContain("Certificate");
       const renamespaced = analyze(BASE, {
         ...BASE,
