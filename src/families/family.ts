@@ -183,6 +183,13 @@ export interface Family {
   /** Charts (by name) that install a trust controller (cert-manager, istiod): whatever of their values changes reaches trust. */
   readonly trustCharts?: readonly string[];
   /**
+   * Charts (by name) that install the controller serving its kinds (ingress-nginx for Ingresses,
+   * external-dns for DNS names, cert-manager for issuers), with what they serve, said in the
+   * finding: a release of one removed leaves what the tree still routes, names or secures through
+   * it without a controller, whatever the chart itself renders.
+   */
+  readonly controllerCharts?: ControllerCharts;
+  /**
    * Its route kinds whose name provisions nothing (no load balancer, no generated objects) and
    * decides only ties the model ranks: one renamed with the same spec, while nothing in the tree
    * names the old name, is no change (src/detect/renamed-resources.ts). An Ingress is not one (GKE
@@ -221,6 +228,18 @@ export interface Family {
   readonly detectsOn?: Readonly<Record<string, readonly ResourceDetector[]>>;
   /** Detectors of files its resources read, run once per review over both trees (kustomize patch files). */
   readonly fileDetectors?: readonly FileDetector[];
+}
+
+/** What a family's controller charts serve, for the finding (`Ingresses`), and the charts by name (Family.controllerCharts). */
+export interface ControllerCharts {
+  readonly serve: string;
+  readonly charts: readonly string[];
+  /**
+   * Where its manifests name the class or issuer of the controller serving them, the name captured
+   * (`ingressClassName: nginx`): a release of another chart whose name holds one the tree names
+   * (ingress-nginx for class `nginx`, a fork, a second install) is that controller too.
+   */
+  readonly classes?: readonly RegExp[];
 }
 
 /** An entry kind whose name provisions nothing (Family.renamableEntries). */

@@ -89,6 +89,21 @@ export const TRUST: TrustTable = {
   charts: new Set(FAMILIES.flatMap((family) => family.trustCharts ?? [])),
 };
 
+/**
+ * What each controller chart serves (Family.controllerCharts), by chart name: a chart several
+ * families name (Cilium, Contour) serves all they say.
+ */
+export const CONTROLLER_CHARTS: ReadonlyMap<string, readonly string[]> = FAMILIES.reduce((charts, family) => {
+  for (const chart of family.controllerCharts?.charts ?? [])
+    charts.set(chart, [...(charts.get(chart) ?? []), family.controllerCharts!.serve]);
+  return charts;
+}, new Map<string, string[]>());
+
+/** Where manifests name the class or issuer of their controller, with what it serves (ControllerCharts.classes). */
+export const CONTROLLER_CLASSES: readonly { readonly serve: string; readonly pattern: RegExp }[] = FAMILIES.flatMap((family) =>
+  (family.controllerCharts?.classes ?? []).map((pattern) => ({ serve: family.controllerCharts!.serve, pattern })),
+);
+
 /** API groups whose routes try their rules in order, the first match winning (Istio, Gloo), unlike Gateway API's ranking by specificity. */
 export const FIRST_MATCH_GROUPS: ReadonlySet<string> = new Set(FAMILIES.flatMap((family) => family.firstMatchGroups ?? []));
 

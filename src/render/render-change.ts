@@ -16,6 +16,7 @@ import { compilePathScope } from "../policy/path-scope.js";
 import {
   onlyTrustedVersionsMoved,
   removedWithTrustedChart,
+  controllerOf,
   onlyTrustedVersionsDiffer,
   releasesVouched,
   decisiveFirst,
@@ -550,13 +551,20 @@ async function renderStage(
       continue;
     }
     if (!after && options.trusts !== undefined && removedWithTrustedChart(before!, headPlan.values(), headText, options.trusts)) {
+      // A controller's chart is no traffic-free removal, whatever it renders: it blocks as its
+      // delivering Kustomization removed does, an unrendered root's failure (critical where it holds trust).
+      const controller = controllerOf(before!, headText);
+      const trusted = `${before!.fetches!.join(", ")}, the policy's \`render.trusted\``;
       failures.push({
         id,
         origin: either(id).origin,
         inputs: inputsOf(id),
-        reason: `${id} removed with its trusted chart (${before!.fetches!.join(", ")}, the policy's \`render.trusted\`); its values enable no traffic config`,
+        reason:
+          controller === undefined
+            ? `${id} removed with its trusted chart (${trusted}); its values enable no traffic config`
+            : `${id} removed: chart ${controller.chart} runs the controller of ${controller.serves.join(" and ")}${controller.named === undefined ? "" : ` (its name holds ${controller.named}, which the tree's manifests still name)`}, and what the tree still routes, names or secures through it is left without one; its trust (${trusted}) vouches for what the chart renders, not for its removal`,
         gates: either(id).deployed,
-        trafficFree: true,
+        ...(controller === undefined ? { trafficFree: true as const } : {}),
       });
       continue;
     }

@@ -52,7 +52,7 @@ import { fluxBuildFolderName, fluxBuildText, type FluxKustomizationRef } from ".
 import { filesApart, type FileSiting } from "../core/copies-apart.js";
 import { releaseFolderSuffix, type ReleaseKubeConfig } from "../core/flux-kubeconfig.js";
 import { KUSTOMIZE_RENDER } from "../core/kustomize-inclusion.js";
-import { generatedApplications, generatorFiles } from "../families/index.js";
+import { CONTROLLER_CHARTS, CONTROLLER_CLASSES, generatedApplications, generatorFiles } from "../families/index.js";
 
 /**
  * What GitOps would render in one tree (DESIGN §3 "render"), decided from the files alone: pure.
@@ -2053,6 +2053,50 @@ export function removedWithTrustedChart(
   // kustomization the PR breaks plans none of the releases it renders).
   return ![...head].some((root) => same(root.installer)) && !writesRelease(headText, installer.name);
 }
+
+/**
+ * Of a release, the controller its chart installs, with what it serves: a chart a family names
+ * (Family.controllerCharts: ingress-nginx, cert-manager, external-dns), by the name its sources end
+ * in; else one whose chart or release name holds a class or issuer the tree's manifests name at
+ * head (ControllerCharts.classes: bitnami's nginx-ingress-controller for Ingresses of class
+ * `nginx`), said; undefined for any other. Removed, it takes away what the tree still routes, names
+ * or secures through it, which what the chart renders, all the policy's `render.trusted` vouches
+ * for, does not show (fluxcd/flux2-kustomize-helm-example 242c5b1eb1: ingress-nginx removed beside
+ * the Ingresses of its class was low under `trusted: ["**"]`, while its delivering Kustomization
+ * removed was high).
+ */
+export function controllerOf(
+  root: RenderRoot,
+  headText: TreeTexts,
+): { readonly chart: string; readonly serves: readonly string[]; readonly named?: string } | undefined {
+  const charts = (root.fetches ?? []).map((source) => posix.basename(source).replace(/[@:].*$/, ""));
+  for (const chart of charts) {
+    const serves = CONTROLLER_CHARTS.get(chart);
+    if (serves !== undefined) return { chart, serves };
+  }
+  const names = [...charts, root.installer?.name ?? ""].map((name) => name.toLowerCase());
+  for (const [serve, classes] of classesNamed(headText))
+    for (const named of classes)
+      if (named.length >= 3 && names.some((name) => name.includes(named.toLowerCase())))
+        return { chart: charts[0] ?? "", serves: [serve], named };
+  return undefined;
+}
+
+/** The classes and issuers a tree's manifests name, by what their controller serves (ControllerCharts.classes); read once per tree. */
+function classesNamed(texts: TreeTexts): ReadonlyMap<string, ReadonlySet<string>> {
+  let named = namedClasses.get(texts);
+  if (named === undefined) {
+    const found = new Map<string, Set<string>>();
+    for (const [path, content] of texts)
+      if (isYamlFile(path))
+        for (const { serve, pattern } of CONTROLLER_CLASSES)
+          for (const [, name] of content.matchAll(pattern)) found.set(serve, (found.get(serve) ?? new Set()).add(name!));
+    namedClasses.set(texts, (named = found));
+  }
+  return named;
+}
+
+const namedClasses = new WeakMap<TreeTexts, ReadonlyMap<string, ReadonlySet<string>>>();
 
 /**
  * Whether a tree's files write a HelmRelease of this name; a file that does not parse, wherever it

@@ -84,12 +84,20 @@ export function renderedTree(files: readonly SourceFile[], side: RenderedSide | 
   return [...files.filter((file) => !consumed.has(file.path)), ...side.files];
 }
 
-/** The first input the PR changed, in the root's order (RenderedRoot.inputs), at its first changed line (the values key, the patch), else the origin. */
+/**
+ * The first input the PR changed, in the root's order (RenderedRoot.inputs), at its first changed
+ * line (the values key, the patch), else the origin; a root whose origin the PR deletes, that file:
+ * the release removed, not a file changed beside it (flux2-kustomize-helm-example 242c5b1eb1's
+ * ingress-nginx.yaml deleted, its release's finding put at cert-manager.yaml:33).
+ */
 export const changedSource = (
   root: { readonly origin: string; readonly inputs: readonly string[] },
   base: readonly SourceFile[],
   head: readonly SourceFile[],
-): { file: string; line: number } => changedIn(root, textsOf(base), textsOf(head));
+): { file: string; line: number } => {
+  const [baseText, headText] = [textsOf(base), textsOf(head)];
+  return baseText.has(root.origin) && !headText.has(root.origin) ? { file: root.origin, line: 1 } : changedIn(root, baseText, headText);
+};
 
 function changedIn(
   root: { readonly origin: string; readonly inputs: readonly string[] },

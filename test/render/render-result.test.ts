@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { originKey } from "../../src/render/render-origins.js";
-import { sourceOfRendered, type RenderResult } from "../../src/render/render-result.js";
+import { changedSource, sourceOfRendered, type RenderResult } from "../../src/render/render-result.js";
 
 const OUTPUT = "checkout/overlays/prod/(rendered)/kustomization.yaml";
 const ROLLOUT = { group: "argoproj.io", kind: "Rollout", namespace: "storefront", name: "checkout" };
@@ -88,5 +88,29 @@ describe("sourceOfRendered", () => {
     expect(at(files("checkout:2.3.0", replicas(5)), files("checkout:2.3.0", replicas(6)), STEPS_PATH)).toBe(
       "checkout/overlays/prod/rollout-patch.yaml:3",
     );
+  });
+});
+
+describe("changedSource", () => {
+  const root = {
+    origin: "infra/controllers/ingress-nginx.yaml",
+    inputs: ["infra/controllers/cert-manager.yaml", "infra/controllers/ingress-nginx.yaml", "infra/controllers/kustomization.yaml"],
+  };
+  const base = [
+    { path: "infra/controllers/cert-manager.yaml", text: "kind: HelmRelease\nspec:\n  values: {crds: {enabled: true}}\n" },
+    { path: "infra/controllers/ingress-nginx.yaml", text: "kind: HelmRelease\n" },
+    { path: "infra/controllers/kustomization.yaml", text: "resources: [cert-manager.yaml, ingress-nginx.yaml]\n" },
+  ];
+  const edited = base.map((file) =>
+    file.path.endsWith("cert-manager.yaml") ? { ...file, text: file.text.replace("true", "false") } : file,
+  );
+
+  it("a root the PR removes with its file is where it was, not a file changed beside it (flux2-kustomize-helm-example 242c5b1eb1)", () => {
+    const head = edited.filter((file) => !file.path.endsWith("ingress-nginx.yaml"));
+    expect(changedSource(root, base, head)).toEqual({ file: "infra/controllers/ingress-nginx.yaml", line: 1 });
+  });
+
+  it("its file kept, the first input changed at head", () => {
+    expect(changedSource(root, base, edited)).toEqual({ file: "infra/controllers/cert-manager.yaml", line: 3 });
   });
 });

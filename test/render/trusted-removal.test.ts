@@ -92,6 +92,54 @@ describe("a release removed with its trusted chart", () => {
   });
 });
 
+describe("a controller's release removed with its trusted chart is no traffic-free removal (fluxcd/flux2-kustomize-helm-example 242c5b1eb1)", () => {
+  const INGRESS: SourceFile = {
+    path: "apps/web/ingress.yaml",
+    text: "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: web}\nspec:\n  ingressClassName: nginx\n  rules: [{host: web.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n",
+  };
+  const controller = (chart: string, url: string, values = "      replicaCount: 2\n"): SourceFile => ({
+    path: `infra/${chart}.yaml`,
+    text: `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: ${chart}, namespace: ${chart}}\nspec:\n  url: ${url}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ${chart}, namespace: ${chart}}\nspec:\n  chart:\n    spec: {chart: ${chart}, version: 1.0.0, sourceRef: {kind: HelmRepository, name: ${chart}}}\n  values:\n${values}`,
+  });
+  const NGINX = controller("ingress-nginx", "https://kubernetes.github.io/ingress-nginx");
+
+  it("ingress-nginx removed beside an Ingress of its class: high, saying what it takes away, at the release's file", async () => {
+    const findings = await review([NGINX, INGRESS], [INGRESS], ["https://kubernetes.github.io/ingress-nginx/*"]);
+    expect(findings.map((finding) => [finding.risk, finding.file])).toEqual([["high", "infra/ingress-nginx.yaml"]]);
+    expect(findings[0]!.summary).toContain("removed: chart ingress-nginx runs the controller of Ingresses");
+    expect(findings[0]!.summary).not.toContain("enable no traffic config");
+  });
+
+  it("under `trusted: [\"**\"]` too; cert-manager's removal is critical, external-dns's high", async () => {
+    expect((await review([NGINX, INGRESS], [INGRESS], ["**"])).map((finding) => finding.risk)).toEqual(["high"]);
+    const certManager = controller("cert-manager", "https://charts.jetstack.io", "      crds: {enabled: true}\n");
+    const [trust] = await review([certManager, INGRESS], [INGRESS], ["**"]);
+    expect(trust).toMatchObject({ risk: "critical" });
+    expect(trust!.summary).toContain("runs the controller of certificates and issuers");
+    const dns = controller("external-dns", "https://kubernetes-sigs.github.io/external-dns", "      policy: sync\n");
+    const [records] = await review([dns, INGRESS], [INGRESS], ["**"]);
+    expect(records).toMatchObject({ risk: "high" });
+    expect(records!.summary).toContain("runs the controller of DNS records");
+  });
+
+  it("a chart no family names is that controller where its name holds a class the tree still names", async () => {
+    const internal: SourceFile = { ...INGRESS, text: INGRESS.text.replace("ingressClassName: nginx", "ingressClassName: edge-proxy") };
+    const fork = controller("edge-proxy", "https://charts.example.com");
+    const findings = await review([fork, internal], [internal], ["**"]);
+    expect(findings.map((finding) => finding.risk)).toEqual(["high"]);
+    expect(findings[0]!.summary).toContain(
+      "runs the controller of Ingresses (its name holds edge-proxy, which the tree's manifests still name)",
+    );
+    // Its Ingresses gone with it, nothing names the class: the removal is the release's alone.
+    expect((await review([fork, internal], [], ["**"])).map((finding) => finding.risk)).toEqual(["low"]);
+  });
+
+  it("a release of another chart removed the same way stays low", async () => {
+    const findings = await review([controller("openebs", "https://openebs.github.io/openebs"), INGRESS], [INGRESS], ["**"]);
+    expect(findings.map((finding) => finding.risk)).toEqual(["low"]);
+  });
+});
+
 describe("valuesAskNoTraffic", () => {
   it("reads every key, in lists too, and the kinds its values name", () => {
     expect(valuesAskNoTraffic({ persistence: { config: { size: "1Gi" } }, hostNetwork: true, dnsPolicy: "ClusterFirst" })).toBe(true);

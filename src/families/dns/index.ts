@@ -39,4 +39,5 @@ export const dnsFamily: Family = {
     // An Argo CD Application installing k8gb's chart carries its settings in its helm values.
     placement: [k8gbSettingsDetector],
   },
+  controllerCharts: { serve: "DNS records", charts: ["external-dns", "k8gb"] },
 };

@@ -53,4 +53,5 @@ export const envoyGatewayFamily: Family = {
   ],
   // A Gateway's or route's labels, its own and those its Flux Kustomization sets, decide which label-selecting policies pick it.
   detectsOn: { "gateway-api": [labelSelectedDetector], placement: [commonLabelsDetector] },
+  controllerCharts: { serve: "Envoy Gateway's Gateways and policies", charts: ["gateway-helm", "envoy-gateway"] },
 };

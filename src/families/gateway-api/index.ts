@@ -63,4 +63,10 @@ export const gatewayApiFamily: Family = {
   trustValues: [/(?:^|\.)(?:tls\w*|certificateRefs)(?:\.|$)/i],
   detectors: [gatewayApiDetector],
   detectsOn: { "legacy-gateway-api": [gatewayClassNameDetector] },
+  // Gateway API implementations installed by a chart of their own (Envoy Gateway's is its family's).
+  controllerCharts: {
+    serve: "Gateways",
+    charts: ["nginx-gateway-fabric", "kgateway", "contour", "cilium"],
+    classes: [/\bgatewayClassName["']?:[ \t]*["']?([\w.-]+)/g],
+  },
 };

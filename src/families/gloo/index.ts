@@ -61,4 +61,5 @@ export const glooFamily: Family = {
   attachmentFields: { [GLOO_NETWORKING_GROUP]: ["spec", "virtualGateways"] },
   placementHints: glooPlacementHints,
   detectors: [glooDetector],
+  controllerCharts: { serve: "Gloo's routes", charts: ["gloo", "gloo-ee", "gloo-platform"] },
 };

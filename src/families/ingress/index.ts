@@ -23,4 +23,13 @@ export const ingressFamily: Family = {
   trustFields: { Ingress: [["spec", "tls"]] },
   trustValues: [/(?:^|\.)tls\w*(?:\.|$)/i],
   detectors: [ingressDetector, ingressClassDetector],
+  // Ingress controllers: kubernetes' and NGINX Inc's nginx, HAProxy's two, AWS's, Contour, Kong, Emissary, Cilium.
+  controllerCharts: {
+    serve: "Ingresses",
+    charts: [
+      ...["ingress-nginx", "nginx-ingress", "haproxy-ingress", "kubernetes-ingress", "aws-load-balancer-controller", "contour"],
+      ...["nginx-ingress-controller", "kong", "ingress", "emissary-ingress", "cilium"],
+    ],
+    classes: [/\bingressClassName["']?:[ \t]*["']?([\w.-]+)/g, /\bkubernetes\.io\/ingress\.class["']?:[ \t]*["']?([\w.-]+)/g],
+  },
 };

@@ -70,6 +70,8 @@ export const istioMeshFamily: Family = {
   trustValues: meshTrustValues,
   // istiod holds the mesh's CA and MeshConfig: whatever of its values changes may rewrite identity or mTLS.
   trustCharts: ["istiod", "istiod-remote"],
+  // Its control plane, its CRDs (`base`), and the node agents that carry ambient and CNI-redirected traffic.
+  controllerCharts: { serve: "the Istio mesh", charts: ["istiod", "istiod-remote", "base", "cni", "ztunnel"] },
   fileDetectors: [meshValuesDetector],
   detectors: [
     istioMeshDetector,

@@ -60,4 +60,6 @@ export const istioFamily: Family = {
   trustFields: { Gateway: [["spec", "servers", ANY_SEGMENT, "tls"]] },
   trustValues: [/mtls|peerAuthentication|(?:^|\.)tls\w*(?:\.|$)/i],
   detectors: [istioDetector],
+  // Istio's gateway chart runs the proxies its Gateways configure.
+  controllerCharts: { serve: "Istio Gateways", charts: ["gateway"] },
 };

@@ -44,4 +44,5 @@ export const kuadrantFamily: Family = {
       (id) => id.group === KUADRANT_GROUP,
     ),
   ],
+  controllerCharts: { serve: "Kuadrant's policies", charts: ["kuadrant-operator"] },
 };

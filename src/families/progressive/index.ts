@@ -44,4 +44,5 @@ export const progressiveFamily: Family = {
   detectors: [progressiveDetector, analysisTemplateDetector, metricTemplateDetector, rolloutReferenceDetector, rolloutRemovalDetector],
   // A Rollout's routes, subsets and VirtualServices live in other families: renamed there, its reference breaks.
   detectsOn: { istio: [rolloutReferenceDetector], "gateway-api": [rolloutReferenceDetector] },
+  controllerCharts: { serve: "canaries and rollouts", charts: ["flagger", "argo-rollouts"] },
 };

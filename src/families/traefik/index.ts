@@ -52,4 +52,5 @@ export const traefikFamily: Family = {
       (id) => TRAEFIK_GROUPS.includes(id.group),
     ),
   ],
+  controllerCharts: { serve: "Traefik's routes", charts: ["traefik", "traefik-crds"] },
 };
