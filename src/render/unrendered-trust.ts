@@ -30,6 +30,7 @@ import {
 } from "./kustomize-tree.js";
 import { replacementsOf } from "./kustomize-replacements.js";
 import type { TreeTexts } from "./render-plan.js";
+import { definesIn, inTemplates, linesWhere, readsValues, templateWrites, usedDefines, type TemplateWrite } from "./template-reach.js";
 
 /** The kustomization fields that rewrite only the resources their entries target. */
 const TARGETED = new Set(["patches", "patchesJson6902", "patchesStrategicMerge"]);
@@ -89,6 +90,8 @@ interface Reach {
 function reachOf(input: string, sides: Sides): Reach | undefined {
   const { inputs, base, head } = sides;
   if (isKustomizationFile(input)) return kustomizationReach(input, sides) ?? builtBy(input, sides);
+  const chart = chartOf(input, inputs);
+  if (chart !== undefined && renderedFrom(chart, input)) return chartFileReach(chart, input, sides);
   const charts = chartsReading(input, sides);
   if (charts.length > 0)
     return installReach(valuesChange(charts, parsed(base.get(input)), parsed(head.get(input))), () => kindsOf(input, base, head), sides);
@@ -225,7 +228,7 @@ function chartsReach({ path, was, is }: FieldChange, sides: Sides): Reach {
     return [
       installReach(
         { ...change, values: [...change.values, ...layered], rest: change.rest || unread },
-        () => kindsIn([from, to, valuesBefore, valuesAfter]),
+        () => [...kindsAlong(from, to, differingPaths(from, to)), ...kindsAlong(valuesBefore, valuesAfter, layered)],
         sides,
       ),
     ];
@@ -321,7 +324,7 @@ function valuesChange(charts: readonly string[], before: unknown, after: unknown
  */
 function installReach(change: ChartChange, spelled: () => string[], sides: Sides): Reach {
   if (change.values.length === 0 && !change.rest) return NOTHING;
-  return { kinds: [...spelled(), ...localChartKinds(sides)], trust: chartTrust(TRUST, change) };
+  return merged([{ kinds: spelled(), trust: chartTrust(TRUST, change) }, localChartReach(change, sides)]);
 }
 
 /**
@@ -341,8 +344,9 @@ function releaseReach(file: string, sides: Sides): Reach | undefined {
         trust: trustFieldsReached(TRUST, [kind], paths),
       };
     }
-    const change = chartChange([before, after].flatMap(chartNames), valuesRead(before), valuesRead(after), RELEASE_LAYOUT);
-    return installReach(change, () => kindsIn([before, after]), sides);
+    const [was, is] = [valuesRead(before), valuesRead(after)];
+    const change = chartChange([before, after].flatMap(chartNames), was, is, RELEASE_LAYOUT);
+    return installReach(change, () => kindsAlong(was, is, differingPaths(was, is)), sides);
   });
   return merged(reaches);
 }
@@ -361,10 +365,155 @@ function valuesRead(document: unknown): unknown {
   };
 }
 
-/** The kinds of the local charts among a root's inputs (the files beside a Chart.yaml): what a release of one renders. */
-function localChartKinds({ inputs, base, head }: Sides): string[] {
-  const charts = inputs.filter((input) => posix.basename(input) === "Chart.yaml").map(folderOf);
-  return inputs.filter((input) => charts.some((chart) => insideFolder(chart)(input))).flatMap((input) => kindsOf(input, base, head));
+/** The folders of the charts among a root's inputs (a folder holding a Chart.yaml), deepest first. */
+const chartFolders = (inputs: readonly string[]): string[] =>
+  inputs
+    .filter((input) => posix.basename(input) === "Chart.yaml")
+    .map(folderOf)
+    .sort((a, b) => b.length - a.length);
+
+/** The chart a file of the root belongs to: the deepest chart folder holding it. */
+const chartOf = (input: string, inputs: readonly string[]): string | undefined =>
+  chartFolders(inputs).find((chart) => insideFolder(chart)(input));
+
+/**
+ * What a release's values reach of the local charts among the root's inputs (a HelmRelease or an
+ * undeployed chart's own values.yaml): in each outermost chart, the templates reading what changed
+ * (chartReading); all of them where the values cannot be read.
+ */
+function localChartReach(change: ChartChange, sides: Sides): Reach {
+  const charts = chartFolders(sides.inputs);
+  const outermost = charts.filter((chart) => !charts.some((other) => other !== chart && insideFolder(other)(chart)));
+  return merged(outermost.map((chart) => chartReading(chart, change.rest ? undefined : change.values, sides)));
+}
+
+/** The files of a chart among the root's inputs, its nested charts' included. */
+const chartFiles = (chart: string, { inputs }: Sides): string[] => inputs.filter(insideFolder(chart));
+
+/** Its templates and helpers, not its nested charts'. */
+const templatesOf = (chart: string, sides: Sides): string[] =>
+  chartFiles(chart, sides).filter((file) => inTemplates(chart, file) && chartOf(file, sides.inputs) === chart);
+
+/** Whether helm renders manifests from a template (not a `_` helper, nor the notes). */
+const emits = (file: string): boolean => !posix.basename(file).startsWith("_") && posix.basename(file) !== "NOTES.txt";
+
+/** What writes lines where they are reach: their kinds, and the trust fields of those kinds on their way. */
+const writesReach = (writes: readonly TemplateWrite[]): Reach => ({
+  kinds: writes.flatMap((write) => write.kinds),
+  trust: writes.flatMap((write) => trustFieldsReached(TRUST, write.kinds, [write.path])),
+});
+
+/**
+ * What changed values of a chart reach: the lines of its templates that read them (readsValues) or
+ * render a values string (`tpl`), or use a named template doing so, at either side, where they write; its nested charts, whatever
+ * they render, since their values come from under their name, an alias or `global`. Every kind its
+ * templates name where what changed is unknown.
+ */
+function chartReading(chart: string, paths: readonly FieldPath[] | undefined, sides: Sides): Reach {
+  const nested = chartFiles(chart, sides).filter((file) => chartOf(file, sides.inputs) !== chart);
+  const nestedKinds = nested.flatMap((file) => kindsOf(file, sides.base, sides.head));
+  const templates = templatesOf(chart, sides);
+  if (paths === undefined)
+    return { kinds: [...nestedKinds, ...templates.flatMap((file) => kindsOf(file, sides.base, sides.head))], trust: [] };
+  // `tpl` renders a values string that may read any other value.
+  const reading = (text: string) => readsValues(text, paths) || /\btpl\b/.test(text);
+  const defines = definesReached(templates, sides, (_, body) => reading(body));
+  const writes = templates
+    .filter(emits)
+    .flatMap((file) =>
+      [sides.base.get(file), sides.head.get(file)].flatMap((text) =>
+        text === undefined ? [] : linesWhere(text, (line) => reading(line) || usedDefines(line).some((name) => defines.has(name))),
+      ),
+    );
+  return merged([{ kinds: nestedKinds, trust: [] }, writesReach(writes)]);
+}
+
+/**
+ * The named templates of a chart's templates and helpers that `changed` picks at either side, and
+ * those using one of them, transitively: what a line including any of them may write.
+ */
+function definesReached(templates: readonly string[], sides: Sides, changed: (name: string, body: string) => boolean): Set<string> {
+  const bodies = [sides.base, sides.head].flatMap((side) =>
+    templates.flatMap((file) => [...definesIn(side.get(file) ?? "")].map(([name, body]) => ({ name, body }))),
+  );
+  const reached = new Set(bodies.filter(({ name, body }) => changed(name, body)).map(({ name }) => name));
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const { name, body } of bodies)
+      if (!reached.has(name) && usedDefines(body).some((used) => reached.has(used))) {
+        reached.add(name);
+        grown = true;
+      }
+  }
+  return reached;
+}
+
+/**
+ * Whether a chart's file is one helm renders from as a chart's: its templates and helpers, its
+ * values files, and what a template may read through `.Files`; not its Chart.yaml nor its `crds/`
+ * (manifests as written), read as any other file.
+ */
+const renderedFrom = (chart: string, file: string): boolean => {
+  const own = file.slice(chart === "" ? 0 : chart.length + 1);
+  return own !== "Chart.yaml" && !own.startsWith("crds/");
+};
+
+/**
+ * What a chart's own file reaches of what it renders: a template's changed lines where they write
+ * (templateWrites), and the lines using a named template it changes; a values file, what its
+ * changed keys reach (installReach, as a release's values do); any other file (a README, a
+ * values schema), nothing, unless a template reads files (`.Files`): then whatever the chart builds.
+ */
+function chartFileReach(chart: string, file: string, sides: Sides): Reach | undefined {
+  const [before, after] = [sides.base.get(file), sides.head.get(file)];
+  const templates = templatesOf(chart, sides);
+  if (inTemplates(chart, file)) {
+    const own = (side: TreeTexts) => definesIn(side.get(file) ?? "");
+    const [was, is] = [own(sides.base), own(sides.head)];
+    const changed = definesReached(templates, sides, (name) => (was.has(name) || is.has(name)) && was.get(name) !== is.get(name));
+    const users = templates
+      .filter(emits)
+      .flatMap((template) =>
+        [sides.base.get(template), sides.head.get(template)].flatMap((text) =>
+          text === undefined ? [] : linesWhere(text, (line) => usedDefines(line).some((name) => changed.has(name))),
+        ),
+      );
+    return writesReach([...(emits(file) ? templateWrites(before, after) : []), ...users]);
+  }
+  if (/^values[^/]*\.ya?ml$/.test(posix.basename(file)) && folderOf(file) === chart) {
+    const [was, is] = [parsed(before), parsed(after)];
+    const change = valuesChange(chartNamesOf(chart, sides), was, is);
+    return installReach(change, () => (change.rest ? kindsOf(file, sides.base, sides.head) : kindsAlong(was, is, change.values)), sides);
+  }
+  const readsFiles = templates.some((template) => [sides.base, sides.head].some((side) => /\.Files\b/.test(side.get(template) ?? "")));
+  return readsFiles ? undefined : NOTHING;
+}
+
+/** A chart's names: its folder's, and the `name` its Chart.yaml gives at either side. */
+const chartNamesOf = (chart: string, sides: Sides): string[] => {
+  const file = posix.join(chart, "Chart.yaml");
+  return [posix.basename(chart), ...[sides.base, sides.head].flatMap((side) => chartNames(parsed(side.get(file))))].filter(
+    (name) => name !== "",
+  );
+};
+
+/**
+ * The kinds a value spells along the paths that differ: the `kind` of each object on a path's way
+ * (an issuerRef's `kind: ClusterIssuer` beside the `name` changed), and those below where it ends
+ * (an object added to `extraObjects`), at either side; not those of values the change leaves alone.
+ */
+function kindsAlong(before: unknown, after: unknown, paths: readonly FieldPath[]): string[] {
+  return paths.flatMap((path) =>
+    [before, after].flatMap((side) => {
+      const kinds: string[] = [];
+      let node = side;
+      for (const segment of path) {
+        if (isRecord(node) && typeof node.kind === "string") kinds.push(...namedKinds(`kind: ${node.kind}`));
+        node = isRecord(node) ? node[segment] : Array.isArray(node) ? node[Number(segment)] : undefined;
+      }
+      return [...kinds, ...kindsIn(node)];
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderForReview } from "../../src/render/render-change.js";
+import { renderTools } from "../../src/render/render-tools.js";
 import { unrenderedTrust } from "../../src/render/unrendered-trust.js";
 import { reviewChange, type SourceFile } from "../../src/review.js";
 import { NOW, policyWith } from "../helpers/review-trees.js";
@@ -99,15 +100,17 @@ describe("the trust kinds an unrendered root's change may rewrite", () => {
         "apps/base/ks.yaml": flux(dependsOn),
       });
     expect(unrenderedTrust(files, side("  dependsOn: [{name: certificates}]\n"), side(""))).toEqual([]);
-    // A release's values may reach whatever its chart renders.
-    const release = (mode: string) =>
+    // A release's values reach what its chart's templates read of them.
+    const release = (mode: string, key = "mode") =>
       texts({
         "charts/mesh/Chart.yaml": "apiVersion: v2\nname: mesh\nversion: 1.0.0\n",
-        "charts/mesh/templates/peer.yaml": PEER,
-        "apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: mesh}\nspec:\n  values: {mode: ${mode}}\n`,
+        "charts/mesh/templates/peer.yaml": PEER.replace("STRICT", "{{ .Values.mode }}"),
+        "apps/release.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: mesh}\nspec:\n  values: {${key}: ${mode}}\n`,
       });
     const chart = ["apps/release.yaml", "charts/mesh/Chart.yaml", "charts/mesh/templates/peer.yaml"];
     expect(unrenderedTrust(chart, release("STRICT"), release("PERMISSIVE"))).toEqual(["PeerAuthentication"]);
+    // A key no template reads renders nothing.
+    expect(unrenderedTrust(chart, release("1", "replicas"), release("2", "replicas"))).toEqual([]);
   });
 
   it("a direct edit of a route reaches the route alone", () => {
@@ -692,3 +695,206 @@ describe("a replacement's source edited, unrendered, keeps the critical floor th
       expect(await risks(side("STRICT"), side("STRICT", "debug"), options)).toEqual(["high"]);
     });
 });
+
+describe("a chart's own files reach what their changed lines write, not what the file holds beside them (podinfo's chart)", () => {
+  const INGRESS = [
+    "{{- if .Values.ingress.enabled -}}",
+    "apiVersion: networking.k8s.io/v1",
+    "kind: Ingress",
+    "metadata:",
+    '  name: {{ include "web.fullname" . }}',
+    "  labels:",
+    '    {{- include "web.labels" . | nindent 4 }}',
+    "spec:",
+    "  {{- if .Values.ingress.tls }}",
+    "  tls:",
+    "    {{- range .Values.ingress.tls }}",
+    "    - hosts:",
+    "        {{- range .hosts }}",
+    "        - {{ . }}",
+    "        {{- end }}",
+    "      secretName: {{ .secretName }}",
+    "    {{- end }}",
+    "  {{- end }}",
+    "  rules:",
+    "    - host: {{ .Values.ingress.host }}",
+    "      http:",
+    "        paths:",
+    "          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}",
+    "{{- end }}",
+    "",
+  ].join("\n");
+  const CERTIFICATE = [
+    "{{- if .Values.certificate.create -}}",
+    "apiVersion: cert-manager.io/v1",
+    "kind: Certificate",
+    "metadata:",
+    "  name: web",
+    "spec:",
+    '  secretName: {{ include "web.tlsSecret" . }}',
+    "  issuerRef:",
+    "  {{- .Values.certificate.issuerRef | toYaml | nindent 4 }}",
+    "{{- end }}",
+    "",
+  ].join("\n");
+  const HELPERS = [
+    '{{- define "web.fullname" -}}',
+    "{{ .Release.Name }}-web",
+    "{{- end }}",
+    '{{- define "web.labels" -}}',
+    "app: web",
+    "{{- end }}",
+    '{{- define "web.tlsSecret" -}}',
+    '{{- default "web-tls" .Values.tlsSecret }}',
+    "{{- end }}",
+    "",
+  ].join("\n");
+  const VALUES =
+    "ingress:\n  enabled: false\n  host: web.example.com\n  tls: []\ncertificate:\n  create: false\n  issuerRef:\n    kind: ClusterIssuer\n    name: self-signed\n";
+  const chart = (edit: Record<string, string> = {}) =>
+    texts({
+      "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+      "charts/web/README.md": "# web\n",
+      "charts/web/values.yaml": VALUES,
+      "charts/web/templates/_helpers.tpl": HELPERS,
+      "charts/web/templates/ingress.yaml": INGRESS,
+      "charts/web/templates/certificate.yaml": CERTIFICATE,
+      ...edit,
+    });
+  const inputs = [...chart().keys()];
+  const edit = (file: string, from: string, to: string) => {
+    const before = chart();
+    const after = chart({ [file]: before.get(file)!.replace(from, to) });
+    expect(after.get(file)).not.toBe(before.get(file));
+    return unrenderedTrust(inputs, before, after);
+  };
+
+  it("an Ingress template's host, label or quoting edit reaches no trust; its tls block does", () => {
+    expect(
+      edit("charts/web/templates/ingress.yaml", "host: {{ .Values.ingress.host }}", "host: {{ .Values.ingress.host | quote }}"),
+    ).toEqual([]);
+    expect(edit("charts/web/templates/ingress.yaml", "host: {{ .Values.ingress.host }}", "host: web.{{ .Values.ingress.host }}")).toEqual(
+      [],
+    );
+    expect(edit("charts/web/templates/ingress.yaml", "        - {{ . }}", "        - {{ . | quote }}")).toEqual([]);
+    expect(edit("charts/web/templates/ingress.yaml", "  labels:\n", "  labels:\n    tier: front\n")).toEqual([]);
+    expect(edit("charts/web/templates/ingress.yaml", "secretName: {{ .secretName }}", "secretName: shared-tls")).toEqual([
+      "Ingress spec.tls",
+    ]);
+    expect(edit("charts/web/templates/ingress.yaml", "        - {{ . }}", '        - {{ . }}\n        - "*.example.com"')).toEqual([
+      "Ingress spec.tls",
+    ]);
+    // The condition gating the tls block, or the whole document, reaches it.
+    expect(edit("charts/web/templates/ingress.yaml", "{{- if .Values.ingress.tls }}", "{{- if false }}")).toEqual(["Ingress spec.tls"]);
+    expect(edit("charts/web/templates/ingress.yaml", "{{- if .Values.ingress.enabled -}}", "{{- if true -}}")).toEqual([
+      "Ingress spec.tls",
+    ]);
+  });
+
+  it("a template added reaches what its lines write: an Ingress without tls, no trust; one with it, its tls", () => {
+    const added = (template: string) => {
+      const file = "charts/web/templates/internal.yaml";
+      return unrenderedTrust([...inputs, file], chart(), chart({ [file]: template }));
+    };
+    const withoutTls = INGRESS.replace(/ {2}\{\{- if \.Values\.ingress\.tls \}\}[\s\S]*? {2}\{\{- end \}\}\n/, "");
+    expect(withoutTls).not.toContain("tls");
+    expect(added(withoutTls)).toEqual([]);
+    expect(added(INGRESS)).toEqual(["Ingress spec.tls"]);
+  });
+
+  it("a List's items are read as the kinds they are", () => {
+    const file = "charts/web/templates/list.yaml";
+    const list = (name: string) =>
+      `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: cert-manager.io/v1\n    kind: Certificate\n    metadata: {name: ${name}}\n`;
+    expect(unrenderedTrust([...inputs, file], chart({ [file]: list("a") }), chart({ [file]: list("b") }))).toEqual(["Certificate"]);
+  });
+
+  it("a Certificate template's edit reaches the Certificate, whatever line it is", () => {
+    expect(edit("charts/web/templates/certificate.yaml", "  name: web", "  name: web-cert")).toEqual(["Certificate"]);
+    expect(
+      edit("charts/web/templates/certificate.yaml", "  {{- .Values.certificate.issuerRef | toYaml | nindent 4 }}", "    name: other"),
+    ).toEqual(["Certificate"]);
+  });
+
+  it("a values edit reaches the templates reading what changed, not the kinds its unchanged values spell (podinfo 902e62b5f3)", () => {
+    expect(edit("charts/web/values.yaml", "host: web.example.com", "host: shop.example.com")).toEqual([]);
+    expect(edit("charts/web/values.yaml", "certificate:", "httpRoute:\n  enabled: false\ncertificate:")).toEqual([]);
+    expect(edit("charts/web/values.yaml", "name: self-signed", "name: letsencrypt")).toEqual([
+      "Certificate",
+      "ClusterIssuer",
+      "values certificate.issuerRef.name",
+    ]);
+    // A values string `tpl` renders may read any value: a key no template names reaches the lines rendering one.
+    const rendering = chart({
+      "charts/web/templates/ingress.yaml": INGRESS.replace("secretName: {{ .secretName }}", "secretName: {{ tpl .secretName $ }}"),
+      "charts/web/values.yaml": `${VALUES}webSecret: web-a\n`,
+    });
+    const renamed = texts({ ...Object.fromEntries(rendering), "charts/web/values.yaml": `${VALUES}webSecret: web-b\n` });
+    expect(unrenderedTrust(inputs, rendering, renamed)).toEqual(["Ingress spec.tls"]);
+    expect(edit("charts/web/values.yaml", "tls: []", "tls: [{hosts: [a.example.com], secretName: a}]")).toEqual([
+      "Ingress spec.tls",
+      "values ingress.tls.0.hosts.0",
+      "values ingress.tls.0.secretName",
+    ]);
+  });
+
+  it("a helper's named template reaches the lines including it; a file no template reads reaches nothing", () => {
+    expect(edit("charts/web/templates/_helpers.tpl", '"web-tls"', '"shared-tls"')).toEqual(["Certificate"]);
+    expect(edit("charts/web/templates/_helpers.tpl", "app: web", "app: shop")).toEqual([]);
+    expect(edit("charts/web/README.md", "# web", "# shop")).toEqual([]);
+    // Read through `.Files`, any file may be rendered into anything: every kind the chart names.
+    const reading = chart({ "charts/web/templates/ingress.yaml": `${INGRESS}{{ .Files.Get "README.md" }}\n` });
+    expect(unrenderedTrust(inputs, reading, texts({ ...Object.fromEntries(reading), "charts/web/README.md": "# shop\n" }))).toEqual([
+      "Certificate",
+      "ClusterIssuer",
+    ]);
+  });
+});
+
+const unavailable = await renderTools().then(
+  () => undefined,
+  (error: Error) => error.message,
+);
+
+describe.skipIf(unavailable !== undefined)(
+  "a template its chart's defaults gate off, edited where nothing installs the chart: high as documented, critical where the edit writes trust",
+  () => {
+    const INGRESS = (host: string, secret: string) =>
+      `{{- if .Values.ingress.enabled }}\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec:\n  tls:\n    - hosts: [web.example.com]\n      secretName: ${secret}\n  rules:\n    - host: ${host}\n      http:\n        paths:\n          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n{{- end }}\n`;
+    const CERTIFICATE = (issuer: string) =>
+      `{{- if .Values.certificate.create }}\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\nspec:\n  secretName: web-tls\n  issuerRef: {kind: ClusterIssuer, name: ${issuer}}\n{{- end }}\n`;
+    const chart = (host = "{{ .Values.ingress.host }}", secret = "web-tls", issuer = "self-signed") =>
+      tree({
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+        // An issuer its values spell, which no edit below touches (podinfo 902e62b5f3's "may rewrite ClusterIssuer").
+        "charts/web/values.yaml":
+          "ingress: {enabled: false, host: web.example.com}\ncertificate:\n  create: false\n  issuerRef: {kind: ClusterIssuer, name: self-signed}\n",
+        "charts/web/templates/ingress.yaml": INGRESS(host, secret),
+        "charts/web/templates/certificate.yaml": CERTIFICATE(issuer),
+      });
+    const review = async (base: SourceFile[], head: SourceFile[]) => {
+      const rendered = await renderForReview(base, head, policy, { budgetMs: 30_000 });
+      return reviewChange({ base, head, rendered, policy, policySource: "test", body: "", now: NOW }).analysis.findings.filter(
+        (finding) => finding.resource.kind === "Render",
+      );
+    };
+
+    it("a host edited, or quoted: high, not reviewed, with no trust named (the s8 probe, podinfo ec57c11356)", async () => {
+      for (const host of ["{{ .Values.ingress.host | quote }}", "shop.{{ .Values.ingress.host }}"]) {
+        const findings = await review(chart(), chart(host));
+        expect(findings.map((finding) => finding.risk)).toEqual(["high"]);
+        expect(findings[0]!.summary).toContain("gated off by the chart's default values");
+        expect(findings[0]!.summary).not.toContain("transport security");
+      }
+    });
+
+    it("its tls secret or the Certificate's issuer edited: critical, naming what it writes", async () => {
+      const [tls] = await review(chart(), chart(undefined, "shared-tls"));
+      expect(tls).toMatchObject({ risk: "critical" });
+      expect(tls!.summary).toContain("the change may rewrite Ingress spec.tls (transport security or trust)");
+      const [issuer] = await review(chart(), chart(undefined, undefined, "letsencrypt-staging"));
+      expect(issuer).toMatchObject({ risk: "critical" });
+      expect(issuer!.summary).toContain("the change may rewrite Certificate (transport security or trust)");
+    });
+  },
+);
