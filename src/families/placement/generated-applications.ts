@@ -25,7 +25,7 @@ export interface GeneratorTree {
 const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 
 /** The finalizers the controller gives the Applications a set generates: the template's, else the resources finalizer unless it preserves resources. */
-export const generatedFinalizers = (applicationSet: Resource): readonly string[] => {
+export const generatedFinalizers = (applicationSet: Pick<Resource, "body">): readonly string[] => {
   const spec = record(applicationSet.body.spec);
   const written = texts(record(record(spec.template).metadata).finalizers);
   if (written.length > 0) return written;

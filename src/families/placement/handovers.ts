@@ -13,7 +13,7 @@ import { resourcesOfKind } from "../../core/resources-of-kind.js";
 import type { DetectorContext } from "../../core/detector.js";
 import { namespacingOf } from "./namespacing.js";
 import { generatedApplications, generatedFinalizers, generatingSet, type GeneratorTree } from "./generated-applications.js";
-import type { Delivery } from "../../core/gitops-delivery.js";
+import type { Delivery, FilePlacement } from "../../core/gitops-delivery.js";
 
 /**
  * A traffic resource handed from one GitOps object to another: an Argo CD Application renamed
@@ -31,8 +31,11 @@ import type { Delivery } from "../../core/gitops-delivery.js";
  * on one cluster (they fight over it: Argo CD's shared resource warning).
  */
 
+/** A GitOps object as a detector reads it, or as a file it delivers writes it (recreations.ts). */
+export type Deliverer = Pick<Resource, "id" | "body">;
+
 /** Whether deleting the object deletes what it applied: Flux's deletion policy, Argo CD's resources finalizer. */
-export const prunesOnDelete = (resource: Resource): boolean =>
+export const prunesOnDelete = (resource: Deliverer): boolean =>
   resource.id.kind === "Kustomization"
     ? fluxDeletes(record(resource.body.spec))
     : resource.id.kind === "ApplicationSet"
@@ -60,10 +63,10 @@ const cascades = (finalizers: unknown): boolean =>
  * ApplicationSet preserves resources on deletion (argo-cd applicationset/utils/utils.go
  * RenderTemplateParams), and one that writes some those.
  */
-const generatedCascade = (applicationSet: Resource): boolean => cascades(generatedFinalizers(applicationSet));
+const generatedCascade = (applicationSet: Deliverer): boolean => cascades(generatedFinalizers(applicationSet));
 
 /** Whether an ApplicationSet deletes the Applications it no longer generates: not under `create-only` or `create-update`. */
-const deletesUngenerated = (applicationSet: Resource): boolean =>
+const deletesUngenerated = (applicationSet: Deliverer): boolean =>
   !["create-only", "create-update"].includes(text(record(record(applicationSet.body.spec).syncPolicy).applicationsSync) ?? "");
 
 /**
@@ -79,7 +82,7 @@ export const keepsApplying = (resource: Resource): boolean => resource.id.kind =
  * prune; an ApplicationSet deletes the Application it no longer generates, and with it what that
  * applied where it cascades.
  */
-const prunesWhenDropped = (resource: Resource): boolean => {
+export const prunesWhenDropped = (resource: Deliverer): boolean => {
   const spec = record(resource.body.spec);
   if (resource.id.kind === "Kustomization") return flag(spec.prune) === true;
   if (resource.id.kind === "ApplicationSet") return deletesUngenerated(resource) && generatedCascade(resource);
@@ -166,7 +169,7 @@ const deliverersOf = new WeakMap<DetectorContext, Partial<Record<Side, Deliverer
  * Applications it generates where the trees tell them (generatedOn), since what one of those
  * lets go of is deleted or kept as that Application is.
  */
-const deliverersIn = (set: ManifestSet, context: DetectorContext): Deliverers => {
+export const deliverersIn = (set: ManifestSet, context: DetectorContext): Deliverers => {
   const side: Side = set === context.base ? "base" : "head";
   const known = deliverersOf.get(context) ?? {};
   deliverersOf.set(context, known);
@@ -210,6 +213,36 @@ const siteOf = (site: string, deliverer: Resource, several: boolean): string =>
     ? `${site} (beside ${deliverer.source.file.slice(0, deliverer.source.file.lastIndexOf("/") + 1)})`
     : site;
 
+/** The sites one object sends a file to, read through `readers` (the file and the kustomizations including it). */
+const sitesFor = (
+  deliverer: Resource,
+  delivery: Delivery,
+  readers: readonly string[],
+  placement: FilePlacement,
+  several: boolean,
+): Set<string> => {
+  const own = placement(deliverer.source.file).sites ?? [];
+  return new Set(
+    readers.flatMap((reader) => {
+      const destination = delivery.destinationOf(reader);
+      return destination ? sitesThrough(destination, delivery, own).map((site) => siteOf(site, deliverer, several)) : [];
+    }),
+  );
+};
+
+/** Whether either tree runs several Argo CDs (severalArgoCds), which tells sites apart by the objects' folders. */
+const severalAnywhere = (context: DetectorContext): boolean =>
+  severalArgoCds(context.base, context) || severalArgoCds(context.head, context);
+
+/** The sites a GitOps object of one tree sends a file to; none where it delivers nothing. */
+export const sitesOfFile = (deliverer: Resource, side: Side, file: string, context: DetectorContext): ReadonlySet<string> => {
+  const set = context[side];
+  const delivery = context.deliveryOf(deliverer, set);
+  return delivery
+    ? sitesFor(deliverer, delivery, readersOf(file, set.includedBy), context.placementOf(set), severalAnywhere(context))
+    : new Set();
+};
+
 const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorContext, several: boolean): Footprint => {
   const set = context[side];
   const placement = context.placementOf(set);
@@ -223,14 +256,7 @@ const footprintOf = (id: ResourceId, side: "base" | "head", context: DetectorCon
     const content = JSON.stringify(canonical(copy.body));
     let delivered = false;
     for (const deliverer of deliverers.all) {
-      const delivery = deliverers.delivery.get(deliverer)!;
-      const own = placement(deliverer.source.file).sites ?? [];
-      const sites = new Set(
-        readers.flatMap((reader) => {
-          const destination = delivery.destinationOf(reader);
-          return destination ? sitesThrough(destination, delivery, own).map((site) => siteOf(site, deliverer, several)) : [];
-        }),
-      );
+      const sites = sitesFor(deliverer, deliverers.delivery.get(deliverer)!, readers, placement, several);
       if (sites.size === 0) continue;
       delivered = true;
       const namespace = clusterScoped(id.kind)
@@ -295,7 +321,7 @@ export function handedOver(id: ResourceId, context: DetectorContext): boolean {
   const key = resourceKey(id);
   const answer = known.get(key);
   if (answer !== undefined) return answer;
-  const several = severalArgoCds(context.base, context) || severalArgoCds(context.head, context);
+  const several = severalAnywhere(context);
   const [before, after] = [footprintOf(id, "base", context, several), footprintOf(id, "head", context, several)];
   const applying = (footprint: Footprint) => new Set([...footprint.appliers.values()].flatMap((keys) => [...keys]));
   const [was, now] = [applying(before), applying(after)];

@@ -6,7 +6,7 @@ import { sameRepository } from "../../core/repository-url.js";
 import { unnamedSite } from "../../core/gitops-delivery.js";
 import { normalizeRepoPath } from "../../core/tree-folders.js";
 import { instanceSync, isFluxInstance, type InstanceSync } from "./flux-instance.js";
-import { clusterWord, named } from "./placement.js";
+import { clusterWord, named } from "./named-list.js";
 
 /** What a side's sync brings to the cluster it runs on: its sites, and the traffic resources landing there. */
 interface Synced {

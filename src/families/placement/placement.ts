@@ -5,14 +5,12 @@ import type { Delivery, Destination } from "../../core/gitops-delivery.js";
 import { canonical, sameValue, setChange, show, sortedSet } from "../../core/canonical-values.js";
 import { DetectionList } from "../../core/detection-list.js";
 import { clusterScoped } from "../../core/cluster-scoped.js";
-import { documentTexts } from "../../core/document-texts.js";
-import { readersOf } from "../../core/kustomize-inclusion.js";
 import { declares } from "../../core/declared-identities.js";
 import { KUSTOMIZE_GROUP, mentionsTraffic } from "./kustomize.js";
 import { onlyOperationalPatches, operationOnlyEntry, unmatched } from "./operational-patches.js";
 import { childPatching, selectsFluxKustomizations } from "./child-patches.js";
 import { resourcesOfKind } from "../../core/resources-of-kind.js";
-import { namespacingOf, type Namespacing } from "./namespacing.js";
+import { namespacingOf } from "./namespacing.js";
 import { allHandedOver, generatedOn, generatedRenamed, keepsApplying, prunesOnDelete } from "./handovers.js";
 import type { DetectorContext, FileDetector, ResourceDetector } from "../../core/detector.js";
 import { canonicalText } from "../../core/canonical-form.js";
@@ -23,6 +21,9 @@ import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
 import { foreignSource, gitSourcesOf, misplacedSource, type ForeignSource } from "./this-repository.js";
 import { sameRepository } from "../../core/repository-url.js";
 import { deliversNoTraffic } from "./quiet-deliveries.js";
+import { clusterWord, named } from "./named-list.js";
+import { appliedBy, recreations } from "./recreations.js";
+import { skippedCrds } from "./skipped-crds.js";
 
 /**
  * Changes to the GitOps objects that decide where config lands (research §1.6): an Argo CD
@@ -31,8 +32,6 @@ import { deliversNoTraffic } from "./quiet-deliveries.js";
  * the new clusters and detaches from the old); how the config is applied (namespace, suspend,
  * prune, automated sync) is resource.changed with a floor.
  */
-
-const MAX_NAMED = 5;
 
 interface Reach {
   readonly clusters: string[];
@@ -81,14 +80,6 @@ const reachOf = (resource: Resource | undefined, tree: Tree, context: DetectorCo
     for (const destination of delivery.destinations) for (const cluster of resolve(destination, delivery, tree)) clusters.add(cluster);
   return { clusters: [...clusters].sort(), resources: [...delivered.keys()].sort(), delivered, paths: delivery.paths };
 };
-
-export const named = (items: readonly string[]): string =>
-  items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
-
-export const clusterWord = (clusters: readonly string[]): string =>
-  clusters.length === 0
-    ? "a cluster the tree does not name"
-    : `${clusters.length > 1 ? `${clusters.length} clusters at once` : "cluster"} ${named(clusters)}`;
 
 /** Fields that decide what is delivered where, per kind: the first that changed locates the finding. */
 const PLACEMENT_FIELDS: Readonly<Record<string, readonly FieldPath[]>> = {
@@ -576,9 +567,10 @@ const revisionJudge: Setting["judge"] = (before, after, where) => ({
  * The Helm fields of an Argo CD source a render reads: the values (inline, files, `--set`, and
  * whether a missing file fails the render or is left out), the release name, which most charts'
  * resource names are made of, and what the templates are told of the release and the cluster: its
- * namespace, Kubernetes version and APIs (a chart gating its routes on them), whether CRDs, tests
- * and the values schema are applied, and Helm's major version. Not `passCredentials`: handing the
- * repository's credentials to a dependency's fetch renders the same chart.
+ * namespace, Kubernetes version and APIs (a chart gating its routes on them), whether tests and
+ * the values schema are applied, and Helm's major version. Not `passCredentials`: handing the
+ * repository's credentials to a dependency's fetch renders the same chart; nor `skipCrds`, which
+ * changes only the CRDs applied, none of which a render here reads (skipped-crds.ts judges it).
  */
 const HELM_INPUTS = [
   "values",
@@ -591,7 +583,6 @@ const HELM_INPUTS = [
   "namespace",
   "kubeVersion",
   "apiVersions",
-  "skipCrds",
   "skipSchemaValidation",
   "skipTests",
   "version",
@@ -982,26 +973,12 @@ const unresolvedReach = (change: ResourceChange, where: string, out: DetectionLi
  * last). Every object of those files counts, not only traffic config: a release's charts, a
  * Service a route sends to and a Secret a listener serves move with them.
  */
-function landings(resource: Resource, side: "base" | "head", context: DetectorContext, namespacing: Namespacing): Map<string, string> {
-  const set = context[side];
+function landings(resource: Resource, side: "base" | "head", context: DetectorContext): Map<string, string> {
   const landed = new Map<string, string>();
-  const delivery = context.deliveryOf(resource, set);
-  if (!delivery) return landed;
-  const landsIn = namespacing.landsIn(resource);
-  const delivers = (path: string) => readersOf(path, set.includedBy).some((reader) => delivery.destinationOf(reader));
-  for (const path of set.files) {
-    const applied = path === resource.source.file || !delivers(path) ? undefined : context.appliedAs(side, path);
-    const fileText = applied && context.fileText(side, path);
-    if (fileText === undefined) continue;
-    for (const document of documentTexts(fileText)) {
-      const value = record(context.readYaml(document));
-      const [kind, metadata] = [text(value.kind), record(value.metadata)];
-      const name = text(metadata.name);
-      if (!kind || !name || clusterScoped(kind)) continue;
-      const key = `${kind} ${name}`;
-      const namespace = landsIn(applied!.namespace, text(metadata.namespace));
-      landed.set(key, landed.has(key) ? [landed.get(key)!, namespace].sort().join(", ") : namespace);
-    }
+  for (const { id } of appliedBy(resource, side, context)) {
+    if (clusterScoped(id.kind)) continue;
+    const key = `${id.kind} ${id.name}`;
+    landed.set(key, landed.has(key) ? [landed.get(key)!, id.namespace].sort().join(", ") : id.namespace);
   }
   return landed;
 }
@@ -1019,7 +996,7 @@ const targetNamespace = (change: ResourceChange, where: string, out: DetectionLi
   const { path } = namespacing;
   const [before, after] = [text(valueAt(change.base.body, path)), text(valueAt(change.head.body, path))];
   if (before === after) return;
-  const [was, now] = [landings(change.base, "base", context, namespacing), landings(change.head, "head", context, namespacing)];
+  const [was, now] = [landings(change.base, "base", context), landings(change.head, "head", context)];
   const moved = [...now].filter(([key, namespace]) => was.has(key) && was.get(key) !== namespace);
   // Objects read on neither side (its path outside the tree) may move all the same; on one side
   // only, they are new or gone with its path (flux2-hub-spoke-example 17a9dca), not moved.
@@ -1159,6 +1136,8 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
   const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));
   if (!applicationsLetGo(change, context, leaving, out)) generatedRenamed(change, before?.resources ?? [], where, out);
   targetNamespace(change, where, out, context);
+  recreations(change, where, out, context);
+  skippedCrds(change, where, out, context);
   fluxPatches(change, where, out, context);
   fluxComponents(change, where, out, context);
   fluxSourceRevision(change, where, out, context);
