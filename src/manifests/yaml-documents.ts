@@ -287,12 +287,18 @@ export function readingDuplicates(text: string, read: (text: string) => unknown,
   }
 }
 
-/** A value read with its duplicated keys marked: each such key's value `duplicated()`, its marked copies gone. */
+/**
+ * A value read with its duplicated keys marked: each such key's value `duplicated()`, its marked
+ * copies gone. A marked key that names no key beside it was written in another form than the first
+ * (`!!str trustDomain:`, `? trustDomain`): which key it repeats is not known here, so the text is
+ * not read at all rather than read as its first value.
+ */
 function unmarked(value: unknown, duplicated: () => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => unmarked(item, duplicated));
   if (value === null || typeof value !== "object") return value;
   const entries = Object.entries(value);
   const twice = new Set(entries.flatMap(([key]) => (DUPLICATE_MARK.test(key) ? [key.replace(DUPLICATE_MARK, "")] : [])));
+  for (const key of twice) if (!Object.hasOwn(value, key)) throw new Error(`a key is written twice in two forms (${key})`);
   return Object.fromEntries(
     entries
       .filter(([key]) => !DUPLICATE_MARK.test(key))

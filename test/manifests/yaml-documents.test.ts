@@ -399,4 +399,11 @@ describe("readingDuplicates: a key written twice is unknown, and only that key",
     expect(() => read("a: [1\n")).toThrow();
     expect(readingDuplicates("a: 1\na: 2\n", loadAsGoYaml, () => UNKNOWN)).toEqual({ a: UNKNOWN });
   });
+
+  it("leaves unread a key written again in another form (a tag), never read as its first value", () => {
+    const twice = (again: string) => () => readingDuplicates(`a:\n  trustDomain: cluster.local\n  ${again}\n`, loadAsGoYaml, () => UNKNOWN);
+    expect(twice("!!str trustDomain: evil.local")).toThrow();
+    expect(twice("? !!str trustDomain\n  : evil.local")).toThrow();
+    expect(twice("? trustDomain\n  : evil.local")()).toEqual({ a: { trustDomain: UNKNOWN } });
+  });
 });
