@@ -179,10 +179,6 @@ type Placement = "text" | "hidden" | "quoted" | "unread";
 const RANK: Readonly<Record<Placement, number>> = { text: 0, quoted: 1, hidden: 2, unread: 3 };
 
 /**
- * Emphasis changes nothing here (code spans, raw HTML and links bind tighter, CommonMark §6), and
- * its delimiter runs are the lexer's costly part on hostile text: it is not read.
- */
-/**
  * CommonMark without GitHub's extensions: they change nothing here (a table's cells, struck text and
  * bare links are text either way), and the extensions' inline rules cost quadratic time on hostile
  * text where CommonMark's stay near linear.
@@ -202,11 +198,13 @@ const MARK_CLOSE = "\uE001";
 const MARK = /\uE000(\d+)\uE001/g;
 const MARK_CHARS = /[\uE000\uE001]/g;
 /**
- * In raw HTML: comments, and the elements whose text the page does not show as text at first
+ * In raw HTML: comments, tags (their attributes, an `alt` or `title` over several lines, are never
+ * shown as text), and among them the elements whose text the page does not show as text at first
  * sight (`<details>`, shown on a click), or shows as code or as a quote. Unterminated, a comment or
  * element hides the rest, as the rendered page does.
  */
-const RAW_HTML = /<!--[\s\S]*?(?:-->|$)|<(\/?)(?:details|pre|code|blockquote)\b[^>]*>|\uE000(\d+)\uE001/gi;
+const RAW_HTML = /<!--[\s\S]*?(?:-->|$)|<(\/?)([a-z][a-z0-9-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*>|\uE000(\d+)\uE001/gi;
+const HIDING_ELEMENTS = new Set(["details", "pre", "code", "blockquote"]);
 
 const markedLines = (text: string): number[] => [...text.matchAll(MARK)].map((match) => Number(match[1]));
 
@@ -243,10 +241,12 @@ function placements(lines: readonly string[], candidates: ReadonlySet<number>): 
         case "blockquote":
           return markedLines(token.raw).forEach((index) => place(index, "quoted"));
         case "html":
-          for (const [part, closing, mark] of token.raw.matchAll(RAW_HTML)) {
+          for (const [part, closing, element, mark] of token.raw.matchAll(RAW_HTML)) {
             if (mark !== undefined) shown(Number(mark));
-            else if (part.startsWith("<!--")) markedLines(part).forEach((index) => place(index, "hidden"));
-            else open = closing ? Math.max(0, open - 1) : open + 1;
+            else {
+              markedLines(part).forEach((index) => place(index, "hidden"));
+              if (element !== undefined && HIDING_ELEMENTS.has(element.toLowerCase())) open = closing ? Math.max(0, open - 1) : open + 1;
+            }
           }
           return;
         case "text":
