@@ -34,7 +34,7 @@ export function generatedRoute(route: Resource, tree: ReadonlyMap<string, Resour
   const rules = list(fields.rules).map((item) => {
     const rule = record(item);
     const refs = list(rule.backendRefs);
-    const first = Math.min(...refs.map(priorityOf));
+    const first = refs.reduce<number>((lowest, ref) => Math.min(lowest, priorityOf(ref)), Infinity);
     const name = text(rule.name);
     const matches = list(rule.matches).map((match) => ({
       ...(record(match).headers === undefined ? {} : { headers: record(match).headers }),
