@@ -18,6 +18,9 @@ import type { ResourceChange } from "../../core/resource-change.js";
 import type { Detection, FieldPath } from "../../core/finding.js";
 import type { RiskLevel } from "../../core/risk-level.js";
 import { FLUX_KUSTOMIZE, FLUX_SOURCE } from "../../core/flux-groups.js";
+import type { RuleShape } from "../../core/route-rules.js";
+import { admitsMethod, requestShapes } from "../../core/match-alternatives.js";
+import { MUTATING_METHODS } from "../../core/mirror-changes.js";
 import { foreignSource, gitSourcesOf, misplacedSource, type ForeignSource } from "./this-repository.js";
 import { sameRepository } from "../../core/repository-url.js";
 import { deliversNoTraffic } from "./quiet-deliveries.js";
@@ -967,6 +970,77 @@ const unresolvedReach = (change: ResourceChange, where: string, out: DetectionLi
   });
 };
 
+/** Whether a rule takes some writes: one of its request shapes admits a mutating method. */
+const takesWrites = (rule: RuleShape): boolean =>
+  rule.alternatives.some(({ signature }) =>
+    requestShapes(signature).some((shape) => MUTATING_METHODS.some((method) => admitsMethod(shape, method))),
+  );
+
+/**
+ * An ApplicationSet whose path the review cannot place (unresolvedReach) still sends what it may
+ * apply to the clusters its generators name; the route diff never sees those files move there, so
+ * the worst it would say of them is said here, where its clusters gain a region (every one of them
+ * for a set added; a cluster the policy does not name is a region of its own):
+ * - a route it may apply that sends writes to a service the policy keeps single-region, by the
+ *   backend's name (a cluster-local Service runs where its route is applied), may then take them in
+ *   a region other than the owner's: writes.active-active, as a written path moving the route there is;
+ * - trust config it may apply (the families' trustKinds: mTLS, issuers, trust domains) then governs
+ *   that region's traffic, unreviewed: critical, as trust.changed and mtls.weakened are.
+ * A set removed or narrowed gains no region: its resource.changed says all there is.
+ */
+const unresolvedWidening = (
+  change: ResourceChange,
+  before: readonly string[],
+  after: readonly string[],
+  out: DetectionList,
+  context: DetectorContext,
+): void => {
+  const { base, head } = change;
+  const unknown = head && context.deliveryOf(head, context.head)?.unresolved;
+  if (!unknown) return;
+  const { clusters } = context.policy.topology;
+  const regionOf = (cluster: string) => clusters[cluster] ?? cluster;
+  const had = new Set((base ? before : []).map(regionOf));
+  const gained = sortedSet(after.map(regionOf).filter((region) => !had.has(region)));
+  if (gained.length === 0) return;
+  // Its writes now land in every region it reaches: beyond the owner's, or in two where none is named.
+  const reach = sortedSet([...had, ...gained]);
+  const spreads = (owner: string | undefined) => (owner ? reach.some((region) => region !== owner) : reach.length > 1);
+  const path = base ? changedField(change, PLACEMENT_FIELDS[head.id.kind] ?? []) : ["spec"];
+  const reached = [...context.head.resources.values()].filter(
+    (other) => other.source.file !== head.source.file && unknown.mayRead(other.source.file),
+  );
+  const writers = new Map<string, Set<string>>();
+  for (const other of reached)
+    for (const rule of context.routeRules(other, context.head).filter(takesWrites))
+      for (const { ref } of rule.backends) {
+        // The policy names a service as the route diff does: by its name, an Istio host by its first label.
+        const name = [ref.name, ref.name.split(".")[0]!].find((candidate) => context.policy.services[candidate]);
+        const service = name === undefined ? undefined : context.policy.services[name];
+        if (service?.writes !== "single-region" || !spreads(service.ownerRegion)) continue;
+        writers.set(name!, (writers.get(name!) ?? new Set()).add(displayName(other.id)));
+      }
+  const landing = `its clusters now reach ${gained.join(", ")}`;
+  for (const [service, routes] of [...writers].sort(([a], [b]) => a.localeCompare(b))) {
+    const owner = context.policy.services[service]!.ownerRegion;
+    out.add({
+      class: "writes.active-active",
+      summary: `${named(sortedSet([...routes]))}, which it may apply, send writes to ${service}, kept single-region${owner ? ` in ${owner}` : ""}: ${landing}, where those writes may land`,
+      side: "head",
+      path,
+    });
+  }
+  const trust = sortedSet(reached.filter((other) => context.trustKinds.has(other.id.kind)).map((other) => displayName(other.id)));
+  if (trust.length > 0)
+    out.add({
+      class: "resource.changed",
+      summary: `${landing}, where trust config it may apply (${named(trust)}) would govern traffic unreviewed`,
+      side: "head",
+      path,
+      riskFloor: "critical",
+    });
+};
+
 /**
  * The namespaces the namespaced objects a GitOps object delivers land in on one side, by kind and
  * name, as its namespacing has it (a Flux targetNamespace first, an Argo CD destination namespace
@@ -1132,6 +1206,7 @@ export const placementDetector: ResourceDetector = (change: ResourceChange, cont
     reachChange(change, before, after, out, context);
   const where = clusterWord(after?.clusters ?? before?.clusters ?? []);
   unresolvedReach(change, where, out, context);
+  unresolvedWidening(change, before?.clusters ?? [], after?.clusters ?? [], out, context);
   generatedSettings(change, settings(change, where, out, context), out, context);
   const leaving = (before?.resources ?? []).filter((name) => !after?.resources.includes(name));
   if (!applicationsLetGo(change, context, leaving, out)) generatedRenamed(change, before?.resources ?? [], where, out);

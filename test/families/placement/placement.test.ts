@@ -4,8 +4,9 @@ import { compileFilePlacement } from "../../../src/model/file-placement.js";
 import { PolicySchema } from "../../../src/policy/policy-schema.js";
 import { placementDetector } from "../../../src/families/placement/placement.js";
 import type { Detection } from "../../../src/core/finding.js";
-import { analyze, classesOf } from "../../helpers/review-trees.js";
+import { analyze, classesOf, policyWith } from "../../helpers/review-trees.js";
 import { bootstrapSet, UNFILLED_PATH } from "../../helpers/bootstrap-application-set.js";
+import { httpRoute } from "../../helpers/http-route-yaml.js";
 import { changeOf, expectDetections, type Expected } from "../../detect/resource-fixture.js";
 import { detectorContext } from "../../../src/detect/detector-context.js";
 import { planRenders } from "../../../src/render/render-plan.js";
@@ -21,8 +22,8 @@ const POLICY = PolicySchema.parse({
 });
 
 /** Runs the placement detector on the object at `key` of two whole trees, loaded as the review loads them. */
-const detectIn = (key: string, base: Tree, head: Tree, withTexts = false): Detection[] => {
-  const clusterOfFile = compileFilePlacement(POLICY.topology.placements);
+const detectIn = (key: string, base: Tree, head: Tree, withTexts = false, policy: typeof POLICY = POLICY): Detection[] => {
+  const clusterOfFile = compileFilePlacement(policy.topology.placements);
   const load = (tree: Tree) =>
     loadManifests(
       Object.entries(tree).map(([path, text]) => ({ path, text })),
@@ -37,7 +38,7 @@ const detectIn = (key: string, base: Tree, head: Tree, withTexts = false): Detec
   const files = { base: texts(base), head: texts(head) };
   return placementDetector(
     changeOf(key, baseResource, headResource),
-    detectorContext(POLICY, before, after, clusterOfFile, undefined, files),
+    detectorContext(policy, before, after, clusterOfFile, undefined, files),
   );
 };
 
@@ -515,6 +516,90 @@ describe("an ApplicationSet whose source path its generators do not fill (eks-bl
     expect(found.map((d) => [d.riskFloor, d.summary.split("; ")[1]])).toEqual([
       [undefined, "no folder of this tree its path may name holds traffic config, a GitOps object or a chart"],
     ]);
+  });
+});
+
+describe("an ApplicationSet path left unfilled, its generators gaining a cluster of another region (review finding: writes.active-active)", () => {
+  const OVERLAY = `
+topology:
+  clusters: {jkt-1: jkt, jkt-2: jkt, sgp-1: sgp}
+services:
+  case-api: {writes: single-region, ownerRegion: jkt}
+`;
+  const KEY = "argoproj.io/ApplicationSet/argocd/bootstrap";
+  const listed = (path: string, clusters: readonly string[]) =>
+    bootstrapSet({
+      path,
+      generator: `list: {elements: [${clusters.map((name) => `{cluster: ${name}}`).join(", ")}]}`,
+      destination: "name: '{{cluster}}'",
+    });
+  const GATEWAY =
+    "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: infra}\n" +
+    "spec: {gatewayClassName: istio, listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]}\n";
+  const ROUTE = `${GATEWAY}---\n${httpRoute(
+    "  - matches: [{path: {type: PathPrefix, value: /cases}, method: POST}]\n    backendRefs: [{name: case-api, port: 8080}]\n",
+    { name: "cases", hostname: "cases.example.com" },
+  )}`;
+  const tree = (path: string, clusters: readonly string[], route = ROUTE) => ({
+    "bootstrap/bootstrap.yaml": listed(path, clusters),
+    "apps/prod/route.yaml": route,
+  });
+  const topRisk = (result: ReturnType<typeof analyze>) =>
+    (["critical", "high", "medium", "low"] as const).find((risk) => result.findings.some((finding) => finding.risk === risk));
+  const judged = (path: string, base: readonly string[], head: readonly string[], route = ROUTE) => {
+    const result = analyze(tree(path, base, route), tree(path, head, route), OVERLAY);
+    return { classes: classesOf(result), risk: topRisk(result) };
+  };
+
+  it.each([["apps/{{metadata.annotations.env}}"], [UNFILLED_PATH]])(
+    "%s, sgp-1 added to its list: writes.active-active, critical, though the route's files are placed by none",
+    (path) => {
+      const { classes, risk } = judged(path, ["jkt-1"], ["jkt-1", "sgp-1"]);
+      expect(risk).toBe("critical");
+      expect(classes).toEqual(["resource.changed", "route.attachment-changed", "writes.active-active"]);
+    },
+  );
+
+  it("says which route, which service and which region", () => {
+    const found = detectIn(KEY, tree(UNFILLED_PATH, ["jkt-1"]), tree(UNFILLED_PATH, ["jkt-1", "sgp-1"]), false, policyWith(OVERLAY));
+    expect(found.filter((d) => d.class === "writes.active-active").map((d) => [d.summary, d.path])).toEqual([
+      [
+        "ApplicationSet argocd/bootstrap: HTTPRoute shop/cases, which it may apply, send writes to case-api, kept single-region in jkt: its clusters now reach sgp, where those writes may land",
+        ["spec", "generators"],
+      ],
+    ]);
+  });
+
+  it("the dangerous neighbours kept apart: a read-only route, a cluster of the region it has, a cluster dropped; an owner's region added to another's", () => {
+    const reads = ROUTE.replace(", method: POST", ", method: GET");
+    expect(judged(UNFILLED_PATH, ["jkt-1"], ["jkt-1", "sgp-1"], reads).risk).toBe("high");
+    expect(judged(UNFILLED_PATH, ["jkt-1"], ["jkt-1", "jkt-2"]).risk).toBe("high");
+    expect(judged(UNFILLED_PATH, ["jkt-1", "sgp-1"], ["jkt-1"]).risk).toBe("high");
+    // An Istio route names the service by its host.
+    const virtualService =
+      "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cases, namespace: shop}\n" +
+      "spec: {hosts: [cases.example.com], http: [{match: [{method: {exact: PUT}}], route: [{destination: {host: case-api.shop.svc.cluster.local}}]}]}\n";
+    expect(judged(UNFILLED_PATH, ["jkt-1"], ["jkt-1", "sgp-1"], virtualService).classes).toContain("writes.active-active");
+    // Its writes were in sgp already; jkt added makes two regions.
+    expect(judged(UNFILLED_PATH, ["sgp-1"], ["sgp-1", "jkt-1"]).classes).toContain("writes.active-active");
+    // Added on a cluster of another region: its writes may land there; on the owner's alone, they stay there.
+    const added = (clusters: readonly string[]) =>
+      classesOf(analyze({ "apps/prod/route.yaml": ROUTE }, tree(UNFILLED_PATH, clusters), OVERLAY));
+    expect(added(["sgp-1"])).toContain("writes.active-active");
+    expect(added(["jkt-1"])).not.toContain("writes.active-active");
+  });
+
+  it("trust config it may apply on a region gained: critical; the same set gaining a cluster of a region it has: high", () => {
+    const permissive =
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: PERMISSIVE}}\n";
+    const trees = (clusters: readonly string[]) => ({
+      "bootstrap/bootstrap.yaml": listed(UNFILLED_PATH, clusters),
+      "mesh/peer.yaml": permissive,
+    });
+    const floors = (head: readonly string[]) =>
+      detectIn(KEY, trees(["jkt-1"]), trees(head), false, policyWith(OVERLAY)).flatMap((d) => d.riskFloor ?? []);
+    expect(floors(["jkt-1", "sgp-1"])).toEqual(["high", "critical"]);
+    expect(floors(["jkt-1", "jkt-2"])).toEqual(["high"]);
   });
 });
 
