@@ -25,6 +25,8 @@ import { compilePathScope } from "./policy/path-scope.js";
 import type { Policy } from "./policy/policy-schema.js";
 import { changedSource, renderedTree, sourceOfRendered, type RenderFailure, type RenderResult } from "./render/render-result.js";
 import { withoutFluxBuilds } from "./core/flux-build-output.js";
+import { repositoryFiles, repositoryLinks } from "./core/rendered-paths.js";
+import { reservedPathFindings } from "./detect/reserved-paths.js";
 import { detectorContext } from "./detect/detector-context.js";
 import { handlingMoveDetections } from "./detect/handling-moves.js";
 import { precedenceChanges } from "./diff/precedence-changes.js";
@@ -139,13 +141,24 @@ export function loading(input: ChangeInput, cache: ManifestCache) {
   };
 }
 
+/**
+ * The trees without what sits at a path the stages read as rendered output (core/rendered-paths.ts):
+ * taken before rendered output joins them, so only the render's own output is ever read as one.
+ * The review refuses what is left out in findings (reservedPathFindings).
+ */
+function repositoryInput(input: ChangeInput): ChangeInput {
+  const links = input.links && { base: repositoryLinks(input.links.base), head: repositoryLinks(input.links.head) };
+  return { ...input, base: repositoryFiles(input.base), head: repositoryFiles(input.head), ...(links ? { links } : {}) };
+}
+
 /** A value made when first asked for, once. */
 const once = <T>(make: () => T): (() => T) => {
   let made: { value: T } | undefined;
   return () => (made ??= { value: make() }).value;
 };
 
-export function analyzeChange(input: ChangeInput): Analysis {
+export function analyzeChange(given: ChangeInput): Analysis {
+  const input = repositoryInput(given);
   const { policy } = input;
   // A file unchanged between base and head is parsed once.
   const { clusterOfFile, reviews, baseFiles, headFiles, options } = loading(input, input.cache ?? createManifestCache());
@@ -403,6 +416,17 @@ export function analyzeChange(input: ChangeInput): Analysis {
   findings.push(...renderFailureFindings(input).map((finding) => atSource(finding)));
 
   findings.push(...policyChangeFindings(input));
+  findings.push(
+    ...reservedPathFindings(
+      {
+        base: { files: given.base, links: given.links?.base ?? [] },
+        head: { files: given.head, links: given.links?.head ?? [] },
+      },
+      policy,
+      reviews,
+      clusterOfFile,
+    ),
+  );
   // Links and the files they expose follow the policy's paths like every other file.
   // Worked out when a link first asks: most trees have none.
   let trafficFiles: Set<string> | undefined;

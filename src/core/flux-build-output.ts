@@ -1,4 +1,5 @@
 import { isNamedCluster } from "./gitops-delivery.js";
+import { RENDERED_MARK } from "./rendered-paths.js";
 
 /**
  * Where the render stage puts one Flux Kustomization's build of a folder that several
@@ -28,7 +29,7 @@ export interface FluxKustomizationRef {
 export const fluxBuildFolderName = (kustomization: FluxKustomizationRef): string =>
   `${buildStem(kustomization)}${kustomization.site === undefined ? "" : ` ${siteLabel(kustomization.site)}`})`;
 
-const FLUX_BUILD_MARK = "(rendered for ";
+const FLUX_BUILD_MARK = `${RENDERED_MARK} for `;
 
 const buildStem = ({ namespace, name, file }: FluxKustomizationRef): string =>
   `${FLUX_BUILD_MARK}${namespace}:${name} in ${file.replaceAll("/", ":")}`;

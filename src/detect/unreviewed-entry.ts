@@ -2,9 +2,9 @@ import type { Finding } from "../core/finding.js";
 import type { Policy } from "../policy/policy-schema.js";
 import { toFinding, type Placed } from "./to-finding.js";
 
-/** A git tree entry whose content the review cannot read: a symlink's target, a submodule's commit. */
+/** A git tree entry whose content the review cannot read: a symlink's target, a submodule's commit, a file it refuses to read. */
 export interface UnreviewedEntry {
-  readonly kind: "Symlink" | "Submodule";
+  readonly kind: "Symlink" | "Submodule" | "File";
   readonly path: string;
   readonly summary: string;
   /** What it pointed at before and after: null where it did not exist. */

@@ -1,6 +1,7 @@
 import { withKey, type ManifestSet, type Resource } from "../core/resource.js";
 import { appliesAlike, type AppliedFile } from "../model/applied-files.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
+import { inRenderedOutput } from "../core/rendered-paths.js";
 
 /**
  * A resource whose file moved out of everything its tree's GitOps objects apply is applied no more:
@@ -39,7 +40,7 @@ export function withoutMovesOutOfDelivery(
   let [sitesBefore, sitesAfter]: (FileSites | undefined)[] = [];
   const rebuilt = underKustomizationAddedOrDeleted(kustomizations.base, kustomizations.head);
   // A kustomization file is no object applied but how a folder's are (a render's output, named as one, holds them).
-  const reapplied = appliesAlike(base, head) ? () => false : (file: string) => !isKustomizationFile(file) || file.includes("(rendered");
+  const reapplied = appliesAlike(base, head) ? () => false : (file: string) => !isKustomizationFile(file) || inRenderedOutput(file);
   head.resources.forEach((after, key) => {
     const before = base.resources.get(key);
     if (!before) return;

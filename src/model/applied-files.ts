@@ -6,6 +6,7 @@ import { KUSTOMIZE_RENDER, kustomizeRenderOrigin, readersOf } from "../core/kust
 import { resourcesOfKind } from "../core/resources-of-kind.js";
 import { isKustomizationFile } from "../core/kustomization-files.js";
 import { archivedOf, deliveryKinds, treeDeliveries } from "./gitops-placement.js";
+import { inRenderedOutput } from "../core/rendered-paths.js";
 
 /** Whether a tree applies what a file of it holds. */
 export interface AppliedFile {
@@ -265,7 +266,7 @@ export function deliveryAppliers(
     if (folderKustomization && sourcesConcerning(delivery, file).some((source) => source.components.includes(folder))) return true;
     if (delivery.destinationOf(file) === undefined) return false;
     // A Helm release's render, beside what installs it.
-    if (file.includes("(rendered")) return true;
+    if (inRenderedOutput(file)) return true;
     if (!folderKustomization && delivery.generatedListing?.(file) === false) return false;
     const above = folderKustomization ? (folder === "" ? undefined : folderOf(folder)) : folder;
     return (

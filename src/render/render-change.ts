@@ -13,6 +13,7 @@ import { isRecord, list, record } from "../core/json-access.js";
 import { loadAllAsGoYaml, loadAsGoYaml } from "../manifests/yaml-documents.js";
 import type { Policy, Topology } from "../policy/policy-schema.js";
 import { compilePathScope } from "../policy/path-scope.js";
+import { repositoryFiles, repositoryLinks } from "../core/rendered-paths.js";
 import {
   onlyTrustedVersionsMoved,
   removedWithTrustedChart,
@@ -1186,11 +1187,16 @@ function execute(
 
 /** The render step as the adapters run it: off when the caller or the policy says so, and the report then says why. */
 export async function renderForReview(
-  base: readonly SourceFile[],
-  head: readonly SourceFile[],
+  baseTree: readonly SourceFile[],
+  headTree: readonly SourceFile[],
   policy: Policy,
-  options: { readonly budgetMs: number; readonly off?: string; readonly links?: RenderOptions["links"] },
+  given: { readonly budgetMs: number; readonly off?: string; readonly links?: RenderOptions["links"] },
 ): Promise<RenderResult> {
+  // What the review refuses to read as the repository's (a path it reserves for rendered output) is no render's input either.
+  const [base, head] = [repositoryFiles(baseTree), repositoryFiles(headTree)];
+  const options = given.links
+    ? { ...given, links: { base: repositoryLinks(given.links.base), head: repositoryLinks(given.links.head) } }
+    : given;
   // Flux's variables are no tool run: they are read even when rendering is off, and rendered from.
   const [baseValues, headValues] = settledSubstitutions(
     fluxSubstitutions(base, policy.topology, options.links?.base),

@@ -4,6 +4,7 @@ import { isRecord, list, record, stringMap, text, texts, type JsonRecord } from 
 import { selects } from "../../core/label-selector.js";
 import { normalizeRepoPath, treeFolders } from "../../core/tree-folders.js";
 import { flatten, pathParams, render, unfilled, type Params } from "./argo-templates.js";
+import { inRenderedOutput } from "../../core/rendered-paths.js";
 
 /**
  * The Applications an Argo CD ApplicationSet generates, where the tree alone says which: list
@@ -43,7 +44,7 @@ const folderMatcher = (pattern: string) =>
 const fileMatcher = (pattern: string) => picomatch(normalizeRepoPath(pattern), { dot: true, bash: true });
 
 /** Rendered output sits in `(rendered …)` folders of the review's own: not folders of the repository. */
-const repositoryFolder = (folder: string): boolean => !folder.includes("(rendered");
+const repositoryFolder = (folder: string): boolean => !inRenderedOutput(folder);
 
 const withValues = (params: Params, values: unknown): Params => ({
   ...params,
