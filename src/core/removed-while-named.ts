@@ -1,4 +1,5 @@
 import type { Check } from "./by-kind.js";
+import { listed } from "./listed-names.js";
 import { declares } from "./declared-identities.js";
 import type { ManifestSet, Resource } from "./resource.js";
 
@@ -35,8 +36,7 @@ export const removedWhileNamed =
   };
 
 /** `A, B, C and 2 more`: a long list of referrers shortened for a summary. */
-export const listedNames = (names: readonly string[]): string =>
-  names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`;
+export const listedNames = (names: readonly string[]): string => listed(names, 3);
 
 /** `A, B still name it`, `A still names it`. */
 export const stillName = (referrers: readonly string[]): string =>

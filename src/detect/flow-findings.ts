@@ -1,4 +1,5 @@
 import { canonical } from "../core/canonical-values.js";
+import { listed } from "../core/listed-names.js";
 import type { Flow } from "../core/traffic-model.js";
 import type { Detection } from "../core/finding.js";
 
@@ -26,8 +27,7 @@ export interface FlowDraft {
 /** How many names a list shows before "and N more". */
 const LISTED = 4;
 
-const listed = (names: readonly string[]): string =>
-  names.length <= LISTED ? names.join(", ") : `${names.slice(0, LISTED).join(", ")} and ${names.length - LISTED} more`;
+const listedFew = (names: readonly string[]): string => listed(names, LISTED);
 
 const unique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 
@@ -43,10 +43,13 @@ function describeFlows(drafts: readonly FlowDraft[]): string {
   const showEntry = entries.length > 1 || drafts.some((draft) => draft.showEntry);
   const whats = entries.map((entry) => unique(byEntry.get(entry) ?? []));
   const sameEverywhere = whats.every((names) => canonical(names) === canonical(whats[0]));
-  if (!showEntry) return listed(whats[0] ?? []);
-  if (sameEverywhere) return `${listed(whats[0] ?? [])} via ${listed(entries)}`;
-  const parts = entries.map((entry, index) => `${listed(whats[index] ?? [])} via ${entry}`);
-  return parts.length <= LISTED ? parts.join("; ") : `${parts.slice(0, LISTED).join("; ")} and ${parts.length - LISTED} more`;
+  if (!showEntry) return listedFew(whats[0] ?? []);
+  if (sameEverywhere) return `${listedFew(whats[0] ?? [])} via ${listedFew(entries)}`;
+  return listed(
+    entries.map((entry, index) => `${listedFew(whats[index] ?? [])} via ${entry}`),
+    LISTED,
+    "; ",
+  );
 }
 
 export function mergeFlowDrafts(drafts: readonly FlowDraft[]): Detection[] {

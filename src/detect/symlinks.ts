@@ -1,4 +1,5 @@
 import { isManifestPath } from "../manifests/load-manifests.js";
+import { listed } from "../core/listed-names.js";
 import type { FilePlacement } from "../model/gitops-placement.js";
 import type { Policy } from "../policy/policy-schema.js";
 import type { Finding } from "../core/finding.js";
@@ -24,8 +25,7 @@ export interface LinkedTree {
 
 const MAX_NAMED = 5;
 
-const named = (items: readonly string[]): string =>
-  items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
+const named = (items: readonly string[]): string => listed(items, MAX_NAMED);
 
 /** The files a link makes visible, each with the path it is visible at. */
 function exposed(link: SymbolicLink, files: readonly string[]): { file: string; seenAt: string }[] {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { listed } from "../core/listed-names.js";
 import type { ProbotOctokit } from "probot";
 import type { Group } from "../policy/policy-schema.js";
 import type { SourceFile, Submodule, SymbolicLink } from "../review.js";
@@ -60,9 +61,6 @@ const WEB_FLOW = "web-flow";
 
 const short = (sha: string): string => sha.slice(0, 12);
 const short7 = (sha: string): string => sha.slice(0, 7);
-
-const listed = (paths: readonly string[]): string =>
-  `${paths.slice(0, 5).join(", ")}${paths.length > 5 ? ` and ${paths.length - 5} more` : ""}`;
 
 /** git's object id of a blob: SHA-1 over `blob <size>\0` and the bytes. */
 const gitBlobId = (bytes: Uint8Array): string => createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
@@ -392,12 +390,12 @@ export function gitHubTrees(
       .map(([path]) => path);
     if (missing.length > 0) {
       throw new IncompleteReadError(
-        `the archive of ${short(sha)} leaves out ${listed(missing)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`,
+        `the archive of ${short(sha)} leaves out ${listed(missing, 5)}, which git has (a .gitattributes export-ignore?): Route Governor cannot review this tree completely`,
       );
     }
     if (altered.length > 0) {
       throw new IncompleteReadError(
-        `the archive of ${short(sha)} differs from git for ${listed(altered)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`,
+        `the archive of ${short(sha)} differs from git for ${listed(altered, 5)} (a .gitattributes export-subst, ident or eol rewrite, or Git LFS content?): Route Governor reviews only what git stores`,
       );
     }
     const text = (path: string) => manifestText(Buffer.from(archived.get(path)!.bytes));

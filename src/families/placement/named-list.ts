@@ -1,8 +1,9 @@
+import { listed } from "../../core/listed-names.js";
+
 const MAX_NAMED = 5;
 
 /** Items named in a finding's summary: the first few, and how many more. */
-export const named = (items: readonly string[]): string =>
-  items.length <= MAX_NAMED ? items.join(", ") : `${items.slice(0, MAX_NAMED).join(", ")} and ${items.length - MAX_NAMED} more`;
+export const named = (items: readonly string[]): string => listed(items, MAX_NAMED);
 
 /** The clusters a delivery reaches, as a finding says them. */
 export const clusterWord = (clusters: readonly string[]): string =>
